@@ -1,0 +1,108 @@
+// Cairn through its CLI contract:
+//   node bin/cairn init --data DIR --base dc=example,dc=com --admin-password PW
+//   node bin/cairn import --data DIR FILE.ldif
+//   node bin/cairn service add bench --password PW --data DIR
+//   node bin/cairn serve --data DIR --listen 127.0.0.1:PORT --ldaps none   (SIGTERM stops it)
+import { existsSync, mkdirSync } from 'fs';
+import { join } from 'path';
+import { Target, waitForLdap } from './checks';
+import { BASE_DN, SERVICE_DN } from './ldif';
+import { BenchError, Daemon, freePort, log, run, runChecked } from './proc';
+
+export const CAIRN_ADMIN_DN = `uid=admin,ou=people,${BASE_DN}`;
+
+export interface CairnData {
+  dataDir: string;
+  searchBindDn: string;
+  searchBindPassword: string;
+}
+
+function cairnBin(root: string): string {
+  return join(root, 'bin', 'cairn');
+}
+
+export function cairnAvailable(root: string): boolean {
+  return existsSync(cairnBin(root));
+}
+
+function cli(root: string, args: string[], timeoutMs: number): Promise<unknown> {
+  log(`cairn: cairn ${args.join(' ')}`);
+  return runChecked(process.execPath, [cairnBin(root), ...args], { timeoutMs, cwd: root });
+}
+
+/** Logs a heartbeat while a long step runs. */
+async function withHeartbeat<T>(label: string, work: Promise<T>): Promise<T> {
+  const t0 = Date.now();
+  const timer = setInterval(() => log(`${label}: still running after ${Math.round((Date.now() - t0) / 1000)} s`), 30000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** init + import + service account. Import hashes every password with bcrypt, so it is slow. */
+export async function prepareCairn(root: string, workDir: string, ldifPath: string, users: number,
+  adminPassword: string, servicePassword: string): Promise<CairnData> {
+  if (!cairnAvailable(root)) throw new BenchError(`${cairnBin(root)} does not exist (is the CLI built?)`);
+  const dataDir = join(workDir, 'cairn', 'data');
+  mkdirSync(join(workDir, 'cairn'), { recursive: true });
+  await cli(root, ['init', '--data', dataDir, '--base', BASE_DN, '--admin-password', adminPassword], 120000);
+
+  const t0 = Date.now();
+  // bcrypt cost 10 per user on import: allow ~0.25 s per user on top of 10 minutes.
+  await withHeartbeat('cairn import', cli(root, ['import', '--data', dataDir, ldifPath], 600000 + users * 250));
+  log(`cairn: imported ${users} users in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const svc = await run(process.execPath, [cairnBin(root), 'service', 'add', 'bench', '--password', servicePassword,
+    '--data', dataDir], { timeoutMs: 120000, cwd: root });
+  if (svc.code === 0 && !svc.timedOut) {
+    return { dataDir, searchBindDn: SERVICE_DN, searchBindPassword: servicePassword };
+  }
+  log(`cairn: "service add" failed (${svc.timedOut ? 'timeout' : `exit ${svc.code}`}); searching as the admin instead\n` +
+    `${svc.stdout}${svc.stderr}`.trimEnd());
+  return { dataDir, searchBindDn: CAIRN_ADMIN_DN, searchBindPassword: adminPassword };
+}
+
+/** Starts `cairn serve`; logLevel undefined means Cairn's default (CAIRN_LOG_LEVEL unset). */
+export async function startCairn(root: string, workDir: string, data: CairnData,
+  logLevel: string | undefined): Promise<Target> {
+  const port = await freePort();
+  const listen = `127.0.0.1:${port}`;
+  const url = `ldap://${listen}/`;
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+  delete env.CAIRN_LOG_LEVEL;
+  if (logLevel !== undefined) env.CAIRN_LOG_LEVEL = logLevel;
+  const levelName = logLevel ?? 'default';
+  const label = `cairn[log=${levelName}]`;
+  log(`${label}: starting on ${url}`);
+  const daemon = new Daemon(label, process.execPath,
+    [cairnBin(root), 'serve', '--data', data.dataDir, '--listen', listen, '--ldaps', 'none'], env,
+    join(workDir, 'cairn', `serve-log-${levelName}.log`), root);
+  const deadReason = (): string | undefined =>
+    daemon.running ? undefined : `${daemon.describeExit()}\n${daemon.tail}`.trimEnd();
+  const target: Target = {
+    name: 'cairn',
+    label,
+    url,
+    host: '127.0.0.1',
+    port,
+    pid: 0,
+    searchBindDn: data.searchBindDn,
+    searchBindPassword: data.searchBindPassword,
+    passwordScheme: 'bcrypt (cost 10)',
+    notes: [`CAIRN_LOG_LEVEL=${logLevel ?? '(unset)'}`, `search bind as ${data.searchBindDn}`],
+    deadReason,
+    stop: () => daemon.stop(),
+  };
+  try {
+    target.pid = daemon.pid;
+    await waitForLdap(url, 60000, deadReason);
+  } catch (err) {
+    await daemon.stop();
+    if (err instanceof BenchError) throw new BenchError(`${label} failed to start: ${err.message}`);
+    throw err;
+  }
+  log(`${label}: up, pid ${target.pid}`);
+  return target;
+}

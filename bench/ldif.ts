@@ -1,0 +1,150 @@
+// Generates the benchmark directory as LDIF: one file for slapd (full tree,
+// {SSHA} passwords) and one for Cairn (users only, cleartext passwords that
+// Cairn hashes with bcrypt on import, because `cairn init` already creates the
+// base entry and the standard OUs).
+import { createHash, randomBytes } from 'crypto';
+import { createWriteStream, WriteStream } from 'fs';
+
+export const BASE_DN = 'dc=example,dc=com';
+export const PEOPLE_DN = `ou=people,${BASE_DN}`;
+export const SERVICE_DN = `cn=bench,ou=services,${BASE_DN}`;
+export const SLAPD_ROOT_DN = `cn=admin,${BASE_DN}`;
+
+/** Number of digits in uids and passwords: user00000 .. user<N-1>, at least 5. */
+export function digitsFor(users: number): number {
+  return Math.max(5, String(Math.max(0, users - 1)).length);
+}
+
+export function uidOf(i: number, digits: number): string {
+  return `user${String(i).padStart(digits, '0')}`;
+}
+
+export function passwordOf(i: number, digits: number): string {
+  return `pass${String(i).padStart(digits, '0')}`;
+}
+
+export function userDn(i: number, digits: number): string {
+  return `uid=${uidOf(i, digits)},${PEOPLE_DN}`;
+}
+
+/** RFC 2307 style {SSHA}: base64(SHA1(password + salt) + salt). */
+export function ssha(password: string): string {
+  const salt = randomBytes(8);
+  const digest = createHash('sha1').update(password, 'utf8').update(salt).digest();
+  return `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
+}
+
+const GIVEN = ['Ada', 'Alan', 'Barbara', 'Claude', 'Donald', 'Edsger', 'Frances', 'Grace', 'John', 'Ken',
+  'Leslie', 'Margaret', 'Niklaus', 'Radia', 'Shafi', 'Tim'];
+const FAMILY = ['Lovelace', 'Turing', 'Liskov', 'Shannon', 'Knuth', 'Dijkstra', 'Allen', 'Hopper', 'McCarthy',
+  'Thompson', 'Lamport', 'Hamilton', 'Wirth', 'Perlman', 'Goldwasser', 'Berners-Lee'];
+
+function userRecord(i: number, digits: number, userPassword: string): string {
+  const uid = uidOf(i, digits);
+  const givenName = GIVEN[i % GIVEN.length];
+  const sn = FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length];
+  return [
+    `dn: ${userDn(i, digits)}`,
+    'objectClass: top',
+    'objectClass: person',
+    'objectClass: organizationalPerson',
+    'objectClass: inetOrgPerson',
+    'objectClass: posixAccount',
+    'objectClass: shadowAccount',
+    `uid: ${uid}`,
+    `cn: ${givenName} ${sn} ${i}`,
+    `sn: ${sn}`,
+    `givenName: ${givenName}`,
+    `mail: ${uid}@example.com`,
+    `uidNumber: ${10000 + i}`,
+    'gidNumber: 10000',
+    `homeDirectory: /home/${uid}`,
+    'loginShell: /bin/bash',
+    `userPassword: ${userPassword}`,
+    '',
+    '',
+  ].join('\n');
+}
+
+function treeHeader(servicePasswordHash: string): string {
+  return [
+    `dn: ${BASE_DN}`,
+    'objectClass: top',
+    'objectClass: dcObject',
+    'objectClass: organization',
+    'o: Example',
+    'dc: example',
+    '',
+    ...['people', 'groups', 'services'].flatMap((ou) => [
+      `dn: ou=${ou},${BASE_DN}`,
+      'objectClass: top',
+      'objectClass: organizationalUnit',
+      `ou: ${ou}`,
+      '',
+    ]),
+    `dn: ${SERVICE_DN}`,
+    'objectClass: top',
+    'objectClass: applicationProcess',
+    'objectClass: simpleSecurityObject',
+    'cn: bench',
+    `userPassword: ${servicePasswordHash}`,
+    '',
+    '',
+  ].join('\n');
+}
+
+async function write(stream: WriteStream, chunk: string): Promise<void> {
+  if (!stream.write(chunk)) {
+    await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+  }
+}
+
+async function close(stream: WriteStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.end(() => resolve());
+  });
+}
+
+export interface LdifFiles {
+  slapd: string;
+  cairn: string;
+}
+
+/**
+ * Writes both LDIF variants. slapd's file holds the whole tree including the
+ * bench service account; Cairn's holds only the users (the service account is
+ * created with `cairn service add`).
+ */
+export async function generateLdif(users: number, servicePassword: string, slapdPath: string,
+  cairnPath: string): Promise<LdifFiles> {
+  const digits = digitsFor(users);
+  const slapd = createWriteStream(slapdPath, { encoding: 'utf8' });
+  const cairn = createWriteStream(cairnPath, { encoding: 'utf8' });
+  const failed = new Promise<never>((_, reject) => {
+    slapd.once('error', reject);
+    cairn.once('error', reject);
+  });
+  const work = (async () => {
+    await write(slapd, treeHeader(ssha(servicePassword)));
+    let slapdBuf = '';
+    let cairnBuf = '';
+    for (let i = 0; i < users; i++) {
+      const pw = passwordOf(i, digits);
+      slapdBuf += userRecord(i, digits, ssha(pw));
+      cairnBuf += userRecord(i, digits, pw);
+      if (slapdBuf.length > 1 << 20) {
+        await write(slapd, slapdBuf);
+        await write(cairn, cairnBuf);
+        slapdBuf = '';
+        cairnBuf = '';
+      }
+    }
+    await write(slapd, slapdBuf);
+    await write(cairn, cairnBuf);
+    await close(slapd);
+    await close(cairn);
+  })();
+  await Promise.race([work, failed]);
+  return { slapd: slapdPath, cairn: cairnPath };
+}

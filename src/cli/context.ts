@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config';
+import { createLogger, type Logger } from '../log';
+import { openDirectory, type OpenDirectory } from '../runtime';
+import { LdapError } from '../directory/errors';
+
+export interface GlobalOptions {
+  data: string;
+  config?: string;
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+export function configFor(cmd: Command, overrides?: Record<string, unknown>): Config {
+  return loadConfig({ file: globalOptions(cmd).config, overrides: overrides as never });
+}
+
+/** CLI commands log warnings only, to stderr, so their own output stays readable. */
+export function cliLogger(config: Config): Logger {
+  return createLogger(process.env.CAIRN_LOG_LEVEL ? config.log.level : 'warn', config.log.file || undefined);
+}
+
+/** Opens the directory for one command and always closes it. */
+export async function withDirectory<T>(cmd: Command, fn: (o: OpenDirectory, config: Config) => Promise<T>): Promise<T> {
+  const config = configFor(cmd);
+  const opened = await openDirectory(globalOptions(cmd).data, config, cliLogger(config));
+  try {
+    return await fn(opened, config);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** One clear line on stderr and a non-zero exit: how every CLI error ends. */
+export function fail(err: unknown): never {
+  const message = err instanceof LdapError ? `${err.message} (LDAP result ${err.resultCode})` : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`cairn: ${message}\n`);
+  process.exit(1);
+}

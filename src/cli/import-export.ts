@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { SYSTEM } from '../directory/identity';
+import { LdapError } from '../directory/errors';
+import { ResultCode } from '../directory/result-codes';
+import type { Directory } from '../directory/directory';
+import { parseLdif } from '../ldif/parse';
+import type { LdifAttribute, LdifRecord } from '../ldif/types';
+import { formatLdifRecord, ldifHeader } from '../ldif/write';
+import { withDirectory } from './context';
+
+/** Attributes another directory exports that Cairn computes itself or has no use for (replication state). */
+const SKIPPED_ON_IMPORT = new Set(['entrycsn', 'contextcsn', 'structuralobjectclass', 'memberof', 'hassubordinates', 'entrydn', 'subschemasubentry']);
+/** Operational attributes written by export, so a re-import keeps identities and history. */
+const EXPORTED_OPERATIONAL = new Set(['entryuuid', 'creatorsname', 'createtimestamp', 'modifiersname', 'modifytimestamp']);
+
+const keep = (attrs: LdifAttribute[]) => attrs.filter((a) => !SKIPPED_ON_IMPORT.has(a.name.split(';')[0].toLowerCase()));
+
+async function applyRecord(d: Directory, r: LdifRecord) {
+  switch (r.kind) {
+    case 'content':
+    case 'add':
+      await d.add(SYSTEM, r.dn, keep(r.attributes).map((a) => ({ type: a.name, values: a.values })), { migration: true });
+      return;
+    case 'delete':
+      await d.delete(SYSTEM, r.dn);
+      return;
+    case 'modify':
+      await d.modify(
+        SYSTEM,
+        r.dn,
+        r.changes.map((c) => ({ operation: c.operation, modification: { type: c.attribute, values: c.values } })),
+        { migration: true },
+      );
+      return;
+    case 'modrdn':
+      throw new LdapError(ResultCode.unwillingToPerform, 'modrdn records are not supported yet');
+  }
+}
+
+/** A progress line on a terminal, redrawn at most every 1%. */
+function progress(total: number) {
+  if (!process.stderr.isTTY || total < 200) return { tick: (_n: number) => undefined, done: () => undefined };
+  let shown = -1;
+  return {
+    tick: (n: number) => {
+      const pct = Math.floor((n / total) * 100);
+      if (pct === shown) return;
+      shown = pct;
+      const bar = '#'.repeat(Math.floor(pct / 2.5)).padEnd(40, '.');
+      process.stderr.write(`\r[${bar}] ${pct}% ${n}/${total}`);
+    },
+    done: () => process.stderr.write('\n'),
+  };
+}
+
+export function registerImportExport(program: Command) {
+  program
+    .command('import')
+    .description('load an LDIF file (RFC 2849), all or nothing')
+    .argument('<file>', 'LDIF file, or - for standard input')
+    .action(async (file: string, _opts: unknown, cmd: Command) => {
+      const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+      const total = (text.match(/^dn::? /gim) ?? []).length;
+      const bar = progress(total);
+      const count = await withDirectory(cmd, async ({ directory, store }) =>
+        store.batch(async () => {
+          let n = 0;
+          for (const record of parseLdif(text)) {
+            try {
+              await applyRecord(directory, record);
+            } catch (err) {
+              if (err instanceof LdapError) throw new Error(`line ${record.line}: ${record.dn}: ${err.message} (LDAP result ${err.resultCode}); nothing was imported`);
+              throw err;
+            }
+            bar.tick(++n);
+          }
+          return n;
+        }),
+      ).catch((err: Error) => {
+        bar.done();
+        if (err.name === 'LdifError') throw new Error(`${file}: ${err.message}; nothing was imported`);
+        throw err;
+      });
+      bar.done();
+      process.stdout.write(`Imported ${count} record${count === 1 ? '' : 's'} from ${file}\n`);
+    });
+
+  program
+    .command('export')
+    .description('write the directory as LDIF to standard output, without secrets')
+    .action(async (_opts: unknown, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory }) => {
+        process.stdout.write(ldifHeader());
+        await directory.search(
+          SYSTEM,
+          { baseDN: directory.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'objectClass' }, attributes: ['*', '+'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },
+          {
+            send: (e) => {
+              const attributes = e.attributes
+                .filter((a) => {
+                  const key = directory.ctx.norm.attribute(a.type);
+                  return !key?.type.operational || EXPORTED_OPERATIONAL.has(key.key);
+                })
+                .map((a) => ({ name: a.type, values: a.values }));
+              const ok = process.stdout.write(formatLdifRecord({ dn: e.dn, attributes }));
+              if (!ok) return new Promise<void>((r) => process.stdout.once('drain', () => r()));
+            },
+            isAbandoned: () => false,
+          },
+        );
+      });
+    });
+}

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { initDirectory } from '../runtime';
+import { cliLogger, configFor, globalOptions } from './context';
+
+export const generatePassword = () => randomBytes(18).toString('base64url');
+
+export function registerInit(program: Command) {
+  program
+    .command('init')
+    .description('create a new directory in the data folder')
+    .option('--base <dn>', 'the naming context', 'dc=example,dc=com')
+    .option('--admin-password <password>', 'the administrator password (or CAIRN_ADMIN_PASSWORD); generated when absent')
+    .action(async (opts: { base: string; adminPassword?: string }, cmd: Command) => {
+      const config = configFor(cmd);
+      const given = opts.adminPassword ?? process.env.CAIRN_ADMIN_PASSWORD;
+      const password = given ?? generatePassword();
+      const { adminDn } = await initDirectory(globalOptions(cmd).data, opts.base, password, config, cliLogger(config));
+      process.stdout.write(`Created the directory ${opts.base} in ${globalOptions(cmd).data}\nAdministrator: ${adminDn}\n`);
+      if (!given) process.stdout.write(`Administrator password (shown once): ${password}\n`);
+    });
+}

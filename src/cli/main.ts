@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { fail } from './context';
+import { registerGroups } from './groups';
+import { registerImportExport } from './import-export';
+import { registerInit } from './init';
+import { registerServe } from './serve';
+import { registerServices } from './services';
+import { registerUsers } from './users';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('cairn')
+    .description('Cairn: an LDAP identity directory')
+    .option('--data <dir>', 'the data folder', process.env.CAIRN_DATA ?? './data')
+    .option('--config <file>', 'a JSON configuration file overriding config/default.json')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (s, write) => write(`cairn: ${s.replace(/^error: /, '')}`) });
+  registerInit(program);
+  registerServe(program);
+  registerImportExport(program);
+  registerUsers(program);
+  registerGroups(program);
+  registerServices(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    fail(err);
+  }
+}

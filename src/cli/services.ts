@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { SYSTEM } from '../directory/identity';
+import { escapeDNValue } from '../directory/dn';
+import { services } from './lookup';
+import { withDirectory } from './context';
+import { generatePassword } from './init';
+
+export function registerServices(program: Command) {
+  const service = program.command('service').description('bind accounts for sssd, nslcd, FreeRADIUS and Wi-Fi controllers (read-only)');
+  service
+    .command('add')
+    .argument('<name>')
+    .option('--password <password>', 'generated and printed when absent')
+    .option('--description <text>')
+    .action(async (name: string, o: { password?: string; description?: string }, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        const password = o.password ?? generatePassword();
+        const dn = await d.add(SYSTEM, `cn=${escapeDNValue(name)},${services(d)}`, [
+          { type: 'objectClass', values: ['top', 'cairnService'] },
+          { type: 'cn', values: [name] },
+          { type: 'userPassword', values: [password] },
+          ...(o.description ? [{ type: 'description', values: [o.description] }] : []),
+        ]);
+        process.stdout.write(`Added ${dn}\n` + (o.password ? '' : `Password (shown once): ${password}\n`));
+      });
+    });
+}

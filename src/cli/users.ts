@@ -1,0 +1,111 @@
+import type { Command } from 'commander';
+import { SYSTEM } from '../directory/identity';
+import { escapeDNValue } from '../directory/dn';
+import { findAll, findOne, nextFreeNumber, people, groups, valuesOf } from './lookup';
+import { withDirectory } from './context';
+import { generatePassword } from './init';
+
+interface AddOptions {
+  given: string;
+  sn: string;
+  mail?: string;
+  password?: string;
+  uidNumber?: string;
+  gidNumber?: string;
+  shell?: string;
+  sshKey: string[];
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function registerUsers(program: Command) {
+  const user = program.command('user').description('manage people');
+
+  user
+    .command('add')
+    .argument('<uid>')
+    .requiredOption('--given <name>', 'given name')
+    .requiredOption('--sn <name>', 'surname')
+    .option('--mail <address>')
+    .option('--password <password>', 'initial password (none: the account cannot bind until one is set)')
+    .option('--uid-number <n>')
+    .option('--gid-number <n>', 'primary group number (default: the default group\'s)')
+    .option('--shell <path>')
+    .option('--ssh-key <key>', 'an OpenSSH public key line (repeatable)', collect, [])
+    .action(async (uid: string, o: AddOptions, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }, config) => {
+        const uidNumber = o.uidNumber ?? String(await nextFreeNumber(d, 'uidNumber', config.ids.uidNumberMin, config.ids.uidNumberMax));
+        let gidNumber = o.gidNumber;
+        if (!gidNumber) {
+          const g = await findOne(d, groups(d), { type: 'equality', attribute: 'cn', value: config.users.defaultGroup }, `default group ${config.users.defaultGroup}`);
+          gidNumber = valuesOf(g, 'gidNumber')[0];
+        }
+        const dn = `uid=${escapeDNValue(uid)},${people(d)}`;
+        const attrs = [
+          { type: 'objectClass', values: ['top', 'inetOrgPerson', 'posixAccount', 'shadowAccount', ...(o.sshKey.length ? ['ldapPublicKey'] : [])] },
+          { type: 'uid', values: [uid] },
+          { type: 'givenName', values: [o.given] },
+          { type: 'sn', values: [o.sn] },
+          { type: 'cn', values: [`${o.given} ${o.sn}`] },
+          { type: 'displayName', values: [`${o.given} ${o.sn}`] },
+          { type: 'uidNumber', values: [uidNumber] },
+          { type: 'gidNumber', values: [gidNumber] },
+          { type: 'homeDirectory', values: [`${config.users.homeDirectoryPrefix}/${uid}`] },
+          { type: 'loginShell', values: [o.shell ?? config.users.defaultShell] },
+          ...(o.mail ? [{ type: 'mail', values: [o.mail] }] : []),
+          ...(o.sshKey.length ? [{ type: 'sshPublicKey', values: o.sshKey }] : []),
+          ...(o.password ? [{ type: 'userPassword', values: [o.password] }] : []),
+        ];
+        const stored = await d.add(SYSTEM, dn, attrs);
+        process.stdout.write(`Added ${stored} (uidNumber ${uidNumber}, gidNumber ${gidNumber})\n`);
+      });
+    });
+
+  user
+    .command('list')
+    .description('list people: uid, uidNumber, name, mail')
+    .action(async (_o: unknown, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        for (const e of await findAll(d, people(d), { type: 'present', attribute: 'uid' })) {
+          process.stdout.write([valuesOf(e, 'uid')[0], valuesOf(e, 'uidNumber')[0] ?? '-', valuesOf(e, 'cn')[0] ?? '', valuesOf(e, 'mail')[0] ?? ''].join('\t') + '\n');
+        }
+      });
+    });
+
+  user
+    .command('show')
+    .argument('<uid>')
+    .description('show one person with operational attributes')
+    .action(async (uid: string, _o: unknown, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+        const full = (await findAll(d, e.dn, { type: 'present', attribute: 'objectClass' }, ['*', '+']))[0];
+        process.stdout.write(`dn: ${full.dn}\n`);
+        for (const a of full.attributes) for (const v of a.values) process.stdout.write(`${a.type}: ${v}\n`);
+      });
+    });
+
+  user
+    .command('passwd')
+    .argument('<uid>')
+    .option('--password <password>', 'the new password (generated and printed when absent)')
+    .action(async (uid: string, o: { password?: string }, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+        const password = o.password ?? generatePassword();
+        await d.modify(SYSTEM, e.dn, [{ operation: 'replace', modification: { type: 'userPassword', values: [password] } }]);
+        process.stdout.write(`Password of ${e.dn} changed\n` + (o.password ? '' : `New password (shown once): ${password}\n`));
+      });
+    });
+
+  user
+    .command('delete')
+    .argument('<uid>')
+    .action(async (uid: string, _o: unknown, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+        await d.delete(SYSTEM, e.dn);
+        process.stdout.write(`Deleted ${e.dn}\n`);
+      });
+    });
+}

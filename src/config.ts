@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configDir } from './paths';
+
+export interface Config {
+  server: {
+    listen: string;
+    ldaps: string;
+    tlsCert: string;
+    tlsKey: string;
+    allowCleartextBind: boolean;
+    maxConnections: number;
+    idleTimeoutSeconds: number;
+    maxMessageBytes: number;
+    maxAnonymousMessageBytes: number;
+    shutdownGraceSeconds: number;
+  };
+  search: { sizeLimit: number; timeLimitSeconds: number };
+  security: { bcryptCost: number; hashWorkers: number };
+  ids: { uidNumberMin: number; uidNumberMax: number; gidNumberMin: number; gidNumberMax: number };
+  users: { homeDirectoryPrefix: string; defaultShell: string; defaultGroup: string };
+  log: { level: string; file: string };
+}
+
+export class ConfigError extends Error {}
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const checks: Record<string, (v: never) => string | undefined> = {
+  'server.listen': (v: string) => (ADDRESS.test(v) ? undefined : 'must be HOST:PORT'),
+  'server.ldaps': (v: string) => (v === 'none' || ADDRESS.test(v) ? undefined : 'must be HOST:PORT or "none"'),
+  'server.maxConnections': (v: number) => (Number.isInteger(v) && v >= 1 ? undefined : 'must be a whole number of at least 1'),
+  'server.idleTimeoutSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (never) or more'),
+  'server.maxMessageBytes': (v: number) => (Number.isInteger(v) && v >= 1024 ? undefined : 'must be at least 1024'),
+  'server.maxAnonymousMessageBytes': (v: number) => (Number.isInteger(v) && v >= 1024 ? undefined : 'must be at least 1024'),
+  'search.sizeLimit': (v: number) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
+  'search.timeLimitSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
+  'security.bcryptCost': (v: number) => (Number.isInteger(v) && v >= 4 && v <= 16 ? undefined : 'must be a whole number from 4 to 16'),
+  'security.hashWorkers': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 64 ? undefined : 'must be 0 (one per CPU) to 64'),
+  'log.level': (v: string) => (['error', 'warn', 'info', 'debug'].includes(v) ? undefined : 'must be error, warn, info or debug'),
+};
+
+export function loadDefaults(): Config {
+  return JSON.parse(readFileSync(join(configDir, 'default.json'), 'utf8')) as Config;
+}
+
+/** Environment variable for a key: `server.maxConnections` → `CAIRN_SERVER_MAX_CONNECTIONS`. */
+export const envName = (key: string) => 'CAIRN_' + key.replace(/\./g, '_').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+
+function merge(target: Record<string, Json>, source: Json, path: string, origin: string) {
+  if (!isObject(source)) throw new ConfigError(`${origin}: ${path || 'the configuration'} must be an object`);
+  for (const [k, v] of Object.entries(source)) {
+    const key = path ? `${path}.${k}` : k;
+    if (!(k in target)) throw new ConfigError(`${origin}: unknown setting "${key}"`);
+    const current = target[k];
+    if (isObject(current)) {
+      merge(current, v, key, origin);
+    } else {
+      if (typeof v !== typeof current) throw new ConfigError(`${origin}: "${key}" must be a ${typeof current}, not ${JSON.stringify(v)}`);
+      target[k] = v;
+    }
+  }
+}
+
+function applyEnvironment(target: Record<string, Json>, env: NodeJS.ProcessEnv, path = '') {
+  for (const [k, current] of Object.entries(target)) {
+    const key = path ? `${path}.${k}` : k;
+    if (isObject(current)) {
+      applyEnvironment(current, env, key);
+      continue;
+    }
+    const raw = env[envName(key)];
+    if (raw === undefined) continue;
+    const where = `environment variable ${envName(key)}`;
+    if (typeof current === 'number') {
+      if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(`${where}: "${key}" must be a number, not "${raw}"`);
+      target[k] = Number(raw);
+    } else if (typeof current === 'boolean') {
+      if (!/^(true|false|1|0|yes|no)$/i.test(raw)) throw new ConfigError(`${where}: "${key}" must be true or false, not "${raw}"`);
+      target[k] = /^(true|1|yes)$/i.test(raw);
+    } else {
+      target[k] = raw;
+    }
+  }
+}
+
+function validate(config: Record<string, Json>, path = '') {
+  for (const [k, v] of Object.entries(config)) {
+    const key = path ? `${path}.${k}` : k;
+    if (isObject(v)) validate(v, key);
+    else {
+      const problem = checks[key]?.(v as never);
+      if (problem) throw new ConfigError(`setting "${key}" ${problem} (it is ${JSON.stringify(v)})`);
+    }
+  }
+}
+
+/** Defaults, then the JSON file, then CAIRN_* environment variables, then the command line's overrides. */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Json } = {}): Config {
+  const config = loadDefaults() as unknown as Record<string, Json>;
+  if (options.file) {
+    let text: string;
+    try {
+      text = readFileSync(options.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read configuration file ${options.file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+    let parsed: Json;
+    try {
+      parsed = JSON.parse(text) as Json;
+    } catch (err) {
+      throw new ConfigError(`configuration file ${options.file} is not valid JSON: ${(err as Error).message}`);
+    }
+    merge(config, parsed, '', options.file);
+  }
+  applyEnvironment(config, options.env ?? process.env);
+  if (options.overrides) merge(config, options.overrides, '', 'command line');
+  validate(config);
+  const c = config as unknown as Config;
+  if (c.ids.uidNumberMin > c.ids.uidNumberMax) throw new ConfigError('setting "ids.uidNumberMin" must not exceed "ids.uidNumberMax"');
+  if (c.ids.gidNumberMin > c.ids.gidNumberMax) throw new ConfigError('setting "ids.gidNumberMin" must not exceed "ids.gidNumberMax"');
+  if ((c.server.tlsCert === '') !== (c.server.tlsKey === '')) throw new ConfigError('settings "server.tlsCert" and "server.tlsKey" go together: give both or neither');
+  return c;
+}

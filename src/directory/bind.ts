@@ -1,0 +1,49 @@
+import type { DirectoryContext } from './context';
+import { LdapError } from './errors';
+import { ANONYMOUS, type Identity } from './identity';
+import { ResultCode } from './result-codes';
+import { isBcrypt } from '../security/passwords';
+import type { StoredEntry } from '../store/types';
+import { EntryView } from './entry-view';
+
+const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
+
+/** The identity a bound entry gets: administrators are members of cn=admins, services live in ou=services. */
+export function identityOf(ctx: DirectoryContext, entry: StoredEntry): Identity {
+  const view = new EntryView(entry.dn, entry.attributes, ctx.norm);
+  const adminsNdn = ctx.norm.normalizeDN(`cn=admins,ou=groups,${ctx.namingContext}`).ndn;
+  const servicesNdn = ctx.norm.normalizeDN(`ou=services,${ctx.namingContext}`).ndn;
+  const isAdmin = view.values('memberof').some((g) => ctx.norm.rule('distinguishedNameMatch')!(g) === adminsNdn);
+  return { kind: 'user', dn: entry.dn, ndn: entry.ndn, entryId: entry.id, isAdmin, isService: entry.ndn.endsWith(',' + servicesNdn) };
+}
+
+/**
+ * Simple bind (RFC 4513 section 5.1). An unknown DN and a wrong password both cost one bcrypt comparison
+ * and get the same answer, so a client cannot tell which accounts exist.
+ */
+export async function simpleBind(ctx: DirectoryContext, name: string, password: string): Promise<Identity> {
+  if (name.trim() === '') {
+    if (password === '') return ANONYMOUS;
+    throw INVALID();
+  }
+  if (password === '') {
+    throw new LdapError(ResultCode.unwillingToPerform, 'unauthenticated bind (DN with no password) disallowed');
+  }
+  const dn = ctx.norm.normalizeDN(name);
+  const entry = await ctx.store.entryByNdn(dn.ndn);
+  const credential = entry && (await ctx.store.credential(entry.id));
+  if (!entry || !credential) {
+    await ctx.hasher.verifyNothing(password);
+    throw INVALID();
+  }
+  if (!(await ctx.hasher.verify(password, credential.hash))) throw INVALID();
+  if (!isBcrypt(credential.hash)) {
+    // A migrated {SSHA}/{SHA} hash: replace it with bcrypt now that the password is known to be right.
+    const upgraded = await ctx.hasher.hash(password);
+    await ctx.store.write((tx) => {
+      if (tx.credential(entry.id)?.hash === credential.hash) tx.setCredential(entry.id, upgraded, credential.changedAt);
+    });
+    ctx.log.info('password hash upgraded to bcrypt', { dn: entry.dn });
+  }
+  return identityOf(ctx, entry);
+}

@@ -1,0 +1,23 @@
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { PasswordHasher } from '../security/passwords';
+import type { Store } from '../store/types';
+import type { AccessControl } from './acl';
+import type { Normalization } from './normalize';
+import type { ServerFeatures } from './special-entries';
+
+/** What every directory operation works with. */
+export interface DirectoryContext {
+  store: Store;
+  norm: Normalization;
+  acl: AccessControl;
+  config: Config;
+  hasher: PasswordHasher;
+  log: Logger;
+  namingContext: string;
+  namingContextNdn: string;
+  features: ServerFeatures;
+  startedAt: string;
+  /** The DN of the nearest existing ancestor of a missing entry, for noSuchObject's matchedDN. */
+  matchedDN(ndn: string): Promise<string | undefined>;
+}

@@ -1,0 +1,106 @@
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { PasswordHasher } from '../security/passwords';
+import type { Store } from '../store/types';
+import type { AttributeValues, Change } from '../wire/protocol/types';
+import { AccessControl } from './acl';
+import { simpleBind } from './bind';
+import type { DirectoryContext } from './context';
+import { EntryView } from './entry-view';
+import { LdapError } from './errors';
+import type { Identity } from './identity';
+import { Normalization } from './normalize';
+import { ResultCode } from './result-codes';
+import type { Schema } from './schema/registry';
+import { evaluateFilter } from './search/evaluate';
+import { runSearch, type SearchOutcome, type SearchParams, type SearchSink } from './search/run-search';
+import type { ServerFeatures } from './special-entries';
+import { Writer, type WriteOptions } from './write/writer';
+import { formatGeneralizedTime } from './matching';
+
+export interface DirectoryOptions {
+  store: Store;
+  schema: Schema;
+  config: Config;
+  hasher: PasswordHasher;
+  log: Logger;
+  features: ServerFeatures;
+}
+
+/** The directory API: the LDAP server and the CLI are two front doors onto these same methods. */
+export class Directory {
+  readonly ctx: DirectoryContext;
+  private readonly writer: Writer;
+
+  private constructor(ctx: DirectoryContext) {
+    this.ctx = ctx;
+    this.writer = new Writer(ctx);
+  }
+
+  static async open(o: DirectoryOptions): Promise<Directory> {
+    const base = await o.store.meta('base');
+    if (!base) throw new Error('the data folder holds no initialised directory (run "cairn init")');
+    const norm = new Normalization(o.schema);
+    const ctx: DirectoryContext = {
+      store: o.store,
+      norm,
+      acl: new AccessControl(),
+      config: o.config,
+      hasher: o.hasher,
+      log: o.log,
+      namingContext: base,
+      namingContextNdn: norm.normalizeDN(base).ndn,
+      features: o.features,
+      startedAt: formatGeneralizedTime(Date.now()),
+      matchedDN: async (ndn: string) => {
+        const parts = norm.normalizeDN(ndn).nrdns;
+        for (let i = 1; i < parts.length; i++) {
+          const e = await o.store.entryByNdn(parts.slice(i).join(','));
+          if (e) return e.dn;
+        }
+        return undefined;
+      },
+    };
+    return new Directory(ctx);
+  }
+
+  get namingContext() {
+    return this.ctx.namingContext;
+  }
+
+  bind(name: string, password: string): Promise<Identity> {
+    return simpleBind(this.ctx, name, password);
+  }
+
+  search(who: Identity, params: SearchParams, sink: SearchSink): Promise<SearchOutcome> {
+    return runSearch(this.ctx, who, params, sink);
+  }
+
+  /** Compare (RFC 4511 4.10): compareTrue (6) or compareFalse (5), by the attribute's equality rule. */
+  async compare(who: Identity, dnText: string, attribute: string, value: string): Promise<boolean> {
+    this.ctx.acl.checkCompare(who);
+    const dn = this.ctx.norm.normalizeDN(dnText);
+    const info = this.ctx.norm.requireAttribute(attribute);
+    if (info.key === 'userpassword') throw new LdapError(ResultCode.insufficientAccessRights, 'userPassword cannot be compared');
+    const entry = await this.ctx.store.entryByNdn(dn.ndn);
+    if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dnText}`, await this.ctx.matchedDN(dn.ndn));
+    const view = new EntryView(entry.dn, entry.attributes, this.ctx.norm);
+    const present = this.ctx.norm.schema.subtypes(info.key).some((t) => view.values(t.key).length > 0);
+    if (!present) throw new LdapError(ResultCode.noSuchAttribute, `${info.type.name}: no such attribute`);
+    const result = evaluateFilter({ type: 'equality', attribute, value }, view, this.ctx.norm);
+    if (result === undefined) throw new LdapError(ResultCode.inappropriateMatching, `${info.type.name}: no equality matching rule`);
+    return result;
+  }
+
+  add(who: Identity, dn: string, attributes: AttributeValues[], options?: WriteOptions) {
+    return this.writer.add(who, dn, attributes, options);
+  }
+
+  modify(who: Identity, dn: string, changes: Change[], options?: WriteOptions) {
+    return this.writer.modify(who, dn, changes, options);
+  }
+
+  delete(who: Identity, dn: string) {
+    return this.writer.delete(who, dn);
+  }
+}

@@ -1,0 +1,30 @@
+import { ResultCode } from './result-codes';
+
+/** An error that carries the LDAP result a client should see. Every refusal in Cairn is one of these. */
+export class LdapError extends Error {
+  constructor(
+    readonly resultCode: number,
+    message: string,
+    readonly matchedDN?: string,
+  ) {
+    super(message);
+    this.name = 'LdapError';
+  }
+}
+
+export const ldapError = {
+  noSuchObject: (dn: string, matchedDN?: string) =>
+    new LdapError(ResultCode.noSuchObject, `no such entry: ${dn}`, matchedDN),
+  invalidDN: (dn: string, why: string) => new LdapError(ResultCode.invalidDNSyntax, `invalid DN "${dn}": ${why}`),
+  undefinedAttribute: (name: string) =>
+    new LdapError(ResultCode.undefinedAttributeType, `${name}: attribute type undefined`),
+  insufficientAccess: (message: string) => new LdapError(ResultCode.insufficientAccessRights, message),
+  unwilling: (message: string) => new LdapError(ResultCode.unwillingToPerform, message),
+  protocol: (message: string) => new LdapError(ResultCode.protocolError, message),
+};
+
+/** Turns anything thrown into an LdapError; unexpected errors become `other` (80) without leaking internals. */
+export function asLdapError(err: unknown): LdapError {
+  if (err instanceof LdapError) return err;
+  return new LdapError(ResultCode.other, 'internal server error');
+}

@@ -1,0 +1,113 @@
+import type { AttributeType, Schema } from './schema/registry';
+import { escapeDNValue, formatDN, parseDN, type Rdn } from './dn';
+import { LdapError, ldapError } from './errors';
+import { caseExact, standardNormalizers, type Normalizer } from './matching';
+import { ResultCode } from './result-codes';
+
+/** An attribute type with the normalisers of its matching rules, resolved once. */
+export interface AttributeInfo {
+  type: AttributeType;
+  key: string;
+  equality?: Normalizer;
+  ordering?: Normalizer;
+  substrings?: Normalizer;
+}
+
+export interface NormalizedDN {
+  /** The RDNs as written, outermost last. */
+  rdns: Rdn[];
+  /** The DN as written, re-serialised. */
+  dn: string;
+  /** Normal form: canonical attribute keys, normalised values, multi-valued RDNs sorted. */
+  ndn: string;
+  /** The normalised RDNs from the root down, joined by commas: subtree scope is a prefix range. */
+  path: string;
+  /** The normal form of each RDN, outermost last (parallel to rdns). */
+  nrdns: string[];
+}
+
+/** Schema-driven normalisation of attribute names, values and DNs. Built once per schema. */
+export class Normalization {
+  private readonly infos = new Map<string, AttributeInfo | null>();
+  private readonly normalizers: Map<string, Normalizer>;
+
+  constructor(readonly schema: Schema) {
+    this.normalizers = standardNormalizers({
+      dn: (v) => {
+        try {
+          return this.normalizeDN(v).ndn;
+        } catch {
+          return undefined;
+        }
+      },
+      oid: (v) => {
+        const t = v.trim();
+        const oc = schema.objectClass(t);
+        if (oc) return oc.key;
+        const at = schema.attributeType(t);
+        if (at) return at.key;
+        return t.toLowerCase();
+      },
+    });
+  }
+
+  /** Resolves an attribute description (name, OID, with options) to its type; undefined if unknown. */
+  attribute(description: string): AttributeInfo | undefined {
+    const lookup = description.toLowerCase();
+    const cached = this.infos.get(lookup);
+    if (cached !== undefined) return cached ?? undefined;
+    const type = this.schema.attributeType(description);
+    const info: AttributeInfo | null = type
+      ? {
+          type,
+          key: type.key,
+          equality: this.rule(type.equality),
+          ordering: this.rule(type.ordering),
+          substrings: this.rule(type.substr) ?? this.rule(type.equality),
+        }
+      : null;
+    this.infos.set(lookup, info);
+    return info ?? undefined;
+  }
+
+  /** Like attribute(), but an unknown type is undefinedAttributeType (17). */
+  requireAttribute(description: string): AttributeInfo {
+    const info = this.attribute(description);
+    if (!info) throw ldapError.undefinedAttribute(description);
+    return info;
+  }
+
+  rule(name: string | undefined): Normalizer | undefined {
+    return name ? this.normalizers.get(name.toLowerCase()) : undefined;
+  }
+
+  /** The equality normal form of a value; attributes without an equality rule compare exactly. */
+  equalityKey(info: AttributeInfo, value: string): string | undefined {
+    return (info.equality ?? caseExact)(value);
+  }
+
+  normalizeDN(dn: string): NormalizedDN {
+    const rdns = parseDN(dn);
+    const nrdns = rdns.map((rdn) => this.normalizeRdn(rdn, dn));
+    return {
+      rdns,
+      dn: formatDN(rdns),
+      ndn: nrdns.join(','),
+      path: [...nrdns].reverse().join(','),
+      nrdns,
+    };
+  }
+
+  private normalizeRdn(rdn: Rdn, dn: string): string {
+    return rdn
+      .map((ava) => {
+        const info = this.attribute(ava.type);
+        if (!info) throw new LdapError(ResultCode.invalidDNSyntax, `invalid DN "${dn}": ${ava.type}: attribute type undefined`);
+        const norm = this.equalityKey(info, ava.value);
+        if (norm === undefined) throw ldapError.invalidDN(dn, `invalid value for ${info.type.name}`);
+        return `${info.key}=${escapeDNValue(norm)}`;
+      })
+      .sort()
+      .join('+');
+  }
+}

@@ -1,0 +1,137 @@
+import type { Filter } from '../filter/types';
+import type { AttributeValues, Scope } from '../../wire/protocol/types';
+import type { ScopeQuery, StoredEntry } from '../../store/types';
+import { LdapError } from '../errors';
+import { EntryView } from '../entry-view';
+import type { Identity } from '../identity';
+import { ResultCode } from '../result-codes';
+import { compileFilter } from './compile-filter';
+import { evaluateFilter } from './evaluate';
+import { makeCookie, readCookie, searchFingerprint } from './paging';
+import { isSelected, renderAttributes, selectAttributes, type AttributeSelection } from './select-attributes';
+import type { DirectoryContext } from '../context';
+import { SUBSCHEMA_DN, rootDSE, subschemaEntry } from '../special-entries';
+import type { AttributeMap } from '../../store/types';
+
+export interface SearchParams {
+  baseDN: string;
+  scope: Scope;
+  filter: Filter;
+  attributes: string[];
+  typesOnly: boolean;
+  /** 0: no limit asked by the client. */
+  sizeLimit: number;
+  /** Seconds; 0: no limit asked by the client. */
+  timeLimit: number;
+  paged?: { size: number; cookie: Buffer };
+}
+
+export interface SearchResultEntry {
+  dn: string;
+  attributes: AttributeValues[];
+}
+
+/** Where results go. send() may return a promise that resolves when the client can take more. */
+export interface SearchSink {
+  send(entry: SearchResultEntry): void | Promise<void>;
+  isAbandoned(): boolean;
+}
+
+export interface SearchOutcome {
+  entries: number;
+  /** For a paged search: the cookie for the next page (empty when done). */
+  cookie?: Buffer;
+}
+
+const PAGE = 256;
+
+export async function runSearch(ctx: DirectoryContext, who: Identity, p: SearchParams, sink: SearchSink): Promise<SearchOutcome> {
+  const base = ctx.norm.normalizeDN(p.baseDN);
+  const sel = selectAttributes(p.attributes, ctx.norm);
+  if (base.ndn === '' && p.scope === 'base') {
+    ctx.acl.checkSearch(who, 'rootDSE');
+    return sendSpecial(ctx, '', rootDSE(ctx.namingContext, ctx.features), p, sel, sink);
+  }
+  if (base.ndn === 'cn=subschema' && p.scope === 'base') {
+    ctx.acl.checkSearch(who, 'subschema');
+    return sendSpecial(ctx, SUBSCHEMA_DN, subschemaEntry(ctx.norm.schema, ctx.startedAt), p, sel, sink);
+  }
+  ctx.acl.checkSearch(who, 'tree');
+
+  let scope: ScopeQuery;
+  if (base.ndn === '') {
+    scope = { kind: p.scope === 'base' ? 'sub' : p.scope === 'one' ? 'sub' : p.scope, id: 0, path: '' };
+    if (p.scope === 'one') scope = { kind: 'one', id: (await ctx.store.entryByNdn(ctx.namingContextNdn))?.id ?? -1 };
+  } else {
+    const entry = await ctx.store.entryByNdn(base.ndn);
+    if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${p.baseDN}`, await ctx.matchedDN(base.ndn));
+    scope = p.scope === 'base' || p.scope === 'one' ? { kind: p.scope, id: entry.id } : { kind: p.scope, id: entry.id, path: entry.path };
+  }
+
+  const compiled = compileFilter(p.filter, ctx.norm);
+  const unlimited = who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
+  const serverSize = unlimited ? 0 : ctx.config.search.sizeLimit;
+  const serverTime = unlimited ? 0 : ctx.config.search.timeLimitSeconds;
+  const clientSize = p.sizeLimit > 0 ? p.sizeLimit : Infinity;
+  // A paged search's pages are each bounded by the server's limit; the whole walk only by the client's.
+  const pageSize = p.paged ? Math.min(p.paged.size || 0, serverSize || Infinity) : Infinity;
+  const total = p.paged ? clientSize : Math.min(clientSize, serverSize || Infinity);
+  const timeLimit = Math.min(p.timeLimit > 0 ? p.timeLimit : Infinity, serverTime || Infinity);
+  const deadline = Date.now() + timeLimit * 1000;
+
+  const fingerprint = p.paged ? searchFingerprint([base.ndn, p.scope, p.filter, p.attributes, p.typesOnly]) : undefined;
+  let afterId = p.paged ? readCookie(p.paged.cookie, fingerprint!) : 0;
+  if (p.paged && p.paged.size === 0) return { entries: 0, cookie: Buffer.alloc(0) };
+
+  let sent = 0;
+  let lastSentId = 0;
+  const want = Math.min(pageSize, total);
+  while (true) {
+    const rows = await ctx.store.searchPage({ scope, filter: compiled.t, afterId, limit: PAGE });
+    for (const row of rows) {
+      afterId = row.id;
+      if (sink.isAbandoned()) return { entries: sent };
+      if (Date.now() > deadline) throw new LdapError(ResultCode.timeLimitExceeded, 'time limit exceeded');
+      if (compiled.residual) {
+        const view = await withComputed(new EntryView(row.dn, row.attributes, ctx.norm), row, ctx);
+        if (evaluateFilter(p.filter, view, ctx.norm) !== true) continue;
+      }
+      if (sent >= want) {
+        if (p.paged && sent >= pageSize) return { entries: sent, cookie: makeCookie(lastSentId, fingerprint!) };
+        throw new LdapError(
+          ResultCode.sizeLimitExceeded,
+          `size limit exceeded: more than ${want} entries match${total === serverSize ? ' (the server limit; use paged results)' : ''}`,
+        );
+      }
+      await sink.send({ dn: row.dn, attributes: await render(ctx, row, sel, p.typesOnly) });
+      lastSentId = row.id;
+      sent++;
+    }
+    if (rows.length < PAGE) break;
+  }
+  return { entries: sent, cookie: p.paged ? Buffer.alloc(0) : undefined };
+}
+/** The entry as the matcher sees it, with the computed attributes a filter may test. */
+async function withComputed(view: EntryView, row: StoredEntry, ctx: DirectoryContext) {
+  const hasSubordinates = (await ctx.store.hasChildren(row.id)) ? 'TRUE' : 'FALSE';
+  return {
+    dn: view.dn,
+    values: (k: string) => view.values(k),
+    computed: (k: string) => (k === 'hassubordinates' ? [hasSubordinates] : k === 'entrydn' ? [row.dn] : undefined),
+  };
+}
+
+async function render(ctx: DirectoryContext, row: StoredEntry, sel: AttributeSelection, typesOnly: boolean) {
+  const attrs: [string, string[]][] = Object.entries(row.attributes);
+  if (isSelected(sel, 'entrydn', true)) attrs.push(['entryDN', [row.dn]]);
+  if (isSelected(sel, 'subschemasubentry', true)) attrs.push(['subschemaSubentry', [SUBSCHEMA_DN]]);
+  if (isSelected(sel, 'hassubordinates', true)) attrs.push(['hasSubordinates', [(await ctx.store.hasChildren(row.id)) ? 'TRUE' : 'FALSE']]);
+  return renderAttributes(attrs, sel, typesOnly, ctx.norm);
+}
+
+async function sendSpecial(ctx: DirectoryContext, dn: string, attributes: AttributeMap, p: SearchParams, sel: AttributeSelection, sink: SearchSink): Promise<SearchOutcome> {
+  const view = new EntryView(dn, attributes, ctx.norm);
+  if (evaluateFilter(p.filter, view, ctx.norm) !== true) return { entries: 0, cookie: p.paged ? Buffer.alloc(0) : undefined };
+  await sink.send({ dn, attributes: renderAttributes(Object.entries(attributes), sel, p.typesOnly, ctx.norm) });
+  return { entries: 1, cookie: p.paged ? Buffer.alloc(0) : undefined };
+}

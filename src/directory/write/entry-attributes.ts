@@ -1,0 +1,64 @@
+import type { AttributeValues } from '../../wire/protocol/types';
+import type { AttributeMap, IndexRow } from '../../store/types';
+import { LdapError } from '../errors';
+import type { AttributeInfo, Normalization } from '../normalize';
+import { ResultCode } from '../result-codes';
+
+/** An entry's attributes keyed by canonical attribute key, each with its display name. */
+export type KeyedAttributes = Map<string, { info: AttributeInfo; name: string; values: string[] }>;
+
+/**
+ * Resolves attribute descriptions from a request: unknown types are undefinedAttributeType (17), values
+ * that are equal under the attribute's equality rule are attributeOrValueExists (20).
+ */
+export function keyAttributes(norm: Normalization, attrs: AttributeValues[]): KeyedAttributes {
+  const keyed: KeyedAttributes = new Map();
+  for (const a of attrs) {
+    const info = norm.requireAttribute(a.type);
+    if (a.values.length === 0) throw new LdapError(ResultCode.invalidAttributeSyntax, `${a.type}: no values given`);
+    const slot = keyed.get(info.key) ?? { info, name: info.type.name, values: [] as string[] };
+    slot.values.push(...a.values);
+    keyed.set(info.key, slot);
+  }
+  for (const slot of keyed.values()) assertDistinct(norm, slot.info, slot.values);
+  return keyed;
+}
+
+export function assertDistinct(norm: Normalization, info: AttributeInfo, values: string[]) {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    const n = norm.equalityKey(info, v) ?? v;
+    if (seen.has(n)) throw new LdapError(ResultCode.attributeOrValueExists, `${info.type.name}: value #${i} provided more than once`);
+    seen.add(n);
+  });
+}
+
+export function fromAttributeMap(norm: Normalization, map: AttributeMap): KeyedAttributes {
+  return keyAttributes(norm, Object.entries(map).map(([type, values]) => ({ type, values })));
+}
+
+export function toAttributeMap(keyed: KeyedAttributes): AttributeMap {
+  const out: AttributeMap = {};
+  for (const slot of keyed.values()) if (slot.values.length) out[slot.name] = slot.values;
+  return out;
+}
+
+/** The normalised values filters search: every value by its equality rule, object classes with their superclasses. */
+export function indexRows(norm: Normalization, keyed: KeyedAttributes): IndexRow[] {
+  const rows: IndexRow[] = [];
+  for (const [key, slot] of keyed) {
+    const seen = new Set<string>();
+    for (const v of slot.values) {
+      const n = norm.equalityKey(slot.info, v) ?? v;
+      if (!seen.has(n)) rows.push({ attr: key, norm: n });
+      seen.add(n);
+      if (key === 'objectclass') {
+        for (const sup of norm.schema.objectClass(v)?.superclasses ?? []) {
+          if (!seen.has(sup.key)) rows.push({ attr: key, norm: sup.key });
+          seen.add(sup.key);
+        }
+      }
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { formatGeneralizedTime } from '../matching';
+import type { Normalization } from '../normalize';
+import type { KeyedAttributes } from './entry-attributes';
+
+function set(norm: Normalization, attrs: KeyedAttributes, name: string, values: string[], keepExisting: boolean) {
+  const info = norm.requireAttribute(name);
+  if (keepExisting && attrs.get(info.key)?.values.length) return;
+  attrs.set(info.key, { info, name: info.type.name, values });
+}
+
+/** The operational attributes OpenLDAP keeps on every entry. Imported values (migration) are kept. */
+export function stampCreated(norm: Normalization, attrs: KeyedAttributes, by: string, now: number, structural: string) {
+  const ts = formatGeneralizedTime(now);
+  set(norm, attrs, 'entryUUID', [randomUUID()], true);
+  set(norm, attrs, 'creatorsName', [by], true);
+  set(norm, attrs, 'createTimestamp', [ts], true);
+  set(norm, attrs, 'modifiersName', [by], true);
+  set(norm, attrs, 'modifyTimestamp', [ts], true);
+  set(norm, attrs, 'structuralObjectClass', [structural], false);
+}
+
+export function stampModified(norm: Normalization, attrs: KeyedAttributes, by: string, now: number) {
+  set(norm, attrs, 'modifiersName', [by], false);
+  set(norm, attrs, 'modifyTimestamp', [formatGeneralizedTime(now)], false);
+}

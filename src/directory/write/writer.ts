@@ -1,0 +1,208 @@
+import type { AttributeValues, Change } from '../../wire/protocol/types';
+import type { WriteTx } from '../../store/types';
+import type { DirectoryContext } from '../context';
+import { formatRdn } from '../dn';
+import { LdapError } from '../errors';
+import { identityDN, type Identity } from '../identity';
+import type { NormalizedDN } from '../normalize';
+import { ResultCode } from '../result-codes';
+import { assertDistinct, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
+import { GroupMembership } from './group-membership';
+import { stampCreated, stampModified } from './operational';
+import { toStoredHash } from './passwords';
+import { checkEntrySchema } from './schema-check';
+
+export interface WriteOptions {
+  /** Import from another directory: operational attributes (entryUUID, timestamps) are taken as given. */
+  migration?: boolean;
+}
+
+/** Add, modify, delete and rename, each in one transaction with schema checks and group consistency. */
+export class Writer {
+  private readonly groups: GroupMembership;
+
+  constructor(private readonly ctx: DirectoryContext) {
+    this.groups = new GroupMembership(ctx.norm);
+  }
+
+  private get norm() {
+    return this.ctx.norm;
+  }
+
+  private parentOf(tx: WriteTx, dn: NormalizedDN): number | null {
+    if (dn.nrdns.length === 0) throw new LdapError(ResultCode.unwillingToPerform, 'the root DSE cannot be changed');
+    if (dn.ndn === this.ctx.namingContextNdn) return null;
+    if (!dn.ndn.endsWith(',' + this.ctx.namingContextNdn)) {
+      throw new LdapError(ResultCode.noSuchObject, `${dn.dn} is not within the naming context ${this.ctx.namingContext}`);
+    }
+    const parentNdn = dn.nrdns.slice(1).join(',');
+    const parent = tx.entryByNdn(parentNdn);
+    if (!parent) {
+      throw new LdapError(ResultCode.noSuchObject, `parent entry of ${dn.dn} does not exist`, this.nearest(tx, dn.nrdns.slice(1)));
+    }
+    return parent.id;
+  }
+
+  private nearest(tx: WriteTx, nrdns: string[]): string | undefined {
+    for (let i = 0; i < nrdns.length; i++) {
+      const e = tx.entryByNdn(nrdns.slice(i).join(','));
+      if (e) return e.dn;
+    }
+    return undefined;
+  }
+
+  private rejectUserModification(attrs: KeyedAttributes, options: WriteOptions) {
+    if (options.migration) return;
+    for (const slot of attrs.values()) {
+      if (slot.info.type.noUserModification) {
+        throw new LdapError(ResultCode.constraintViolation, `${slot.info.type.name}: no user modification allowed`);
+      }
+    }
+  }
+
+  async add(who: Identity, dnText: string, attributes: AttributeValues[], options: WriteOptions = {}): Promise<string> {
+    const dn = this.norm.normalizeDN(dnText);
+    this.ctx.acl.checkWrite(who, 'add', dn.dn);
+    const attrs = keyAttributes(this.norm, attributes);
+    this.rejectUserModification(attrs, options);
+    const password = attrs.get('userpassword');
+    attrs.delete('userpassword');
+    const hash = password ? await toStoredHash(password.values, this.ctx.hasher) : undefined;
+    const now = Date.now();
+    return this.ctx.store.write((tx) => {
+      if (tx.entryByNdn(dn.ndn)) throw new LdapError(ResultCode.entryAlreadyExists, `entry already exists: ${dn.dn}`);
+      const parentId = this.parentOf(tx, dn);
+      const parent = parentId === null ? undefined : tx.entryById(parentId);
+      const structural = checkEntrySchema(this.norm, dn, attrs);
+      stampCreated(this.norm, attrs, identityDN(who), now, structural);
+      this.groups.prepareGroup(tx, attrs);
+      // Children end with their parent's stored DN, so a rename can rewrite a subtree's suffix in place.
+      const storedDn = parent ? `${formatRdn(dn.rdns[0])},${parent.dn}` : dn.dn;
+      const id = tx.insertEntry({
+        parentId,
+        dn: storedDn,
+        ndn: dn.ndn,
+        path: dn.path,
+        attributes: toAttributeMap(attrs),
+        index: indexRows(this.norm, attrs),
+      });
+      if (hash) tx.setCredential(id, hash, now);
+      this.groups.afterAdd(tx, id);
+      return storedDn;
+    });
+  }
+
+  async delete(who: Identity, dnText: string): Promise<void> {
+    const dn = this.norm.normalizeDN(dnText);
+    this.ctx.acl.checkWrite(who, 'delete', dn.dn);
+    await this.ctx.store.write((tx) => {
+      const entry = tx.entryByNdn(dn.ndn);
+      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, this.nearest(tx, dn.nrdns.slice(1)));
+      if (tx.hasChildren(entry.id)) throw new LdapError(ResultCode.notAllowedOnNonLeaf, `${entry.dn} has subordinate entries`);
+      const attrs = fromAttributeMap(this.norm, entry.attributes);
+      tx.deleteEntry(entry.id);
+      this.groups.afterDelete(tx, entry.ndn, entry.dn, attrs);
+    });
+  }
+
+  async modify(who: Identity, dnText: string, changes: Change[], options: WriteOptions = {}): Promise<void> {
+    const dn = this.norm.normalizeDN(dnText);
+    this.ctx.acl.checkWrite(who, 'modify', dn.dn);
+    let newHash: string | undefined;
+    let deletePassword = false;
+    const rest: Change[] = [];
+    for (const c of changes) {
+      const info = this.norm.requireAttribute(c.modification.type);
+      if (info.key !== 'userpassword') {
+        if (!options.migration && info.type.noUserModification) {
+          throw new LdapError(ResultCode.constraintViolation, `${info.type.name}: no user modification allowed`);
+        }
+        rest.push(c);
+      } else if (c.operation === 'delete' && c.modification.values.length === 0) {
+        deletePassword = true;
+      } else if (c.operation === 'replace' || c.operation === 'add') {
+        newHash = c.modification.values.length ? await toStoredHash(c.modification.values, this.ctx.hasher) : undefined;
+        deletePassword = c.modification.values.length === 0;
+      } else if (c.operation !== 'delete') {
+        throw new LdapError(ResultCode.constraintViolation, `userPassword: ${c.operation} is not allowed`);
+      }
+    }
+    const now = Date.now();
+    await this.ctx.store.write((tx) => {
+      const entry = tx.entryByNdn(dn.ndn);
+      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, this.nearest(tx, dn.nrdns.slice(1)));
+      const attrs = fromAttributeMap(this.norm, entry.attributes);
+      const membersBefore = [...(attrs.get('member')?.values ?? [])];
+      for (const c of rest) applyChange(this, attrs, c);
+      const structural = checkEntrySchema(this.norm, this.norm.normalizeDN(entry.dn), attrs);
+      const before = fromAttributeMap(this.norm, entry.attributes).get('structuralobjectclass')?.values[0];
+      if (before && before.toLowerCase() !== structural.toLowerCase()) {
+        throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
+      }
+      stampModified(this.norm, attrs, identityDN(who), now);
+      this.groups.prepareGroup(tx, attrs);
+      tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
+      if (newHash) tx.setCredential(entry.id, newHash, now);
+      else if (deletePassword) tx.setCredential(entry.id, '!', now);
+      this.groups.afterMembersChanged(tx, entry.dn, membersBefore, attrs.get('member')?.values ?? []);
+    });
+  }
+
+  /** @internal used by applyChange */
+  normalization() {
+    return this.norm;
+  }
+}
+
+/** One modification (RFC 4511 4.6, RFC 4525 increment) applied to the entry's attributes in memory. */
+function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
+  const norm = w.normalization();
+  const info = norm.requireAttribute(c.modification.type);
+  const slot = attrs.get(info.key);
+  const current = slot?.values ?? [];
+  const name = slot?.name ?? info.type.name;
+  const key = (v: string) => norm.equalityKey(info, v) ?? v;
+  const values = c.modification.values;
+  switch (c.operation) {
+    case 'add': {
+      if (values.length === 0) throw new LdapError(ResultCode.protocolError, `${info.type.name}: add needs at least one value`);
+      assertDistinct(norm, info, values);
+      const have = new Set(current.map(key));
+      values.forEach((v, i) => {
+        if (have.has(key(v))) throw new LdapError(ResultCode.attributeOrValueExists, `modify/add: ${info.type.name}: value #${i} already exists`);
+      });
+      attrs.set(info.key, { info, name, values: [...current, ...values] });
+      break;
+    }
+    case 'delete': {
+      if (!slot) throw new LdapError(ResultCode.noSuchAttribute, `modify/delete: ${info.type.name}: no such attribute`);
+      if (values.length === 0) {
+        attrs.delete(info.key);
+        break;
+      }
+      const drop = new Set<string>();
+      values.forEach((v, i) => {
+        if (!current.some((c2) => key(c2) === key(v))) throw new LdapError(ResultCode.noSuchAttribute, `modify/delete: ${info.type.name}: value #${i} not found`);
+        drop.add(key(v));
+      });
+      const left = current.filter((v) => !drop.has(key(v)));
+      if (left.length) attrs.set(info.key, { info, name, values: left });
+      else attrs.delete(info.key);
+      break;
+    }
+    case 'replace': {
+      assertDistinct(norm, info, values);
+      if (values.length) attrs.set(info.key, { info, name, values: [...values] });
+      else attrs.delete(info.key);
+      break;
+    }
+    case 'increment': {
+      if (!slot) throw new LdapError(ResultCode.noSuchAttribute, `modify/increment: ${info.type.name}: no such attribute`);
+      if (values.length !== 1 || !/^-?\d+$/.test(values[0])) throw new LdapError(ResultCode.invalidAttributeSyntax, `modify/increment: ${info.type.name}: needs one integer value`);
+      if (info.type.equality?.toLowerCase() !== 'integermatch') throw new LdapError(ResultCode.constraintViolation, `modify/increment: ${info.type.name}: not an integer attribute`);
+      const by = BigInt(values[0]);
+      attrs.set(info.key, { info, name, values: current.map((v) => String(BigInt(v) + by)) });
+      break;
+    }
+  }
+}

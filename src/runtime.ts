@@ -1,0 +1,153 @@
+import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Config } from './config';
+import { Directory } from './directory/directory';
+import { SYSTEM } from './directory/identity';
+import { Schema } from './directory/schema/registry';
+import type { Logger } from './log';
+import { HashPool } from './security/hash-pool';
+import { PasswordHasher } from './security/passwords';
+import { generateSelfSignedCertificate } from './security/certificate';
+import { SqliteStore } from './store/sqlite-store';
+import { schemaDir } from './paths';
+import { supportedControls } from './wire/controls';
+import { supportedExtensions } from './wire/extended';
+import { parseDN } from './directory/dn';
+
+export const dataPaths = (dataDir: string) => {
+  const dir = resolve(dataDir);
+  return { dir, database: join(dir, 'cairn.sqlite'), cert: join(dir, 'tls', 'cert.pem'), key: join(dir, 'tls', 'key.pem') };
+};
+
+export interface OpenDirectory {
+  directory: Directory;
+  store: SqliteStore;
+  close(): Promise<void>;
+}
+
+let schemaCache: Schema | undefined;
+export const loadSchema = () => (schemaCache ??= Schema.loadDirectory(schemaDir));
+
+/** Opens an initialised data folder: store, schema, hashing pool and the directory on top. */
+export async function openDirectory(dataDir: string, config: Config, log: Logger): Promise<OpenDirectory> {
+  const paths = dataPaths(dataDir);
+  if (!existsSync(paths.database)) throw new Error(`no directory in ${paths.dir} (run "cairn init --data ${dataDir}" first)`);
+  const store = new SqliteStore(paths.database);
+  const pool = new HashPool(config.security.hashWorkers || availableParallelism());
+  try {
+    const directory = await Directory.open({
+      store,
+      schema: loadSchema(),
+      config,
+      hasher: new PasswordHasher(pool, config.security.bcryptCost),
+      log,
+      features: { controls: supportedControls(), extensions: supportedExtensions(), vendorVersion: '0.1.0' },
+    });
+    return {
+      directory,
+      store,
+      close: async () => {
+        await pool.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await pool.close();
+    await store.close();
+    throw err;
+  }
+}
+
+/** The entry for the naming context itself, from its RDN type. */
+function baseEntry(base: string): { type: string; values: string[] }[] {
+  const rdn = parseDN(base)[0]?.[0];
+  if (!rdn) throw new Error('the base DN must not be empty');
+  switch (rdn.type.toLowerCase()) {
+    case 'dc':
+      return [
+        { type: 'objectClass', values: ['top', 'dcObject', 'organization'] },
+        { type: 'dc', values: [rdn.value] },
+        { type: 'o', values: [rdn.value] },
+      ];
+    case 'o':
+      return [{ type: 'objectClass', values: ['top', 'organization'] }, { type: 'o', values: [rdn.value] }];
+    case 'ou':
+      return [{ type: 'objectClass', values: ['top', 'organizationalUnit'] }, { type: 'ou', values: [rdn.value] }];
+    default:
+      throw new Error(`the base DN must start with dc=, o= or ou= (not ${rdn.type}=)`);
+  }
+}
+
+const ou = (name: string) => [
+  { type: 'objectClass', values: ['top', 'organizationalUnit'] },
+  { type: 'ou', values: [name] },
+];
+
+/**
+ * Creates a new directory: database, base entry, the four organisational units, the administrator in
+ * cn=admins, a default group, and a self-signed certificate. Refuses an existing one; on failure removes
+ * what it created.
+ */
+export async function initDirectory(dataDir: string, base: string, adminPassword: string, config: Config, log: Logger): Promise<{ adminDn: string }> {
+  const paths = dataPaths(dataDir);
+  if (existsSync(paths.database)) throw new Error(`${paths.dir} already holds a directory; refusing to overwrite it`);
+  const created = !existsSync(paths.dir);
+  if (!created && readdirSync(paths.dir).length > 0 && existsSync(join(paths.dir, 'tls'))) {
+    throw new Error(`${paths.dir} is not empty; refusing to overwrite it`);
+  }
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  const cleanup = () => {
+    for (const f of [paths.database, paths.database + '-wal', paths.database + '-shm', join(paths.dir, 'tls')]) rmSync(f, { recursive: true, force: true });
+    if (created) rmSync(paths.dir, { recursive: true, force: true });
+  };
+  try {
+    const baseAttrs = baseEntry(base);
+    const store = new SqliteStore(paths.database);
+    await store.write((tx) => tx.setMeta('base', base));
+    await store.close();
+    const opened = await openDirectory(dataDir, config, log);
+    try {
+      const d = opened.directory;
+      const b = d.namingContext;
+      await opened.store.batch(async () => {
+        await d.add(SYSTEM, b, baseAttrs);
+        for (const name of ['people', 'groups', 'services', 'policies']) await d.add(SYSTEM, `ou=${name},${b}`, ou(name));
+        const adminDn = `uid=admin,ou=people,${b}`;
+        await d.add(SYSTEM, `cn=admins,ou=groups,${b}`, [
+          { type: 'objectClass', values: ['top', 'groupOfNames', 'posixGroup'] },
+          { type: 'cn', values: ['admins'] },
+          { type: 'gidNumber', values: [String(config.ids.gidNumberMin)] },
+          { type: 'description', values: ['Cairn administrators: full access to the directory'] },
+        ]);
+        await d.add(SYSTEM, `cn=${config.users.defaultGroup},ou=groups,${b}`, [
+          { type: 'objectClass', values: ['top', 'groupOfNames', 'posixGroup'] },
+          { type: 'cn', values: [config.users.defaultGroup] },
+          { type: 'gidNumber', values: [String(config.ids.gidNumberMin + 1)] },
+        ]);
+        await d.add(SYSTEM, adminDn, [
+          { type: 'objectClass', values: ['top', 'inetOrgPerson', 'posixAccount', 'shadowAccount'] },
+          { type: 'uid', values: ['admin'] },
+          { type: 'cn', values: ['Administrator'] },
+          { type: 'sn', values: ['Administrator'] },
+          { type: 'uidNumber', values: [String(config.ids.uidNumberMin)] },
+          { type: 'gidNumber', values: [String(config.ids.gidNumberMin)] },
+          { type: 'homeDirectory', values: [`${config.users.homeDirectoryPrefix}/admin`] },
+          { type: 'loginShell', values: [config.users.defaultShell] },
+          { type: 'userPassword', values: [adminPassword] },
+        ]);
+        await d.modify(SYSTEM, `cn=admins,ou=groups,${b}`, [{ operation: 'add', modification: { type: 'member', values: [adminDn] } }]);
+      });
+    } finally {
+      await opened.close();
+    }
+    const { cert, key } = await generateSelfSignedCertificate();
+    mkdirSync(join(paths.dir, 'tls'), { recursive: true, mode: 0o700 });
+    writeFileSync(paths.cert, cert, { mode: 0o644 });
+    writeFileSync(paths.key, key, { mode: 0o600 });
+    return { adminDn: `uid=admin,ou=people,${base}` };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,77 @@
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import type { HashRequest, HashResponse } from './hash-worker';
+
+type Job = { req: HashRequest; resolve: (v: string | boolean) => void; reject: (e: Error) => void };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A fixed pool of worker threads for bcrypt; jobs queue when every worker is busy. */
+export class HashPool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly queue: Job[] = [];
+  private readonly running = new Map<Worker, Job>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(size: number) {
+    for (let i = 0; i < Math.max(1, size); i++) this.spawn();
+  }
+
+  private spawn() {
+    const w = new Worker(join(__dirname, 'hash-worker.js'));
+    w.unref();
+    w.on('message', (res: HashResponse) => {
+      const job = this.running.get(w);
+      this.running.delete(w);
+      if (job) {
+        if (res.ok) job.resolve(res.result);
+        else job.reject(new Error(res.error));
+      }
+      this.idle.push(w);
+      this.pump();
+    });
+    w.on('error', (err) => {
+      const job = this.running.get(w);
+      this.running.delete(w);
+      job?.reject(err);
+      this.all.splice(this.all.indexOf(w), 1);
+      if (!this.closed) {
+        this.spawn();
+        this.pump();
+      }
+    });
+    this.all.push(w);
+    this.idle.push(w);
+  }
+
+  private pump() {
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.pop()!;
+      const job = this.queue.shift()!;
+      this.running.set(w, job);
+      w.postMessage(job.req);
+    }
+  }
+
+  private run(req: DistributiveOmit<HashRequest, 'id'>): Promise<string | boolean> {
+    if (this.closed) return Promise.reject(new Error('hash pool closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req: { ...req, id: this.nextId++ } as HashRequest, resolve, reject });
+      this.pump();
+    });
+  }
+
+  async hash(password: string, cost: number): Promise<string> {
+    return (await this.run({ op: 'hash', password, cost })) as string;
+  }
+
+  async compare(password: string, hash: string): Promise<boolean> {
+    return (await this.run({ op: 'compare', password, hash })) as boolean;
+  }
+
+  async close() {
+    this.closed = true;
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+}

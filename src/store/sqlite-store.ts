@@ -1,0 +1,202 @@
+import Database from 'better-sqlite3';
+import { migrationsDir } from '../paths';
+import { filterCondition, scopeCondition, usefulDriver } from './filter-sql';
+import { migrate } from './migrate';
+import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, WriteTx } from './types';
+
+interface EntryRow {
+  id: number;
+  parent_id: number | null;
+  dn: string;
+  ndn: string;
+  path: string;
+  attrs: string;
+}
+
+const toEntry = (r: EntryRow): StoredEntry => ({
+  id: r.id,
+  parentId: r.parent_id,
+  dn: r.dn,
+  ndn: r.ndn,
+  path: r.path,
+  attributes: JSON.parse(r.attrs) as AttributeMap,
+});
+
+const ENTRY_COLUMNS = 'e.id, e.parent_id, e.dn, e.ndn, e.path, e.attrs';
+
+/** The embedded store: one SQLite file in WAL mode. Reads and writes run synchronously inside. */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly tx: WriteTx;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db, migrationsDir);
+    this.tx = this.makeWriteTx();
+  }
+
+  /** Prepared statements are cached by their SQL text: filter shapes repeat, their values do not. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      if (this.statements.size > 2000) this.statements.clear();
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private getByNdn(ndn: string): StoredEntry | undefined {
+    const r = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.ndn = ?`).get(ndn) as EntryRow | undefined;
+    return r && toEntry(r);
+  }
+
+  private getById(id: number): StoredEntry | undefined {
+    const r = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.id = ?`).get(id) as EntryRow | undefined;
+    return r && toEntry(r);
+  }
+
+  private childExists(id: number): boolean {
+    return this.stmt('SELECT 1 FROM entries WHERE parent_id = ? LIMIT 1').get(id) !== undefined;
+  }
+
+  private getCredential(entryId: number) {
+    const r = this.stmt('SELECT hash, changed_at FROM credentials WHERE entry_id = ?').get(entryId) as
+      | { hash: string; changed_at: number }
+      | undefined;
+    return r && { hash: r.hash, changedAt: r.changed_at };
+  }
+
+  async entryByNdn(ndn: string) {
+    return this.getByNdn(ndn);
+  }
+  async entryById(id: number) {
+    return this.getById(id);
+  }
+  async hasChildren(id: number) {
+    return this.childExists(id);
+  }
+  async credential(entryId: number) {
+    return this.getCredential(entryId);
+  }
+  async meta(key: string) {
+    const r = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r?.value;
+  }
+
+  /** The SQL for one page: an index driver when one is selective, the scope, the filter, id order. */
+  private searchSql(q: SearchPageQuery): { sql: string; params: (string | number)[] } {
+    const driver = usefulDriver(q.scope, q.filter);
+    const scope = scopeCondition(q.scope, driver === undefined);
+    const cond = filterCondition(q.filter);
+    const parts = [scope.sql, cond.sql, 'e.id > ?'];
+    const params: (string | number)[] = [...scope.params, ...cond.params, q.afterId, q.limit];
+    if (driver) {
+      parts.unshift(`e.id IN (${driver.clause.sql})`);
+      params.unshift(...driver.clause.params);
+    }
+    return { sql: `SELECT ${ENTRY_COLUMNS} FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ?`, params };
+  }
+
+  async searchPage(q: SearchPageQuery): Promise<StoredEntry[]> {
+    const { sql, params } = this.searchSql(q);
+    return (this.stmt(sql).all(...params) as EntryRow[]).map(toEntry);
+  }
+
+  /** How SQLite runs a search; tests use it to show that filters use the index. */
+  explainSearch(q: SearchPageQuery): string[] {
+    const { sql, params } = this.searchSql(q);
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+  }
+
+  async write<T>(fn: (tx: WriteTx) => T): Promise<T> {
+    return this.db.transaction(() => fn(this.tx)).immediate();
+  }
+
+  /**
+   * Runs many writes as one transaction (import, init): all of them commit, or none. Writes inside nest
+   * as savepoints. Only for a process that owns the store meanwhile, such as the CLI.
+   */
+  async batch<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async close() {
+    this.statements.clear();
+    this.db.close();
+  }
+
+  private writeIndex(id: number, index: IndexRow[]) {
+    const ins = this.stmt('INSERT OR IGNORE INTO attr_index (attr, norm, entry_id) VALUES (?, ?, ?)');
+    for (const row of index) ins.run(row.attr, row.norm, id);
+  }
+
+  private makeWriteTx(): WriteTx {
+    return {
+      entryByNdn: (ndn) => this.getByNdn(ndn),
+      entryById: (id) => this.getById(id),
+      hasChildren: (id) => this.childExists(id),
+      entriesWithValue: (attr, norm, limit = -1) =>
+        (this.stmt('SELECT entry_id FROM attr_index WHERE attr = ? AND norm = ? LIMIT ?').all(attr, norm, limit) as {
+          entry_id: number;
+        }[]).map((r) => r.entry_id),
+      insertEntry: (e: NewEntry) => {
+        const info = this.stmt('INSERT INTO entries (parent_id, dn, ndn, path, attrs) VALUES (?, ?, ?, ?, ?)').run(
+          e.parentId,
+          e.dn,
+          e.ndn,
+          e.path,
+          JSON.stringify(e.attributes),
+        );
+        const id = Number(info.lastInsertRowid);
+        this.writeIndex(id, e.index);
+        return id;
+      },
+      updateEntry: (id, attributes, index) => {
+        this.stmt('UPDATE entries SET attrs = ? WHERE id = ?').run(JSON.stringify(attributes), id);
+        this.stmt('DELETE FROM attr_index WHERE entry_id = ?').run(id);
+        this.writeIndex(id, index);
+      },
+      moveEntry: (id, parentId, dn, ndn, path) => {
+        const old = this.getById(id);
+        if (!old) return;
+        this.stmt('UPDATE entries SET parent_id = ?, dn = ?, ndn = ?, path = ? WHERE id = ?').run(parentId, dn, ndn, path, id);
+        // Descendants keep their own RDNs; only the suffix they inherit changes.
+        this.stmt(
+          `UPDATE entries SET
+             dn = substr(dn, 1, length(dn) - ?) || ?,
+             ndn = substr(ndn, 1, length(ndn) - ?) || ?,
+             path = ? || substr(path, ? + 1)
+           WHERE path > ? AND path < ?`,
+        ).run(old.dn.length, dn, old.ndn.length, ndn, path, old.path.length, old.path + ',', old.path + '-');
+      },
+      deleteEntry: (id) => {
+        this.stmt('DELETE FROM attr_index WHERE entry_id = ?').run(id);
+        this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(id);
+        this.stmt('DELETE FROM entries WHERE id = ?').run(id);
+      },
+      setCredential: (entryId, hash, changedAt) => {
+        this.stmt(
+          'INSERT INTO credentials (entry_id, hash, changed_at) VALUES (?, ?, ?) ON CONFLICT(entry_id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at',
+        ).run(entryId, hash, changedAt);
+      },
+      credential: (entryId) => this.getCredential(entryId),
+      setMeta: (key, value) => {
+        this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+      },
+    };
+  }
+}

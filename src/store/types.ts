@@ -1,0 +1,84 @@
+/** Attribute display names to values, in the order they were written. */
+export type AttributeMap = Record<string, string[]>;
+
+export interface StoredEntry {
+  id: number;
+  parentId: number | null;
+  dn: string;
+  ndn: string;
+  path: string;
+  attributes: AttributeMap;
+}
+
+/** One normalised value as filters see it: the attribute's canonical key and the value's normal form. */
+export interface IndexRow {
+  attr: string;
+  norm: string;
+}
+
+/**
+ * A two-valued filter over indexed values, already resolved by the directory against the schema
+ * (attribute keys include subtypes, values are normalised). The store turns it into SQL.
+ */
+export type StoreFilter =
+  | { kind: 'true' }
+  | { kind: 'false' }
+  | { kind: 'and'; items: StoreFilter[] }
+  | { kind: 'or'; items: StoreFilter[] }
+  | { kind: 'not'; item: StoreFilter }
+  | { kind: 'equal'; attrs: string[]; norm: string }
+  | { kind: 'present'; attrs: string[] }
+  | { kind: 'substrings'; attrs: string[]; initial?: string; any: string[]; final?: string }
+  | { kind: 'range'; attrs: string[]; op: '>=' | '<='; norm: string }
+  | { kind: 'ndn'; ndn: string };
+
+export type ScopeQuery =
+  | { kind: 'base'; id: number }
+  | { kind: 'one'; id: number }
+  | { kind: 'sub' | 'children'; id: number; path: string };
+
+export interface SearchPageQuery {
+  scope: ScopeQuery;
+  filter: StoreFilter;
+  /** Only entries with a greater id: pages continue where the last one ended. */
+  afterId: number;
+  limit: number;
+}
+
+export interface NewEntry {
+  parentId: number | null;
+  dn: string;
+  ndn: string;
+  path: string;
+  attributes: AttributeMap;
+  index: IndexRow[];
+}
+
+/** Synchronous operations inside one write transaction; all of them commit together or not at all. */
+export interface WriteTx {
+  entryByNdn(ndn: string): StoredEntry | undefined;
+  entryById(id: number): StoredEntry | undefined;
+  hasChildren(id: number): boolean;
+  /** Ids of entries having this normalised value, optionally limited. */
+  entriesWithValue(attr: string, norm: string, limit?: number): number[];
+  insertEntry(entry: NewEntry): number;
+  updateEntry(id: number, attributes: AttributeMap, index: IndexRow[]): void;
+  /** Moves an entry and its whole subtree: every descendant's dn, ndn and path change suffix. */
+  moveEntry(id: number, parentId: number | null, dn: string, ndn: string, path: string): void;
+  deleteEntry(id: number): void;
+  setCredential(entryId: number, hash: string, changedAt: number): void;
+  credential(entryId: number): { hash: string; changedAt: number } | undefined;
+  setMeta(key: string, value: string): void;
+}
+
+/** The directory's view of storage. Async so that a networked database can implement it later. */
+export interface Store {
+  entryByNdn(ndn: string): Promise<StoredEntry | undefined>;
+  entryById(id: number): Promise<StoredEntry | undefined>;
+  hasChildren(id: number): Promise<boolean>;
+  searchPage(query: SearchPageQuery): Promise<StoredEntry[]>;
+  credential(entryId: number): Promise<{ hash: string; changedAt: number } | undefined>;
+  meta(key: string): Promise<string | undefined>;
+  write<T>(fn: (tx: WriteTx) => T): Promise<T>;
+  close(): Promise<void>;
+}

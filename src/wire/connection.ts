@@ -1,0 +1,235 @@
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import { frameLength } from './protocol/frame';
+import { decodeRequest, ProtocolError } from './protocol/decode';
+import { encodeNoticeOfDisconnection, encodeResponse } from './protocol/encode';
+import type { LdapRequest, LdapResponse } from './protocol/types';
+import { ResultCode } from '../directory/result-codes';
+import { ANONYMOUS, type Identity } from '../directory/identity';
+
+/** What the connection needs from the server around it. */
+export interface ConnectionHost {
+  maxMessageBytes: number;
+  maxAnonymousMessageBytes: number;
+  idleTimeoutMs: number;
+  secureContext?: SecureContext;
+  handle(conn: Connection, req: LdapRequest): Promise<void>;
+  log(event: string, fields: Record<string, unknown>): void;
+  closed(conn: Connection): void;
+}
+
+/** An operation in flight, so Abandon and Unbind can stop it. */
+export interface Operation {
+  messageId: number;
+  abandoned: boolean;
+}
+
+const MAX_IN_FLIGHT = 64;
+let nextConnectionId = 1;
+
+/**
+ * One client connection: frames LDAP messages with an iterative reader (never recursion), bounds their
+ * size, dispatches each to the host, writes responses with backpressure, and holds the session state.
+ */
+export class Connection {
+  readonly id = nextConnectionId++;
+  readonly peer: string;
+  readonly loopback: boolean;
+  identity: Identity = ANONYMOUS;
+  secure: boolean;
+  readonly operations = new Map<number, Operation>();
+  private socket: Socket;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private need: number | undefined;
+  private ended = false;
+  private readingPaused = false;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(socket: Socket, secure: boolean, private readonly host: ConnectionHost) {
+    this.socket = socket;
+    this.secure = secure;
+    const addr = socket.remoteAddress ?? '';
+    this.peer = `${addr}:${socket.remotePort ?? 0}`;
+    this.loopback = /^(127\.|::1$|::ffff:127\.)/.test(addr);
+    this.attach(socket);
+  }
+
+  private attach(socket: Socket) {
+    socket.setNoDelay(true);
+    if (this.host.idleTimeoutMs > 0) socket.setTimeout(this.host.idleTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('timeout', () => {
+      this.host.log('idle timeout', { conn: this.id, peer: this.peer });
+      this.close();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') this.host.log('socket error', { conn: this.id, error: err.message });
+    });
+    socket.on('close', () => this.onClosed());
+  }
+
+  get isClosed() {
+    return this.ended;
+  }
+
+  private onData(chunk: Buffer) {
+    if (this.ended) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    this.drainMessages();
+  }
+
+  private drainMessages() {
+    while (!this.ended && !this.readingPaused) {
+      if (this.need === undefined) {
+        if (this.buffered === 0) return;
+        this.coalesceHead(Math.min(this.buffered, 6));
+        const f = frameLength(this.chunks[0], 0);
+        if (f === 'incomplete') return;
+        if ('error' in f) return this.disconnect(ResultCode.protocolError, f.error);
+        this.need = f.headerLength + f.bodyLength;
+        const limit = this.identity.kind === 'anonymous' ? this.host.maxAnonymousMessageBytes : this.host.maxMessageBytes;
+        if (this.need > limit) {
+          return this.disconnect(ResultCode.protocolError, `message of ${this.need} bytes exceeds the limit of ${limit} bytes`);
+        }
+      }
+      if (this.buffered < this.need) return;
+      const message = this.take(this.need);
+      this.need = undefined;
+      this.dispatch(message);
+      if (this.operations.size >= MAX_IN_FLIGHT || this.socket.writableNeedDrain) this.pauseReading();
+    }
+  }
+
+  /** Makes the first chunk hold at least n bytes (n is small: a message header). */
+  private coalesceHead(n: number) {
+    if (this.chunks[0].length >= n) return;
+    const all = Buffer.concat(this.chunks);
+    this.chunks = [all];
+  }
+
+  /** Removes exactly n bytes from the front of the buffered data: one copy per message at most. */
+  private take(n: number): Buffer {
+    const first = this.chunks[0];
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      const parts: Buffer[] = [];
+      let left = n;
+      while (left > 0) {
+        const c = this.chunks[0];
+        if (c.length <= left) {
+          parts.push(c);
+          left -= c.length;
+          this.chunks.shift();
+        } else {
+          parts.push(c.subarray(0, left));
+          this.chunks[0] = c.subarray(left);
+          left = 0;
+        }
+      }
+      out = Buffer.concat(parts, n);
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private dispatch(message: Buffer) {
+    let req: LdapRequest;
+    try {
+      req = decodeRequest(message);
+    } catch (err) {
+      const why = err instanceof ProtocolError ? err.message : 'undecodable message';
+      return this.disconnect(ResultCode.protocolError, `malformed request: ${why}`);
+    }
+    const op: Operation = { messageId: req.messageId, abandoned: false };
+    const track = req.protocolOp.op !== 'abandon' && req.protocolOp.op !== 'unbind';
+    if (track) this.operations.set(req.messageId, op);
+    this.host
+      .handle(this, req)
+      .catch((err: unknown) => this.host.log('handler failure', { conn: this.id, error: String(err) }))
+      .finally(() => {
+        if (track && this.operations.get(req.messageId) === op) this.operations.delete(req.messageId);
+        if (this.readingPaused && this.operations.size < MAX_IN_FLIGHT / 2 && !this.socket.writableNeedDrain) this.resumeReading();
+      });
+  }
+
+  operation(messageId: number): Operation | undefined {
+    return this.operations.get(messageId);
+  }
+
+  /** Writes a response; resolves when the socket can take more (backpressure for long searches). */
+  send(response: LdapResponse): Promise<void> | void {
+    if (this.ended) return;
+    const ok = this.socket.write(encodeResponse(response));
+    if (!ok) return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private onDrain() {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+    if (this.readingPaused && this.operations.size < MAX_IN_FLIGHT / 2) this.resumeReading();
+  }
+
+  private pauseReading() {
+    this.readingPaused = true;
+    this.socket.pause();
+  }
+
+  private resumeReading() {
+    this.readingPaused = false;
+    this.socket.resume();
+    this.drainMessages();
+  }
+
+  /** StartTLS (RFC 4511 4.14): after the success response, the same socket continues inside TLS. */
+  startTLS(context: SecureContext) {
+    const raw = this.socket;
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('drain');
+    raw.removeAllListeners('timeout');
+    raw.removeAllListeners('close');
+    raw.removeAllListeners('error');
+    raw.on('error', () => undefined);
+    this.chunks = [];
+    this.buffered = 0;
+    this.need = undefined;
+    const secured = new TLSSocket(raw, { isServer: true, secureContext: context });
+    this.socket = secured;
+    this.secure = true;
+    this.attach(secured);
+  }
+
+  /** Notice of Disconnection (RFC 4511 4.4.1), then close: for what cannot be answered in turn. */
+  disconnect(resultCode: number, message: string) {
+    if (this.ended) return;
+    this.host.log('disconnect', { conn: this.id, peer: this.peer, resultCode, message });
+    this.socket.write(encodeNoticeOfDisconnection(resultCode, message));
+    this.close();
+  }
+
+  close() {
+    if (this.ended) return;
+    this.ended = true;
+    for (const op of this.operations.values()) op.abandoned = true;
+    for (const w of this.drainWaiters) w();
+    this.drainWaiters = [];
+    this.socket.end();
+    this.socket.destroySoon?.();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  private onClosed() {
+    this.ended = true;
+    for (const op of this.operations.values()) op.abandoned = true;
+    for (const w of this.drainWaiters) w();
+    this.drainWaiters = [];
+    this.host.closed(this);
+  }
+}

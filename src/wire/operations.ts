@@ -1,0 +1,166 @@
+import { asLdapError, LdapError } from '../directory/errors';
+import { ANONYMOUS } from '../directory/identity';
+import type { Directory } from '../directory/directory';
+import { ResultCode } from '../directory/result-codes';
+import { filterToString } from '../directory/filter/to-string';
+import type { Connection } from './connection';
+import { checkCriticality, findControl, OID, pagedResultsResponse, parsePagedResults } from './controls';
+import { extendedOperation } from './extended';
+import type { Control, LdapRequest, ProtocolOp, ResponseOp } from './protocol/types';
+import type { SecureContext } from 'node:tls';
+
+type Op<K extends ProtocolOp['op']> = Extract<ProtocolOp, { op: K }>;
+
+/** The response type that answers each request type. */
+const RESPONSE: Record<string, ResponseOp['op']> = {
+  bind: 'bindResponse',
+  search: 'searchResultDone',
+  modify: 'modifyResponse',
+  add: 'addResponse',
+  delete: 'delResponse',
+  modifyDN: 'modDNResponse',
+  compare: 'compareResponse',
+  extended: 'extendedResponse',
+};
+
+export interface OperationsOptions {
+  directory: Directory;
+  allowCleartextBind: boolean;
+  secureContext?: SecureContext;
+  log(event: string, fields: Record<string, unknown>): void;
+}
+
+/** Turns each decoded request into directory calls and responses. One entry point: handle(). */
+export class Operations {
+  constructor(private readonly o: OperationsOptions) {}
+
+  async handle(conn: Connection, req: LdapRequest): Promise<void> {
+    const started = process.hrtime.bigint();
+    const p = req.protocolOp;
+    const fields: Record<string, unknown> = { conn: conn.id, peer: conn.peer, msgid: req.messageId, op: p.op };
+    if (p.op === 'unbind') {
+      this.o.log('unbind', fields);
+      conn.close();
+      return;
+    }
+    if (p.op === 'abandon') {
+      const target = conn.operation(p.messageId);
+      if (target) target.abandoned = true;
+      this.o.log('abandon', { ...fields, target: p.messageId });
+      return;
+    }
+    let controls: Control[] | undefined;
+    let result: { resultCode: number; matchedDN?: string; diagnosticMessage?: string } = { resultCode: ResultCode.success };
+    let extra: Partial<Extract<ResponseOp, { op: 'extendedResponse' }>> = {};
+    let after: (() => void) | undefined;
+    try {
+      checkCriticality(req.controls, p.op);
+      switch (p.op) {
+        case 'bind':
+          await this.bind(conn, p, fields);
+          break;
+        case 'search': {
+          const r = await this.search(conn, req, p, fields);
+          controls = r.controls;
+          break;
+        }
+        case 'compare': {
+          fields.dn = p.entry;
+          const match = await this.o.directory.compare(conn.identity, p.entry, p.attribute, p.value);
+          result = { resultCode: match ? ResultCode.compareTrue : ResultCode.compareFalse };
+          break;
+        }
+        case 'add':
+          fields.dn = p.entry;
+          fields.attributes = p.attributes.map((a) => a.type);
+          await this.o.directory.add(conn.identity, p.entry, p.attributes);
+          break;
+        case 'modify':
+          fields.dn = p.object;
+          fields.attributes = p.changes.map((c) => `${c.operation}:${c.modification.type}`);
+          await this.o.directory.modify(conn.identity, p.object, p.changes);
+          break;
+        case 'delete':
+          fields.dn = p.entry;
+          await this.o.directory.delete(conn.identity, p.entry);
+          break;
+        case 'modifyDN':
+          fields.dn = p.entry;
+          throw new LdapError(ResultCode.unwillingToPerform, 'renaming entries is not supported yet');
+        case 'extended': {
+          fields.oid = p.name;
+          const r = extendedOperation(conn, p.name, this.o.secureContext);
+          result = r;
+          extra = { responseName: r.responseName, responseValue: r.responseValue };
+          after = r.after;
+          break;
+        }
+      }
+    } catch (err) {
+      const e = asLdapError(err);
+      if (!(err instanceof LdapError)) this.o.log('internal error', { ...fields, error: err instanceof Error ? err.stack : String(err) });
+      result = { resultCode: e.resultCode, matchedDN: e.matchedDN, diagnosticMessage: e.message };
+    }
+    const abandoned = conn.operation(req.messageId)?.abandoned;
+    fields.result = result.resultCode;
+    fields.ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.diagnosticMessage) fields.message = result.diagnosticMessage;
+    this.o.log('operation', fields);
+    if (abandoned) return;
+    await conn.send({
+      messageId: req.messageId,
+      protocolOp: { op: RESPONSE[p.op], ...result, ...(p.op === 'extended' ? extra : {}) } as ResponseOp,
+      controls,
+    });
+    after?.();
+  }
+
+  private async bind(conn: Connection, p: Op<'bind'>, fields: Record<string, unknown>) {
+    fields.dn = p.name;
+    conn.identity = ANONYMOUS;
+    if (p.version !== 3) throw new LdapError(ResultCode.protocolError, `LDAP version ${p.version} is not supported; use version 3`);
+    if (p.auth.kind === 'sasl') {
+      fields.mechanism = p.auth.mechanism;
+      throw new LdapError(ResultCode.authMethodNotSupported, `SASL mechanism ${p.auth.mechanism} is not supported; use a simple bind`);
+    }
+    if (p.auth.password !== '' && !conn.secure && !conn.loopback && !this.o.allowCleartextBind) {
+      throw new LdapError(ResultCode.confidentialityRequired, 'a simple bind with a password needs TLS: use StartTLS or LDAPS');
+    }
+    conn.identity = await this.o.directory.bind(p.name, p.auth.password);
+  }
+
+  private async search(conn: Connection, req: LdapRequest, p: Op<'search'>, fields: Record<string, unknown>) {
+    fields.dn = p.baseObject;
+    fields.scope = p.scope;
+    fields.filter = filterToString(p.filter);
+    const pagedControl = findControl(req.controls, OID.pagedResults);
+    const paged = pagedControl ? parsePagedResults(pagedControl) : undefined;
+    const op = conn.operation(req.messageId);
+    let entries = 0;
+    try {
+      const outcome = await this.o.directory.search(
+        conn.identity,
+        {
+          baseDN: p.baseObject,
+          scope: p.scope,
+          filter: p.filter,
+          attributes: p.attributes,
+          typesOnly: p.typesOnly,
+          sizeLimit: p.sizeLimit,
+          timeLimit: p.timeLimit,
+          paged,
+        },
+        {
+          send: (e) => {
+            entries++;
+            return conn.send({ messageId: req.messageId, protocolOp: { op: 'searchResultEntry', objectName: e.dn, attributes: e.attributes } });
+          },
+          isAbandoned: () => conn.isClosed || (op?.abandoned ?? false),
+        },
+      );
+      return { controls: outcome.cookie !== undefined ? [pagedResultsResponse(outcome.cookie)] : undefined };
+    } finally {
+      fields.entries = entries;
+    }
+  }
+}

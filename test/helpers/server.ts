@@ -1,0 +1,128 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+export const CAIRN = join(ROOT, 'bin', 'cairn');
+export const BASE = 'dc=example,dc=com';
+export const ADMIN_DN = `uid=admin,ou=people,${BASE}`;
+export const ADMIN_PASSWORD = 'Admin-pass-1234';
+
+/** Tests use cheap bcrypt so that the suite stays fast; the cost is a setting like any other. */
+export const TEST_ENV = { ...process.env, CAIRN_SECURITY_BCRYPT_COST: '4', CAIRN_LOG_LEVEL: 'warn', LDAPCONF: '/dev/null', LDAPTLS_REQCERT: 'never' };
+
+export function cairn(args: string[], options: { data?: string; input?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const r = spawnSync(process.execPath, [CAIRN, ...(options.data ? ['--data', options.data] : []), ...args], {
+    encoding: 'utf8',
+    input: options.input,
+    env: { ...TEST_ENV, ...options.env },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function freshData(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-test-'));
+  return join(dir, 'data');
+}
+
+export function initData(data = freshData()): string {
+  const r = cairn(['init', '--admin-password', ADMIN_PASSWORD], { data });
+  if (r.status !== 0) throw new Error(`cairn init failed: ${r.stderr}`);
+  return data;
+}
+
+export function importLdif(data: string, ldif: string) {
+  const file = join(data, '..', `import-${Date.now()}-${Math.random()}.ldif`);
+  writeFileSync(file, ldif);
+  const r = cairn(['import', file], { data });
+  if (r.status !== 0) throw new Error(`cairn import failed: ${r.stderr}`);
+}
+
+export interface RunningServer {
+  data: string;
+  port: number;
+  ldapsPort: number;
+  url: string;
+  ldapsUrl: string;
+  process: ChildProcess;
+  stderr(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `cairn serve` on ephemeral loopback ports and waits until it says where it listens. */
+export async function startServer(data: string, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<RunningServer> {
+  const child = spawn(process.execPath, [CAIRN, '--data', data, 'serve', '--listen', '127.0.0.1:0', '--ldaps', '127.0.0.1:0', ...extraArgs], {
+    env: { ...TEST_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const ports = await new Promise<[number, number]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ldap:\/\/127\.0\.0\.1:(\d+) and ldaps:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve([Number(m[1]), Number(m[2])]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${err}`));
+    });
+  });
+  return {
+    data,
+    port: ports[0],
+    ldapsPort: ports[1],
+    url: `ldap://127.0.0.1:${ports[0]}`,
+    ldapsUrl: `ldaps://127.0.0.1:${ports[1]}`,
+    process: child,
+    stderr: () => err,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10000).unref();
+      }),
+  };
+}
+
+/** Runs one of OpenLDAP's command-line tools against the test server. */
+export function ldapTool(tool: string, args: string[], input?: string) {
+  const r = spawnSync(tool, args, { encoding: 'utf8', env: TEST_ENV, input, timeout: 30000 });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+export function removeData(data: string) {
+  rmSync(join(data, '..'), { recursive: true, force: true });
+}
+
+/** An LDIF of n people under ou=people, in one group. */
+export function peopleLdif(n: number, prefix = 'user'): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const uid = `${prefix}${String(i).padStart(4, '0')}`;
+    out.push(
+      `dn: uid=${uid},ou=people,${BASE}`,
+      'objectClass: inetOrgPerson',
+      'objectClass: posixAccount',
+      'objectClass: shadowAccount',
+      `uid: ${uid}`,
+      `cn: User ${i}`,
+      `sn: ${i}`,
+      `givenName: User`,
+      `mail: ${uid}@example.com`,
+      `uidNumber: ${20000 + i}`,
+      'gidNumber: 10001',
+      `homeDirectory: /home/${uid}`,
+      `userPassword: pw-${uid}`,
+      '',
+    );
+  }
+  return out.join('\n');
+}
