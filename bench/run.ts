@@ -72,7 +72,7 @@ async function toolVersion(cmd: string, args: string[]): Promise<string> {
 }
 
 /** Sanity checks, then the search and bind measurements for one running server. */
-async function benchTarget(target: Target, opts: Options, workDir: string): Promise<Measurement[]> {
+async function benchTarget(target: Target, opts: Options, workDir: string, sink: Measurement[]): Promise<void> {
   const digits = digitsFor(opts.users);
   const probes = [0, Math.floor(opts.users / 2), opts.users - 1];
   let attrs: string[] = [];
@@ -86,17 +86,17 @@ async function benchTarget(target: Target, opts: Options, workDir: string): Prom
     'accept the right password and refuse a wrong one)');
 
   const samples = Math.max(1, Math.ceil(opts.seconds / SAMPLE_SECONDS));
-  const out: Measurement[] = [];
   for (const kind of ['search', 'bind'] as Kind[]) {
     const m = await measure(target, { kind, threads: opts.threads, users: opts.users, digits }, samples,
       opts.warmup, workDir);
     log(`${target.label}: ${kind}: ${m.opsPerSec.toFixed(1)} ops/s, server CPU ${m.serverCpuSeconds.toFixed(1)} s` +
       `${m.valid ? '' : `  INVALID: ${m.problems.join('; ')}`}`);
-    out.push(m);
+    sink.push(m);
     const dead = target.deadReason();
     if (dead) throw new BenchError(`${target.label} died during the ${kind} measurement: ${dead}`);
   }
-  return out;
+  // Still answering correctly after the load?
+  await assertSearch(target, PEOPLE_DN, `(uid=${uidOf(opts.users - 2, digits)})`, 1, 'uid');
 }
 
 async function main(): Promise<number> {
@@ -139,8 +139,8 @@ async function main(): Promise<number> {
       const slapd = await startSlapd({ workDir, ldifPath: slapdLdif, servicePassword, rootPassword: secret() });
       active.add(slapd);
       try {
-        measurements.push(...await benchTarget(slapd, opts, workDir));
         servers.push({ label: slapd.label, passwordScheme: slapd.passwordScheme, notes: slapd.notes });
+        await benchTarget(slapd, opts, workDir, measurements);
       } finally {
         await slapd.stop();
         active.delete(slapd);
@@ -156,8 +156,8 @@ async function main(): Promise<number> {
         const cairn = await startCairn(root, workDir, data, level);
         active.add(cairn);
         try {
-          measurements.push(...await benchTarget(cairn, opts, workDir));
           servers.push({ label: cairn.label, passwordScheme: cairn.passwordScheme, notes: cairn.notes });
+          await benchTarget(cairn, opts, workDir, measurements);
         } finally {
           await cairn.stop();
           active.delete(cairn);

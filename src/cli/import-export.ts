@@ -14,6 +14,18 @@ const SKIPPED_ON_IMPORT = new Set(['entrycsn', 'contextcsn', 'structuralobjectcl
 /** Operational attributes written by export, so a re-import keeps identities and history. */
 const EXPORTED_OPERATIONAL = new Set(['entryuuid', 'creatorsname', 'createtimestamp', 'modifiersname', 'modifytimestamp']);
 
+/** Hashes a record's cleartext passwords up front, so a batch of records shares the worker threads. */
+async function hashPasswords(d: Directory, r: LdifRecord): Promise<void> {
+  const lists = r.kind === 'content' || r.kind === 'add' ? [r.attributes] : [];
+  for (const attrs of lists) {
+    for (const a of attrs) {
+      if (a.name.split(';')[0].toLowerCase() === 'userpassword' && a.values.length === 1) a.values = [await d.storedPasswordHash(a.values[0])];
+    }
+  }
+}
+
+const BATCH = 64;
+
 const keep = (attrs: LdifAttribute[]) => attrs.filter((a) => !SKIPPED_ON_IMPORT.has(a.name.split(';')[0].toLowerCase()));
 
 async function applyRecord(d: Directory, r: LdifRecord) {
@@ -66,15 +78,28 @@ export function registerImportExport(program: Command) {
       const count = await withDirectory(cmd, async ({ directory, store }) =>
         store.batch(async () => {
           let n = 0;
-          for (const record of parseLdif(text)) {
-            try {
-              await applyRecord(directory, record);
-            } catch (err) {
-              if (err instanceof LdapError) throw new Error(`line ${record.line}: ${record.dn}: ${err.message} (LDAP result ${err.resultCode}); nothing was imported`);
-              throw err;
+          const apply = async (batch: LdifRecord[]) => {
+            for (const record of batch) {
+              try {
+                await applyRecord(directory, record);
+              } catch (err) {
+                if (err instanceof LdapError) throw new Error(`line ${record.line}: ${record.dn}: ${err.message} (LDAP result ${err.resultCode}); nothing was imported`);
+                throw err;
+              }
+              bar.tick(++n);
             }
-            bar.tick(++n);
+          };
+          let batch: LdifRecord[] = [];
+          for (const record of parseLdif(text)) {
+            batch.push(record);
+            if (batch.length === BATCH) {
+              await Promise.all(batch.map((r) => hashPasswords(directory, r).catch(() => undefined)));
+              await apply(batch);
+              batch = [];
+            }
           }
+          await Promise.all(batch.map((r) => hashPasswords(directory, r).catch(() => undefined)));
+          await apply(batch);
           return n;
         }),
       ).catch((err: Error) => {

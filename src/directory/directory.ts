@@ -16,6 +16,7 @@ import { evaluateFilter } from './search/evaluate';
 import { runSearch, type SearchOutcome, type SearchParams, type SearchSink } from './search/run-search';
 import type { ServerFeatures } from './special-entries';
 import { Writer, type WriteOptions } from './write/writer';
+import { toStoredHash } from './write/passwords';
 import { formatGeneralizedTime } from './matching';
 
 export interface DirectoryOptions {
@@ -90,6 +91,11 @@ export class Directory {
     const result = evaluateFilter({ type: 'equality', attribute, value }, view, this.ctx.norm);
     if (result === undefined) throw new LdapError(ResultCode.inappropriateMatching, `${info.type.name}: no equality matching rule`);
     return result;
+  }
+
+  /** The hash Cairn would store for a userPassword value; lets bulk loads hash many in parallel first. */
+  storedPasswordHash(value: string): Promise<string> {
+    return toStoredHash([value], this.ctx.hasher);
   }
 
   add(who: Identity, dn: string, attributes: AttributeValues[], options?: WriteOptions) {

@@ -29,6 +29,9 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly tx: WriteTx;
+  private readonly byNdnCache = new Map<string, StoredEntry | null>();
+  private readonly dataVersion: Database.Statement;
+  private seenDataVersion = -1;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -38,6 +41,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db, migrationsDir);
     this.tx = this.makeWriteTx();
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
   }
 
   /** Prepared statements are cached by their SQL text: filter shapes repeat, their values do not. */
@@ -72,8 +76,24 @@ export class SqliteStore implements Store {
     return r && { hash: r.hash, changedAt: r.changed_at };
   }
 
+  /**
+   * Search bases repeat (ou=people for every lookup), so reads by DN are cached until the next write.
+   * Callers must not change the entries they get.
+   */
   async entryByNdn(ndn: string) {
-    return this.getByNdn(ndn);
+    // data_version changes when another process (the CLI) commits to the same file.
+    const version = this.dataVersion.get() as number;
+    if (version !== this.seenDataVersion) {
+      this.seenDataVersion = version;
+      this.byNdnCache.clear();
+    }
+    let e = this.byNdnCache.get(ndn);
+    if (e === undefined) {
+      e = this.getByNdn(ndn) ?? null;
+      if (this.byNdnCache.size >= 1000) this.byNdnCache.clear();
+      this.byNdnCache.set(ndn, e);
+    }
+    return e ?? undefined;
   }
   async entryById(id: number) {
     return this.getById(id);
@@ -115,7 +135,12 @@ export class SqliteStore implements Store {
   }
 
   async write<T>(fn: (tx: WriteTx) => T): Promise<T> {
-    return this.db.transaction(() => fn(this.tx)).immediate();
+    this.byNdnCache.clear();
+    try {
+      return this.db.transaction(() => fn(this.tx)).immediate();
+    } finally {
+      this.byNdnCache.clear();
+    }
   }
 
   /**
@@ -123,6 +148,7 @@ export class SqliteStore implements Store {
    * as savepoints. Only for a process that owns the store meanwhile, such as the CLI.
    */
   async batch<T>(fn: () => Promise<T>): Promise<T> {
+    this.byNdnCache.clear();
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = await fn();

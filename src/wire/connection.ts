@@ -45,6 +45,7 @@ export class Connection {
   private ended = false;
   private readingPaused = false;
   private drainWaiters: (() => void)[] = [];
+  private corked = false;
 
   constructor(socket: Socket, secure: boolean, private readonly host: ConnectionHost) {
     this.socket = socket;
@@ -166,6 +167,15 @@ export class Connection {
   /** Writes a response; resolves when the socket can take more (backpressure for long searches). */
   send(response: LdapResponse): Promise<void> | void {
     if (this.ended) return;
+    // Responses written in the same tick (an entry and its SearchResultDone) leave in one segment.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     const ok = this.socket.write(encodeResponse(response));
     if (!ok) return new Promise((resolve) => this.drainWaiters.push(resolve));
   }

@@ -38,6 +38,7 @@ export class LdapServer implements ConnectionHost {
   readonly idleTimeoutMs: number;
   readonly secureContext?: SecureContext;
   private inFlight = 0;
+  private readonly logInfo: boolean;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly o: LdapServerOptions) {
@@ -46,6 +47,7 @@ export class LdapServer implements ConnectionHost {
     this.maxAnonymousMessageBytes = s.maxAnonymousMessageBytes;
     this.idleTimeoutMs = s.idleTimeoutSeconds * 1000;
     this.secureContext = o.tls?.context;
+    this.logInfo = o.log.isLevelEnabled('info');
     this.ops = new Operations({
       directory: o.directory,
       allowCleartextBind: s.allowCleartextBind,
@@ -55,7 +57,8 @@ export class LdapServer implements ConnectionHost {
   }
 
   log(event: string, fields: Record<string, unknown>) {
-    this.o.log.info(event, fields);
+    // winston formats a line before its transports drop it; skip that work when info is off.
+    if (this.logInfo) this.o.log.info(event, fields);
   }
 
   async handle(conn: Connection, req: LdapRequest) {

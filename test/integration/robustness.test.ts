@@ -1,0 +1,758 @@
+/**
+ * Robustness of the wire loop against one real `cairn serve`, spoken to with raw sockets: garbage,
+ * malformed and oversized messages, pipelining, slow readers, abandon, unbind and many connections.
+ * After every abuse a fresh connection must still bind and search, and the server process must be alive.
+ */
+import { expect } from 'chai';
+import { connect, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  BASE,
+  importLdif,
+  initData,
+  peopleLdif,
+  removeData,
+  startServer,
+  type RunningServer,
+} from '../helpers/server';
+import { berBoolean, berEnumerated, berInteger, berOctetString, berSequence, berTlv } from '../../src/wire/protocol/ber-write';
+import { BerReader } from '../../src/wire/protocol/ber-read';
+import { frameLength } from '../../src/wire/protocol/frame';
+
+const NOTICE_OF_DISCONNECTION = '1.3.6.1.4.1.1466.20036';
+const PEOPLE = `ou=people,${BASE}`;
+const PEOPLE_COUNT = 1000;
+
+/** Response protocolOp tags (RFC 4511 Appendix B). */
+const TAG = {
+  bindResponse: 0x61,
+  searchResultEntry: 0x64,
+  searchResultDone: 0x65,
+  searchResultReference: 0x73,
+  extendedResponse: 0x78,
+} as const;
+const RESULT_TAGS = new Set([0x61, 0x65, 0x67, 0x69, 0x6b, 0x6d, 0x6f, 0x78]);
+
+// ---------------------------------------------------------------------------------------------------
+// Requests, built with Cairn's BER helpers.
+
+const SCOPE = { base: 0, one: 1, sub: 2 } as const;
+
+function control(oid: string, critical: boolean, value?: Buffer): Buffer {
+  return berSequence([berOctetString(oid), ...(critical ? [berBoolean(true)] : []), ...(value ? [berOctetString(value)] : [])]);
+}
+
+function message(id: number, op: Buffer, controls: Buffer[] = []): Buffer {
+  return berSequence([berInteger(id), op, ...(controls.length ? [berSequence(controls, 0xa0)] : [])]);
+}
+
+function simpleBind(dn: string, password: string, version = 3): Buffer {
+  return berSequence([berInteger(version), berOctetString(dn), berOctetString(password, 0x80)], 0x60);
+}
+
+function saslBind(mechanism: string, credentials?: Buffer): Buffer {
+  const sasl = berSequence([berOctetString(mechanism), ...(credentials ? [berOctetString(credentials)] : [])], 0xa3);
+  return berSequence([berInteger(3), berOctetString(''), sasl], 0x60);
+}
+
+const equality = (attr: string, value: string) => berSequence([berOctetString(attr), berOctetString(value)], 0xa3);
+const present = (attr: string) => berOctetString(attr, 0x87);
+
+function search(o: { base: string; scope?: keyof typeof SCOPE; filter: Buffer; sizeLimit?: number; attributes?: string[] }): Buffer {
+  return berSequence(
+    [
+      berOctetString(o.base),
+      berEnumerated(SCOPE[o.scope ?? 'sub']),
+      berEnumerated(0),
+      berInteger(o.sizeLimit ?? 0),
+      berInteger(0),
+      berBoolean(false),
+      o.filter,
+      berSequence((o.attributes ?? []).map((a) => berOctetString(a))),
+    ],
+    0x63,
+  );
+}
+
+const adminSearch = () => search({ base: BASE, filter: equality('uid', 'admin') });
+const allPeople = (sizeLimit = 0) => search({ base: PEOPLE, scope: 'one', filter: present('objectClass'), sizeLimit });
+const abandon = (id: number) => berInteger(id, 0x50);
+const unbind = () => Buffer.from([0x42, 0x00]);
+const extended = (oid: string, value?: Buffer) =>
+  berSequence([berOctetString(oid, 0x80), ...(value ? [berOctetString(value, 0x81)] : [])], 0x77);
+
+// ---------------------------------------------------------------------------------------------------
+// Responses, read with Cairn's BER reader.
+
+interface Msg {
+  id: number;
+  tag: number;
+  resultCode?: number;
+  matchedDN?: string;
+  diagnosticMessage?: string;
+  responseName?: string;
+  responseValue?: Buffer;
+  dn?: string;
+  attributes?: Record<string, string[]>;
+}
+
+function skip(r: BerReader, tag: number) {
+  const len = r.readHeader(tag);
+  r.offset += len;
+}
+
+function parseMessage(buf: Buffer): Msg {
+  const r = new BerReader(buf);
+  r.enter(0x30);
+  const id = r.readInteger();
+  const tag = r.peekTag();
+  r.enter(tag);
+  const m: Msg = { id, tag };
+  if (tag === TAG.searchResultEntry) {
+    m.dn = r.readString();
+    m.attributes = {};
+    r.enter(0x30);
+    while (!r.atEnd()) {
+      const outer = r.enter(0x30);
+      const type = r.readString();
+      const set = r.enter(0x31);
+      const values: string[] = [];
+      while (!r.atEnd()) values.push(r.readString());
+      r.leave(set);
+      r.leave(outer);
+      m.attributes[type] = values;
+    }
+  } else if (RESULT_TAGS.has(tag)) {
+    m.resultCode = r.readEnumerated();
+    m.matchedDN = r.readString();
+    m.diagnosticMessage = r.readString();
+    if (r.peekTag() === 0xa3) skip(r, 0xa3);
+    if (tag === TAG.extendedResponse) {
+      if (r.peekTag() === 0x8a) m.responseName = r.readString(0x8a);
+      if (r.peekTag() === 0x8b) m.responseValue = r.readBytes(0x8b);
+    }
+  }
+  return m;
+}
+
+/** A raw LDAP client: writes whatever it is given, frames and parses whatever comes back. */
+class RawClient {
+  readonly messages: Msg[] = [];
+  closed = false;
+  bytesReceived = 0;
+  private pending: Buffer = Buffer.alloc(0);
+  private listeners = new Set<() => void>();
+  parseError?: Error;
+
+  private constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => undefined); // ECONNRESET/EPIPE after the server hangs up are expected
+    socket.on('close', () => {
+      this.closed = true;
+      this.notify();
+    });
+  }
+
+  static open(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port }, () => {
+        s.off('error', reject);
+        resolve(new RawClient(s));
+      });
+      s.once('error', reject);
+    });
+  }
+
+  private onData(chunk: Buffer) {
+    this.bytesReceived += chunk.length;
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let offset = 0;
+    while (true) {
+      const f = frameLength(this.pending, offset);
+      if (f === 'incomplete') break;
+      if ('error' in f) {
+        this.parseError = new Error(`server sent unframeable data: ${f.error}`);
+        break;
+      }
+      const total = f.headerLength + f.bodyLength;
+      if (this.pending.length - offset < total) break;
+      try {
+        this.messages.push(parseMessage(this.pending.subarray(offset, offset + total)));
+      } catch (err) {
+        this.parseError = err as Error;
+      }
+      offset += total;
+    }
+    this.pending = offset === this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(offset));
+    this.notify();
+  }
+
+  private notify() {
+    for (const l of [...this.listeners]) l();
+  }
+
+  send(...parts: Buffer[]) {
+    if (!this.socket.destroyed) this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+  }
+
+  /** Resolves once `pred` holds, checked after each message and on close; rejects after `ms`. */
+  until(pred: () => boolean, what: string, ms = 10000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.parseError) {
+          done();
+          reject(this.parseError);
+        } else if (pred()) {
+          done();
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${ms} ms waiting for ${what} (${this.messages.length} messages, closed: ${this.closed})`));
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  /** The final response (one carrying an LDAPResult) for `id`. */
+  async result(id: number, ms = 10000): Promise<Msg> {
+    const find = () => this.messages.find((m) => m.id === id && RESULT_TAGS.has(m.tag));
+    await this.until(() => find() !== undefined, `the response to message ${id}`, ms);
+    return find()!;
+  }
+
+  entries(id: number): Msg[] {
+    return this.messages.filter((m) => m.id === id && m.tag === TAG.searchResultEntry);
+  }
+
+  async waitClosed(ms = 5000) {
+    await this.until(() => this.closed, 'the server to close the connection', ms);
+  }
+
+  async bindAdmin(id = 1) {
+    this.send(message(id, simpleBind(ADMIN_DN, ADMIN_PASSWORD)));
+    const r = await this.result(id);
+    expect(r.tag, 'bindResponse').to.equal(TAG.bindResponse);
+    expect(r.resultCode, `bind: ${r.diagnosticMessage}`).to.equal(0);
+  }
+
+  destroy() {
+    this.socket.destroy();
+  }
+}
+
+function expectNotice(m: Msg | undefined, resultCode = 2) {
+  expect(m, 'a Notice of Disconnection').to.not.equal(undefined);
+  expect(m!.id, 'notice messageID').to.equal(0);
+  expect(m!.tag, 'notice is an extendedResponse').to.equal(TAG.extendedResponse);
+  expect(m!.responseName).to.equal(NOTICE_OF_DISCONNECTION);
+  expect(m!.resultCode).to.equal(resultCode);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error('no VmRSS');
+  return Number(m[1]) * 1024;
+}
+
+/** People with a 1 KiB description each, so that one search of all of them is about 1.5 MB. */
+function bigPeopleLdif(n: number): string {
+  const filler = 'x'.repeat(1024);
+  return peopleLdif(n).replace(/^(userPassword: .*)$/gm, `$1\ndescription: ${filler}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+describe('robustness of the wire loop (raw sockets against cairn serve)', function () {
+  this.timeout(120000);
+  let data: string;
+  let server: RunningServer;
+  let port: number;
+
+  before(async () => {
+    data = initData();
+    importLdif(data, bigPeopleLdif(PEOPLE_COUNT));
+    server = await startServer(data);
+    port = server.port;
+  });
+
+  after(async () => {
+    if (server) await server.stop();
+    if (data) removeData(data);
+  });
+
+  function expectAlive() {
+    expect(server.process.exitCode, `server exited; stderr:\n${server.stderr()}`).to.equal(null);
+    expect(server.process.signalCode).to.equal(null);
+    expect(() => process.kill(server.process.pid!, 0)).to.not.throw();
+  }
+
+  /** A brand-new connection binds as admin and finds uid=admin. */
+  async function expectServerAnswers() {
+    expectAlive();
+    const c = await RawClient.open(port);
+    try {
+      await c.bindAdmin(1);
+      c.send(message(2, adminSearch()));
+      const done = await c.result(2);
+      expect(done.tag).to.equal(TAG.searchResultDone);
+      expect(done.resultCode, done.diagnosticMessage).to.equal(0);
+      expect(c.entries(2).map((e) => e.dn)).to.deep.equal([ADMIN_DN]);
+      c.send(message(3, unbind()));
+    } finally {
+      c.destroy();
+    }
+    expectAlive();
+  }
+
+  it('answers a normal search before any abuse', async () => {
+    await expectServerAnswers();
+  });
+
+  describe('garbage and malformed messages', () => {
+    it('an HTTP request: Notice of Disconnection (protocolError), then close', async () => {
+      const c = await RawClient.open(port);
+      c.send(Buffer.from('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/8.0\r\nAccept: */*\r\n\r\n'));
+      await c.waitClosed();
+      expectNotice(c.messages[0]);
+      expect(c.messages).to.have.length(1);
+      await expectServerAnswers();
+    });
+
+    it('an RDP connection request: Notice of Disconnection, then close', async () => {
+      const c = await RawClient.open(port);
+      // TPKT + X.224 Connection Request with an RDP negotiation request.
+      c.send(Buffer.from('0300002b26e00000000000436f6f6b69653a206d737473686173683d61646d696e0d0a0100080003000000', 'hex'));
+      await c.waitClosed();
+      expectNotice(c.messages[0]);
+      await expectServerAnswers();
+    });
+
+    it('a TLS ClientHello on the plain port: Notice of Disconnection, then close', async () => {
+      const c = await RawClient.open(port);
+      c.send(Buffer.from('160301002e0100002a0303' + '00'.repeat(32) + '000002002f0100', 'hex'));
+      await c.waitClosed();
+      expectNotice(c.messages[0]);
+      await expectServerAnswers();
+    });
+
+    it('random bytes (seeded), then half-close: the connection ends and the server survives', async () => {
+      let seed = 0x1234567;
+      const rnd = () => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed >> 16;
+      };
+      for (let round = 0; round < 20; round++) {
+        const c = await RawClient.open(port);
+        const junk = Buffer.alloc(1 + (rnd() % 2000));
+        for (let i = 0; i < junk.length; i++) junk[i] = rnd() & 0xff;
+        if (round % 2 === 0) junk[0] = 0x30; // half of them look like the start of an LDAPMessage
+        c.send(junk);
+        c.socket.end();
+        await c.waitClosed();
+        // Whatever came back must be well-formed; a notice, if any, must say protocolError.
+        for (const m of c.messages) if (m.id === 0) expectNotice(m);
+      }
+      await expectServerAnswers();
+    });
+
+    it('a valid header with an unknown protocolOp tag: Notice of Disconnection (protocolError), then close', async () => {
+      const c = await RawClient.open(port);
+      // messageID 1, [APPLICATION 25] primitive, empty: not a request (30 05 02 01 01 59 00).
+      c.send(message(1, berTlv(0x59, Buffer.alloc(0))));
+      await c.waitClosed();
+      expectNotice(c.messages[0]);
+      expect(c.messages.filter((m) => m.id !== 0), 'no response for the bad message').to.deep.equal([]);
+      await expectServerAnswers();
+    });
+
+    it('a response tag sent as a request (searchResultDone): Notice of Disconnection, then close', async () => {
+      const c = await RawClient.open(port);
+      c.send(message(1, berSequence([berEnumerated(0), berOctetString(''), berOctetString('')], 0x65)));
+      await c.waitClosed();
+      expectNotice(c.messages[0]);
+      await expectServerAnswers();
+    });
+
+    it('an inner length that runs past the LDAPMessage: Notice of Disconnection, then close', async () => {
+      const c = await RawClient.open(port);
+      // SEQUENCE of 7 octets holding messageID 1 and a search request claiming 200 octets.
+      c.send(Buffer.from([0x30, 0x07, 0x02, 0x01, 0x01, 0x63, 0x81, 0xc8, 0x04]));
+      await c.waitClosed();
+      expectNotice(c.messages[0]);
+      await expectServerAnswers();
+    });
+
+    it('an indefinite-length LDAPMessage: Notice of Disconnection, then close', async () => {
+      const c = await RawClient.open(port);
+      c.send(Buffer.from([0x30, 0x80, 0x02, 0x01, 0x01, 0x42, 0x00, 0x00, 0x00]));
+      await c.waitClosed();
+      expectNotice(c.messages[0]);
+      await expectServerAnswers();
+    });
+
+    it('an LDAPMessage whose length runs past what was sent, then the client closes: no crash', async () => {
+      for (const how of ['end', 'destroy'] as const) {
+        const c = await RawClient.open(port);
+        const full = message(1, simpleBind(ADMIN_DN, ADMIN_PASSWORD));
+        // Announce 300 octets of content but send only a valid-looking prefix.
+        const head = Buffer.from([0x30, 0x82, 0x01, 0x2c]);
+        c.send(head, full.subarray(2, 20));
+        await sleep(50);
+        if (how === 'end') {
+          c.socket.end();
+          await c.waitClosed();
+        } else {
+          c.destroy();
+        }
+        expect(c.messages, 'nothing answered for an incomplete message').to.deep.equal([]);
+      }
+      await sleep(100);
+      await expectServerAnswers();
+    });
+
+    it('a complete message split into one-octet writes is answered', async () => {
+      const c = await RawClient.open(port);
+      const bind = message(1, simpleBind(ADMIN_DN, ADMIN_PASSWORD));
+      for (const octet of bind) {
+        c.send(Buffer.from([octet]));
+        await sleep(1);
+      }
+      expect((await c.result(1)).resultCode).to.equal(0);
+      c.destroy();
+      await expectServerAnswers();
+    });
+  });
+
+  describe('message size limits', () => {
+    it('an anonymous client announcing 100 MiB gets a Notice of Disconnection at once and is closed', async () => {
+      const c = await RawClient.open(port);
+      const started = Date.now();
+      // 30 84 06400000: an LDAPMessage of 100 MiB, followed by the start of a search.
+      c.send(Buffer.from([0x30, 0x84, 0x06, 0x40, 0x00, 0x00, 0x02, 0x01, 0x01, 0x63, 0x84, 0x06, 0x3f, 0xff, 0xf0]));
+      await c.waitClosed(5000);
+      expect(Date.now() - started, 'disconnected without waiting for the body').to.be.below(3000);
+      expectNotice(c.messages[0]);
+      expect(c.messages[0].diagnosticMessage).to.be.a('string').and.not.equal('');
+      await expectServerAnswers();
+    });
+
+    it('an anonymous client sending 1 MiB slowly is disconnected once the header is read', async () => {
+      const c = await RawClient.open(port);
+      c.send(Buffer.from([0x30, 0x83, 0x10, 0x00, 0x00])); // 1 MiB announced
+      let sent = 5;
+      let sentWhenAnswered = -1;
+      const chunk = Buffer.alloc(2048, 0x04);
+      while (sent < 300 * 1024 && !c.closed && c.messages.length === 0) {
+        await sleep(5);
+        if (c.messages.length || c.closed) break;
+        c.send(chunk);
+        sent += chunk.length;
+      }
+      sentWhenAnswered = sent;
+      await c.waitClosed(5000);
+      expectNotice(c.messages[0]);
+      // 256 KiB is the anonymous limit: a server that buffered up to it before deciding would be late.
+      expect(sentWhenAnswered, 'octets sent before the notice').to.be.below(64 * 1024);
+      await expectServerAnswers();
+    });
+
+    it('an anonymous message just over 256 KiB is refused, a bound client may send 1 MiB', async () => {
+      const big = 'a'.repeat(1024 * 1024);
+      const anon = await RawClient.open(port);
+      anon.send(message(1, search({ base: BASE, filter: equality('description', 'a'.repeat(256 * 1024)) })));
+      await anon.waitClosed();
+      expectNotice(anon.messages[0]);
+
+      const bound = await RawClient.open(port);
+      await bound.bindAdmin(1);
+      bound.send(message(2, search({ base: BASE, filter: equality('description', big) })));
+      const done = await bound.result(2);
+      expect(done.tag).to.equal(TAG.searchResultDone);
+      expect(done.resultCode, done.diagnosticMessage).to.equal(0);
+      expect(bound.entries(2)).to.have.length(0);
+      bound.destroy();
+      await expectServerAnswers();
+    });
+
+    it('a bound client announcing 100 MiB (over the 8 MiB limit) gets a Notice of Disconnection', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      c.send(Buffer.from([0x30, 0x84, 0x06, 0x40, 0x00, 0x00, 0x02, 0x01, 0x02]));
+      await c.waitClosed(5000);
+      const notice = c.messages.find((m) => m.id === 0);
+      expectNotice(notice);
+      await expectServerAnswers();
+    });
+  });
+
+  describe('operations a client may get wrong', () => {
+    it('a SASL bind gets authMethodNotSupported (7) and the connection stays usable', async () => {
+      const c = await RawClient.open(port);
+      c.send(message(1, saslBind('EXTERNAL')));
+      const r = await c.result(1);
+      expect(r.tag).to.equal(TAG.bindResponse);
+      expect(r.resultCode).to.equal(7);
+      c.send(message(2, saslBind('DIGEST-MD5', Buffer.from('junk'))));
+      expect((await c.result(2)).resultCode).to.equal(7);
+      await c.bindAdmin(3);
+      c.send(message(4, adminSearch()));
+      const done = await c.result(4);
+      expect(done.resultCode).to.equal(0);
+      expect(c.entries(4)).to.have.length(1);
+      c.destroy();
+      await expectServerAnswers();
+    });
+
+    it('an unknown critical control on a search gets unavailableCriticalExtension (12)', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      c.send(message(2, adminSearch(), [control('1.3.6.1.4.1.99999.1.2.3', true)]));
+      const done = await c.result(2);
+      expect(done.tag).to.equal(TAG.searchResultDone);
+      expect(done.resultCode).to.equal(12);
+      expect(c.entries(2)).to.have.length(0);
+      c.destroy();
+      await expectServerAnswers();
+    });
+
+    it('an unknown non-critical control on a search is ignored', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      c.send(message(2, adminSearch(), [control('1.3.6.1.4.1.99999.1.2.3', false, Buffer.from('whatever'))]));
+      const done = await c.result(2);
+      expect(done.resultCode, done.diagnosticMessage).to.equal(0);
+      expect(c.entries(2).map((e) => e.dn)).to.deep.equal([ADMIN_DN]);
+      c.destroy();
+      await expectServerAnswers();
+    });
+
+    it('a bind with version 2 gets protocolError (2)', async () => {
+      const c = await RawClient.open(port);
+      c.send(message(1, simpleBind(ADMIN_DN, ADMIN_PASSWORD, 2)));
+      const r = await c.result(1);
+      expect(r.tag).to.equal(TAG.bindResponse);
+      expect(r.resultCode).to.equal(2);
+      // Not bound: a search is refused.
+      c.send(message(2, adminSearch()));
+      const done = await c.result(2);
+      expect(done.resultCode).to.equal(50);
+      c.destroy();
+      await expectServerAnswers();
+    });
+
+    it('an unsupported extended operation gets protocolError (2) with a diagnosticMessage', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      c.send(message(2, extended('1.3.6.1.4.1.4203.1.11.1', berSequence([]))));
+      const r = await c.result(2);
+      expect(r.tag).to.equal(TAG.extendedResponse);
+      expect(r.resultCode).to.equal(2);
+      expect(r.diagnosticMessage).to.be.a('string').and.not.equal('');
+      // The connection is still usable.
+      c.send(message(3, adminSearch()));
+      expect((await c.result(3)).resultCode).to.equal(0);
+      c.destroy();
+      await expectServerAnswers();
+    });
+
+    it('unbind closes the connection without a response', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      c.send(message(2, unbind()));
+      await c.waitClosed(5000);
+      expect(c.messages.filter((m) => m.id === 2)).to.deep.equal([]);
+      await expectServerAnswers();
+    });
+
+    it('requests after an unbind in the same write are not answered', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      c.send(message(2, unbind()), message(3, adminSearch()));
+      await c.waitClosed(5000);
+      expect(c.messages.filter((m) => m.id === 3)).to.deep.equal([]);
+      await expectServerAnswers();
+    });
+  });
+
+  describe('load', () => {
+    it('5,000 pipelined searches in one write: 5,000 SearchResultDone, each msgid once, each with its entry', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      const N = 5000;
+      const requests: Buffer[] = [];
+      for (let id = 2; id < N + 2; id++) requests.push(message(id, adminSearch()));
+      c.send(Buffer.concat(requests));
+      const dones = () => c.messages.filter((m) => m.tag === TAG.searchResultDone);
+      await c.until(() => dones().length >= N || c.closed, `${N} SearchResultDone`, 60000);
+      const done = dones();
+      expect(done).to.have.length(N);
+      const ids = new Set(done.map((m) => m.id));
+      expect(ids.size, 'each msgid once').to.equal(N);
+      for (let id = 2; id < N + 2; id++) expect(ids.has(id), `msgid ${id}`).to.equal(true);
+      expect(done.every((m) => m.resultCode === 0), 'all succeed').to.equal(true);
+      const entries = c.messages.filter((m) => m.tag === TAG.searchResultEntry);
+      expect(entries).to.have.length(N);
+      const perId = new Map<number, number>();
+      for (const e of entries) {
+        expect(e.dn).to.equal(ADMIN_DN);
+        perId.set(e.id, (perId.get(e.id) ?? 0) + 1);
+      }
+      for (let id = 2; id < N + 2; id++) expect(perId.get(id), `entries for msgid ${id}`).to.equal(1);
+      // Each entry comes before its own SearchResultDone.
+      const doneAt = new Map<number, number>();
+      c.messages.forEach((m, i) => m.tag === TAG.searchResultDone && doneAt.set(m.id, i));
+      c.messages.forEach((m, i) => {
+        if (m.tag === TAG.searchResultEntry) expect(i).to.be.below(doneAt.get(m.id)!);
+      });
+      expect(c.closed).to.equal(false);
+      c.destroy();
+      await expectServerAnswers();
+    });
+
+    it('an Abandon pipelined right behind a big search: no entries after it, no SearchResultDone', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      c.send(message(2, allPeople(0)), message(3, abandon(2)));
+      // A later search on the same connection is a barrier: its response comes after anything search 2 wrote.
+      c.send(message(4, adminSearch()));
+      expect((await c.result(4, 30000)).resultCode).to.equal(0);
+      await sleep(200);
+      expect(c.entries(2).length, 'entries of the abandoned search').to.be.below(PEOPLE_COUNT);
+      expect(c.messages.filter((m) => m.id === 2 && m.tag === TAG.searchResultDone), 'no response to an abandoned search').to.deep.equal([]);
+      expect(c.messages.filter((m) => m.id === 3), 'Abandon has no response').to.deep.equal([]);
+      c.destroy();
+      await expectServerAnswers();
+    });
+
+    // BUG: a search never yields to the event loop while the socket accepts its writes (conn.send() returns
+    // undefined, the store is synchronous, so the loop in runSearch only awaits resolved values). An Abandon
+    // that arrives while the search streams is read only after the search has finished: all 1,001 entries
+    // and the SearchResultDone arrive. (Against a client that stops reading, the search does stall on
+    // backpressure, but loopback send buffers autotune to ~4 MB, more than this 1.3 MB search.)
+    it.skip('Abandon stops a running search of all people: fewer entries, and no SearchResultDone for it', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      // The search is running once its first entry arrives: abandon it then.
+      const abandoned = c.until(() => c.entries(2).length > 0, 'the first entry').then(() => c.send(message(3, abandon(2))));
+      c.send(message(2, allPeople(0)));
+      await abandoned;
+      await sleep(500);
+      // A later search on the same connection is a barrier: its response comes after anything search 2 wrote.
+      c.send(message(4, adminSearch()));
+      expect((await c.result(4, 30000)).resultCode).to.equal(0);
+      await sleep(200);
+      expect(c.entries(2).length, 'entries of the abandoned search').to.be.below(PEOPLE_COUNT);
+      expect(c.messages.filter((m) => m.id === 2 && m.tag === TAG.searchResultDone), 'no response to an abandoned search').to.deep.equal([]);
+      expect(c.messages.filter((m) => m.id === 3), 'Abandon has no response').to.deep.equal([]);
+      c.destroy();
+      await expectServerAnswers();
+    });
+
+    // BUG: same cause: while one connection's big search streams to a fast reader, no other connection is
+    // served; a client that asks for one entry just after the big search started is answered only after it
+    // has ended (about 180 ms here for 1,000 entries; proportionally longer for bigger directories).
+    it.skip("another client is answered while one client's big search is still streaming", async () => {
+      const big = await RawClient.open(port);
+      const other = await RawClient.open(port);
+      await big.bindAdmin(1);
+      await other.bindAdmin(1);
+      let otherAnsweredAfterEntries = -1;
+      const asked = big.until(() => big.entries(2).length > 0, 'the first entry').then(() => other.send(message(2, adminSearch())));
+      big.send(message(2, allPeople(0)));
+      await asked;
+      await other.result(2);
+      otherAnsweredAfterEntries = big.entries(2).length;
+      const bigDone = big.messages.some((m) => m.id === 2 && m.tag === TAG.searchResultDone);
+      await big.result(2, 30000);
+      big.destroy();
+      other.destroy();
+      expect(bigDone, `the other client was answered only after the big search ended (${otherAnsweredAfterEntries} entries in)`).to.equal(false);
+    });
+
+    it('the same search, not abandoned, returns all 1,000 people (admin has no size limit)', async () => {
+      const c = await RawClient.open(port);
+      await c.bindAdmin(1);
+      c.send(message(2, allPeople(0)));
+      const done = await c.result(2, 30000);
+      expect(done.resultCode, done.diagnosticMessage).to.equal(0);
+      // ou=people holds the imported people and the admin.
+      expect(c.entries(2)).to.have.length(PEOPLE_COUNT + 1);
+      c.destroy();
+    });
+
+    it('200 connections at once: each binds, searches and closes, all answered', async () => {
+      const N = 200;
+      const run = async (i: number) => {
+        const c = await RawClient.open(port);
+        try {
+          await c.bindAdmin(1);
+          c.send(message(2, search({ base: PEOPLE, filter: equality('uid', `user${String(i).padStart(4, '0')}`) })));
+          const done = await c.result(2, 30000);
+          expect(done.resultCode).to.equal(0);
+          expect(c.entries(2).map((e) => e.dn)).to.deep.equal([`uid=user${String(i).padStart(4, '0')},${PEOPLE}`]);
+          c.send(message(3, unbind()));
+          await c.waitClosed();
+        } finally {
+          c.destroy();
+        }
+      };
+      const results = await Promise.allSettled(Array.from({ length: N }, (_, i) => run(i)));
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(failed.map((f) => String(f.reason)).slice(0, 5), `${failed.length} of ${N} failed`).to.deep.equal([]);
+      await expectServerAnswers();
+    });
+
+    it('a client that sends 2,000 big searches and never reads: memory stays bounded, others are served', async () => {
+      const pid = server.process.pid!;
+      const baseline = rssBytes(pid);
+      const hog = await RawClient.open(port);
+      await hog.bindAdmin(1);
+      hog.socket.pause(); // never read again
+      const requests: Buffer[] = [];
+      for (let id = 2; id < 2002; id++) requests.push(message(id, allPeople(0)));
+      hog.send(Buffer.concat(requests));
+
+      let peak = baseline;
+      const deadline = Date.now() + 8000;
+      let served = 0;
+      while (Date.now() < deadline) {
+        await sleep(250);
+        peak = Math.max(peak, rssBytes(pid));
+        const started = Date.now();
+        await expectServerAnswers();
+        expect(Date.now() - started, 'another client is answered promptly').to.be.below(5000);
+        served++;
+        peak = Math.max(peak, rssBytes(pid));
+      }
+      if (process.env.CAIRN_TEST_VERBOSE) console.log(`      peak RSS ${Math.round(peak / 1048576)} MiB, baseline ${Math.round(baseline / 1048576)} MiB`);
+      expect(served).to.be.greaterThan(3);
+      expect(peak, `peak RSS ${Math.round(peak / 1048576)} MiB (baseline ${Math.round(baseline / 1048576)} MiB)`).to.be.below(
+        300 * 1024 * 1024,
+      );
+      hog.destroy();
+      await sleep(500);
+      await expectServerAnswers();
+      // After the hog is gone its searches stop: memory does not keep climbing.
+      await sleep(1000);
+      expect(rssBytes(pid)).to.be.below(300 * 1024 * 1024);
+    });
+  });
+
+  describe('at the end', () => {
+    it('the server is still alive and its stderr shows no crash', async () => {
+      await expectServerAnswers();
+      expect(server.stderr()).to.not.match(/uncaught|unhandled|RangeError|TypeError/i);
+    });
+  });
+});
