@@ -1,5 +1,14 @@
 // `npm run bench`: Cairn vs OpenLDAP slapd under ldclt load.
-// Progress goes to stderr, the result table to stdout, JSON to the work folder.
+// Progress goes to stderr, the result table to stdout, JSON to the work folder
+// (.bench/<timestamp>/results.json, which is kept; databases and LDIF are
+// removed unless --keep or the run failed).
+//
+//   npm run bench -- --users 10000 --threads 8 --seconds 20
+//   node dist/bench/run.js --only slapd --users 10000 --seconds 10
+//   node dist/bench/run.js --cairn-log warn,default   (one Cairn run per log level)
+//
+// Exit status: 0 ok, 1 a server failed to start or a sanity check failed,
+// 2 a measurement had LDAP errors or dead ldclt threads, 130/143 interrupted.
 import { Command, InvalidArgumentError } from 'commander';
 import { randomBytes } from 'crypto';
 import { cpus } from 'os';

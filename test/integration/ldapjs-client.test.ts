@@ -30,12 +30,23 @@ interface SearchEmitter {
 }
 interface SearchOptions {
   scope?: 'base' | 'one' | 'sub';
-  filter?: string;
+  /** A filter string, or a filter object from ldap.filters. */
+  filter?: string | FilterObject;
   attributes?: string[];
   typesOnly?: boolean;
   sizeLimit?: number;
   timeLimit?: number;
   paged?: boolean | { pageSize?: number; pagePause?: boolean };
+}
+/** An @ldapjs/filter instance (its toString tag is FilterString, which ldapjs's search accepts). */
+interface FilterObject {
+  toString(): string;
+}
+interface FilterClasses {
+  EqualityFilter: new (o: { attribute: string; value: string }) => FilterObject;
+  SubstringFilter: new (o: { attribute: string; initial?: string; any?: string[]; final?: string }) => FilterObject;
+  AndFilter: new (o: { filters?: FilterObject[] }) => FilterObject;
+  OrFilter: new (o: { filters?: FilterObject[] }) => FilterObject;
 }
 interface LdapClient {
   bind(dn: string, password: string, cb: (err: LdapError | null, res?: LdapResultLike) => void): void;
@@ -55,6 +66,7 @@ interface LdapJs {
   SizeLimitExceededError: new (...args: unknown[]) => LdapError;
   InsufficientAccessRightsError: new (...args: unknown[]) => LdapError;
   NoSuchAttributeError: new (...args: unknown[]) => LdapError;
+  filters: FilterClasses;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ldap = require('ldapjs') as LdapJs;
@@ -100,7 +112,7 @@ function search(client: LdapClient, base: string, options: SearchOptions): Promi
 /** A search that must succeed. */
 async function entries(client: LdapClient, base: string, options: SearchOptions): Promise<Entry[]> {
   const r = await search(client, base, options);
-  if (r.error) throw new Error(`search ${options.filter ?? ''} under ${base} failed: ${r.error.name} ${r.error.code} ${r.error.message}`);
+  if (r.error) throw new Error(`search ${String(options.filter ?? '')} under ${base} failed: ${r.error.name} ${r.error.code} ${r.error.message}`);
   return r.entries;
 }
 
@@ -299,22 +311,34 @@ describe('ldapjs 3.0.7 client against cairn serve', function () {
     });
     const find = (filter: string, base = BASE) => entries(c, base, { scope: 'sub', filter, attributes: ['1.1'] });
 
+    // ldapjs 3.0.7's filter-string parser (@ldapjs/filter 2.1.1) mis-encodes these filters: it sends
+    // "\2a", "\28"... as literal text instead of the octets, and escapes raw UTF-8 in substrings as literal
+    // "\c3\ab" (ldapjs issue #860). What it puts on the wire for (cn=Zoë*) is (cn=Zo\5cc3\5cab*), which
+    // rightly matches nothing. A client gets these octets across with ldapjs's filter objects, which is
+    // what these tests use; the strings they stand for are in the test names.
+    const { EqualityFilter, SubstringFilter, AndFilter, OrFilter } = ldap.filters;
+    const findObj = (filter: FilterObject, base = BASE) => entries(c, base, { scope: 'sub', filter, attributes: ['1.1'] });
+
     it('UTF-8: (cn=Zoë*) finds cn: Zoë Ångström, and the value comes back intact', async () => {
-      const es = await entries(c, BASE, { scope: 'sub', filter: '(cn=Zoë*)', attributes: ['cn', 'sn'] });
+      const es = await entries(c, BASE, { scope: 'sub', filter: new SubstringFilter({ attribute: 'cn', initial: 'Zoë' }), attributes: ['cn', 'sn'] });
       expect(dns(es)).to.deep.equal([`uid=zoe,${PEOPLE}`.toLowerCase()]);
       expect(es[0].attrs.cn).to.deep.equal(['Zoë Ångström']);
       expect(es[0].attrs.sn).to.deep.equal(['Ångström']);
+      // Lower-case assertion values match too (caseIgnoreMatch folds non-ASCII letters).
+      expect(dns(await findObj(new SubstringFilter({ attribute: 'cn', initial: 'zoË' })))).to.deep.equal([`uid=zoe,${PEOPLE}`.toLowerCase()]);
+      // Equality with raw UTF-8 in a filter string does reach the server intact.
       expect(dns(await find('(sn=ångström)'))).to.deep.equal([`uid=zoe,${PEOPLE}`.toLowerCase()]);
     });
 
     it('(description=a\\2ab) matches the literal value a*b only', async () => {
-      expect(dns(await find('(description=a\\2ab)'))).to.deep.equal([`uid=zoe,${PEOPLE}`.toLowerCase()]);
+      expect(dns(await findObj(new EqualityFilter({ attribute: 'description', value: 'a*b' })))).to.deep.equal([`uid=zoe,${PEOPLE}`.toLowerCase()]);
       // Unescaped, it is a substrings filter that matches both a*b and aXb.
       expect(dns(await find('(description=a*b)'))).to.deep.equal([`uid=star,${PEOPLE}`, `uid=zoe,${PEOPLE}`].map((d) => d.toLowerCase()).sort());
     });
 
     it('(cn=x\\28y\\29) matches cn: x(y)', async () => {
-      expect(dns(await find('(cn=x\\28y\\29)'))).to.deep.equal([`uid=paren,${PEOPLE}`.toLowerCase()]);
+      expect(dns(await findObj(new EqualityFilter({ attribute: 'cn', value: 'x(y)' })))).to.deep.equal([`uid=paren,${PEOPLE}`.toLowerCase()]);
+      expect(dns(await findObj(new SubstringFilter({ attribute: 'cn', any: ['(y)'] })))).to.deep.equal([`uid=paren,${PEOPLE}`.toLowerCase()]);
     });
 
     it('equality is case-insensitive: (uid=USER0001)', async () => {
@@ -360,7 +384,9 @@ describe('ldapjs 3.0.7 client against cairn serve', function () {
 
     it('(&) is absolute true and (|) absolute false', async () => {
       expect(await entries(c, PEOPLE, { scope: 'one', filter: '(&)', attributes: ['1.1'] })).to.have.length(N_PEOPLE + 4);
-      const none = await search(c, PEOPLE, { scope: 'one', filter: '(|)', attributes: ['1.1'] });
+      expect(await entries(c, PEOPLE, { scope: 'one', filter: new AndFilter({}), attributes: ['1.1'] })).to.have.length(N_PEOPLE + 4);
+      // ldapjs's string parser rejects "(|)" ("missing opening parentheses"): the object encodes it (a1 00).
+      const none = await search(c, PEOPLE, { scope: 'one', filter: new OrFilter({}), attributes: ['1.1'] });
       expect(none.error).to.equal(undefined);
       expect(none.entries).to.have.length(0);
     });

@@ -108,6 +108,8 @@ export async function runSearch(ctx: DirectoryContext, who: Identity, p: SearchP
       sent++;
     }
     if (rows.length < PAGE) break;
+    // The store answers synchronously: give other clients (and this one's Abandon) a turn between pages.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return { entries: sent, cookie: p.paged ? Buffer.alloc(0) : undefined };
 }
