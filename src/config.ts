@@ -111,7 +111,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     try {
       parsed = JSON.parse(text) as Json;
     } catch (err) {
-      throw new ConfigError(`configuration file ${options.file} is not valid JSON: ${(err as Error).message}`);
+      const detail = (err as Error).message.split('\n')[0].replace(/, "[\s\S]*$/, '').slice(0, 120);
+      throw new ConfigError(`configuration file ${options.file} is not valid JSON (${detail})`);
     }
     merge(config, parsed, '', options.file);
   }

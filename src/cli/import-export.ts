@@ -8,6 +8,7 @@ import { parseLdif } from '../ldif/parse';
 import type { LdifAttribute, LdifRecord } from '../ldif/types';
 import { formatLdifRecord, ldifHeader } from '../ldif/write';
 import { withDirectory } from './context';
+import { findAll } from './lookup';
 
 /** Attributes another directory exports that Cairn computes itself or has no use for (replication state). */
 const SKIPPED_ON_IMPORT = new Set(['entrycsn', 'contextcsn', 'structuralobjectclass', 'memberof', 'hassubordinates', 'entrydn', 'subschemasubentry']);
@@ -28,12 +29,33 @@ const BATCH = 64;
 
 const keep = (attrs: LdifAttribute[]) => attrs.filter((a) => !SKIPPED_ON_IMPORT.has(a.name.split(';')[0].toLowerCase()));
 
-async function applyRecord(d: Directory, r: LdifRecord) {
+/** With --update, a record for an entry that exists replaces its attributes (restoring a backup over `init`). */
+async function replaceEntry(d: Directory, dn: string, attrs: LdifAttribute[]): Promise<boolean> {
+  const existing = await findAll(d, dn, { type: 'present', attribute: 'objectClass' }, ['*'], 'base').catch(() => []);
+  if (existing.length !== 1) return false;
+  const given = new Set(attrs.map((a) => d.ctx.norm.attribute(a.name)?.key));
+  const dropped = existing[0].attributes.filter((a) => !given.has(d.ctx.norm.attribute(a.type)?.key));
+  await d.modify(
+    SYSTEM,
+    dn,
+    [
+      ...attrs.map((a) => ({ operation: 'replace' as const, modification: { type: a.name, values: a.values } })),
+      ...dropped.map((a) => ({ operation: 'replace' as const, modification: { type: a.type, values: [] } })),
+    ],
+    { migration: true },
+  );
+  return true;
+}
+
+async function applyRecord(d: Directory, r: LdifRecord, update: boolean) {
   switch (r.kind) {
     case 'content':
-    case 'add':
-      await d.add(SYSTEM, r.dn, keep(r.attributes).map((a) => ({ type: a.name, values: a.values })), { migration: true });
+    case 'add': {
+      const attrs = keep(r.attributes);
+      if (update && (await replaceEntry(d, r.dn, attrs))) return;
+      await d.add(SYSTEM, r.dn, attrs.map((a) => ({ type: a.name, values: a.values })), { migration: true });
       return;
+    }
     case 'delete':
       await d.delete(SYSTEM, r.dn);
       return;
@@ -71,7 +93,8 @@ export function registerImportExport(program: Command) {
     .command('import')
     .description('load an LDIF file (RFC 2849), all or nothing')
     .argument('<file>', 'LDIF file, or - for standard input')
-    .action(async (file: string, _opts: unknown, cmd: Command) => {
+    .option('--update', 'entries that exist already are replaced by the file\'s (to restore an export over a fresh init)')
+    .action(async (file: string, opts: { update?: boolean }, cmd: Command) => {
       const text = readFileSync(file === '-' ? 0 : file, 'utf8');
       const total = (text.match(/^dn::? /gim) ?? []).length;
       const bar = progress(total);
@@ -81,7 +104,7 @@ export function registerImportExport(program: Command) {
           const apply = async (batch: LdifRecord[]) => {
             for (const record of batch) {
               try {
-                await applyRecord(directory, record);
+                await applyRecord(directory, record, opts.update ?? false);
               } catch (err) {
                 if (err instanceof LdapError) throw new Error(`line ${record.line}: ${record.dn}: ${err.message} (LDAP result ${err.resultCode}); nothing was imported`);
                 throw err;

@@ -2,13 +2,14 @@ import { SYSTEM } from '../directory/identity';
 import type { Directory } from '../directory/directory';
 import type { Filter } from '../directory/filter/types';
 import type { SearchResultEntry } from '../directory/search/run-search';
+import type { Scope } from '../wire/protocol/types';
 
 /** Every entry under a base that matches, as the CLI (the system identity) sees it. */
-export async function findAll(d: Directory, base: string, filter: Filter, attributes: string[] = ['*']): Promise<SearchResultEntry[]> {
+export async function findAll(d: Directory, base: string, filter: Filter, attributes: string[] = ['*'], scope: Scope = 'sub'): Promise<SearchResultEntry[]> {
   const out: SearchResultEntry[] = [];
   await d.search(
     SYSTEM,
-    { baseDN: base, scope: 'sub', filter, attributes, typesOnly: false, sizeLimit: 0, timeLimit: 0 },
+    { baseDN: base, scope, filter, attributes, typesOnly: false, sizeLimit: 0, timeLimit: 0 },
     { send: (e) => void out.push(e), isAbandoned: () => false },
   );
   return out;

@@ -12,8 +12,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('Cairn: an LDAP identity directory')
     .option('--data <dir>', 'the data folder', process.env.CAIRN_DATA ?? './data')
     .option('--config <file>', 'a JSON configuration file overriding config/default.json')
-    .showHelpAfterError()
-    .configureOutput({ outputError: (s, write) => write(`cairn: ${s.replace(/^error: /, '')}`) });
+    .configureOutput({ outputError: (s, write) => write(`cairn: ${s.replace(/^error: /, '').trim().split('\n')[0]}\n`) });
   registerInit(program);
   registerServe(program);
   registerImportExport(program);

@@ -79,7 +79,7 @@ export function registerUsers(program: Command) {
     .action(async (uid: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
         const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
-        const full = (await findAll(d, e.dn, { type: 'present', attribute: 'objectClass' }, ['*', '+']))[0];
+        const full = (await findAll(d, e.dn, { type: 'present', attribute: 'objectClass' }, ['*', '+'], 'base'))[0];
         process.stdout.write(`dn: ${full.dn}\n`);
         for (const a of full.attributes) for (const v of a.values) process.stdout.write(`${a.type}: ${v}\n`);
       });

@@ -46,15 +46,19 @@ export class GroupMembership {
     this.save(tx, member.id, attrs);
   }
 
-  private isPosixGroup(attrs: KeyedAttributes) {
-    return (attrs.get('objectclass')?.values ?? []).some((v) => v.toLowerCase() === 'posixgroup');
+  private hasClass(attrs: KeyedAttributes, key: string) {
+    return (attrs.get('objectclass')?.values ?? []).some((v) => this.norm.schema.objectClass(v)?.key === key);
   }
 
-  /** memberUid of a posixGroup = the uids of its member entries (plus uids that name no entry here). */
+  /**
+   * memberUid of an rfc2307bis group (groupOfNames + posixGroup) = the uids of its member entries, so a
+   * group that loses its last member loses its memberUid too. A plain RFC 2307 posixGroup, which has no
+   * member attribute, keeps the memberUid values it is given.
+   */
   private syncMemberUid(tx: WriteTx, attrs: KeyedAttributes) {
-    if (!this.isPosixGroup(attrs) || !attrs.has('member')) return;
+    if (!this.hasClass(attrs, 'posixgroup') || !this.hasClass(attrs, 'groupofnames')) return;
     const uids: string[] = [];
-    for (const m of attrs.get('member')!.values) {
+    for (const m of attrs.get('member')?.values ?? []) {
       const ndn = this.dnKey(m);
       const e = ndn ? tx.entryByNdn(ndn) : undefined;
       const uid = e && fromAttributeMap(this.norm, e.attributes).get('uid')?.values[0];

@@ -11,6 +11,7 @@ import { GroupMembership } from './group-membership';
 import { stampCreated, stampModified } from './operational';
 import { toStoredHash } from './passwords';
 import { checkEntrySchema } from './schema-check';
+import { checkUniqueness } from './uniqueness';
 
 export interface WriteOptions {
   /** Import from another directory: operational attributes (entryUUID, timestamps) are taken as given. */
@@ -74,6 +75,7 @@ export class Writer {
       const parentId = this.parentOf(tx, dn);
       const parent = parentId === null ? undefined : tx.entryById(parentId);
       const structural = checkEntrySchema(this.norm, dn, attrs);
+      checkUniqueness(tx, this.norm, attrs, undefined);
       stampCreated(this.norm, attrs, identityDN(who), now, structural);
       this.groups.prepareGroup(tx, attrs);
       // Children end with their parent's stored DN, so a rename can rewrite a subtree's suffix in place.
@@ -139,7 +141,9 @@ export class Writer {
       if (before && before.toLowerCase() !== structural.toLowerCase()) {
         throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
       }
-      stampModified(this.norm, attrs, identityDN(who), now);
+      checkUniqueness(tx, this.norm, attrs, entry.id);
+      const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');
+      if (!restoresTimestamps) stampModified(this.norm, attrs, identityDN(who), now);
       this.groups.prepareGroup(tx, attrs);
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
       if (newHash) tx.setCredential(entry.id, newHash, now);
