@@ -6,6 +6,7 @@ import { encodeNoticeOfDisconnection, encodeResponse } from './protocol/encode';
 import type { LdapRequest, LdapResponse } from './protocol/types';
 import { ResultCode } from '../directory/result-codes';
 import { ANONYMOUS, type Identity } from '../directory/identity';
+import { isLoopback } from './transport-security';
 
 /** What the connection needs from the server around it. */
 export interface ConnectionHost {
@@ -52,7 +53,7 @@ export class Connection {
     this.secure = secure;
     const addr = socket.remoteAddress ?? '';
     this.peer = `${addr}:${socket.remotePort ?? 0}`;
-    this.loopback = /^(127\.|::1$|::ffff:127\.)/.test(addr);
+    this.loopback = isLoopback(addr);
     this.attach(socket);
   }
 

@@ -6,6 +6,7 @@ import { filterToString } from '../directory/filter/to-string';
 import type { Connection } from './connection';
 import { checkCriticality, findControl, OID, pagedResultsResponse, parsePagedResults } from './controls';
 import { extendedOperation } from './extended';
+import { cleartextBindAllowed } from './transport-security';
 import type { Control, LdapRequest, ProtocolOp, ResponseOp } from './protocol/types';
 import type { SecureContext } from 'node:tls';
 
@@ -123,7 +124,7 @@ export class Operations {
       fields.mechanism = p.auth.mechanism;
       throw new LdapError(ResultCode.authMethodNotSupported, `SASL mechanism ${p.auth.mechanism} is not supported; use a simple bind`);
     }
-    if (p.auth.password !== '' && !conn.secure && !conn.loopback && !this.o.allowCleartextBind) {
+    if (p.auth.password !== '' && !cleartextBindAllowed(conn, this.o.allowCleartextBind)) {
       throw new LdapError(ResultCode.confidentialityRequired, 'a simple bind with a password needs TLS: use StartTLS or LDAPS');
     }
     conn.identity = await this.o.directory.bind(p.name, p.auth.password);

@@ -103,7 +103,7 @@ describe('OpenLDAP client tools against cairn serve', function () {
 
   it('returns operational attributes for + or by name, each attribute once', () => {
     const out = search('-b', `uid=user0001,ou=people,${BASE}`, '-s', 'base', '*', '+', 'modifyTimestamp', 'cn').stdout;
-    for (const a of ['entryUUID', 'entryDN', 'createTimestamp', 'modifyTimestamp', 'creatorsName', 'modifiersName', 'memberOf', 'hasSubordinates', 'subschemaSubentry', 'structuralObjectClass']) {
+    for (const a of ['entryUUID', 'entryDN', 'createTimestamp', 'modifyTimestamp', 'creatorsName', 'modifiersName', 'memberOf', 'hasSubordinates', 'subschemaSubentry', 'structuralObjectClass', 'pwdChangedTime']) {
       expect(out.match(new RegExp(`^${a}: `, 'gm')), a).to.have.length(1);
     }
     expect(out).to.include(`memberOf: cn=devs,ou=groups,${BASE}`);

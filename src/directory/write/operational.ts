@@ -24,3 +24,8 @@ export function stampModified(norm: Normalization, attrs: KeyedAttributes, by: s
   set(norm, attrs, 'modifiersName', [by], false);
   set(norm, attrs, 'modifyTimestamp', [formatGeneralizedTime(now)], false);
 }
+
+/** pwdChangedTime (draft-behera): when the password was last set. A migrated value is kept. */
+export function stampPasswordChanged(norm: Normalization, attrs: KeyedAttributes, now: number, keepExisting: boolean) {
+  set(norm, attrs, 'pwdChangedTime', [formatGeneralizedTime(now)], keepExisting);
+}

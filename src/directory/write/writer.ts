@@ -8,7 +8,7 @@ import type { NormalizedDN } from '../normalize';
 import { ResultCode } from '../result-codes';
 import { assertDistinct, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 import { GroupMembership } from './group-membership';
-import { stampCreated, stampModified } from './operational';
+import { stampCreated, stampModified, stampPasswordChanged } from './operational';
 import { toStoredHash } from './passwords';
 import { checkEntrySchema } from './schema-check';
 import { checkUniqueness } from './uniqueness';
@@ -77,6 +77,7 @@ export class Writer {
       const structural = checkEntrySchema(this.norm, dn, attrs);
       checkUniqueness(tx, this.norm, attrs, undefined);
       stampCreated(this.norm, attrs, identityDN(who), now, structural);
+      if (hash) stampPasswordChanged(this.norm, attrs, now, options.migration === true);
       this.groups.prepareGroup(tx, attrs);
       // Children end with their parent's stored DN, so a rename can rewrite a subtree's suffix in place.
       const storedDn = parent ? `${formatRdn(dn.rdns[0])},${parent.dn}` : dn.dn;
@@ -144,6 +145,7 @@ export class Writer {
       checkUniqueness(tx, this.norm, attrs, entry.id);
       const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');
       if (!restoresTimestamps) stampModified(this.norm, attrs, identityDN(who), now);
+      if (newHash) stampPasswordChanged(this.norm, attrs, now, false);
       this.groups.prepareGroup(tx, attrs);
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
       if (newHash) tx.setCredential(entry.id, newHash, now);
