@@ -19,7 +19,8 @@ export interface Config {
   security: { bcryptCost: number; hashWorkers: number };
   ids: { uidNumberMin: number; uidNumberMax: number; gidNumberMin: number; gidNumberMax: number };
   users: { homeDirectoryPrefix: string; defaultShell: string; defaultGroup: string };
-  log: { level: string; file: string };
+  access: { selfWritable: string[]; allowedShells: string[] };
+  log: { level: string; file: string; auditFile: string };
 }
 
 export class ConfigError extends Error {}
@@ -27,6 +28,7 @@ export class ConfigError extends Error {}
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const checks: Record<string, (v: never) => string | undefined> = {
   'server.listen': (v: string) => (ADDRESS.test(v) ? undefined : 'must be HOST:PORT'),
@@ -39,6 +41,8 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'search.timeLimitSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
   'security.bcryptCost': (v: number) => (Number.isInteger(v) && v >= 4 && v <= 16 ? undefined : 'must be a whole number from 4 to 16'),
   'security.hashWorkers': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 64 ? undefined : 'must be 0 (one per CPU) to 64'),
+  'access.selfWritable': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of attribute names'),
+  'access.allowedShells': (v: unknown) => (isStringArray(v) && v.every((x) => x.startsWith('/')) ? undefined : 'must be a list of absolute paths'),
   'log.level': (v: string) => (['error', 'warn', 'info', 'debug'].includes(v) ? undefined : 'must be error, warn, info or debug'),
 };
 
@@ -58,7 +62,7 @@ function merge(target: Record<string, Json>, source: Json, path: string, origin:
     if (isObject(current)) {
       merge(current, v, key, origin);
     } else {
-      if (typeof v !== typeof current) throw new ConfigError(`${origin}: "${key}" must be a ${typeof current}, not ${JSON.stringify(v)}`);
+      if (typeof v !== typeof current || Array.isArray(v) !== Array.isArray(current)) throw new ConfigError(`${origin}: "${key}" must be ${Array.isArray(current) ? 'a list' : 'a ' + typeof current}, not ${JSON.stringify(v)}`);
       target[k] = v;
     }
   }
@@ -74,7 +78,9 @@ function applyEnvironment(target: Record<string, Json>, env: NodeJS.ProcessEnv, 
     const raw = env[envName(key)];
     if (raw === undefined) continue;
     const where = `environment variable ${envName(key)}`;
-    if (typeof current === 'number') {
+    if (Array.isArray(current)) {
+      target[k] = raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    } else if (typeof current === 'number') {
       if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(`${where}: "${key}" must be a number, not "${raw}"`);
       target[k] = Number(raw);
     } else if (typeof current === 'boolean') {

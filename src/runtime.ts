@@ -5,7 +5,7 @@ import type { Config } from './config';
 import { Directory } from './directory/directory';
 import { SYSTEM } from './directory/identity';
 import { Schema } from './directory/schema/registry';
-import type { Logger } from './log';
+import { createLogger, silentLogger, type Logger } from './log';
 import { HashPool } from './security/hash-pool';
 import { PasswordHasher } from './security/passwords';
 import { generateSelfSignedCertificate } from './security/certificate';
@@ -19,6 +19,12 @@ export const dataPaths = (dataDir: string) => {
   const dir = resolve(dataDir);
   return { dir, database: join(dir, 'cairn.sqlite'), cert: join(dir, 'tls', 'cert.pem'), key: join(dir, 'tls', 'key.pem') };
 };
+
+/** The audit trail: DATA/audit.log unless log.auditFile names another file, or "none". */
+function auditLogger(config: Config, dataDir: string): Logger {
+  if (config.log.auditFile === 'none') return silentLogger();
+  return createLogger('info', config.log.auditFile || join(dataDir, 'audit.log'));
+}
 
 export interface OpenDirectory {
   directory: Directory;
@@ -42,6 +48,7 @@ export async function openDirectory(dataDir: string, config: Config, log: Logger
       config,
       hasher: new PasswordHasher(pool, config.security.bcryptCost),
       log,
+      audit: auditLogger(config, paths.dir),
       features: { controls: supportedControls(), extensions: supportedExtensions(), vendorVersion: '0.1.0' },
     });
     return {

@@ -33,9 +33,12 @@ export async function withDirectory<T>(cmd: Command, fn: (o: OpenDirectory, conf
   }
 }
 
-/** One clear line on stderr and a non-zero exit: how every CLI error ends. */
-export function fail(err: unknown): never {
+/**
+ * One clear line on stderr and a non-zero exit: how every CLI error ends. The process ends by itself, so
+ * the audit log still gets its line for a refused write.
+ */
+export function fail(err: unknown): void {
   const message = err instanceof LdapError ? `${err.message} (LDAP result ${err.resultCode})` : err instanceof Error ? err.message : String(err);
   process.stderr.write(`cairn: ${message}\n`);
-  process.exit(1);
+  process.exitCode = 1;
 }

@@ -68,7 +68,8 @@ async function applyRecord(d: Directory, r: LdifRecord, update: boolean) {
       );
       return;
     case 'modrdn':
-      throw new LdapError(ResultCode.unwillingToPerform, 'modrdn records are not supported yet');
+      await d.modifyDN(SYSTEM, r.dn, r.newRdn, r.deleteOldRdn, r.newSuperior);
+      return;
   }
 }
 

@@ -1,16 +1,35 @@
+import type { Config } from '../config';
+import type { Change } from '../wire/protocol/types';
 import { LdapError } from './errors';
 import type { Identity } from './identity';
+import type { Normalization } from './normalize';
 import { ResultCode } from './result-codes';
 
-/** Every access decision, in one place. The wire and the CLI never decide access themselves. */
+const denied = (message: string) => new LdapError(ResultCode.insufficientAccessRights, message);
+
+/**
+ * Every access decision, in one place; the wire and the CLI never decide access themselves.
+ * - members of cn=admins (and the CLI): everything;
+ * - a person on their own entry: the attributes `access.selfWritable` lists, loginShell from `access.allowedShells`;
+ * - services (ou=services) and other people: read only;
+ * - anonymous: the root DSE and cn=Subschema only.
+ */
 export class AccessControl {
+  private readonly selfWritable: Set<string>;
+  private readonly shells: Set<string>;
+
+  constructor(
+    private readonly norm: Normalization,
+    config: Config['access'],
+  ) {
+    this.selfWritable = new Set(config.selfWritable.map((a) => norm.requireAttribute(a).key));
+    this.shells = new Set(config.allowedShells);
+  }
+
   /** Anonymous clients may read only the root DSE and the subschema entry (sssd reads both before binding). */
   checkSearch(who: Identity, base: 'rootDSE' | 'subschema' | 'tree'): void {
     if (who.kind === 'anonymous' && base === 'tree') {
-      throw new LdapError(
-        ResultCode.insufficientAccessRights,
-        'anonymous clients may read only the root DSE and cn=subschema; bind first',
-      );
+      throw denied('anonymous clients may read only the root DSE and cn=subschema; bind first');
     }
   }
 
@@ -18,14 +37,33 @@ export class AccessControl {
     this.checkSearch(who, 'tree');
   }
 
-  /** Writes are for administrators (and the CLI) only, until self-service arrives. */
+  private isAdmin(who: Identity) {
+    return who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
+  }
+
+  /** Add, delete and rename: administrators only. */
   checkWrite(who: Identity, operation: string, dn: string): void {
-    if (who.kind === 'system' || (who.kind === 'user' && who.isAdmin)) return;
-    throw new LdapError(
-      ResultCode.insufficientAccessRights,
-      who.kind === 'anonymous'
-        ? `anonymous clients may not ${operation} entries; bind first`
-        : `${who.dn} may not ${operation} ${dn}`,
-    );
+    if (this.isAdmin(who)) return;
+    if (who.kind === 'anonymous') throw denied(`anonymous clients may not ${operation} entries; bind first`);
+    throw denied(`${identityName(who)} may not ${operation} ${dn}: only administrators may`);
+  }
+
+  /** Modify: administrators anything; a person some attributes of their own entry. */
+  checkModify(who: Identity, targetNdn: string, dn: string, changes: Change[]): void {
+    if (this.isAdmin(who)) return;
+    if (who.kind === 'anonymous') throw denied('anonymous clients may not modify entries; bind first');
+    if (who.kind !== 'user' || who.isService || who.ndn !== targetNdn) {
+      throw denied(`${identityName(who)} may not modify ${dn}${who.kind === 'user' && who.isService ? ': service accounts are read-only' : ''}`);
+    }
+    for (const c of changes) {
+      const info = this.norm.requireAttribute(c.modification.type);
+      if (!this.selfWritable.has(info.key)) throw denied(`${info.type.name}: you may not change this attribute of your own entry`);
+      if (info.key === 'loginshell') {
+        const bad = c.modification.values.find((v) => !this.shells.has(v));
+        if (bad !== undefined) throw denied(`loginShell: ${bad} is not an allowed shell (${[...this.shells].join(', ')})`);
+      }
+    }
   }
 }
+
+const identityName = (who: Identity) => (who.kind === 'user' ? who.dn : who.kind);

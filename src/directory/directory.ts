@@ -4,6 +4,7 @@ import type { PasswordHasher } from '../security/passwords';
 import type { Store } from '../store/types';
 import type { AttributeValues, Change } from '../wire/protocol/types';
 import { AccessControl } from './acl';
+import { audited } from './audit';
 import { simpleBind } from './bind';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
@@ -26,6 +27,8 @@ export interface DirectoryOptions {
   hasher: PasswordHasher;
   log: Logger;
   features: ServerFeatures;
+  /** Where every write is recorded; the main log when absent. */
+  audit?: Logger;
 }
 
 /** The directory API: the LDAP server and the CLI are two front doors onto these same methods. */
@@ -33,7 +36,10 @@ export class Directory {
   readonly ctx: DirectoryContext;
   private readonly writer: Writer;
 
-  private constructor(ctx: DirectoryContext) {
+  private constructor(
+    ctx: DirectoryContext,
+    private readonly audit: Logger,
+  ) {
     this.ctx = ctx;
     this.writer = new Writer(ctx);
   }
@@ -45,7 +51,7 @@ export class Directory {
     const ctx: DirectoryContext = {
       store: o.store,
       norm,
-      acl: new AccessControl(),
+      acl: new AccessControl(norm, o.config.access),
       config: o.config,
       hasher: o.hasher,
       log: o.log,
@@ -62,7 +68,7 @@ export class Directory {
         return undefined;
       },
     };
-    return new Directory(ctx);
+    return new Directory(ctx, o.audit ?? o.log);
   }
 
   get namingContext() {
@@ -99,14 +105,21 @@ export class Directory {
   }
 
   add(who: Identity, dn: string, attributes: AttributeValues[], options?: WriteOptions) {
-    return this.writer.add(who, dn, attributes, options);
+    return audited(this.audit, who, { op: 'add', dn, attributes: attributes.map((a) => a.type) }, () => this.writer.add(who, dn, attributes, options));
   }
 
   modify(who: Identity, dn: string, changes: Change[], options?: WriteOptions) {
-    return this.writer.modify(who, dn, changes, options);
+    const attributes = changes.map((c) => `${c.operation}:${c.modification.type}`);
+    return audited(this.audit, who, { op: 'modify', dn, attributes }, () => this.writer.modify(who, dn, changes, options));
+  }
+
+  modifyDN(who: Identity, dn: string, newRdn: string, deleteOldRdn: boolean, newSuperior?: string) {
+    return audited(this.audit, who, { op: 'modifyDN', dn, newDN: newSuperior ? `${newRdn},${newSuperior}` : newRdn }, () =>
+      this.writer.modifyDN(who, dn, newRdn, deleteOldRdn, newSuperior),
+    );
   }
 
   delete(who: Identity, dn: string) {
-    return this.writer.delete(who, dn);
+    return audited(this.audit, who, { op: 'delete', dn }, () => this.writer.delete(who, dn));
   }
 }

@@ -175,6 +175,14 @@ export class SqliteStore implements Store {
       entryByNdn: (ndn) => this.getByNdn(ndn),
       entryById: (id) => this.getById(id),
       hasChildren: (id) => this.childExists(id),
+      descendants: (id) => {
+        const e = this.getById(id);
+        if (!e) return [];
+        return (this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.path > ? AND e.path < ? ORDER BY length(e.path), e.id`).all(
+          e.path + ',',
+          e.path + '-',
+        ) as EntryRow[]).map(toEntry);
+      },
       entriesWithValue: (attr, norm, limit = -1) =>
         (this.stmt('SELECT entry_id FROM attr_index WHERE attr = ? AND norm = ? LIMIT ?').all(attr, norm, limit) as {
           entry_id: number;

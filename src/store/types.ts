@@ -59,6 +59,8 @@ export interface WriteTx {
   entryByNdn(ndn: string): StoredEntry | undefined;
   entryById(id: number): StoredEntry | undefined;
   hasChildren(id: number): boolean;
+  /** Every entry below this one (not itself), parents before children. */
+  descendants(id: number): StoredEntry[];
   /** Ids of entries having this normalised value, optionally limited. */
   entriesWithValue(attr: string, norm: string, limit?: number): number[];
   insertEntry(entry: NewEntry): number;

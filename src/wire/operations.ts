@@ -87,7 +87,10 @@ export class Operations {
           break;
         case 'modifyDN':
           fields.dn = p.entry;
-          throw new LdapError(ResultCode.unwillingToPerform, 'renaming entries is not supported yet');
+          fields.newRDN = p.newRDN;
+          if (p.newSuperior !== undefined) fields.newSuperior = p.newSuperior;
+          await this.o.directory.modifyDN(conn.identity, p.entry, p.newRDN, p.deleteOldRDN, p.newSuperior);
+          break;
         case 'extended': {
           fields.oid = p.name;
           const r = extendedOperation(conn, p.name, this.o.secureContext);
@@ -105,7 +108,7 @@ export class Operations {
     const abandoned = conn.operation(req.messageId)?.abandoned;
     fields.result = result.resultCode;
     fields.ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (result.diagnosticMessage) fields.message = result.diagnosticMessage;
+    if (result.diagnosticMessage) fields.reason = result.diagnosticMessage;
     this.o.log('operation', fields);
     if (abandoned) return;
     await conn.send({

@@ -470,14 +470,14 @@ describe('cairn CLI (integration)', function () {
       expect(e.attrs.entrycsn).to.equal(undefined);
     });
 
-    it('a modrdn record (not supported) is one clear error naming its line, and nothing is written', () => {
+    it('a modrdn record renames the entry, within the same all-or-nothing import', () => {
       importLdif(data, person('mr1').join('\n'));
       const ldif = [...person('mr0', [], true), `dn: uid=mr1,${PEOPLE}`, 'changetype: modrdn', 'newrdn: uid=mr2', 'deleteoldrdn: 1', ''].join('\n');
       const r = cairn(['import', writeLdif(data, ldif)], { data });
-      expectCleanError(r, /line 8\b.*(modrdn|support)/i);
-      expect(read(`uid=mr0,${PEOPLE}`)).to.equal(undefined);
-      expect(read(`uid=mr1,${PEOPLE}`)).to.not.equal(undefined);
-      expect(read(`uid=mr2,${PEOPLE}`)).to.equal(undefined);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(read(`uid=mr0,${PEOPLE}`)).to.not.equal(undefined);
+      expect(read(`uid=mr1,${PEOPLE}`)).to.equal(undefined);
+      expect(read(`uid=mr2,${PEOPLE}`, ['uid'])!.attrs.uid).to.deep.equal(['mr2']);
     });
 
     it('accepts a file with CRLF line endings (written on Windows)', () => {

@@ -1,5 +1,7 @@
 import type { WriteTx } from '../../store/types';
 import type { Normalization } from '../normalize';
+import { LdapError } from '../errors';
+import { ResultCode } from '../result-codes';
 import { fromAttributeMap, indexRows, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 
 /**
@@ -67,8 +69,19 @@ export class GroupMembership {
     this.setValues(attrs, 'memberUid', uids);
   }
 
-  /** Before a group is stored: memberUid follows member. */
-  prepareGroup(tx: WriteTx, attrs: KeyedAttributes) {
+  /**
+   * Before a group is stored: each member value that is new must name an existing entry (not during a
+   * migration, where groups may come before their members), and memberUid follows member.
+   */
+  prepareGroup(tx: WriteTx, attrs: KeyedAttributes, before: string[], checkMembers: boolean) {
+    if (checkMembers) {
+      const had = new Set(before.map((v) => this.dnKey(v)));
+      for (const m of attrs.get('member')?.values ?? []) {
+        const ndn = this.dnKey(m);
+        if (had.has(ndn)) continue;
+        if (!ndn || !tx.entryByNdn(ndn)) throw new LdapError(ResultCode.constraintViolation, `member: ${m} does not exist`);
+      }
+    }
     this.syncMemberUid(tx, attrs);
   }
 
@@ -116,5 +129,26 @@ export class GroupMembership {
       this.syncMemberUid(tx, g.attrs);
       this.save(tx, gid, g.attrs);
     }
+  }
+
+  /**
+   * After entries were renamed or moved: groups that name them get the new DN in member (and memberUid
+   * follows, for a changed uid); members of a renamed group get the new DN in memberOf.
+   */
+  afterRename(tx: WriteTx, renames: { oldNdn: string; newDn: string }[]) {
+    for (const r of renames) {
+      for (const gid of tx.entriesWithValue('member', r.oldNdn)) this.replaceDnValue(tx, gid, 'member', r.oldNdn, r.newDn);
+      for (const mid of tx.entriesWithValue('memberof', r.oldNdn)) this.replaceDnValue(tx, mid, 'memberOf', r.oldNdn, r.newDn);
+    }
+  }
+
+  private replaceDnValue(tx: WriteTx, id: number, attribute: string, oldNdn: string, newDn: string) {
+    const loaded = this.load(tx, id);
+    if (!loaded) return;
+    const key = this.norm.requireAttribute(attribute).key;
+    const values = (loaded.attrs.get(key)?.values ?? []).map((v) => (this.dnKey(v) === oldNdn ? newDn : v));
+    this.setValues(loaded.attrs, attribute, values);
+    if (key === 'member') this.syncMemberUid(tx, loaded.attrs);
+    this.save(tx, id, loaded.attrs);
   }
 }

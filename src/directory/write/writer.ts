@@ -78,7 +78,7 @@ export class Writer {
       checkUniqueness(tx, this.norm, attrs, undefined);
       stampCreated(this.norm, attrs, identityDN(who), now, structural);
       if (hash) stampPasswordChanged(this.norm, attrs, now, options.migration === true);
-      this.groups.prepareGroup(tx, attrs);
+      this.groups.prepareGroup(tx, attrs, [], !options.migration);
       // Children end with their parent's stored DN, so a rename can rewrite a subtree's suffix in place.
       const storedDn = parent ? `${formatRdn(dn.rdns[0])},${parent.dn}` : dn.dn;
       const id = tx.insertEntry({
@@ -110,7 +110,7 @@ export class Writer {
 
   async modify(who: Identity, dnText: string, changes: Change[], options: WriteOptions = {}): Promise<void> {
     const dn = this.norm.normalizeDN(dnText);
-    this.ctx.acl.checkWrite(who, 'modify', dn.dn);
+    this.ctx.acl.checkModify(who, dn.ndn, dn.dn, changes);
     let newHash: string | undefined;
     let deletePassword = false;
     const rest: Change[] = [];
@@ -137,7 +137,9 @@ export class Writer {
       const attrs = fromAttributeMap(this.norm, entry.attributes);
       const membersBefore = [...(attrs.get('member')?.values ?? [])];
       for (const c of rest) applyChange(this, attrs, c);
-      const structural = checkEntrySchema(this.norm, this.norm.normalizeDN(entry.dn), attrs);
+      const entryDn = this.norm.normalizeDN(entry.dn);
+      this.assertRdnKept(entryDn, attrs);
+      const structural = checkEntrySchema(this.norm, entryDn, attrs);
       const before = fromAttributeMap(this.norm, entry.attributes).get('structuralobjectclass')?.values[0];
       if (before && before.toLowerCase() !== structural.toLowerCase()) {
         throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
@@ -146,11 +148,76 @@ export class Writer {
       const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');
       if (!restoresTimestamps) stampModified(this.norm, attrs, identityDN(who), now);
       if (newHash) stampPasswordChanged(this.norm, attrs, now, false);
-      this.groups.prepareGroup(tx, attrs);
+      this.groups.prepareGroup(tx, attrs, membersBefore, !options.migration);
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
       if (newHash) tx.setCredential(entry.id, newHash, now);
       else if (deletePassword) tx.setCredential(entry.id, '!', now);
       this.groups.afterMembersChanged(tx, entry.dn, membersBefore, attrs.get('member')?.values ?? []);
+    });
+  }
+
+  /** A modify may not remove the values the entry is named by (RFC 4511 4.6): notAllowedOnRDN (67). */
+  private assertRdnKept(dn: NormalizedDN, attrs: KeyedAttributes) {
+    for (const ava of dn.rdns[0] ?? []) {
+      const info = this.norm.requireAttribute(ava.type);
+      const want = this.norm.equalityKey(info, ava.value);
+      if (!(attrs.get(info.key)?.values ?? []).some((v) => this.norm.equalityKey(info, v) === want)) {
+        throw new LdapError(ResultCode.notAllowedOnRDN, `${info.type.name}: cannot remove the value the entry is named by (${ava.type}=${ava.value}); rename the entry first`);
+      }
+    }
+  }
+
+  /** Modify DN (RFC 4511 4.9): a new RDN, optionally a new parent; a whole subtree moves with its root. */
+  async modifyDN(who: Identity, dnText: string, newRdnText: string, deleteOldRdn: boolean, newSuperior?: string): Promise<string> {
+    const dn = this.norm.normalizeDN(dnText);
+    this.ctx.acl.checkWrite(who, 'rename', dn.dn);
+    const newRdn = this.norm.normalizeDN(newRdnText);
+    if (newRdn.rdns.length !== 1) throw new LdapError(ResultCode.invalidDNSyntax, `invalid new RDN "${newRdnText}": give exactly one RDN`);
+    const superior = newSuperior === undefined ? undefined : this.norm.normalizeDN(newSuperior);
+    const now = Date.now();
+    return this.ctx.store.write((tx) => {
+      const entry = tx.entryByNdn(dn.ndn);
+      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, this.nearest(tx, dn.nrdns.slice(1)));
+      if (entry.ndn === this.ctx.namingContextNdn) throw new LdapError(ResultCode.unwillingToPerform, 'the naming context itself cannot be renamed');
+      const parent = superior ? tx.entryByNdn(superior.ndn) : entry.parentId === null ? undefined : tx.entryById(entry.parentId);
+      if (!parent) {
+        throw new LdapError(ResultCode.noSuchObject, `new superior ${superior?.dn ?? ''} does not exist`, superior && this.nearest(tx, superior.nrdns.slice(1)));
+      }
+      if (parent.id === entry.id || parent.path.startsWith(entry.path + ',')) {
+        throw new LdapError(ResultCode.unwillingToPerform, 'an entry cannot be moved below itself');
+      }
+      const newDn = `${formatRdn(newRdn.rdns[0])},${parent.dn}`;
+      const target = this.norm.normalizeDN(newDn);
+      const existing = tx.entryByNdn(target.ndn);
+      if (existing && existing.id !== entry.id) throw new LdapError(ResultCode.entryAlreadyExists, `entry already exists: ${target.dn}`);
+
+      const attrs = fromAttributeMap(this.norm, entry.attributes);
+      if (deleteOldRdn) {
+        for (const ava of dn.rdns[0]) {
+          const info = this.norm.requireAttribute(ava.type);
+          const old = this.norm.equalityKey(info, ava.value);
+          const slot = attrs.get(info.key);
+          if (slot) slot.values = slot.values.filter((v) => this.norm.equalityKey(info, v) !== old);
+          if (slot && slot.values.length === 0) attrs.delete(info.key);
+        }
+      }
+      for (const ava of newRdn.rdns[0]) {
+        const info = this.norm.requireAttribute(ava.type);
+        const slot = attrs.get(info.key) ?? { info, name: info.type.name, values: [] as string[] };
+        const want = this.norm.equalityKey(info, ava.value);
+        if (!slot.values.some((v) => this.norm.equalityKey(info, v) === want)) slot.values.push(ava.value);
+        attrs.set(info.key, slot);
+      }
+      checkEntrySchema(this.norm, target, attrs);
+      checkUniqueness(tx, this.norm, attrs, entry.id);
+      stampModified(this.norm, attrs, identityDN(who), now);
+      const moved = [{ oldNdn: entry.ndn, newDn }, ...tx.descendants(entry.id).map((d) => ({ oldNdn: d.ndn, suffix: d.dn.slice(0, d.dn.length - entry.dn.length) }))].map((r) =>
+        'suffix' in r ? { oldNdn: r.oldNdn, newDn: `${r.suffix}${newDn}` } : r,
+      );
+      tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
+      tx.moveEntry(entry.id, parent.id, newDn, target.ndn, target.path);
+      this.groups.afterRename(tx, moved);
+      return newDn;
     });
   }
 
