@@ -41,7 +41,7 @@ async function withHeartbeat<T>(label: string, work: Promise<T>): Promise<T> {
   }
 }
 
-/** init + import + service account. Import hashes every password with bcrypt, so it is slow. */
+/** init + import + service account. The users' {SSHA} hashes are migrated as they are. */
 export async function prepareCairn(root: string, workDir: string, ldifPath: string, users: number,
   adminPassword: string, servicePassword: string): Promise<CairnData> {
   if (!cairnAvailable(root)) throw new BenchError(`${cairnBin(root)} does not exist (is the CLI built?)`);
@@ -50,7 +50,6 @@ export async function prepareCairn(root: string, workDir: string, ldifPath: stri
   await cli(root, ['init', '--data', dataDir, '--base', BASE_DN, '--admin-password', adminPassword], 120000);
 
   const t0 = Date.now();
-  // bcrypt cost 10 per user on import (~0.2 s each here): allow 1 s per user on top of 10 minutes.
   await withHeartbeat('cairn import', cli(root, ['import', '--data', dataDir, ldifPath], 600000 + users * 1000));
   log(`cairn: imported ${users} users in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -90,7 +89,7 @@ export async function startCairn(root: string, workDir: string, data: CairnData,
     pid: 0,
     searchBindDn: data.searchBindDn,
     searchBindPassword: data.searchBindPassword,
-    passwordScheme: 'bcrypt cost 10',
+    passwordScheme: 'migrated {SSHA}, upgraded to bcrypt cost 10 at first bind',
     notes: [`CAIRN_LOG_LEVEL=${logLevel ?? '(unset)'}`, `search bind as ${data.searchBindDn}`],
     deadReason,
     stop: () => daemon.stop(),

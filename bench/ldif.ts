@@ -1,7 +1,8 @@
-// Generates the benchmark directory as LDIF: one file for slapd (full tree,
-// {SSHA} passwords) and one for Cairn (users only, cleartext passwords that
-// Cairn hashes with bcrypt on import, because `cairn init` already creates the
-// base entry and the standard OUs).
+// Generates the benchmark directory as LDIF: one file for slapd (full tree)
+// and one for Cairn (users only, because `cairn init` already creates the base
+// entry and the standard OUs). Both carry the same {SSHA} password hashes, the
+// way a directory migrates from slapd: Cairn keeps them and replaces each with
+// bcrypt on that user's first successful bind.
 import { createHash, randomBytes } from 'crypto';
 import { createWriteStream, WriteStream } from 'fs';
 
@@ -130,9 +131,9 @@ export async function generateLdif(users: number, servicePassword: string, slapd
     let slapdBuf = '';
     let cairnBuf = '';
     for (let i = 0; i < users; i++) {
-      const pw = passwordOf(i, digits);
-      slapdBuf += userRecord(i, digits, ssha(pw));
-      cairnBuf += userRecord(i, digits, pw);
+      const hash = ssha(passwordOf(i, digits));
+      slapdBuf += userRecord(i, digits, hash);
+      cairnBuf += userRecord(i, digits, hash);
       if (slapdBuf.length > 1 << 20) {
         await write(slapd, slapdBuf);
         await write(cairn, cairnBuf);

@@ -30,6 +30,7 @@ export interface NormalizedDN {
 export class Normalization {
   private readonly infos = new Map<string, AttributeInfo | null>();
   private readonly normalizers: Map<string, Normalizer>;
+  private readonly dnCache = new Map<string, NormalizedDN>();
 
   constructor(readonly schema: Schema) {
     this.normalizers = standardNormalizers({
@@ -86,7 +87,18 @@ export class Normalization {
     return (info.equality ?? caseExact)(value);
   }
 
+  /** Search bases and bind DNs repeat: their normal forms are kept (a bounded cache, cleared when full). */
   normalizeDN(dn: string): NormalizedDN {
+    let n = this.dnCache.get(dn);
+    if (!n) {
+      n = this.computeNormalizedDN(dn);
+      if (this.dnCache.size >= 10000) this.dnCache.clear();
+      this.dnCache.set(dn, n);
+    }
+    return n;
+  }
+
+  private computeNormalizedDN(dn: string): NormalizedDN {
     const rdns = parseDN(dn);
     const nrdns = rdns.map((rdn) => this.normalizeRdn(rdn, dn));
     return {

@@ -69,6 +69,8 @@ export function filterCondition(f: StoreFilter): SqlClause {
 interface Driver {
   clause: SqlClause;
   cost: number;
+  /** The leaf the driver is, when it is one equality on one attribute: its index rows come in entry order. */
+  equality?: Extract<StoreFilter, { kind: 'equal' }>;
 }
 
 /** How selective a leaf is likely to be, lower is better; objectClass and presence match most entries. */
@@ -121,7 +123,8 @@ export function chooseDriver(f: StoreFilter): Driver | undefined {
     case 'substrings':
     case 'range': {
       const c = leafCondition(f)!;
-      return { clause: { sql: `SELECT entry_id FROM attr_index WHERE ${c.sql}`, params: c.params }, cost: leafCost(f) };
+      const equality = f.kind === 'equal' && f.attrs.length === 1 ? f : undefined;
+      return { clause: { sql: `SELECT entry_id FROM attr_index WHERE ${c.sql}`, params: c.params }, cost: leafCost(f), equality };
     }
     default:
       return undefined;
@@ -155,4 +158,17 @@ export function usefulDriver(scope: ScopeQuery, f: StoreFilter): Driver | undefi
   if (scope.kind === 'base') return undefined;
   const d = chooseDriver(f);
   return d && d.cost <= 4 ? d : undefined;
+}
+
+/** The filter with one leaf of its top-level conjunction taken out (the driver already guarantees it). */
+export function withoutConjunct(f: StoreFilter, leaf: StoreFilter): StoreFilter {
+  if (f === leaf) return { kind: 'true' };
+  if (f.kind !== 'and') return f;
+  return { kind: 'and', items: f.items.map((i) => withoutConjunct(i, leaf)) };
+}
+
+/** True when the leaf is reached from the top through conjunctions only, so every match satisfies it. */
+export function isConjunct(f: StoreFilter, leaf: StoreFilter): boolean {
+  if (f === leaf) return true;
+  return f.kind === 'and' && f.items.some((i) => isConjunct(i, leaf));
 }

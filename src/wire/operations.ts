@@ -28,6 +28,8 @@ export interface OperationsOptions {
   directory: Directory;
   allowCleartextBind: boolean;
   secureContext?: SecureContext;
+  /** Whether operation lines are logged at all: their fields cost time to build. */
+  logsOperations: boolean;
   log(event: string, fields: Record<string, unknown>): void;
 }
 
@@ -136,7 +138,7 @@ export class Operations {
   private async search(conn: Connection, req: LdapRequest, p: Op<'search'>, fields: Record<string, unknown>) {
     fields.dn = p.baseObject;
     fields.scope = p.scope;
-    fields.filter = filterToString(p.filter);
+    if (this.o.logsOperations) fields.filter = filterToString(p.filter);
     const pagedControl = findControl(req.controls, OID.pagedResults);
     const paged = pagedControl ? parsePagedResults(pagedControl) : undefined;
     const op = conn.operation(req.messageId);

@@ -52,6 +52,7 @@ export class LdapServer implements ConnectionHost {
       directory: o.directory,
       allowCleartextBind: s.allowCleartextBind,
       secureContext: o.tls?.context,
+      logsOperations: o.log.isLevelEnabled('info'),
       log: (event, fields) => this.log(event, fields),
     });
   }

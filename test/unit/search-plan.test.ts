@@ -62,14 +62,14 @@ describe('filters in SQL', function () {
 
   it('an equality search by uid is an index lookup, not a scan of the entries', () => {
     const p = plan('(uid=u4321)');
-    expect(p).to.match(/SEARCH attr_index USING PRIMARY KEY \(attr=\? AND norm=\?\)/);
+    expect(p).to.match(/SEARCH (attr_index|d) USING PRIMARY KEY \(attr=\? AND norm=\?/);
     expect(p).to.match(/SEARCH e USING INTEGER PRIMARY KEY/);
     expect(p).to.not.match(/SCAN e\b/);
   });
 
   it('sssd\'s user lookup picks the uid equality as the driver', () => {
     const p = plan('(&(&(&(uid=u7)(objectclass=posixAccount))(uid=*))(&(uidNumber=*)(!(uidNumber=0))))');
-    expect(p).to.match(/SEARCH attr_index USING PRIMARY KEY \(attr=\? AND norm=\?\)/);
+    expect(p).to.match(/SEARCH (attr_index|d) USING PRIMARY KEY \(attr=\? AND norm=\?/);
     expect(p).to.not.match(/SCAN e\b/);
   });
 
