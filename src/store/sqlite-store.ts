@@ -247,6 +247,9 @@ export class SqliteStore implements Store {
           'INSERT INTO credentials (entry_id, hash, changed_at) VALUES (?, ?, ?) ON CONFLICT(entry_id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at',
         ).run(entryId, hash, changedAt);
       },
+      deleteCredential: (entryId) => {
+        this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(entryId);
+      },
       credential: (entryId) => this.getCredential(entryId),
       setMeta: (key, value) => {
         this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);

@@ -69,6 +69,7 @@ export interface WriteTx {
   moveEntry(id: number, parentId: number | null, dn: string, ndn: string, path: string): void;
   deleteEntry(id: number): void;
   setCredential(entryId: number, hash: string, changedAt: number): void;
+  deleteCredential(entryId: number): void;
   credential(entryId: number): { hash: string; changedAt: number } | undefined;
   setMeta(key: string, value: string): void;
 }

@@ -10,6 +10,7 @@ import { assertDistinct, fromAttributeMap, indexRows, keyAttributes, toAttribute
 import { GroupMembership } from './group-membership';
 import { stampCreated, stampModified, stampPasswordChanged } from './operational';
 import { toStoredHash } from './passwords';
+import { planPasswordChanges } from './password-changes';
 import { checkEntrySchema } from './schema-check';
 import { checkUniqueness } from './uniqueness';
 
@@ -111,25 +112,15 @@ export class Writer {
   async modify(who: Identity, dnText: string, changes: Change[], options: WriteOptions = {}): Promise<void> {
     const dn = this.norm.normalizeDN(dnText);
     this.ctx.acl.checkModify(who, dn.ndn, dn.dn, changes);
-    let newHash: string | undefined;
-    let deletePassword = false;
-    const rest: Change[] = [];
     for (const c of changes) {
       const info = this.norm.requireAttribute(c.modification.type);
-      if (info.key !== 'userpassword') {
-        if (!options.migration && info.type.noUserModification) {
-          throw new LdapError(ResultCode.constraintViolation, `${info.type.name}: no user modification allowed`);
-        }
-        rest.push(c);
-      } else if (c.operation === 'delete' && c.modification.values.length === 0) {
-        deletePassword = true;
-      } else if (c.operation === 'replace' || c.operation === 'add') {
-        newHash = c.modification.values.length ? await toStoredHash(c.modification.values, this.ctx.hasher) : undefined;
-        deletePassword = c.modification.values.length === 0;
-      } else if (c.operation !== 'delete') {
-        throw new LdapError(ResultCode.constraintViolation, `userPassword: ${c.operation} is not allowed`);
+      if (!options.migration && info.type.noUserModification) {
+        throw new LdapError(ResultCode.constraintViolation, `${info.type.name}: no user modification allowed`);
       }
     }
+    const target = await this.ctx.store.entryByNdn(dn.ndn);
+    const current = target && (await this.ctx.store.credential(target.id));
+    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash);
     const now = Date.now();
     await this.ctx.store.write((tx) => {
       const entry = tx.entryByNdn(dn.ndn);
@@ -147,11 +138,11 @@ export class Writer {
       checkUniqueness(tx, this.norm, attrs, entry.id);
       const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');
       if (!restoresTimestamps) stampModified(this.norm, attrs, identityDN(who), now);
-      if (newHash) stampPasswordChanged(this.norm, attrs, now, false);
+      if (outcome.kind === 'set') stampPasswordChanged(this.norm, attrs, now, false);
       this.groups.prepareGroup(tx, attrs, membersBefore, !options.migration);
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
-      if (newHash) tx.setCredential(entry.id, newHash, now);
-      else if (deletePassword) tx.setCredential(entry.id, '!', now);
+      if (outcome.kind === 'set') tx.setCredential(entry.id, outcome.hash, now);
+      else if (outcome.kind === 'remove') tx.deleteCredential(entry.id);
       this.groups.afterMembersChanged(tx, entry.dn, membersBefore, attrs.get('member')?.values ?? []);
     });
   }

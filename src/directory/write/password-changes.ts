@@ -1,0 +1,57 @@
+import type { Change } from '../../wire/protocol/types';
+import type { PasswordHasher } from '../../security/passwords';
+import { LdapError } from '../errors';
+import type { Normalization } from '../normalize';
+import { ResultCode } from '../result-codes';
+import { toStoredHash } from './passwords';
+
+/** What a modify does to the stored password: nothing, a new hash, or no password at all. */
+export type PasswordOutcome = { kind: 'unchanged' } | { kind: 'set'; hash: string } | { kind: 'remove' };
+
+/**
+ * Splits the userPassword changes off a modify and works out their effect, in order (RFC 4511 4.6): a
+ * delete naming a value must name the current password (so "delete old, add new" proves the old one),
+ * an add needs the old value gone first. The hashing and checking happen here, before the transaction.
+ */
+export async function planPasswordChanges(
+  changes: Change[],
+  norm: Normalization,
+  hasher: PasswordHasher,
+  currentHash: string | undefined,
+): Promise<{ others: Change[]; outcome: PasswordOutcome }> {
+  const others: Change[] = [];
+  let present = currentHash !== undefined;
+  let outcome: PasswordOutcome = { kind: 'unchanged' };
+  for (const c of changes) {
+    if (norm.requireAttribute(c.modification.type).key !== 'userpassword') {
+      others.push(c);
+      continue;
+    }
+    const values = c.modification.values;
+    switch (c.operation) {
+      case 'delete':
+        if (!present) throw new LdapError(ResultCode.noSuchAttribute, 'modify/delete: userPassword: no such attribute');
+        if (values.length > 0) {
+          if (values.length > 1 || !currentHash || outcome.kind !== 'unchanged' || !(await hasher.verify(values[0], currentHash))) {
+            await hasher.verifyNothing(values[0] ?? '');
+            throw new LdapError(ResultCode.noSuchAttribute, 'modify/delete: userPassword: value #0 not found');
+          }
+        }
+        present = false;
+        outcome = { kind: 'remove' };
+        break;
+      case 'add':
+        if (present) throw new LdapError(ResultCode.attributeOrValueExists, 'modify/add: userPassword: a password is set already; delete or replace it');
+        outcome = { kind: 'set', hash: await toStoredHash(values, hasher) };
+        present = true;
+        break;
+      case 'replace':
+        outcome = values.length ? { kind: 'set', hash: await toStoredHash(values, hasher) } : { kind: 'remove' };
+        present = values.length > 0;
+        break;
+      case 'increment':
+        throw new LdapError(ResultCode.constraintViolation, 'modify/increment: userPassword: not an integer attribute');
+    }
+  }
+  return { others, outcome };
+}
