@@ -57,7 +57,7 @@ function userRecord(i: number, digits: number, userPassword: string): string {
     `sn: ${sn}`,
     `givenName: ${givenName}`,
     `mail: ${uid}@example.com`,
-    `uidNumber: ${10000 + i}`,
+    `uidNumber: ${20000 + i}`,
     'gidNumber: 10000',
     `homeDirectory: /home/${uid}`,
     'loginShell: /bin/bash',

@@ -19,7 +19,7 @@ export interface Config {
   security: { bcryptCost: number; hashWorkers: number };
   ids: { uidNumberMin: number; uidNumberMax: number; gidNumberMin: number; gidNumberMax: number };
   users: { homeDirectoryPrefix: string; defaultShell: string; defaultGroup: string };
-  access: { selfWritable: string[]; allowedShells: string[] };
+  access: { selfWritable: string[]; selfAddableClasses: string[]; allowedShells: string[] };
   log: { level: string; file: string; auditFile: string };
 }
 
@@ -42,6 +42,7 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'security.bcryptCost': (v: number) => (Number.isInteger(v) && v >= 4 && v <= 16 ? undefined : 'must be a whole number from 4 to 16'),
   'security.hashWorkers': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 64 ? undefined : 'must be 0 (one per CPU) to 64'),
   'access.selfWritable': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of attribute names'),
+  'access.selfAddableClasses': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of object class names'),
   'access.allowedShells': (v: unknown) => (isStringArray(v) && v.every((x) => x.startsWith('/')) ? undefined : 'must be a list of absolute paths'),
   'log.level': (v: string) => (['error', 'warn', 'info', 'debug'].includes(v) ? undefined : 'must be error, warn, info or debug'),
 };

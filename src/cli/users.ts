@@ -42,7 +42,8 @@ export function registerUsers(program: Command) {
         }
         const dn = `uid=${escapeDNValue(uid)},${people(d)}`;
         const attrs = [
-          { type: 'objectClass', values: ['top', 'inetOrgPerson', 'posixAccount', 'shadowAccount', ...(o.sshKey.length ? ['ldapPublicKey'] : [])] },
+          // ldapPublicKey (all MAY) lets the person add SSH keys to their own entry later.
+          { type: 'objectClass', values: ['top', 'inetOrgPerson', 'posixAccount', 'shadowAccount', 'ldapPublicKey'] },
           { type: 'uid', values: [uid] },
           { type: 'givenName', values: [o.given] },
           { type: 'sn', values: [o.sn] },

@@ -10,13 +10,15 @@ const denied = (message: string) => new LdapError(ResultCode.insufficientAccessR
 /**
  * Every access decision, in one place; the wire and the CLI never decide access themselves.
  * - members of cn=admins (and the CLI): everything;
- * - a person on their own entry: the attributes `access.selfWritable` lists, loginShell from `access.allowedShells`;
+ * - a person on their own entry: the attributes `access.selfWritable` lists, loginShell from `access.allowedShells`,
+ *   and adding the auxiliary classes `access.selfAddableClasses` lists (ldapPublicKey, to hold SSH keys);
  * - services (ou=services) and other people: read only;
  * - anonymous: the root DSE and cn=Subschema only.
  */
 export class AccessControl {
   private readonly selfWritable: Set<string>;
   private readonly shells: Set<string>;
+  private readonly selfClasses: Set<string>;
 
   constructor(
     private readonly norm: Normalization,
@@ -24,6 +26,7 @@ export class AccessControl {
   ) {
     this.selfWritable = new Set(config.selfWritable.map((a) => norm.requireAttribute(a).key));
     this.shells = new Set(config.allowedShells);
+    this.selfClasses = new Set(config.selfAddableClasses.map((c) => norm.schema.objectClass(c)?.key ?? c.toLowerCase()));
   }
 
   /** Anonymous clients may read only the root DSE and the subschema entry (sssd reads both before binding). */
@@ -57,6 +60,9 @@ export class AccessControl {
     }
     for (const c of changes) {
       const info = this.norm.requireAttribute(c.modification.type);
+      if (info.key === 'objectclass' && c.operation === 'add' && c.modification.values.every((v) => this.selfClasses.has(this.norm.schema.objectClass(v)?.key ?? ''))) {
+        continue;
+      }
       if (!this.selfWritable.has(info.key)) throw denied(`${info.type.name}: you may not change this attribute of your own entry`);
       if (info.key === 'loginshell') {
         const bad = c.modification.values.find((v) => !this.shells.has(v));

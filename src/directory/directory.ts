@@ -5,11 +5,11 @@ import type { Store } from '../store/types';
 import type { AttributeValues, Change } from '../wire/protocol/types';
 import { AccessControl } from './acl';
 import { audited } from './audit';
-import { simpleBind } from './bind';
+import { identityOf, simpleBind } from './bind';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
 import { LdapError } from './errors';
-import type { Identity } from './identity';
+import { ANONYMOUS, type Identity } from './identity';
 import { Normalization } from './normalize';
 import { ResultCode } from './result-codes';
 import type { Schema } from './schema/registry';
@@ -104,22 +104,34 @@ export class Directory {
     return toStoredHash([value], this.ctx.hasher);
   }
 
+  /**
+   * A connection's identity as of now: membership of cn=admins is decided at bind, but a write must see a
+   * removal at once. An entry that no longer exists writes nothing.
+   */
+  private async current(who: Identity): Promise<Identity> {
+    if (who.kind !== 'user') return who;
+    const entry = await this.ctx.store.entryById(who.entryId);
+    return entry && entry.ndn === who.ndn ? identityOf(this.ctx, entry) : ANONYMOUS;
+  }
+
   add(who: Identity, dn: string, attributes: AttributeValues[], options?: WriteOptions) {
-    return audited(this.audit, who, { op: 'add', dn, attributes: attributes.map((a) => a.type) }, () => this.writer.add(who, dn, attributes, options));
+    return audited(this.audit, who, { op: 'add', dn, attributes: attributes.map((a) => a.type) }, async () =>
+      this.writer.add(await this.current(who), dn, attributes, options),
+    );
   }
 
   modify(who: Identity, dn: string, changes: Change[], options?: WriteOptions) {
     const attributes = changes.map((c) => `${c.operation}:${c.modification.type}`);
-    return audited(this.audit, who, { op: 'modify', dn, attributes }, () => this.writer.modify(who, dn, changes, options));
+    return audited(this.audit, who, { op: 'modify', dn, attributes }, async () => this.writer.modify(await this.current(who), dn, changes, options));
   }
 
   modifyDN(who: Identity, dn: string, newRdn: string, deleteOldRdn: boolean, newSuperior?: string) {
-    return audited(this.audit, who, { op: 'modifyDN', dn, newDN: newSuperior ? `${newRdn},${newSuperior}` : newRdn }, () =>
-      this.writer.modifyDN(who, dn, newRdn, deleteOldRdn, newSuperior),
+    return audited(this.audit, who, { op: 'modifyDN', dn, newDN: newSuperior ? `${newRdn},${newSuperior}` : newRdn }, async () =>
+      this.writer.modifyDN(await this.current(who), dn, newRdn, deleteOldRdn, newSuperior),
     );
   }
 
   delete(who: Identity, dn: string) {
-    return audited(this.audit, who, { op: 'delete', dn }, () => this.writer.delete(who, dn));
+    return audited(this.audit, who, { op: 'delete', dn }, async () => this.writer.delete(await this.current(who), dn));
   }
 }

@@ -166,4 +166,12 @@ describe('OpenLDAP client tools against cairn serve', function () {
     expect(r.stderr).to.include('SASL mechanism DIGEST-MD5 is not supported');
     expect(r.status).to.equal(7);
   });
+
+  it('stops on SIGTERM: exit status 0, and the port no longer answers', async () => {
+    const code = await server.stop();
+    expect(code).to.equal(0);
+    const r = ldapTool('ldapwhoami', ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD]);
+    expect(r.status).to.not.equal(0);
+    expect(r.stderr).to.include("Can't contact LDAP server");
+  });
 });

@@ -151,4 +151,21 @@ export class GroupMembership {
     if (key === 'member') this.syncMemberUid(tx, loaded.attrs);
     this.save(tx, id, loaded.attrs);
   }
+
+  /**
+   * RFC 2307 groups name people by uid alone (memberUid, no member): when a person with that uid is deleted
+   * or renamed, those groups follow too. Groups with member are kept in step by syncMemberUid instead.
+   */
+  uidChanged(tx: WriteTx, oldUid: string, newUid: string | undefined) {
+    const info = this.norm.requireAttribute('memberUid');
+    const key = this.norm.equalityKey(info, oldUid) ?? oldUid;
+    for (const gid of tx.entriesWithValue('memberuid', key)) {
+      const g = this.load(tx, gid);
+      if (!g || this.hasClass(g.attrs, 'groupofnames')) continue;
+      const values = (g.attrs.get('memberuid')?.values ?? []).filter((v) => (this.norm.equalityKey(info, v) ?? v) !== key);
+      if (newUid !== undefined) values.push(newUid);
+      this.setValues(g.attrs, 'memberUid', values);
+      this.save(tx, gid, g.attrs);
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import type { Change } from '../../wire/protocol/types';
-import type { PasswordHasher } from '../../security/passwords';
+import { isSupportedHash, type PasswordHasher } from '../../security/passwords';
 import { LdapError } from '../errors';
 import type { Normalization } from '../normalize';
 import { ResultCode } from '../result-codes';
@@ -18,7 +18,15 @@ export async function planPasswordChanges(
   norm: Normalization,
   hasher: PasswordHasher,
   currentHash: string | undefined,
+  mayWriteHashes: boolean,
 ): Promise<{ others: Change[]; outcome: PasswordOutcome }> {
+  const newHash = async (values: string[]) => {
+    // A pre-hashed value would skip every rule a password must pass: only migration by administrators.
+    if (!mayWriteHashes && values.some(isSupportedHash)) {
+      throw new LdapError(ResultCode.insufficientAccessRights, 'userPassword: only administrators may set an already hashed password; send the password itself');
+    }
+    return toStoredHash(values, hasher);
+  };
   const others: Change[] = [];
   let present = currentHash !== undefined;
   let outcome: PasswordOutcome = { kind: 'unchanged' };
@@ -42,11 +50,11 @@ export async function planPasswordChanges(
         break;
       case 'add':
         if (present) throw new LdapError(ResultCode.attributeOrValueExists, 'modify/add: userPassword: a password is set already; delete or replace it');
-        outcome = { kind: 'set', hash: await toStoredHash(values, hasher) };
+        outcome = { kind: 'set', hash: await newHash(values) };
         present = true;
         break;
       case 'replace':
-        outcome = values.length ? { kind: 'set', hash: await toStoredHash(values, hasher) } : { kind: 'remove' };
+        outcome = values.length ? { kind: 'set', hash: await newHash(values) } : { kind: 'remove' };
         present = values.length > 0;
         break;
       case 'increment':

@@ -106,6 +106,7 @@ export class Writer {
       const attrs = fromAttributeMap(this.norm, entry.attributes);
       tx.deleteEntry(entry.id);
       this.groups.afterDelete(tx, entry.ndn, entry.dn, attrs);
+      for (const uid of attrs.get('uid')?.values ?? []) this.groups.uidChanged(tx, uid, undefined);
     });
   }
 
@@ -120,7 +121,8 @@ export class Writer {
     }
     const target = await this.ctx.store.entryByNdn(dn.ndn);
     const current = target && (await this.ctx.store.credential(target.id));
-    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash);
+    const mayWriteHashes = options.migration === true || who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
+    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash, mayWriteHashes);
     const now = Date.now();
     await this.ctx.store.write((tx) => {
       const entry = tx.entryByNdn(dn.ndn);
@@ -183,6 +185,7 @@ export class Writer {
       if (existing && existing.id !== entry.id) throw new LdapError(ResultCode.entryAlreadyExists, `entry already exists: ${target.dn}`);
 
       const attrs = fromAttributeMap(this.norm, entry.attributes);
+      const oldUids = [...(attrs.get('uid')?.values ?? [])];
       if (deleteOldRdn) {
         for (const ava of dn.rdns[0]) {
           const info = this.norm.requireAttribute(ava.type);
@@ -208,6 +211,8 @@ export class Writer {
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
       tx.moveEntry(entry.id, parent.id, newDn, target.ndn, target.path);
       this.groups.afterRename(tx, moved);
+      const newUids = attrs.get('uid')?.values ?? [];
+      for (const uid of oldUids) if (!newUids.includes(uid)) this.groups.uidChanged(tx, uid, newUids[0]);
       return newDn;
     });
   }
