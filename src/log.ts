@@ -27,16 +27,31 @@ class BatchedStderr extends Writable {
     done();
   }
 
+  /** Writes of at most PIPE_BUF (4096) bytes of whole lines, so lines of several processes never mix. */
   private flush() {
     this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('');
+    const lines = this.pending;
     this.pending = [];
-    try {
-      writeSync(2, text);
-    } catch {
-      // stderr closed: nothing more can be said.
+    let chunk = '';
+    let bytes = 0;
+    const write = (text: string) => {
+      try {
+        if (text) writeSync(2, text);
+      } catch {
+        // stderr closed: nothing more can be said.
+      }
+    };
+    for (const line of lines) {
+      const size = Buffer.byteLength(line);
+      if (bytes + size > 4096) {
+        write(chunk);
+        chunk = '';
+        bytes = 0;
+      }
+      chunk += line;
+      bytes += size;
     }
+    write(chunk);
   }
 }
 

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
-import { createLogger } from '../log';
+import { availableParallelism } from 'node:os';
+import type { Config } from '../config';
+import { createLogger, type Logger } from '../log';
 import { dataPaths, initDirectory, openDirectory } from '../runtime';
-import { LdapServer, parseAddress } from '../wire/server';
+import { LdapServer, parseAddress, type ListenAddress } from '../wire/server';
 import { loadTls } from '../wire/tls';
 import { configFor, globalOptions } from './context';
 import { generatePassword } from './init';
@@ -14,6 +17,16 @@ interface ServeOptions {
   tlsKey?: string;
   initIfMissing?: boolean;
 }
+
+interface Listening {
+  type: 'listening';
+  ldap: ListenAddress;
+  ldaps?: ListenAddress;
+  base: string;
+}
+
+const describe = (l: Listening) =>
+  `Cairn serves ${l.base} on ldap://${l.ldap.host}:${l.ldap.port}` + (l.ldaps ? ` and ldaps://${l.ldaps.host}:${l.ldaps.port}` : '');
 
 export function registerServe(program: Command) {
   program
@@ -33,41 +46,104 @@ export function registerServe(program: Command) {
       const config = configFor(cmd, Object.keys(server).length ? { server } : undefined);
       const log = createLogger(config.log.level, config.log.file || undefined);
       const data = globalOptions(cmd).data;
-      const paths = dataPaths(data);
-      if (opts.initIfMissing && !existsSync(paths.database)) {
+      if (cluster.isPrimary && opts.initIfMissing && !existsSync(dataPaths(data).database)) {
         const given = process.env.CAIRN_ADMIN_PASSWORD;
         const password = given ?? generatePassword();
         const { adminDn } = await initDirectory(data, 'dc=example,dc=com', password, config, log);
-        process.stdout.write(`First start: created dc=example,dc=com in ${paths.dir}\nAdministrator: ${adminDn}\n`);
+        process.stdout.write(`First start: created dc=example,dc=com in ${dataPaths(data).dir}\nAdministrator: ${adminDn}\n`);
         if (!given) process.stdout.write(`Administrator password (shown once): ${password}\n`);
       }
-      const certFile = config.server.tlsCert || paths.cert;
-      const keyFile = config.server.tlsKey || paths.key;
-      const tls = existsSync(certFile) || config.server.tlsCert ? loadTls(certFile, keyFile) : undefined;
-      const opened = await openDirectory(data, config, log);
-      const ldap = new LdapServer({ directory: opened.directory, config, log, tls });
-      const ldapsAddress = config.server.ldaps === 'none' ? undefined : parseAddress(config.server.ldaps);
-      let bound;
-      try {
-        bound = await ldap.listen(parseAddress(config.server.listen), ldapsAddress);
-      } catch (err) {
-        await opened.close();
-        throw new Error(`cannot listen: ${(err as Error).message}`);
-      }
-      const where = `ldap://${bound.ldap.host}:${bound.ldap.port}` + (bound.ldaps ? ` and ldaps://${bound.ldaps.host}:${bound.ldaps.port}` : '');
-      log.info('listening', { ldap: bound.ldap, ldaps: bound.ldaps, base: opened.directory.namingContext });
-      process.stdout.write(`Cairn serves ${opened.directory.namingContext} on ${where}\n`);
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info('shutting down', { signal });
-        await ldap.shutdown(config.server.shutdownGraceSeconds * 1000);
-        await opened.close();
-        log.info('stopped', {});
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      process.on('SIGINT', () => void stop('SIGINT'));
+      const workers = config.server.workers || availableParallelism();
+      if (cluster.isPrimary && workers > 1) return runPrimary(workers, config, log);
+      return runServer(data, config, log);
     });
+}
+
+/**
+ * One process serves on one core. With several workers (server.workers, default one per CPU) the primary
+ * forks them, they share the listening sockets, each with its own SQLite connection (WAL lets them read
+ * at once), and the primary reports where they listen and stops them on SIGTERM/SIGINT.
+ */
+function runPrimary(count: number, config: Config, log: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    let announced = false;
+    let listening = 0;
+    const start = () => {
+      const worker = cluster.fork();
+      worker.on('message', (m: Listening) => {
+        if (m?.type !== 'listening') return;
+        if (++listening === count && !announced) {
+          announced = true;
+          log.info('listening', { ldap: m.ldap, ldaps: m.ldaps, base: m.base, workers: count });
+          process.stdout.write(describe(m) + '\n');
+        }
+      });
+    };
+    cluster.on('exit', (worker, code, signal) => {
+      if (stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) resolve();
+        return;
+      }
+      if (!announced) {
+        stopping = true;
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+        reject(new Error(`a server worker could not start (exit ${code ?? signal})`));
+        return;
+      }
+      log.error('server worker ended unexpectedly; starting another', { pid: worker.process.pid, code, signal });
+      listening--;
+      start();
+    });
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down', { signal });
+      const alive = Object.values(cluster.workers ?? {});
+      if (alive.length === 0) resolve();
+      for (const w of alive) w?.process.kill('SIGTERM');
+      setTimeout(() => {
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      }, (config.server.shutdownGraceSeconds + 5) * 1000).unref();
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    for (let i = 0; i < count; i++) start();
+  });
+}
+
+async function runServer(data: string, config: Config, log: Logger): Promise<void> {
+  const paths = dataPaths(data);
+  const certFile = config.server.tlsCert || paths.cert;
+  const keyFile = config.server.tlsKey || paths.key;
+  const tls = existsSync(certFile) || config.server.tlsCert ? loadTls(certFile, keyFile) : undefined;
+  const opened = await openDirectory(data, config, log);
+  const ldap = new LdapServer({ directory: opened.directory, config, log, tls });
+  const ldapsAddress = config.server.ldaps === 'none' ? undefined : parseAddress(config.server.ldaps);
+  let bound;
+  try {
+    bound = await ldap.listen(parseAddress(config.server.listen), ldapsAddress);
+  } catch (err) {
+    await opened.close();
+    throw new Error(`cannot listen: ${(err as Error).message}`);
+  }
+  const listening: Listening = { type: 'listening', ldap: bound.ldap, ldaps: bound.ldaps, base: opened.directory.namingContext };
+  if (cluster.isWorker) {
+    process.send?.(listening);
+  } else {
+    log.info('listening', { ldap: bound.ldap, ldaps: bound.ldaps, base: listening.base });
+    process.stdout.write(describe(listening) + '\n');
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal, pid: process.pid });
+    await ldap.shutdown(config.server.shutdownGraceSeconds * 1000);
+    await opened.close();
+    log.info('stopped', { pid: process.pid });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }

@@ -32,7 +32,6 @@ export class SqliteStore implements Store {
   private readonly byNdnCache = new Map<string, StoredEntry | null>();
   private readonly dataVersion: Database.Statement;
   private seenDataVersion = -1;
-  private dataVersionCheckedAt = 0;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -82,16 +81,11 @@ export class SqliteStore implements Store {
    * Callers must not change the entries they get.
    */
   async entryByNdn(ndn: string) {
-    // data_version changes when another process (the CLI) commits to the same file; asking costs a
-    // statement, so it is asked at most every 20 ms: another process's change shows within that.
-    const now = Date.now();
-    if (now - this.dataVersionCheckedAt >= 20) {
-      this.dataVersionCheckedAt = now;
-      const version = this.dataVersion.get() as number;
-      if (version !== this.seenDataVersion) {
-        this.seenDataVersion = version;
-        this.byNdnCache.clear();
-      }
+    // data_version changes when another process (another server worker, the CLI) commits to the file.
+    const version = this.dataVersion.get() as number;
+    if (version !== this.seenDataVersion) {
+      this.seenDataVersion = version;
+      this.byNdnCache.clear();
     }
     let e = this.byNdnCache.get(ndn);
     if (e === undefined) {

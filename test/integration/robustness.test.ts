@@ -758,7 +758,7 @@ describe('connection limit and idle timeout (cairn serve with small limits)', fu
 
   before(async () => {
     data = initData();
-    server = await startServer(data, { CAIRN_SERVER_MAX_CONNECTIONS: '5', CAIRN_SERVER_IDLE_TIMEOUT_SECONDS: '2' });
+    server = await startServer(data, { CAIRN_SERVER_MAX_CONNECTIONS: '5', CAIRN_SERVER_IDLE_TIMEOUT_SECONDS: '2', CAIRN_SERVER_WORKERS: '1' });
   });
 
   after(async () => {
