@@ -14,6 +14,7 @@ import { schemaDir } from './paths';
 import { supportedControls } from './wire/controls';
 import { supportedExtensions } from './wire/extended';
 import { parseDN } from './directory/dn';
+import { defaultPolicyAttributes } from './security/policy/policy';
 
 export const dataPaths = (dataDir: string) => {
   const dir = resolve(dataDir);
@@ -120,6 +121,12 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
       await opened.store.batch(async () => {
         await d.add(SYSTEM, b, baseAttrs);
         for (const name of ['people', 'groups', 'services', 'policies']) await d.add(SYSTEM, `ou=${name},${b}`, ou(name));
+        await d.add(SYSTEM, `cn=default,ou=policies,${b}`, [
+          { type: 'objectClass', values: ['top', 'cairnPolicy', 'pwdPolicy', 'cairnPasswordPolicy'] },
+          { type: 'cn', values: ['default'] },
+          { type: 'pwdAttribute', values: ['userPassword'] },
+          ...defaultPolicyAttributes(),
+        ]);
         const adminDn = `uid=admin,ou=people,${b}`;
         await d.add(SYSTEM, `cn=admins,ou=groups,${b}`, [
           { type: 'objectClass', values: ['top', 'groupOfNames', 'posixGroup'] },
@@ -142,7 +149,8 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
           { type: 'homeDirectory', values: [`${config.users.homeDirectoryPrefix}/admin`] },
           { type: 'loginShell', values: [config.users.defaultShell] },
           { type: 'userPassword', values: [adminPassword] },
-        ]);
+          // The first administrator is set up, not changed: like a migration, the policy's rules do not apply.
+        ], { migration: true });
         await d.modify(SYSTEM, `cn=admins,ou=groups,${b}`, [{ operation: 'add', modification: { type: 'member', values: [adminDn] } }]);
       });
     } finally {

@@ -89,13 +89,25 @@ export function registerUsers(program: Command) {
   user
     .command('passwd')
     .argument('<uid>')
-    .option('--password <password>', 'the new password (generated and printed when absent)')
-    .action(async (uid: string, o: { password?: string }, cmd: Command) => {
+    .option('--password <password>', 'the new password (one that satisfies the policy is generated and printed when absent)')
+    .option('--reset', 'the person must change it at their next login (pwdReset)')
+    .action(async (uid: string, o: { password?: string; reset?: boolean }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
         const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
-        const password = o.password ?? generatePassword();
-        await d.modify(SYSTEM, e.dn, [{ operation: 'replace', modification: { type: 'userPassword', values: [password] } }]);
-        process.stdout.write(`Password of ${e.dn} changed\n` + (o.password ? '' : `New password (shown once): ${password}\n`));
+        const { generated } = await d.changePassword(SYSTEM, { userIdentity: e.dn, newPassword: o.password }, undefined, { reset: o.reset });
+        process.stdout.write(`Password of ${e.dn} changed${o.reset ? '; it must be changed at the next login' : ''}\n` + (generated ? `New password (shown once): ${generated}\n` : ''));
+      });
+    });
+
+  user
+    .command('unlock')
+    .argument('<uid>')
+    .description('lift a lockout after too many failed binds')
+    .action(async (uid: string, _o: unknown, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+        await d.unlock(SYSTEM, e.dn);
+        process.stdout.write(`Unlocked ${e.dn}\n`);
       });
     });
 

@@ -1,5 +1,7 @@
 import type { DirectoryContext } from './context';
-import { LdapError } from './errors';
+import { LdapError, PolicyRefusal } from './errors';
+import type { PasswordPolicyLayer } from './password-policy';
+import { PolicyError } from '../security/policy/types';
 import { ANONYMOUS, type Identity } from './identity';
 import { ResultCode } from './result-codes';
 import { isBcrypt } from '../security/passwords';
@@ -21,7 +23,7 @@ export function identityOf(ctx: DirectoryContext, entry: StoredEntry): Identity 
  * Simple bind (RFC 4513 section 5.1). An unknown DN and a wrong password both cost one bcrypt comparison
  * and get the same answer, so a client cannot tell which accounts exist.
  */
-export async function simpleBind(ctx: DirectoryContext, name: string, password: string): Promise<Identity> {
+export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLayer, name: string, password: string): Promise<Identity> {
   if (name.trim() === '') {
     if (password === '') return ANONYMOUS;
     throw INVALID();
@@ -36,7 +38,17 @@ export async function simpleBind(ctx: DirectoryContext, name: string, password: 
     await ctx.hasher.verifyNothing(password);
     throw INVALID();
   }
-  if (!(await ctx.hasher.verify(password, credential.hash))) throw INVALID();
+  const rules = await policy.policyFor(entry);
+  if (policy.isLocked(entry, rules)) {
+    await ctx.hasher.verifyNothing(password);
+    throw new PolicyRefusal(ResultCode.invalidCredentials, 'invalid credentials', PolicyError.accountLocked);
+  }
+  if (!(await ctx.hasher.verify(password, credential.hash))) {
+    await policy.recordFailure(entry, rules);
+    ctx.log.info('bind failed: wrong password', { dn: entry.dn });
+    throw INVALID();
+  }
+  await policy.recordSuccess(entry);
   if (!isBcrypt(credential.hash)) {
     // A migrated {SSHA}/{SHA} hash: replace it with bcrypt now that the password is known to be right.
     const upgraded = await ctx.hasher.hash(password);

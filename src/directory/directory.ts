@@ -4,6 +4,9 @@ import type { PasswordHasher } from '../security/passwords';
 import type { Store } from '../store/types';
 import type { AttributeValues, Change } from '../wire/protocol/types';
 import { AccessControl } from './acl';
+import { PasswordPolicyLayer } from './password-policy';
+import { changePassword, type PasswordChangeRequest } from './change-password';
+import { loadBlocklist } from '../security/policy/blocklist';
 import { audited } from './audit';
 import { identityOf, simpleBind } from './bind';
 import type { DirectoryContext } from './context';
@@ -35,13 +38,15 @@ export interface DirectoryOptions {
 export class Directory {
   readonly ctx: DirectoryContext;
   private readonly writer: Writer;
+  readonly policy: PasswordPolicyLayer;
 
   private constructor(
     ctx: DirectoryContext,
     private readonly audit: Logger,
   ) {
     this.ctx = ctx;
-    this.writer = new Writer(ctx);
+    this.policy = new PasswordPolicyLayer(ctx, loadBlocklist());
+    this.writer = new Writer(ctx, this.policy);
   }
 
   static async open(o: DirectoryOptions): Promise<Directory> {
@@ -76,7 +81,7 @@ export class Directory {
   }
 
   bind(name: string, password: string): Promise<Identity> {
-    return simpleBind(this.ctx, name, password);
+    return simpleBind(this.ctx, this.policy, name, password);
   }
 
   search(who: Identity, params: SearchParams, sink: SearchSink): Promise<SearchOutcome> {
@@ -102,6 +107,30 @@ export class Directory {
   /** The hash Cairn would store for a userPassword value; lets bulk loads hash many in parallel first. */
   storedPasswordHash(value: string): Promise<string> {
     return toStoredHash([value], this.ctx.hasher);
+  }
+
+  /** Password Modify (RFC 3062) and `cairn user passwd`: audited like every other write. */
+  changePassword(who: Identity, req: PasswordChangeRequest, expiredDn?: string, options: { reset?: boolean } = {}) {
+    return audited(this.audit, who, { op: 'modify', dn: req.userIdentity ?? (who.kind === 'user' ? who.dn : ''), attributes: ['passwordModify:userPassword'] }, async () =>
+      changePassword(this.ctx, this.writer, this.policy, await this.current(who), req, expiredDn, options.reset),
+    );
+  }
+
+  /** Lifts a lockout: pwdAccountLockedTime and the failure count go (administrators and the CLI). */
+  unlock(who: Identity, dn: string) {
+    return audited(this.audit, who, { op: 'modify', dn, attributes: ['unlock:pwdAccountLockedTime'] }, async () => {
+      const actor = await this.current(who);
+      this.ctx.acl.checkWrite(actor, 'unlock', dn);
+      await this.writer.modify(
+        actor,
+        dn,
+        [
+          { operation: 'replace', modification: { type: 'pwdAccountLockedTime', values: [] } },
+          { operation: 'replace', modification: { type: 'pwdFailureTime', values: [] } },
+        ],
+        { migration: true },
+      );
+    });
   }
 
   /**

@@ -12,6 +12,17 @@ export class LdapError extends Error {
   }
 }
 
+/** A refusal by the password policy: also carries the password-policy response control's error value. */
+export class PolicyRefusal extends LdapError {
+  constructor(
+    resultCode: number,
+    message: string,
+    readonly policyError: number,
+  ) {
+    super(resultCode, message);
+  }
+}
+
 export const ldapError = {
   noSuchObject: (dn: string, matchedDN?: string) =>
     new LdapError(ResultCode.noSuchObject, `no such entry: ${dn}`, matchedDN),

@@ -50,9 +50,10 @@ export function parseGeneralizedTime(v: string): number | undefined {
   return ms;
 }
 
-/** Formats a time as GeneralizedTime the way OpenLDAP writes operational timestamps. */
-export function formatGeneralizedTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+/** Formats a time as GeneralizedTime the way OpenLDAP writes operational timestamps (fractions on request). */
+export function formatGeneralizedTime(ms: number, withMilliseconds = false): string {
+  const iso = new Date(ms).toISOString().replace(/[-:T]/g, '');
+  return withMilliseconds ? iso : iso.replace(/\.\d+Z$/, 'Z');
 }
 
 const booleanKey: Normalizer = (v) => {

@@ -104,6 +104,12 @@ export class SqliteStore implements Store {
   async credential(entryId: number) {
     return this.getCredential(entryId);
   }
+  async passwordHistory(entryId: number, limit: number): Promise<string[]> {
+    return (this.stmt('SELECT hash FROM password_history WHERE entry_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT ?').all(entryId, limit) as {
+      hash: string;
+    }[]).map((r) => r.hash);
+  }
+
   async meta(key: string) {
     const r = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return r?.value;
@@ -234,12 +240,19 @@ export class SqliteStore implements Store {
       deleteEntry: (id) => {
         this.stmt('DELETE FROM attr_index WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(id);
+        this.stmt('DELETE FROM password_history WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM entries WHERE id = ?').run(id);
       },
       setCredential: (entryId, hash, changedAt) => {
         this.stmt(
           'INSERT INTO credentials (entry_id, hash, changed_at) VALUES (?, ?, ?) ON CONFLICT(entry_id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at',
         ).run(entryId, hash, changedAt);
+      },
+      addPasswordHistory: (entryId, hash, changedAt, keep) => {
+        this.stmt('INSERT INTO password_history (entry_id, hash, changed_at) VALUES (?, ?, ?)').run(entryId, hash, changedAt);
+        this.stmt(
+          'DELETE FROM password_history WHERE entry_id = ? AND rowid NOT IN (SELECT rowid FROM password_history WHERE entry_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT ?)',
+        ).run(entryId, entryId, keep);
       },
       deleteCredential: (entryId) => {
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(entryId);

@@ -70,6 +70,8 @@ export interface WriteTx {
   deleteEntry(id: number): void;
   setCredential(entryId: number, hash: string, changedAt: number): void;
   deleteCredential(entryId: number): void;
+  /** Keeps an earlier hash for pwdInHistory, and only the newest `keep` of them. */
+  addPasswordHistory(entryId: number, hash: string, changedAt: number, keep: number): void;
   credential(entryId: number): { hash: string; changedAt: number } | undefined;
   setMeta(key: string, value: string): void;
 }
@@ -81,6 +83,8 @@ export interface Store {
   hasChildren(id: number): Promise<boolean>;
   searchPage(query: SearchPageQuery): Promise<StoredEntry[]>;
   credential(entryId: number): Promise<{ hash: string; changedAt: number } | undefined>;
+  /** The newest earlier hashes of an entry's password, newest first. */
+  passwordHistory(entryId: number, limit: number): Promise<string[]>;
   meta(key: string): Promise<string | undefined>;
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;
   close(): Promise<void>;

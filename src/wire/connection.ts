@@ -37,6 +37,8 @@ export class Connection {
   readonly peer: string;
   readonly loopback: boolean;
   identity: Identity = ANONYMOUS;
+  /** Set when a bind failed only because the password expired: that DN may still change its password here. */
+  expiredDn?: string;
   secure: boolean;
   readonly operations = new Map<number, Operation>();
   private socket: Socket;
@@ -202,6 +204,9 @@ export class Connection {
   /** StartTLS (RFC 4511 4.14): after the success response, the same socket continues inside TLS. */
   startTLS(context: SecureContext) {
     const raw = this.socket;
+    // The StartTLS response must leave in clear before TLS takes over the socket: flush what is corked.
+    while (raw.writableCorked > 0) raw.uncork();
+    this.corked = false;
     raw.removeAllListeners('data');
     raw.removeAllListeners('drain');
     raw.removeAllListeners('timeout');

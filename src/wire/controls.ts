@@ -13,6 +13,7 @@ export const OID = {
 /** Controls Cairn implements, by the operations they apply to; advertised in the root DSE. */
 const SUPPORTED: Record<string, string[]> = {
   [OID.pagedResults]: ['search'],
+  [OID.passwordPolicy]: ['bind', 'modify', 'add', 'extended', 'search', 'compare', 'delete', 'modifyDN'],
   [OID.manageDsaIT]: ['search', 'compare', 'add', 'modify', 'delete', 'modifyDN'],
 };
 

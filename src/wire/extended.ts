@@ -4,10 +4,13 @@ import { ResultCode } from '../directory/result-codes';
 import type { Connection } from './connection';
 import type { LdapResult } from './protocol/types';
 import type { SecureContext } from 'node:tls';
+import type { Directory } from '../directory/directory';
+import { decodePasswordModifyRequest, encodePasswordModifyResponse, PASSWORD_MODIFY_OID } from './password-modify';
 
 export const EXOP = {
   startTLS: '1.3.6.1.4.1.1466.20037',
   whoAmI: '1.3.6.1.4.1.4203.1.11.3',
+  passwordModify: PASSWORD_MODIFY_OID,
 } as const;
 
 export const supportedExtensions = () => Object.values(EXOP) as string[];
@@ -19,8 +22,19 @@ export interface ExtendedResult extends LdapResult {
   after?: () => void;
 }
 
-export function extendedOperation(conn: Connection, name: string, secureContext: SecureContext | undefined): ExtendedResult {
+export async function extendedOperation(
+  conn: Connection,
+  name: string,
+  value: Buffer | undefined,
+  env: { secureContext?: SecureContext; directory: Directory },
+): Promise<ExtendedResult> {
+  const secureContext = env.secureContext;
   switch (name) {
+    case EXOP.passwordModify: {
+      const { generated } = await env.directory.changePassword(conn.identity, decodePasswordModifyRequest(value), conn.expiredDn);
+      conn.expiredDn = undefined;
+      return { resultCode: ResultCode.success, responseValue: generated === undefined ? undefined : encodePasswordModifyResponse(generated) };
+    }
     case EXOP.startTLS: {
       if (conn.secure) throw new LdapError(ResultCode.operationsError, 'TLS is already active on this connection');
       if (!secureContext) throw new LdapError(ResultCode.unavailable, 'TLS is not configured on this server');

@@ -1,4 +1,6 @@
-import { asLdapError, LdapError } from '../directory/errors';
+import { asLdapError, LdapError, PolicyRefusal } from '../directory/errors';
+import { passwordPolicyResponseControl } from './password-policy-control';
+import type { PolicyErrorValue } from '../security/policy/types';
 import { ANONYMOUS } from '../directory/identity';
 import type { Directory } from '../directory/directory';
 import { ResultCode } from '../directory/result-codes';
@@ -95,7 +97,7 @@ export class Operations {
           break;
         case 'extended': {
           fields.oid = p.name;
-          const r = extendedOperation(conn, p.name, this.o.secureContext);
+          const r = await extendedOperation(conn, p.name, p.value, { secureContext: this.o.secureContext, directory: this.o.directory });
           result = r;
           extra = { responseName: r.responseName, responseValue: r.responseValue };
           after = r.after;
@@ -106,6 +108,10 @@ export class Operations {
       const e = asLdapError(err);
       if (!(err instanceof LdapError)) this.o.log('internal error', { ...fields, error: err instanceof Error ? err.stack : String(err) });
       result = { resultCode: e.resultCode, matchedDN: e.matchedDN, diagnosticMessage: e.message };
+      // The password-policy response control, when the client asked for it (as OpenLDAP's ppolicy does).
+      if (e instanceof PolicyRefusal && findControl(req.controls, OID.passwordPolicy)) {
+        controls = [passwordPolicyResponseControl({ error: e.policyError as PolicyErrorValue })];
+      }
     }
     const abandoned = conn.operation(req.messageId)?.abandoned;
     fields.result = result.resultCode;

@@ -505,7 +505,7 @@ describe('cairn CLI (integration)', function () {
     const folders: string[] = [];
     after(() => folders.forEach(removeData));
 
-    const INIT_DNS = [BASE, PEOPLE, GROUPS, `ou=services,${BASE}`, `ou=policies,${BASE}`, `cn=admins,${GROUPS}`, `cn=users,${GROUPS}`, ADMIN_DN].map((d) =>
+    const INIT_DNS = [BASE, PEOPLE, GROUPS, `ou=services,${BASE}`, `ou=policies,${BASE}`, `cn=default,ou=policies,${BASE}`, `cn=admins,${GROUPS}`, `cn=users,${GROUPS}`, ADMIN_DN].map((d) =>
       d.toLowerCase(),
     );
     /** What a user does to load an export into a freshly initialised folder: drop the records init already made. */
@@ -556,7 +556,7 @@ describe('cairn CLI (integration)', function () {
       for (const d of [...INIT_DNS, `uid=exp0000,${PEOPLE}`, `uid=exp0019,${PEOPLE}`, `cn=team,${GROUPS}`, `ou=devices,${BASE}`, `cn=reader,ou=services,${BASE}`]) {
         expect(dns, d).to.include(d.toLowerCase());
       }
-      expect(entries).to.have.length(8 + 20 + 3 + 1);
+      expect(entries).to.have.length(9 + 20 + 3 + 1);
       expect(exported).not.to.match(/^userPassword/im);
       expect(exported).not.to.contain('pw-exp0000');
       expect(exported).not.to.contain('Reader-pass-1');

@@ -554,7 +554,7 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
     it('an unsupported extended operation gets protocolError (2) with a diagnosticMessage', async () => {
       const c = await RawClient.open(port);
       await c.bindAdmin(1);
-      c.send(message(2, extended('1.3.6.1.4.1.4203.1.11.1', berSequence([]))));
+      c.send(message(2, extended('1.3.6.1.4.1.99999.9.9', berSequence([]))));
       const r = await c.result(2);
       expect(r.tag).to.equal(TAG.extendedResponse);
       expect(r.resultCode).to.equal(2);

@@ -19,12 +19,16 @@ export async function planPasswordChanges(
   hasher: PasswordHasher,
   currentHash: string | undefined,
   mayWriteHashes: boolean,
-): Promise<{ others: Change[]; outcome: PasswordOutcome }> {
+  /** The password policy's check of a cleartext password; told whether the old one was verified first. */
+  checkCleartext: (password: string, oldVerified: boolean) => Promise<void> = async () => undefined,
+): Promise<{ others: Change[]; outcome: PasswordOutcome; oldVerified: boolean }> {
+  let oldVerified = false;
   const newHash = async (values: string[]) => {
     // A pre-hashed value would skip every rule a password must pass: only migration by administrators.
     if (!mayWriteHashes && values.some(isSupportedHash)) {
       throw new LdapError(ResultCode.insufficientAccessRights, 'userPassword: only administrators may set an already hashed password; send the password itself');
     }
+    if (values.length === 1 && !isSupportedHash(values[0])) await checkCleartext(values[0], oldVerified);
     return toStoredHash(values, hasher);
   };
   const others: Change[] = [];
@@ -44,6 +48,7 @@ export async function planPasswordChanges(
             await hasher.verifyNothing(values[0] ?? '');
             throw new LdapError(ResultCode.noSuchAttribute, 'modify/delete: userPassword: value #0 not found');
           }
+          oldVerified = true;
         }
         present = false;
         outcome = { kind: 'remove' };
@@ -61,5 +66,5 @@ export async function planPasswordChanges(
         throw new LdapError(ResultCode.constraintViolation, 'modify/increment: userPassword: not an integer attribute');
     }
   }
-  return { others, outcome };
+  return { others, outcome, oldVerified };
 }

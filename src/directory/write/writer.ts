@@ -13,17 +13,27 @@ import { toStoredHash } from './passwords';
 import { planPasswordChanges } from './password-changes';
 import { checkEntrySchema } from './schema-check';
 import { checkUniqueness } from './uniqueness';
+import type { PasswordPolicyLayer, PasswordSetter } from '../password-policy';
+import type { PasswordPolicy } from '../../security/policy/types';
+import { isSupportedHash } from '../../security/passwords';
 
 export interface WriteOptions {
   /** Import from another directory: operational attributes (entryUUID, timestamps) are taken as given. */
   migration?: boolean;
+  /** A password set by this write must be changed by its owner at the next login (pwdReset). */
+  reset?: boolean;
+  /** The caller verified the old password already (Password Modify with oldPasswd). */
+  oldVerified?: boolean;
 }
 
 /** Add, modify, delete and rename, each in one transaction with schema checks and group consistency. */
 export class Writer {
   private readonly groups: GroupMembership;
 
-  constructor(private readonly ctx: DirectoryContext) {
+  constructor(
+    private readonly ctx: DirectoryContext,
+    private readonly policy: PasswordPolicyLayer,
+  ) {
     this.groups = new GroupMembership(ctx.norm);
   }
 
@@ -69,6 +79,10 @@ export class Writer {
     this.rejectUserModification(attrs, options);
     const password = attrs.get('userpassword');
     attrs.delete('userpassword');
+    if (password && !options.migration && password.values.length === 1 && !isSupportedHash(password.values[0])) {
+      const draft = { id: 0, parentId: null, dn: dn.dn, ndn: dn.ndn, path: dn.path, attributes: toAttributeMap(attrs) };
+      await this.policy.checkNewPassword(draft, password.values[0], { self: false, oldVerified: false, reset: false }, this.ctx.hasher);
+    }
     const hash = password ? await toStoredHash(password.values, this.ctx.hasher) : undefined;
     const now = Date.now();
     return this.ctx.store.write((tx) => {
@@ -122,7 +136,15 @@ export class Writer {
     const target = await this.ctx.store.entryByNdn(dn.ndn);
     const current = target && (await this.ctx.store.credential(target.id));
     const mayWriteHashes = options.migration === true || who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
-    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash, mayWriteHashes);
+    const self = who.kind === 'user' && who.ndn === dn.ndn;
+    let policy: PasswordPolicy | undefined;
+    let setter: PasswordSetter = { self, oldVerified: false, reset: options.reset ?? who.kind === 'user' };
+    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash, mayWriteHashes, async (password, oldVerified) => {
+      if (!target || options.migration) return;
+      setter = { ...setter, oldVerified: oldVerified || options.oldVerified === true, reset: self ? false : setter.reset };
+      policy = await this.policy.checkNewPassword(target, password, setter, this.ctx.hasher, current?.hash);
+    });
+    if (outcome.kind === 'set' && !policy && target) policy = await this.policy.policyFor(target);
     const now = Date.now();
     await this.ctx.store.write((tx) => {
       const entry = tx.entryByNdn(dn.ndn);
@@ -140,7 +162,7 @@ export class Writer {
       checkUniqueness(tx, this.norm, attrs, entry.id);
       const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');
       if (!restoresTimestamps) stampModified(this.norm, attrs, identityDN(who), now);
-      if (outcome.kind === 'set') stampPasswordChanged(this.norm, attrs, now, false);
+      if (outcome.kind === 'set' && policy) this.policy.applyNewPassword(tx, entry.id, attrs, policy, setter, current?.hash, now);
       this.groups.prepareGroup(tx, attrs, membersBefore, !options.migration);
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
       if (outcome.kind === 'set') tx.setCredential(entry.id, outcome.hash, now);

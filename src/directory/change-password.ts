@@ -1,0 +1,61 @@
+import { generatePassword } from '../security/policy/quality';
+import { PolicyError } from '../security/policy/types';
+import { identityOf } from './bind';
+import type { DirectoryContext } from './context';
+import { LdapError, PolicyRefusal } from './errors';
+import type { Identity } from './identity';
+import type { PasswordPolicyLayer } from './password-policy';
+import { ResultCode } from './result-codes';
+import type { Writer } from './write/writer';
+
+export interface PasswordChangeRequest {
+  userIdentity?: string;
+  oldPassword?: string;
+  newPassword?: string;
+}
+
+/**
+ * The Password Modify extended operation (RFC 3062) and `cairn user passwd`: whose password, proven how,
+ * then the same modify path (and password policy) as an LDAP modify of userPassword. Without a new
+ * password, one that satisfies the policy is generated and returned.
+ */
+export async function changePassword(
+  ctx: DirectoryContext,
+  writer: Writer,
+  policy: PasswordPolicyLayer,
+  who: Identity,
+  req: PasswordChangeRequest,
+  /** The DN whose bind on this connection just failed with an expired password: it may still change it. */
+  expiredDn?: string,
+  reset?: boolean,
+): Promise<{ generated?: string }> {
+  const targetText = req.userIdentity ?? (who.kind === 'user' ? who.dn : undefined);
+  if (targetText === undefined) throw new LdapError(ResultCode.strongerAuthRequired, 'only authenticated users may change passwords');
+  const target = ctx.norm.normalizeDN(targetText.replace(/^dn:/i, ''));
+  const entry = await ctx.store.entryByNdn(target.ndn);
+  let actor = who;
+  if (who.kind === 'anonymous') {
+    const expired = expiredDn !== undefined && ctx.norm.normalizeDN(expiredDn).ndn === target.ndn;
+    if (!expired || !entry) throw new LdapError(ResultCode.strongerAuthRequired, 'only authenticated users may change passwords');
+    actor = identityOf(ctx, entry);
+  }
+  if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${targetText}`, await ctx.matchedDN(target.ndn));
+  const self = actor.kind === 'user' && actor.ndn === entry.ndn;
+  const privileged = actor.kind === 'system' || (actor.kind === 'user' && actor.isAdmin && !self);
+  if (!privileged) {
+    if (!self) throw new LdapError(ResultCode.insufficientAccessRights, `you may not change the password of ${entry.dn}`);
+    if (req.oldPassword === undefined) throw new PolicyRefusal(ResultCode.constraintViolation, 'must supply the old password to change it', PolicyError.mustSupplyOldPassword);
+  }
+  if (req.oldPassword !== undefined) {
+    const current = await ctx.store.credential(entry.id);
+    const ok = current ? await ctx.hasher.verify(req.oldPassword, current.hash) : await ctx.hasher.verifyNothing(req.oldPassword);
+    if (!ok) throw new LdapError(ResultCode.invalidCredentials, 'the old password is not correct');
+  }
+  const rules = await policy.policyFor(entry);
+  const newPassword = req.newPassword ?? generatePassword(rules, policy.blocklist, policy.personalData(entry));
+  await writer.modify(actor, entry.dn, [{ operation: 'replace', modification: { type: 'userPassword', values: [newPassword] } }], {
+    oldVerified: req.oldPassword !== undefined,
+    reset,
+  });
+  return req.newPassword === undefined ? { generated: newPassword } : {};
+}

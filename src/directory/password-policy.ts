@@ -1,0 +1,174 @@
+import type { PasswordHasher } from '../security/passwords';
+import { checkQuality } from '../security/policy/quality';
+import { DEFAULT_POLICY, policyFromEntry } from '../security/policy/policy';
+import { PolicyError, type PasswordPolicy, type PersonalData } from '../security/policy/types';
+import type { StoredEntry, WriteTx } from '../store/types';
+import type { DirectoryContext } from './context';
+import { EntryView } from './entry-view';
+import { PolicyRefusal } from './errors';
+import { formatGeneralizedTime, parseGeneralizedTime } from './matching';
+import { ResultCode } from './result-codes';
+import { fromAttributeMap, indexRows, toAttributeMap, type KeyedAttributes } from './write/entry-attributes';
+
+const violation = (message: string, error: number) => new PolicyRefusal(ResultCode.constraintViolation, message, error);
+
+/** Who sets a password, which decides the rules that apply (as OpenLDAP's ppolicy overlay). */
+export interface PasswordSetter {
+  /** The person on their own entry (not an administrator acting on it). */
+  self: boolean;
+  /** The old password was given and verified (delete old + add new, or Password Modify's oldPasswd). */
+  oldVerified: boolean;
+  /** An administrator's reset that the person must follow with their own change (pwdReset). */
+  reset: boolean;
+}
+
+/**
+ * The password policy (draft-behera-ldap-password-policy), as a layer the directory consults: which policy
+ * governs an entry, whether a new password may be set, and the policy state kept on the entry as
+ * operational attributes (pwdChangedTime, pwdReset, pwdFailureTime, pwdAccountLockedTime).
+ */
+export class PasswordPolicyLayer {
+  constructor(
+    private readonly ctx: DirectoryContext,
+    readonly blocklist: ReadonlySet<string>,
+  ) {}
+
+  private get norm() {
+    return this.ctx.norm;
+  }
+
+  /** The entry's policy: its pwdPolicySubentry, else cn=default,ou=policies, else Cairn's defaults. */
+  async policyFor(entry: Pick<StoredEntry, 'dn' | 'attributes'>): Promise<PasswordPolicy> {
+    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    const named = view.values('pwdpolicysubentry')[0];
+    const dn = named ?? `cn=default,ou=policies,${this.ctx.namingContext}`;
+    const policyEntry = await this.ctx.store.entryByNdn(this.norm.normalizeDN(dn).ndn);
+    if (!policyEntry) return { dn, ...DEFAULT_POLICY };
+    const pv = new EntryView(policyEntry.dn, policyEntry.attributes, this.norm);
+    return policyFromEntry(policyEntry.dn, (k) => pv.values(k)[0]);
+  }
+
+  personalData(entry: Pick<StoredEntry, 'dn' | 'attributes'>): PersonalData {
+    const v = new EntryView(entry.dn, entry.attributes, this.norm);
+    return {
+      uid: v.values('uid')[0],
+      givenName: v.values('givenname')[0],
+      sn: v.values('sn')[0],
+      mailNames: v.values('mail').map((m) => m.split('@')[0]),
+    };
+  }
+
+  /**
+   * Checks a cleartext password about to be set: who may change it, minimum age, quality, history.
+   * Throws a PolicyRefusal naming the rule. Runs before the write transaction (history needs bcrypt).
+   */
+  async checkNewPassword(entry: StoredEntry, password: string, setter: PasswordSetter, hasher: PasswordHasher, currentHash?: string): Promise<PasswordPolicy> {
+    const policy = await this.policyFor(entry);
+    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    if (setter.self) {
+      if (!policy.allowUserChange) {
+        throw new PolicyRefusal(ResultCode.insufficientAccessRights, 'you may not change your own password; ask an administrator', PolicyError.passwordModNotAllowed);
+      }
+      if (policy.safeModify && !setter.oldVerified) {
+        throw violation('must supply the old password to change it', PolicyError.mustSupplyOldPassword);
+      }
+      const changed = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '');
+      const reset = view.values('pwdreset')[0] === 'TRUE';
+      if (policy.minAge > 0 && changed !== undefined && !reset && Date.now() - changed < policy.minAge * 1000) {
+        throw violation(`was changed too recently; it may be changed again after ${formatDuration(policy.minAge)}`, PolicyError.passwordTooYoung);
+      }
+    }
+    const failure = checkQuality(password, policy, this.personalData(entry), this.blocklist);
+    if (failure) throw violation(`the new password ${failure.message}`, failure.error);
+    if (policy.inHistory > 0 && entry.id > 0) {
+      const earlier = [...(currentHash ? [currentHash] : []), ...(await this.ctx.store.passwordHistory(entry.id, policy.inHistory))];
+      for (const hash of earlier) {
+        if (await hasher.verify(password, hash)) throw violation('the new password was used recently; choose another', PolicyError.passwordInHistory);
+      }
+    }
+    return policy;
+  }
+
+  /** The policy state after a new password is stored: the time, the reset flag, failures and lock cleared. */
+  applyNewPassword(tx: WriteTx, entryId: number, attrs: KeyedAttributes, policy: PasswordPolicy, setter: PasswordSetter, oldHash: string | undefined, now: number) {
+    const set = (name: string, values: string[]) => {
+      const info = this.norm.requireAttribute(name);
+      if (values.length) attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
+      else attrs.delete(info.key);
+    };
+    set('pwdChangedTime', [formatGeneralizedTime(now)]);
+    set('pwdReset', setter.reset && policy.mustChange ? ['TRUE'] : []);
+    set('pwdFailureTime', []);
+    set('pwdGraceUseTime', []);
+    if (!setter.self) set('pwdAccountLockedTime', []);
+    // Shadow-based clients (nslcd) compute expiry from these: keep them in step with the policy.
+    const classes = (attrs.get('objectclass')?.values ?? []).map((c) => this.norm.schema.objectClass(c)?.key);
+    if (classes.includes('shadowaccount')) {
+      set('shadowLastChange', [String(Math.floor(now / 86400000))]);
+      set('shadowMax', policy.maxAge > 0 ? [String(Math.ceil(policy.maxAge / 86400))] : []);
+      set('shadowWarning', policy.maxAge > 0 && policy.expireWarning > 0 ? [String(Math.ceil(policy.expireWarning / 86400))] : []);
+    }
+    if (oldHash && policy.inHistory > 0) tx.addPasswordHistory(entryId, oldHash, now, policy.inHistory);
+  }
+
+  /** Rewrites the policy state on an entry (no schema check, no modifyTimestamp: these are the server's own). */
+  private async updateState(entryId: number, change: (view: EntryView, set: (name: string, values: string[]) => void) => void) {
+    // Keeping count must never change the answer a bind gets: a failure here is logged, not thrown.
+    await this.ctx.store.write((tx) => {
+      const entry = tx.entryById(entryId);
+      if (!entry) return;
+      const attrs = fromAttributeMap(this.norm, entry.attributes);
+      const set = (name: string, values: string[]) => {
+        const info = this.norm.requireAttribute(name);
+        if (values.length) attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
+        else attrs.delete(info.key);
+      };
+      change(new EntryView(entry.dn, entry.attributes, this.norm), set);
+      tx.updateEntry(entryId, toAttributeMap(attrs), indexRows(this.norm, attrs));
+    }).catch((err: unknown) => this.ctx.log.error('password policy state not saved', { entryId, error: String(err) }));
+  }
+
+  /** Locked (pwdAccountLockedTime) and not yet released by pwdLockoutDuration; 00010101000000Z locks for good. */
+  isLocked(entry: StoredEntry, policy: PasswordPolicy, now = Date.now()): boolean {
+    const raw = new EntryView(entry.dn, entry.attributes, this.norm).values('pwdaccountlockedtime')[0];
+    if (raw === undefined) return false;
+    if (raw.startsWith('000101010000')) return true;
+    const lockedAt = parseGeneralizedTime(raw);
+    if (lockedAt === undefined) return true;
+    return policy.lockoutDuration === 0 || now < lockedAt + policy.lockoutDuration * 1000;
+  }
+
+  /** A failed bind: one more pwdFailureTime (older ones past the interval forgotten); enough of them lock. */
+  async recordFailure(entry: StoredEntry, policy: PasswordPolicy, now = Date.now()) {
+    if (!policy.lockout && policy.maxFailure === 0) return;
+    await this.updateState(entry.id, (view, set) => {
+      const window = policy.failureCountInterval * 1000;
+      const kept = view.values('pwdfailuretime').filter((t) => window === 0 || (parseGeneralizedTime(t) ?? 0) > now - window);
+      // pwdFailureTime values must differ: milliseconds, moved on by one where two failures share one.
+      let at = now;
+      while (kept.includes(formatGeneralizedTime(at, true))) at++;
+      const failures = [...kept, formatGeneralizedTime(at, true)].slice(-Math.max(policy.maxFailure, 1));
+      set('pwdFailureTime', failures);
+      if (policy.lockout && policy.maxFailure > 0 && failures.length >= policy.maxFailure && !this.isLocked(entry, policy, now)) {
+        set('pwdAccountLockedTime', [formatGeneralizedTime(now)]);
+      }
+    });
+  }
+
+  /** A successful bind resets the failure count, and a lock whose duration has passed. */
+  async recordSuccess(entry: StoredEntry) {
+    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    if (view.values('pwdfailuretime').length === 0 && view.values('pwdaccountlockedtime').length === 0) return;
+    await this.updateState(entry.id, (_view, set) => {
+      set('pwdFailureTime', []);
+      set('pwdAccountLockedTime', []);
+    });
+  }
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+  if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? '' : 's'}`;
+  return `${seconds} seconds`;
+}
