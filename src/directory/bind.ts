@@ -1,7 +1,7 @@
 import type { DirectoryContext } from './context';
 import { LdapError, PolicyRefusal } from './errors';
 import type { PasswordPolicyLayer } from './password-policy';
-import { PolicyError } from '../security/policy/types';
+import { PolicyError, type PolicyResponse } from '../security/policy/types';
 import { ANONYMOUS, type Identity } from './identity';
 import { ResultCode } from './result-codes';
 import { isBcrypt } from '../security/passwords';
@@ -23,9 +23,17 @@ export function identityOf(ctx: DirectoryContext, entry: StoredEntry): Identity 
  * Simple bind (RFC 4513 section 5.1). An unknown DN and a wrong password both cost one bcrypt comparison
  * and get the same answer, so a client cannot tell which accounts exist.
  */
-export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLayer, name: string, password: string): Promise<Identity> {
+/** A successful bind: who, and what the password policy has to say (sent if the client asked for it). */
+export interface BindOutcome {
+  identity: Identity;
+  policy?: PolicyResponse;
+  /** Reset by an administrator: this connection may only change its password. */
+  mustChange: boolean;
+}
+
+export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLayer, name: string, password: string): Promise<BindOutcome> {
   if (name.trim() === '') {
-    if (password === '') return ANONYMOUS;
+    if (password === '') return { identity: ANONYMOUS, mustChange: false };
     throw INVALID();
   }
   if (password === '') {
@@ -49,6 +57,7 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
     throw INVALID();
   }
   await policy.recordSuccess(entry);
+  const state = await policy.afterCorrectPassword(entry, rules, credential.changedAt);
   if (!isBcrypt(credential.hash)) {
     // A migrated {SSHA}/{SHA} hash: replace it with bcrypt now that the password is known to be right.
     const upgraded = await ctx.hasher.hash(password);
@@ -57,5 +66,5 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
     });
     ctx.log.info('password hash upgraded to bcrypt', { dn: entry.dn });
   }
-  return identityOf(ctx, entry);
+  return { identity: identityOf(ctx, entry), policy: state.response, mustChange: state.mustChange };
 }

@@ -8,7 +8,7 @@ import { PasswordPolicyLayer } from './password-policy';
 import { changePassword, type PasswordChangeRequest } from './change-password';
 import { loadBlocklist } from '../security/policy/blocklist';
 import { audited } from './audit';
-import { identityOf, simpleBind } from './bind';
+import { identityOf, simpleBind, type BindOutcome } from './bind';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
 import { LdapError } from './errors';
@@ -80,7 +80,7 @@ export class Directory {
     return this.ctx.namingContext;
   }
 
-  bind(name: string, password: string): Promise<Identity> {
+  bind(name: string, password: string): Promise<BindOutcome> {
     return simpleBind(this.ctx, this.policy, name, password);
   }
 

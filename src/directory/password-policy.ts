@@ -1,7 +1,7 @@
 import type { PasswordHasher } from '../security/passwords';
 import { checkQuality } from '../security/policy/quality';
 import { DEFAULT_POLICY, policyFromEntry } from '../security/policy/policy';
-import { PolicyError, type PasswordPolicy, type PersonalData } from '../security/policy/types';
+import { PolicyError, type PasswordPolicy, type PersonalData, type PolicyResponse } from '../security/policy/types';
 import type { StoredEntry, WriteTx } from '../store/types';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
@@ -163,6 +163,34 @@ export class PasswordPolicyLayer {
       set('pwdFailureTime', []);
       set('pwdAccountLockedTime', []);
     });
+  }
+
+  /**
+   * After a correct password: expiry (with grace logins), the expiry warning, and the must-change state
+   * after an administrator's reset. Throws passwordExpired when no grace login is left.
+   */
+  async afterCorrectPassword(entry: StoredEntry, policy: PasswordPolicy, credentialChangedAt: number, now = Date.now()): Promise<{ response?: PolicyResponse; mustChange: boolean }> {
+    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    const changed = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '') ?? credentialChangedAt;
+    let response: PolicyResponse | undefined;
+    if (policy.maxAge > 0) {
+      const expiresAt = changed + policy.maxAge * 1000;
+      if (now >= expiresAt) {
+        const used = view.values('pwdgraceusetime').length;
+        const withinGraceExpiry = policy.graceExpiry === 0 || now < expiresAt + policy.graceExpiry * 1000;
+        if (used < policy.graceAuthNLimit && withinGraceExpiry) {
+          await this.updateState(entry.id, (v, set) => set('pwdGraceUseTime', [...v.values('pwdgraceusetime'), formatGeneralizedTime(now + used, true)]));
+          response = { warning: { graceAuthNsRemaining: policy.graceAuthNLimit - used - 1 } };
+        } else {
+          throw new PolicyRefusal(ResultCode.invalidCredentials, 'your password has expired; change it now', PolicyError.passwordExpired);
+        }
+      } else if (policy.expireWarning > 0 && expiresAt - now <= policy.expireWarning * 1000) {
+        response = { warning: { timeBeforeExpiration: Math.max(0, Math.floor((expiresAt - now) / 1000)) } };
+      }
+    }
+    const mustChange = policy.mustChange && view.values('pwdreset')[0] === 'TRUE';
+    if (mustChange) response = { ...response, error: PolicyError.changeAfterReset };
+    return { response, mustChange };
   }
 }
 

@@ -39,6 +39,8 @@ export class Connection {
   identity: Identity = ANONYMOUS;
   /** Set when a bind failed only because the password expired: that DN may still change its password here. */
   expiredDn?: string;
+  /** Bound after an administrator's reset: only a password change is allowed until it happens. */
+  mustChangePassword = false;
   secure: boolean;
   readonly operations = new Map<number, Operation>();
   private socket: Socket;
