@@ -1,17 +1,19 @@
 import { expect } from 'chai';
+import * as net from 'node:net';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { BerReader } from '../../src/wire/protocol/ber-read';
+import { berInteger, berOctetString, berSequence } from '../../src/wire/protocol/ber-write';
 
-// The ldapjs client, for the one flow the OpenLDAP tools cannot drive: a Password Modify on the connection
-// whose bind just failed with an expired password (sssd does exactly this).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ldap = require('ldapjs') as {
-  createClient(o: { url: string }): {
-    bind(dn: string, pw: string, controls: unknown[], cb: (err: (Error & { code?: number }) | null) => void): void;
-    exop(oid: string, value: Buffer, cb: (err: (Error & { code?: number }) | null, value?: string, res?: { status: number }) => void): void;
-    unbind(cb?: () => void): void;
-    on(e: string, f: () => void): void;
-  };
-};
+/** resultCode and diagnosticMessage of one LDAP response (bind or extended), read with Cairn's BER reader. */
+function decodeResponse(buf: Buffer): { resultCode: number; diagnosticMessage: string } {
+  const r = new BerReader(buf);
+  r.enter(0x30);
+  r.readInteger();
+  r.enter(r.peekTag());
+  const resultCode = r.readEnumerated();
+  r.readString();
+  return { resultCode, diagnosticMessage: r.readString() };
+}
 
 /** The password policy of draft-behera, on every path: ldappasswd, ldapmodify, the CLI, and at bind. */
 describe('password policy', function () {
@@ -163,32 +165,41 @@ describe('password policy', function () {
     }
   });
 
-  // Implemented (src/wire/operations.ts keeps the DN of a bind refused with passwordExpired; Password Modify
-  // on that connection may then change it), but not yet proven: with the ldapjs client the change does not
-  // take effect (its exop request value handling is in doubt). To be settled with a raw-socket client.
-  it.skip('the expired password can be changed on the connection whose bind failed (as sssd does)', async () => {
+  it('the expired password can be changed on the connection whose bind failed (as sssd does)', async () => {
     addPerson('zzsssd', 'Sssd-Old-Pass-9');
     setPolicy(['pwdMaxAge', '1']);
     try {
       await new Promise((r) => setTimeout(r, 1500));
-      const client = ldap.createClient({ url: server.url });
-      client.on('error', () => undefined);
-      const bindErr = await new Promise<(Error & { code?: number }) | null>((res) => client.bind(person('zzsssd'), 'Sssd-Old-Pass-9', [], res));
-      expect(bindErr?.code).to.equal(49);
-      const { berSequence, berOctetString } = await import('../../src/wire/protocol/ber-write');
-      const value = berSequence([berOctetString(person('zzsssd'), 0x80), berOctetString('Sssd-Old-Pass-9', 0x81), berOctetString('Sssd-New-Pass-10', 0x82)]);
-      // ldapjs sends a string request value, not a Buffer; every byte here is below 0x80, so latin1 keeps it.
-      const exop = await new Promise<{ err: (Error & { code?: number }) | null; status?: number }>((res) =>
-        client.exop('1.3.6.1.4.1.4203.1.11.1', value.toString('latin1') as unknown as Buffer, (err, _v, r) => res({ err, status: r?.status })),
-      );
-      expect(exop.err, exop.err?.message).to.equal(null);
-      expect(exop.status).to.equal(0);
-      client.unbind();
+      const dn = person('zzsssd');
+      const socket = net.connect(server.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      const reply = () => new Promise<Buffer>((r) => socket.once('data', r));
+      const message = (id: number, op: Buffer) => berSequence([berInteger(id), op]);
+      socket.write(message(1, berSequence([berInteger(3), berOctetString(dn), berOctetString('Sssd-Old-Pass-9', 0x80)], 0x60)));
+      const bind = decodeResponse(await reply());
+      expect(bind.resultCode).to.equal(49);
+      const value = berSequence([berOctetString(dn, 0x80), berOctetString('Sssd-Old-Pass-9', 0x81), berOctetString('Sssd-New-Pass-10', 0x82)]);
+      socket.write(message(2, berSequence([berOctetString('1.3.6.1.4.1.4203.1.11.1', 0x80), berOctetString(value, 0x81)], 0x77)));
+      const exop = decodeResponse(await reply());
+      socket.destroy();
+      expect(exop.resultCode, exop.diagnosticMessage).to.equal(0);
       setPolicy(['pwdMaxAge', '0']);
       expect(whoami('zzsssd', 'Sssd-New-Pass-10').status).to.equal(0);
+      expect(whoami('zzsssd', 'Sssd-Old-Pass-9').status).to.equal(49);
     } finally {
       setPolicy(['pwdMaxAge', '0']);
     }
+  });
+
+  it('Password Modify from an anonymous connection, without an expired bind, is refused (8)', async () => {
+    const socket = net.connect(server.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const value = berSequence([berOctetString(person('zzsssd'), 0x80), berOctetString('Sssd-New-Pass-10', 0x81), berOctetString('Other-New-Pass-11', 0x82)]);
+    socket.write(berSequence([berInteger(1), berSequence([berOctetString('1.3.6.1.4.1.4203.1.11.1', 0x80), berOctetString(value, 0x81)], 0x77)]));
+    const r = decodeResponse(await new Promise<Buffer>((res) => socket.once('data', res)));
+    socket.destroy();
+    expect(r.resultCode).to.equal(8);
+    expect(r.diagnosticMessage).to.include('only authenticated users may change passwords');
   });
 
   it('after an administrator reset: changeAfterReset, only a password change is allowed, then normal again', () => {
