@@ -3,6 +3,7 @@ import { fail } from './context';
 import { registerGroups } from './groups';
 import { registerImportExport } from './import-export';
 import { registerInit } from './init';
+import { registerPolicy } from './policy';
 import { registerServe } from './serve';
 import { registerServices } from './services';
 import { registerUsers } from './users';
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
   registerUsers(program);
   registerGroups(program);
   registerServices(program);
+  registerPolicy(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

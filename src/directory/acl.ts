@@ -36,6 +36,12 @@ export class AccessControl {
     }
   }
 
+  /** Whether an attribute of an entry may be shown to this reader (search results). */
+  canRead(who: Identity, entryNdn: string, key: string): boolean {
+    if (!POLICY_STATE.has(key)) return true;
+    return who.kind === 'system' || (who.kind === 'user' && (who.isAdmin || who.isService || who.ndn === entryNdn));
+  }
+
   checkCompare(who: Identity): void {
     this.checkSearch(who, 'tree');
   }
@@ -71,5 +77,8 @@ export class AccessControl {
     }
   }
 }
+
+/** Password-policy state: administrators, services and the person may read it, other people not. */
+const POLICY_STATE = new Set(['pwdchangedtime', 'pwdaccountlockedtime', 'pwdfailuretime', 'pwdreset', 'pwdgraceusetime', 'pwdpolicysubentry']);
 
 const identityName = (who: Identity) => (who.kind === 'user' ? who.dn : who.kind);

@@ -128,11 +128,11 @@ export class PasswordPolicyLayer {
     }).catch((err: unknown) => this.ctx.log.error('password policy state not saved', { entryId, error: String(err) }));
   }
 
-  /** Locked (pwdAccountLockedTime) and not yet released by pwdLockoutDuration; 00010101000000Z locks for good. */
+  /** Locked (pwdAccountLockedTime) and not yet released by pwdLockoutDuration; OpenLDAP's 000001010000Z locks for good. */
   isLocked(entry: StoredEntry, policy: PasswordPolicy, now = Date.now()): boolean {
     const raw = new EntryView(entry.dn, entry.attributes, this.norm).values('pwdaccountlockedtime')[0];
     if (raw === undefined) return false;
-    if (raw.startsWith('000101010000')) return true;
+    if (raw.startsWith('00000101')) return true;
     const lockedAt = parseGeneralizedTime(raw);
     if (lockedAt === undefined) return true;
     return policy.lockoutDuration === 0 || now < lockedAt + policy.lockoutDuration * 1000;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import * as net from 'node:net';
+import { createHash } from 'node:crypto';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
 import { BerReader } from '../../src/wire/protocol/ber-read';
 import { berInteger, berOctetString, berSequence } from '../../src/wire/protocol/ber-write';
@@ -225,5 +226,71 @@ describe('password policy', function () {
     const read = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzcli'), '-s', 'base', 'pwdReset', 'pwdChangedTime', 'shadowLastChange']);
     expect(read.stdout).to.include('pwdReset: TRUE');
     expect(read.stdout).to.include(`shadowLastChange: ${Math.floor(Date.now() / 86400000)}`);
+  });
+
+  it('policy state is readable by administrators, services and the person, not by other people', () => {
+    addPerson('zzread', 'Reader-Pass-4321');
+    addPerson('zzother', 'Other-Pass-9876');
+    const attrs = ['pwdChangedTime', 'pwdFailureTime'];
+    const byOther = ldapTool('ldapsearch', [...as('zzread', 'Reader-Pass-4321'), '-LLL', '-b', person('zzother'), '-s', 'base', ...attrs]);
+    expect(byOther.stdout).to.not.match(/pwdChangedTime|pwdFailureTime/);
+    const bySelf = ldapTool('ldapsearch', [...as('zzother', 'Other-Pass-9876'), '-LLL', '-b', person('zzother'), '-s', 'base', ...attrs]);
+    expect(bySelf.stdout).to.include('pwdChangedTime:');
+    expect(whoami('zzother', 'wrong').status).to.equal(49);
+    const service = cairn(['service', 'add', 'radius', '--password', 'Radius-Service-1'], { data: server.data });
+    expect(service.status, service.stderr).to.equal(0);
+    const byService = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', `cn=radius,ou=services,${BASE}`, '-w', 'Radius-Service-1', '-LLL', '-b', person('zzother'), '-s', 'base', ...attrs]);
+    expect(byService.stdout).to.include('pwdChangedTime:').and.include('pwdFailureTime:');
+    const history = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzother'), '-s', 'base', 'pwdHistory', '+']);
+    expect(history.stdout).to.not.include('pwdHistory');
+  });
+
+  it('cairn import carries an OpenLDAP export\'s policy state: lock, history (never shown), changed time', () => {
+    const old = '{SSHA}' + Buffer.concat([createHash('sha1').update('Previous-Pass-1').update('salt').digest(), Buffer.from('salt')]).toString('base64');
+    const cur = '{SSHA}' + Buffer.concat([createHash('sha1').update('Current-Pass-22').update('salt').digest(), Buffer.from('salt')]).toString('base64');
+    importLdif(
+      server.data,
+      [
+        `dn: ${person('zzmig')}`,
+        'objectClass: inetOrgPerson',
+        'objectClass: posixAccount',
+        'uid: zzmig',
+        'cn: Mig Rated',
+        'sn: Rated',
+        'uidNumber: 30999',
+        'gidNumber: 10001',
+        'homeDirectory: /home/zzmig',
+        `userPassword: ${cur}`,
+        'pwdChangedTime: 20240101000000Z',
+        `pwdHistory: 20231201000000Z#1.3.6.1.4.1.1466.115.121.1.40#${old.length}#${old}`,
+        'pwdAccountLockedTime: 000001010000Z',
+        'entryCSN: 20240101000000.000000Z#000000#000#000000',
+        '',
+      ].join('\n'),
+    );
+    const locked = whoami('zzmig', 'Current-Pass-22');
+    expect(locked.stderr).to.include('Account locked');
+    expect(cairn(['user', 'unlock', 'zzmig'], { data: server.data }).status).to.equal(0);
+    expect(whoami('zzmig', 'Current-Pass-22').status).to.equal(0);
+    const read = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzmig'), '-s', 'base', '+']);
+    expect(read.stdout).to.include('pwdChangedTime: 20240101000000Z');
+    expect(read.stdout).to.not.include('pwdHistory');
+    const reuse = ldapTool('ldappasswd', [...as('zzmig', 'Current-Pass-22'), '-a', 'Current-Pass-22', '-s', 'Previous-Pass-1']);
+    expect(reuse.stdout + reuse.stderr).to.include('was used recently');
+  });
+
+  it('cairn policy show and set change the rules that apply at once', () => {
+    const set = cairn(['policy', 'set', 'pwdMinLength=20'], { data: server.data });
+    expect(set.status, set.stderr).to.equal(0);
+    try {
+      expect(cairn(['policy', 'show'], { data: server.data }).stdout).to.include('pwdMinLength: 20');
+      const r = ldapTool('ldappasswd', [...admin(), '-s', 'Only-Fifteen-15', person('zzread')]);
+      expect(r.stdout + r.stderr).to.include('must be at least 20 characters');
+      const bad = cairn(['policy', 'set', 'pwdNoSuchThing=1'], { data: server.data });
+      expect(bad.status).to.equal(1);
+      expect(bad.stderr).to.match(/^cairn: pwdNoSuchThing is not a password policy setting/);
+    } finally {
+      cairn(['policy', 'set', 'pwdMinLength=12'], { data: server.data });
+    }
   });
 });

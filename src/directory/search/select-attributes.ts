@@ -37,6 +37,7 @@ export function renderAttributes(
   sel: AttributeSelection,
   typesOnly: boolean,
   norm: Normalization,
+  readable: (key: string) => boolean = () => true,
 ): AttributeValues[] {
   const out: AttributeValues[] = [];
   const seen = new Set<string>();
@@ -44,7 +45,7 @@ export function renderAttributes(
     const info = norm.attribute(name);
     const key = info?.key ?? name.toLowerCase();
     if (seen.has(key) || values.length === 0) continue;
-    if (!isSelected(sel, key, info?.type.operational ?? false)) continue;
+    if (!isSelected(sel, key, info?.type.operational ?? false) || !readable(key)) continue;
     seen.add(key);
     out.push({ type: name, values: typesOnly ? [] : values });
   }

@@ -16,6 +16,7 @@ import { checkUniqueness } from './uniqueness';
 import type { PasswordPolicyLayer, PasswordSetter } from '../password-policy';
 import type { PasswordPolicy } from '../../security/policy/types';
 import { isSupportedHash } from '../../security/passwords';
+import { parseGeneralizedTime } from '../matching';
 
 export interface WriteOptions {
   /** Import from another directory: operational attributes (entryUUID, timestamps) are taken as given. */
@@ -79,6 +80,9 @@ export class Writer {
     this.rejectUserModification(attrs, options);
     const password = attrs.get('userpassword');
     attrs.delete('userpassword');
+    // OpenLDAP's pwdHistory (migration only; never an attribute here): "time#syntax#length#hash" values.
+    const history = (attrs.get('pwdhistory')?.values ?? []).map(parsePwdHistory).filter((h): h is { at: number; hash: string } => h !== undefined);
+    attrs.delete('pwdhistory');
     if (password && !options.migration && password.values.length === 1 && !isSupportedHash(password.values[0])) {
       const draft = { id: 0, parentId: null, dn: dn.dn, ndn: dn.ndn, path: dn.path, attributes: toAttributeMap(attrs) };
       await this.policy.checkNewPassword(draft, password.values[0], { self: false, oldVerified: false, reset: false }, this.ctx.hasher);
@@ -105,6 +109,7 @@ export class Writer {
         index: indexRows(this.norm, attrs),
       });
       if (hash) tx.setCredential(id, hash, now);
+      for (const h of history) tx.addPasswordHistory(id, h.hash, h.at, history.length);
       this.groups.afterAdd(tx, id);
       return storedDn;
     });
@@ -296,4 +301,12 @@ function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
       break;
     }
   }
+}
+
+/** One pwdHistory value as OpenLDAP's ppolicy writes it: `20240101120000Z#1.3.6.1.4.1.1466.115.121.1.40#43#{SSHA}...`. */
+function parsePwdHistory(value: string): { at: number; hash: string } | undefined {
+  const [time, , , ...rest] = value.split('#');
+  const at = parseGeneralizedTime(time ?? '');
+  const hash = rest.join('#');
+  return at !== undefined && isSupportedHash(hash) ? { at, hash } : undefined;
 }
