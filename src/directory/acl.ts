@@ -36,6 +36,15 @@ export class AccessControl {
     }
   }
 
+  /**
+   * Attributes a reader may not use in filters at all: otherwise `(pwdAccountLockedTime=*)` would tell a
+   * person who is locked out, even though the values are hidden. For them such a filter is Undefined.
+   */
+  hiddenInFilters(who: Identity): ReadonlySet<string> {
+    const privileged = who.kind === 'system' || (who.kind === 'user' && (who.isAdmin || who.isService));
+    return privileged ? NOTHING : POLICY_STATE;
+  }
+
   /** Whether an attribute of an entry may be shown to this reader (search results). */
   canRead(who: Identity, entryNdn: string, key: string): boolean {
     if (!POLICY_STATE.has(key)) return true;
@@ -80,5 +89,7 @@ export class AccessControl {
 
 /** Password-policy state: administrators, services and the person may read it, other people not. */
 const POLICY_STATE = new Set(['pwdchangedtime', 'pwdaccountlockedtime', 'pwdfailuretime', 'pwdreset', 'pwdgraceusetime', 'pwdpolicysubentry']);
+
+const NOTHING: ReadonlySet<string> = new Set();
 
 const identityName = (who: Identity) => (who.kind === 'user' ? who.dn : who.kind);

@@ -293,4 +293,45 @@ describe('password policy', function () {
       cairn(['policy', 'set', 'pwdMinLength=12'], { data: server.data });
     }
   });
+
+  it('people cannot find out through a filter who is locked; administrators and services can', () => {
+    addPerson('zzlocked', 'Locked-Out-4242');
+    setPolicy(['pwdMaxFailure', '2']);
+    try {
+      for (let i = 0; i < 2; i++) whoami('zzlocked', 'wrong');
+      const filter = '(pwdAccountLockedTime=*)';
+      const byAdmin = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', BASE, filter, '1.1']);
+      expect(byAdmin.stdout).to.include(person('zzlocked'));
+      const byPerson = ldapTool('ldapsearch', [...as('zzread', 'Reader-Pass-4321'), '-LLL', '-b', BASE, filter, '1.1']);
+      expect(byPerson.status).to.equal(0);
+      expect(byPerson.stdout.trim()).to.equal('');
+      const negated = ldapTool('ldapsearch', [...as('zzread', 'Reader-Pass-4321'), '-LLL', '-b', BASE, `(&(uid=zzlocked)(!${filter}))`, '1.1']);
+      expect(negated.stdout.trim()).to.equal('');
+    } finally {
+      setPolicy(['pwdMaxFailure', '10']);
+      cairn(['user', 'unlock', 'zzlocked'], { data: server.data });
+    }
+  });
+
+  it('pwdCheckQuality 2 refuses a pre-hashed password it cannot check', () => {
+    setPolicy(['pwdCheckQuality', '2']);
+    try {
+      const hash = '{SSHA}' + Buffer.concat([createHash('sha1').update('Hashed-Pass-999').update('s').digest(), Buffer.from('s')]).toString('base64');
+      const r = ldapTool('ldapmodify', [...admin(), '-e', 'ppolicy'], `dn: ${person('zzread')}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${hash}\n`);
+      expect(r.status).to.equal(19);
+      expect(r.stderr).to.include('already hashed');
+    } finally {
+      setPolicy(['pwdCheckQuality', '1']);
+    }
+  });
+
+  it('sends the response control only to clients that asked for it', () => {
+    addPerson('zzquiet', 'Quiet-Pass-5151');
+    expect(ldapTool('ldappasswd', [...admin(), '-s', 'Quiet-Reset-6262', person('zzquiet')]).status).to.equal(0);
+    const asked = whoami('zzquiet', 'Quiet-Reset-6262');
+    expect(asked.stderr).to.include('Password must be changed');
+    const notAsked = ldapTool('ldapwhoami', as('zzquiet', 'Quiet-Reset-6262'));
+    expect(notAsked.status).to.equal(0);
+    expect(notAsked.stderr).to.equal('');
+  });
 });

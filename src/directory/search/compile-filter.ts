@@ -41,8 +41,13 @@ function not(item: StoreFilter): StoreFilter {
 /** A leaf that is TRUE where the condition holds and FALSE elsewhere (the attribute type is known). */
 const exact = (t: StoreFilter): CompiledFilter => ({ t, f: not(t), residual: false });
 
-export function compileFilter(filter: Filter, norm: Normalization): CompiledFilter {
+export function compileFilter(filter: Filter, norm: Normalization, hidden: ReadonlySet<string> = new Set()): CompiledFilter {
   const keysOf = (info: AttributeInfo) => norm.schema.subtypes(info.key).map((a) => a.key);
+  // An attribute this reader may not see is, for the filter, one the server cannot evaluate.
+  const visible = (description: string | undefined) => {
+    const info = description === undefined ? undefined : norm.attribute(description);
+    return info && !hidden.has(info.key) ? info : undefined;
+  };
 
   const leaf = (f: Filter, depth: number): CompiledFilter => {
     if (depth > 64) return UNDEFINED;
@@ -60,7 +65,7 @@ export function compileFilter(filter: Filter, norm: Normalization): CompiledFilt
         return { t: inner.f, f: inner.t, residual: inner.residual };
       }
       case 'present': {
-        const info = norm.attribute(f.attribute);
+        const info = visible(f.attribute);
         if (!info) return UNDEFINED;
         if (info.key === 'objectclass') return exact(TRUE);
         if (info.key === 'hassubordinates' || info.key === 'entrydn' || info.key === 'subschemasubentry') return exact(TRUE);
@@ -68,7 +73,7 @@ export function compileFilter(filter: Filter, norm: Normalization): CompiledFilt
       }
       case 'equality':
       case 'approx': {
-        const info = norm.attribute(f.attribute);
+        const info = visible(f.attribute);
         if (!info) return UNDEFINED;
         if (info.key === 'hassubordinates') return APPROXIMATE;
         const value = norm.equalityKey(info, f.value);
@@ -78,14 +83,14 @@ export function compileFilter(filter: Filter, norm: Normalization): CompiledFilt
       }
       case 'greaterOrEqual':
       case 'lessOrEqual': {
-        const info = norm.attribute(f.attribute);
+        const info = visible(f.attribute);
         if (!info || !info.ordering) return UNDEFINED;
         const value = info.ordering(f.value);
         if (value === undefined) return UNDEFINED;
         return exact({ kind: 'range', attrs: keysOf(info), op: f.type === 'greaterOrEqual' ? '>=' : '<=', norm: value });
       }
       case 'substrings': {
-        const info = norm.attribute(f.attribute);
+        const info = visible(f.attribute);
         if (!info || !info.substrings) return UNDEFINED;
         const n = info.substrings;
         const parts = [f.initial, ...f.any, f.final].map((p) => (p === undefined ? undefined : n(p)));
@@ -99,7 +104,7 @@ export function compileFilter(filter: Filter, norm: Normalization): CompiledFilt
         });
       }
       case 'extensible': {
-        if (f.attribute && !norm.attribute(f.attribute)) return UNDEFINED;
+        if (f.attribute && !visible(f.attribute)) return UNDEFINED;
         return APPROXIMATE;
       }
     }

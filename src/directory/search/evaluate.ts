@@ -37,8 +37,9 @@ export interface MatchableEntry {
 type Tri = boolean | undefined;
 
 /** Evaluates a filter against one entry with RFC 4511's three-valued logic. */
-export function evaluateFilter(filter: Filter, entry: MatchableEntry, norm: Normalization): Tri {
+export function evaluateFilter(filter: Filter, entry: MatchableEntry, norm: Normalization, hidden: ReadonlySet<string> = new Set()): Tri {
   const valuesOf = (key: string): string[] => {
+    if (hidden.has(key)) return [];
     const c = entry.computed?.(key);
     if (c) return c;
     return norm.schema.subtypes(key).flatMap((t) => entry.values(t.key));

@@ -68,7 +68,8 @@ export async function runSearch(ctx: DirectoryContext, who: Identity, p: SearchP
     scope = p.scope === 'base' || p.scope === 'one' ? { kind: p.scope, id: entry.id } : { kind: p.scope, id: entry.id, path: entry.path };
   }
 
-  const compiled = compileFilter(p.filter, ctx.norm);
+  const hidden = ctx.acl.hiddenInFilters(who);
+  const compiled = compileFilter(p.filter, ctx.norm, hidden);
   const unlimited = who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
   const serverSize = unlimited ? 0 : ctx.config.search.sizeLimit;
   const serverTime = unlimited ? 0 : ctx.config.search.timeLimitSeconds;
@@ -94,7 +95,7 @@ export async function runSearch(ctx: DirectoryContext, who: Identity, p: SearchP
       if (Date.now() > deadline) throw new LdapError(ResultCode.timeLimitExceeded, 'time limit exceeded');
       if (compiled.residual) {
         const view = await withComputed(new EntryView(row.dn, row.attributes, ctx.norm), row, ctx);
-        if (evaluateFilter(p.filter, view, ctx.norm) !== true) continue;
+        if (evaluateFilter(p.filter, view, ctx.norm, hidden) !== true) continue;
       }
       if (sent >= want) {
         if (p.paged && sent >= pageSize) return { entries: sent, cookie: makeCookie(lastSentId, fingerprint!) };

@@ -2,7 +2,8 @@ import type { AttributeValues, Change } from '../../wire/protocol/types';
 import type { WriteTx } from '../../store/types';
 import type { DirectoryContext } from '../context';
 import { formatRdn } from '../dn';
-import { LdapError } from '../errors';
+import { LdapError, PolicyRefusal } from '../errors';
+import { PolicyError } from '../../security/policy/types';
 import { identityDN, type Identity } from '../identity';
 import type { NormalizedDN } from '../normalize';
 import { ResultCode } from '../result-codes';
@@ -149,7 +150,13 @@ export class Writer {
       setter = { ...setter, oldVerified: oldVerified || options.oldVerified === true, reset: self ? false : setter.reset };
       policy = await this.policy.checkNewPassword(target, password, setter, this.ctx.hasher, current?.hash);
     });
-    if (outcome.kind === 'set' && !policy && target) policy = await this.policy.policyFor(target);
+    if (outcome.kind === 'set' && !policy && target) {
+      policy = await this.policy.policyFor(target);
+      // A hash cannot be checked: pwdCheckQuality 2 refuses it (draft-behera 5.2.3); migration is exempt.
+      if (policy.checkQuality === 2 && !options.migration) {
+        throw new PolicyRefusal(ResultCode.constraintViolation, 'the new password is already hashed, so the policy cannot check its quality', PolicyError.insufficientPasswordQuality);
+      }
+    }
     const now = Date.now();
     await this.ctx.store.write((tx) => {
       const entry = tx.entryByNdn(dn.ndn);
