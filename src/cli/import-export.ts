@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SYSTEM } from '../directory/identity';
 import { LdapError } from '../directory/errors';
-import { ResultCode } from '../directory/result-codes';
 import type { Directory } from '../directory/directory';
 import { parseLdif } from '../ldif/parse';
 import type { LdifAttribute, LdifRecord } from '../ldif/types';

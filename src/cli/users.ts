@@ -3,7 +3,6 @@ import { SYSTEM } from '../directory/identity';
 import { escapeDNValue } from '../directory/dn';
 import { findAll, findOne, nextFreeNumber, people, groups, valuesOf } from './lookup';
 import { withDirectory } from './context';
-import { generatePassword } from './init';
 
 interface AddOptions {
   given: string;
