@@ -334,4 +334,73 @@ describe('password policy', function () {
     expect(notAsked.status).to.equal(0);
     expect(notAsked.stderr).to.equal('');
   });
+
+  it('a person\'s pwdPolicySubentry names the policy that governs them', () => {
+    importLdif(
+      server.data,
+      [`dn: cn=strict,ou=policies,${BASE}`, 'objectClass: cairnPolicy', 'objectClass: pwdPolicy', 'objectClass: cairnPasswordPolicy', 'cn: strict', 'pwdAttribute: userPassword', 'pwdMinLength: 20', ''].join('\n'),
+    );
+    addPerson('zzstrict', 'Strict-Person-1234');
+    const assign = ldapTool('ldapmodify', admin(), `dn: ${person('zzstrict')}\nchangetype: modify\nreplace: pwdPolicySubentry\npwdPolicySubentry: cn=strict,ou=policies,${BASE}\n`);
+    expect(assign.status, assign.stderr).to.equal(0);
+    const r = ldapTool('ldappasswd', [...admin(), '-s', 'Fifteen-Chars-1', person('zzstrict')]);
+    expect(r.stdout + r.stderr).to.include('must be at least 20 characters');
+    // The default policy (12) still governs everybody else.
+    expect(ldapTool('ldappasswd', [...admin(), '-s', 'Fifteen-Chars-1', person('zzread')]).status).to.equal(0);
+  });
+
+  it('pwdAllowUserChange FALSE refuses a person\'s own change (passwordModNotAllowed); pwdSafeModify needs the old password in a modify', () => {
+    addPerson('zzself', 'Self-Change-1111');
+    setPolicy(['pwdAllowUserChange', 'FALSE']);
+    try {
+      const r = ldapTool('ldappasswd', [...as('zzself', 'Self-Change-1111'), '-e', 'ppolicy', '-a', 'Self-Change-1111', '-s', 'Self-Change-2222']);
+      expect(r.stdout + r.stderr).to.include('Insufficient access (50)').and.match(/error=3/);
+    } finally {
+      setPolicy(['pwdAllowUserChange', 'TRUE']);
+    }
+    setPolicy(['pwdSafeModify', 'TRUE']);
+    try {
+      const replace = ldapTool('ldapmodify', [...as('zzself', 'Self-Change-1111'), '-e', 'ppolicy'], `dn: ${person('zzself')}\nchangetype: modify\nreplace: userPassword\nuserPassword: Self-Change-3333\n`);
+      expect(replace.status).to.equal(19);
+      expect(replace.stderr).to.include('must supply the old password');
+      const proven = ldapTool(
+        'ldapmodify',
+        as('zzself', 'Self-Change-1111'),
+        `dn: ${person('zzself')}\nchangetype: modify\ndelete: userPassword\nuserPassword: Self-Change-1111\n-\nadd: userPassword\nuserPassword: Self-Change-3333\n`,
+      );
+      expect(proven.status, proven.stderr).to.equal(0);
+    } finally {
+      setPolicy(['pwdSafeModify', 'FALSE']);
+    }
+  });
+
+  it('a lock ends by itself after pwdLockoutDuration; failures older than pwdFailureCountInterval do not count', async () => {
+    addPerson('zztimed', 'Timed-Lock-7777');
+    setPolicy(['pwdMaxFailure', '2'], ['pwdLockoutDuration', '1'], ['pwdFailureCountInterval', '1']);
+    try {
+      whoami('zztimed', 'wrong');
+      await new Promise((r) => setTimeout(r, 1200));
+      whoami('zztimed', 'wrong');
+      expect(whoami('zztimed', 'Timed-Lock-7777').status, 'the first failure had expired: not locked').to.equal(0);
+      whoami('zztimed', 'wrong');
+      whoami('zztimed', 'wrong');
+      expect(whoami('zztimed', 'Timed-Lock-7777').stderr).to.include('Account locked');
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(whoami('zztimed', 'Timed-Lock-7777').status, 'the lock has run out').to.equal(0);
+    } finally {
+      setPolicy(['pwdMaxFailure', '10'], ['pwdLockoutDuration', '900'], ['pwdFailureCountInterval', '900']);
+    }
+  });
+
+  it('shadowMax and shadowWarning follow the policy, so shadow-based clients warn on the same days', () => {
+    addPerson('zzshadow', 'Shadow-Pass-8080');
+    setPolicy(['pwdMaxAge', String(90 * 86400)], ['pwdExpireWarning', String(14 * 86400)]);
+    try {
+      expect(ldapTool('ldappasswd', [...admin(), '-s', 'Shadow-Pass-9090', person('zzshadow')]).status).to.equal(0);
+      const read = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzshadow'), '-s', 'base', 'shadowMax', 'shadowWarning', 'shadowLastChange']);
+      expect(read.stdout).to.include('shadowMax: 90').and.include('shadowWarning: 14');
+    } finally {
+      setPolicy(['pwdMaxAge', '0'], ['pwdExpireWarning', '1209600']);
+    }
+  });
 });
