@@ -22,6 +22,7 @@ export interface Config {
   users: { homeDirectoryPrefix: string; defaultShell: string; defaultGroup: string };
   access: { selfWritable: string[]; selfAddableClasses: string[]; allowedShells: string[] };
   log: { level: string; file: string; auditFile: string };
+  mfa: { keyFile: string; window: number; reuseSeconds: number; requiredGroups: string[]; servicesExempt: boolean; issuer: string };
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +47,9 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'access.selfWritable': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of attribute names'),
   'access.selfAddableClasses': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of object class names'),
   'access.allowedShells': (v: unknown) => (isStringArray(v) && v.every((x) => x.startsWith('/')) ? undefined : 'must be a list of absolute paths'),
+  'mfa.window': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 10 ? undefined : 'must be a whole number of steps from 0 to 10'),
+  'mfa.reuseSeconds': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 3600 ? undefined : 'must be 0 (off) to 3600 seconds'),
+  'mfa.requiredGroups': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of group DNs'),
   'log.level': (v: string) => (['error', 'warn', 'info', 'debug'].includes(v) ? undefined : 'must be error, warn, info or debug'),
 };
 
@@ -82,7 +86,8 @@ function applyEnvironment(target: Record<string, Json>, env: NodeJS.ProcessEnv, 
     if (raw === undefined) continue;
     const where = `environment variable ${envName(key)}`;
     if (Array.isArray(current)) {
-      target[k] = raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
+      // Lists are separated by ";": values such as group DNs contain commas.
+      target[k] = raw.split(';').map((x) => x.trim()).filter((x) => x !== '');
     } else if (typeof current === 'number') {
       if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(`${where}: "${key}" must be a number, not "${raw}"`);
       target[k] = Number(raw);

@@ -7,6 +7,7 @@ import { SYSTEM } from './directory/identity';
 import { Schema } from './directory/schema/registry';
 import { createLogger, silentLogger, type Logger } from './log';
 import { HashPool } from './security/hash-pool';
+import { SecretBox } from './security/secret-box';
 import { PasswordHasher } from './security/passwords';
 import { generateSelfSignedCertificate } from './security/certificate';
 import { SqliteStore } from './store/sqlite-store';
@@ -50,6 +51,7 @@ export async function openDirectory(dataDir: string, config: Config, log: Logger
       hasher: new PasswordHasher(pool, config.security.bcryptCost),
       log,
       audit: auditLogger(config, paths.dir),
+      secrets: SecretBox.fromFile(config.mfa.keyFile || join(paths.dir, 'mfa.key')),
       features: { controls: supportedControls(), extensions: supportedExtensions(), vendorVersion: '0.1.0' },
     });
     return {

@@ -3,6 +3,7 @@ import { fail } from './context';
 import { registerGroups } from './groups';
 import { registerImportExport } from './import-export';
 import { registerInit } from './init';
+import { registerMfa } from './mfa';
 import { registerPolicy } from './policy';
 import { registerServe } from './serve';
 import { registerServices } from './services';
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<void> {
   registerGroups(program);
   registerServices(program);
   registerPolicy(program);
+  registerMfa(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -41,14 +41,15 @@ export class AccessControl {
    * person who is locked out, even though the values are hidden. For them such a filter is Undefined.
    */
   hiddenInFilters(who: Identity): ReadonlySet<string> {
-    const privileged = who.kind === 'system' || (who.kind === 'user' && (who.isAdmin || who.isService));
-    return privileged ? NOTHING : POLICY_STATE;
+    if (who.kind === 'system' || (who.kind === 'user' && who.isAdmin)) return NOTHING;
+    return who.kind === 'user' && who.isService ? MFA_STATE : PERSONAL_STATE;
   }
 
   /** Whether an attribute of an entry may be shown to this reader (search results). */
   canRead(who: Identity, entryNdn: string, key: string): boolean {
-    if (!POLICY_STATE.has(key)) return true;
-    return who.kind === 'system' || (who.kind === 'user' && (who.isAdmin || who.isService || who.ndn === entryNdn));
+    if (!PERSONAL_STATE.has(key)) return true;
+    if (who.kind === 'system' || (who.kind === 'user' && (who.isAdmin || who.ndn === entryNdn))) return true;
+    return who.kind === 'user' && who.isService && !MFA_STATE.has(key);
   }
 
   checkCompare(who: Identity): void {
@@ -90,6 +91,9 @@ export class AccessControl {
 /** Password-policy state: administrators, services and the person may read it, other people not. */
 const POLICY_STATE = new Set(['pwdchangedtime', 'pwdaccountlockedtime', 'pwdfailuretime', 'pwdreset', 'pwdgraceusetime', 'pwdpolicysubentry']);
 
+/** Whether MFA is on: administrators and the person only. */
+const MFA_STATE = new Set(['cairnmfaenabled']);
+const PERSONAL_STATE = new Set([...POLICY_STATE, ...MFA_STATE]);
 const NOTHING: ReadonlySet<string> = new Set();
 
 const identityName = (who: Identity) => (who.kind === 'user' ? who.dn : who.kind);

@@ -1,6 +1,7 @@
 import type { DirectoryContext } from './context';
 import { LdapError, PolicyRefusal } from './errors';
 import type { PasswordPolicyLayer } from './password-policy';
+import type { MfaLayer } from './mfa';
 import { PolicyError, type PolicyResponse } from '../security/policy/types';
 import { ANONYMOUS, type Identity } from './identity';
 import { ResultCode } from './result-codes';
@@ -31,7 +32,7 @@ export interface BindOutcome {
   mustChange: boolean;
 }
 
-export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLayer, name: string, password: string): Promise<BindOutcome> {
+export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLayer, mfa: MfaLayer, name: string, password: string, client: string): Promise<BindOutcome> {
   if (name.trim() === '') {
     if (password === '') return { identity: ANONYMOUS, mustChange: false };
     throw INVALID();
@@ -51,9 +52,8 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
     await ctx.hasher.verifyNothing(password);
     throw new PolicyRefusal(ResultCode.invalidCredentials, 'invalid credentials', PolicyError.accountLocked);
   }
-  if (!(await ctx.hasher.verify(password, credential.hash))) {
+  if (!(await verifyPassword(ctx, mfa, entry, credential.hash, password, client))) {
     await policy.recordFailure(entry, rules);
-    ctx.log.info('bind failed: wrong password', { dn: entry.dn });
     throw INVALID();
   }
   await policy.recordSuccess(entry);
@@ -67,4 +67,37 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
     ctx.log.info('password hash upgraded to bcrypt', { dn: entry.dn });
   }
   return { identity: identityOf(ctx, entry), policy: state.response, mustChange: state.mustChange };
+}
+
+/**
+ * The password as typed: for an account that must use MFA, the password followed by a 6-digit code. A
+ * wrong password and a wrong or replayed code look the same to the client; the log says which it was.
+ * An account that must use MFA but has no secret yet cannot bind, and is told why once its password is right.
+ */
+export async function verifyPassword(ctx: DirectoryContext, mfa: MfaLayer, entry: StoredEntry, hash: string, typed: string, client: string): Promise<boolean> {
+  const { required, enrolled } = await mfa.requirement(entry);
+  if (!required) {
+    const ok = await ctx.hasher.verify(typed, hash);
+    if (!ok) ctx.log.info('bind failed: wrong password', { dn: entry.dn });
+    return ok;
+  }
+  if (!enrolled) {
+    if (await ctx.hasher.verify(typed, hash)) {
+      throw new LdapError(ResultCode.invalidCredentials, 'MFA enrolment is required for this account: ask an administrator to enroll it (cairn mfa enroll)');
+    }
+    ctx.log.info('bind failed: wrong password', { dn: entry.dn });
+    return false;
+  }
+  if (typed.length <= 6) {
+    await ctx.hasher.verifyNothing(typed);
+    ctx.log.info('bind failed: no one-time code after the password', { dn: entry.dn });
+    return false;
+  }
+  if (!(await ctx.hasher.verify(typed.slice(0, -6), hash))) {
+    ctx.log.info('bind failed: wrong password', { dn: entry.dn, mfa: true });
+    return false;
+  }
+  const code = await mfa.checkCode(entry, typed.slice(-6), client);
+  if (code !== 'ok') ctx.log.info(`bind failed: ${code === 'replay' ? 'one-time code used already' : 'wrong one-time code'}`, { dn: entry.dn });
+  return code === 'ok';
 }

@@ -1,6 +1,7 @@
 import { generatePassword } from '../security/policy/quality';
 import { PolicyError } from '../security/policy/types';
-import { identityOf } from './bind';
+import { identityOf, verifyPassword } from './bind';
+import type { MfaLayer } from './mfa';
 import type { DirectoryContext } from './context';
 import { LdapError, PolicyRefusal } from './errors';
 import type { Identity } from './identity';
@@ -20,15 +21,15 @@ export interface PasswordChangeRequest {
  * password, one that satisfies the policy is generated and returned.
  */
 export async function changePassword(
-  ctx: DirectoryContext,
-  writer: Writer,
-  policy: PasswordPolicyLayer,
+  layers: { ctx: DirectoryContext; writer: Writer; policy: PasswordPolicyLayer; mfa: MfaLayer },
   who: Identity,
   req: PasswordChangeRequest,
   /** The DN whose bind on this connection just failed with an expired password: it may still change it. */
   expiredDn?: string,
-  reset?: boolean,
+  options: { reset?: boolean; client?: string } = {},
 ): Promise<{ generated?: string }> {
+  const { ctx, writer, policy, mfa } = layers;
+  const reset = options.reset;
   const targetText = req.userIdentity ?? (who.kind === 'user' ? who.dn : undefined);
   if (targetText === undefined) throw new LdapError(ResultCode.strongerAuthRequired, 'only authenticated users may change passwords');
   const target = ctx.norm.normalizeDN(targetText.replace(/^dn:/i, ''));
@@ -48,7 +49,12 @@ export async function changePassword(
   }
   if (req.oldPassword !== undefined) {
     const current = await ctx.store.credential(entry.id);
-    const ok = current ? await ctx.hasher.verify(req.oldPassword, current.hash) : await ctx.hasher.verifyNothing(req.oldPassword);
+    // oldPasswd is the password itself, or as typed at login: with MFA, followed by the code. Reaching this
+    // point took a bind that passed MFA (or failed only because the password expired, after the code).
+    const ok = current
+      ? (await ctx.hasher.verify(req.oldPassword, current.hash)) ||
+        ((await mfa.requirement(entry)).enrolled && (await verifyPassword(ctx, mfa, entry, current.hash, req.oldPassword, options.client ?? 'local')))
+      : await ctx.hasher.verifyNothing(req.oldPassword);
     if (!ok) throw new LdapError(ResultCode.invalidCredentials, 'the old password is not correct');
   }
   const rules = await policy.policyFor(entry);

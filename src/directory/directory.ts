@@ -5,6 +5,8 @@ import type { Store } from '../store/types';
 import type { AttributeValues, Change } from '../wire/protocol/types';
 import { AccessControl } from './acl';
 import { PasswordPolicyLayer } from './password-policy';
+import { MfaLayer } from './mfa';
+import type { SecretBox } from '../security/secret-box';
 import { changePassword, type PasswordChangeRequest } from './change-password';
 import { loadBlocklist } from '../security/policy/blocklist';
 import { audited } from './audit';
@@ -32,6 +34,8 @@ export interface DirectoryOptions {
   features: ServerFeatures;
   /** Where every write is recorded; the main log when absent. */
   audit?: Logger;
+  /** Seals TOTP secrets at rest. */
+  secrets: SecretBox;
 }
 
 /** The directory API: the LDAP server and the CLI are two front doors onto these same methods. */
@@ -39,13 +43,16 @@ export class Directory {
   readonly ctx: DirectoryContext;
   private readonly writer: Writer;
   readonly policy: PasswordPolicyLayer;
+  readonly mfa: MfaLayer;
 
   private constructor(
     ctx: DirectoryContext,
     private readonly audit: Logger,
+    secrets: SecretBox,
   ) {
     this.ctx = ctx;
     this.policy = new PasswordPolicyLayer(ctx, loadBlocklist());
+    this.mfa = new MfaLayer(ctx, secrets, ctx.config.mfa, this.policy);
     this.writer = new Writer(ctx, this.policy);
   }
 
@@ -73,15 +80,16 @@ export class Directory {
         return undefined;
       },
     };
-    return new Directory(ctx, o.audit ?? o.log);
+    return new Directory(ctx, o.audit ?? o.log, o.secrets);
   }
 
   get namingContext() {
     return this.ctx.namingContext;
   }
 
-  bind(name: string, password: string): Promise<BindOutcome> {
-    return simpleBind(this.ctx, this.policy, name, password);
+  /** A simple bind; `client` is the peer address (for the MFA code's per-client grace). */
+  bind(name: string, password: string, client = 'local'): Promise<BindOutcome> {
+    return simpleBind(this.ctx, this.policy, this.mfa, name, password, client);
   }
 
   search(who: Identity, params: SearchParams, sink: SearchSink): Promise<SearchOutcome> {
@@ -110,9 +118,9 @@ export class Directory {
   }
 
   /** Password Modify (RFC 3062) and `cairn user passwd`: audited like every other write. */
-  changePassword(who: Identity, req: PasswordChangeRequest, expiredDn?: string, options: { reset?: boolean } = {}) {
+  changePassword(who: Identity, req: PasswordChangeRequest, expiredDn?: string, options: { reset?: boolean; client?: string } = {}) {
     return audited(this.audit, who, { op: 'modify', dn: req.userIdentity ?? (who.kind === 'user' ? who.dn : ''), attributes: ['passwordModify:userPassword'] }, async () =>
-      changePassword(this.ctx, this.writer, this.policy, await this.current(who), req, expiredDn, options.reset),
+      changePassword({ ctx: this.ctx, writer: this.writer, policy: this.policy, mfa: this.mfa }, await this.current(who), req, expiredDn, options),
     );
   }
 

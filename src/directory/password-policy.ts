@@ -8,7 +8,8 @@ import { EntryView } from './entry-view';
 import { PolicyRefusal } from './errors';
 import { formatGeneralizedTime, parseGeneralizedTime } from './matching';
 import { ResultCode } from './result-codes';
-import { fromAttributeMap, indexRows, toAttributeMap, type KeyedAttributes } from './write/entry-attributes';
+import type { KeyedAttributes } from './write/entry-attributes';
+import { updateServerState, type SetValues } from './server-state';
 
 const violation = (message: string, error: number) => new PolicyRefusal(ResultCode.constraintViolation, message, error);
 
@@ -111,21 +112,8 @@ export class PasswordPolicyLayer {
     if (oldHash && policy.inHistory > 0) tx.addPasswordHistory(entryId, oldHash, now, policy.inHistory);
   }
 
-  /** Rewrites the policy state on an entry (no schema check, no modifyTimestamp: these are the server's own). */
-  private async updateState(entryId: number, change: (view: EntryView, set: (name: string, values: string[]) => void) => void) {
-    // Keeping count must never change the answer a bind gets: a failure here is logged, not thrown.
-    await this.ctx.store.write((tx) => {
-      const entry = tx.entryById(entryId);
-      if (!entry) return;
-      const attrs = fromAttributeMap(this.norm, entry.attributes);
-      const set = (name: string, values: string[]) => {
-        const info = this.norm.requireAttribute(name);
-        if (values.length) attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
-        else attrs.delete(info.key);
-      };
-      change(new EntryView(entry.dn, entry.attributes, this.norm), set);
-      tx.updateEntry(entryId, toAttributeMap(attrs), indexRows(this.norm, attrs));
-    }).catch((err: unknown) => this.ctx.log.error('password policy state not saved', { entryId, error: String(err) }));
+  private updateState(entryId: number, change: (view: EntryView, set: SetValues) => void) {
+    return updateServerState(this.ctx, entryId, change);
   }
 
   /** Locked (pwdAccountLockedTime) and not yet released by pwdLockoutDuration; OpenLDAP's 000001010000Z locks for good. */

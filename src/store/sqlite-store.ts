@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { migrationsDir } from '../paths';
 import { filterCondition, isConjunct, scopeCondition, usefulDriver, withoutConjunct } from './filter-sql';
 import { migrate } from './migrate';
-import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, WriteTx } from './types';
+import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, TotpRecord, WriteTx } from './types';
 
 interface EntryRow {
   id: number;
@@ -108,6 +108,35 @@ export class SqliteStore implements Store {
     return (this.stmt('SELECT hash FROM password_history WHERE entry_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT ?').all(entryId, limit) as {
       hash: string;
     }[]).map((r) => r.hash);
+  }
+
+  async totp(entryId: number): Promise<TotpRecord | undefined> {
+    const r = this.stmt('SELECT secret, confirmed, last_step FROM totp WHERE entry_id = ?').get(entryId) as
+      | { secret: string; confirmed: number; last_step: number }
+      | undefined;
+    return r && { sealedSecret: r.secret, confirmed: r.confirmed === 1, lastStep: r.last_step };
+  }
+
+  async claimTotpStep(entryId: number, step: number): Promise<boolean> {
+    // One UPDATE is atomic across connections and worker processes: of two binds racing with the same
+    // code, exactly one changes the row.
+    return this.stmt('UPDATE totp SET last_step = ? WHERE entry_id = ? AND last_step < ?').run(step, entryId, step).changes === 1;
+  }
+
+  async rememberTotpUse(entryId: number, client: string, codeMac: string, expiresAt: number): Promise<void> {
+    this.stmt('DELETE FROM totp_reuse WHERE expires_at < ?').run(Date.now());
+    this.stmt('INSERT OR REPLACE INTO totp_reuse (entry_id, client, code_mac, expires_at) VALUES (?, ?, ?, ?)').run(entryId, client, codeMac, expiresAt);
+  }
+
+  async recentTotpUse(entryId: number, client: string, codeMac: string, now: number): Promise<boolean> {
+    return this.stmt('SELECT 1 FROM totp_reuse WHERE entry_id = ? AND client = ? AND code_mac = ? AND expires_at >= ?').get(entryId, client, codeMac, now) !== undefined;
+  }
+
+  async totpEnrolments() {
+    return (this.stmt('SELECT entry_id, confirmed FROM totp ORDER BY entry_id').all() as { entry_id: number; confirmed: number }[]).map((r) => ({
+      entryId: r.entry_id,
+      confirmed: r.confirmed === 1,
+    }));
   }
 
   async meta(key: string) {
@@ -241,6 +270,8 @@ export class SqliteStore implements Store {
         this.stmt('DELETE FROM attr_index WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM password_history WHERE entry_id = ?').run(id);
+        this.stmt('DELETE FROM totp WHERE entry_id = ?').run(id);
+        this.stmt('DELETE FROM totp_reuse WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM entries WHERE id = ?').run(id);
       },
       setCredential: (entryId, hash, changedAt) => {
@@ -253,6 +284,18 @@ export class SqliteStore implements Store {
         this.stmt(
           'DELETE FROM password_history WHERE entry_id = ? AND rowid NOT IN (SELECT rowid FROM password_history WHERE entry_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT ?)',
         ).run(entryId, entryId, keep);
+      },
+      setTotp: (entryId, sealedSecret, confirmed, createdAt) => {
+        this.stmt(
+          'INSERT INTO totp (entry_id, secret, confirmed, created_at, last_step) VALUES (?, ?, ?, ?, 0) ON CONFLICT(entry_id) DO UPDATE SET secret = excluded.secret, confirmed = excluded.confirmed, created_at = excluded.created_at, last_step = 0',
+        ).run(entryId, sealedSecret, confirmed ? 1 : 0, createdAt);
+      },
+      confirmTotp: (entryId) => {
+        this.stmt('UPDATE totp SET confirmed = 1 WHERE entry_id = ?').run(entryId);
+      },
+      deleteTotp: (entryId) => {
+        this.stmt('DELETE FROM totp WHERE entry_id = ?').run(entryId);
+        this.stmt('DELETE FROM totp_reuse WHERE entry_id = ?').run(entryId);
       },
       deleteCredential: (entryId) => {
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(entryId);

@@ -74,6 +74,16 @@ export interface WriteTx {
   addPasswordHistory(entryId: number, hash: string, changedAt: number, keep: number): void;
   credential(entryId: number): { hash: string; changedAt: number } | undefined;
   setMeta(key: string, value: string): void;
+  /** A TOTP secret (already encrypted), pending until confirmed. */
+  setTotp(entryId: number, sealedSecret: string, confirmed: boolean, createdAt: number): void;
+  confirmTotp(entryId: number): void;
+  deleteTotp(entryId: number): void;
+}
+
+export interface TotpRecord {
+  sealedSecret: string;
+  confirmed: boolean;
+  lastStep: number;
 }
 
 /** The directory's view of storage. Async so that a networked database can implement it later. */
@@ -86,6 +96,14 @@ export interface Store {
   /** The newest earlier hashes of an entry's password, newest first. */
   passwordHistory(entryId: number, limit: number): Promise<string[]>;
   meta(key: string): Promise<string | undefined>;
+  totp(entryId: number): Promise<TotpRecord | undefined>;
+  /** Records that a time step was used, atomically: false when it (or a later one) was used already. */
+  claimTotpStep(entryId: number, step: number): Promise<boolean>;
+  /** Remembers a code accepted for a client until expiresAt; and asks whether it was. */
+  rememberTotpUse(entryId: number, client: string, codeMac: string, expiresAt: number): Promise<void>;
+  recentTotpUse(entryId: number, client: string, codeMac: string, now: number): Promise<boolean>;
+  /** Every entry with a TOTP secret, and whether it is confirmed. */
+  totpEnrolments(): Promise<{ entryId: number; confirmed: boolean }[]>;
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;
   close(): Promise<void>;
 }

@@ -35,6 +35,8 @@ let nextConnectionId = 1;
 export class Connection {
   readonly id = nextConnectionId++;
   readonly peer: string;
+  /** The client's address without the port: one client, whichever connection it opens. */
+  readonly address: string;
   readonly loopback: boolean;
   identity: Identity = ANONYMOUS;
   /** Set when a bind failed only because the password expired: that DN may still change its password here. */
@@ -56,6 +58,7 @@ export class Connection {
     this.socket = socket;
     this.secure = secure;
     const addr = socket.remoteAddress ?? '';
+    this.address = addr;
     this.peer = `${addr}:${socket.remotePort ?? 0}`;
     this.loopback = isLoopback(addr);
     this.attach(socket);

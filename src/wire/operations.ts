@@ -160,7 +160,7 @@ export class Operations {
     }
     let outcome;
     try {
-      outcome = await this.o.directory.bind(p.name, p.auth.password);
+      outcome = await this.o.directory.bind(p.name, p.auth.password, conn.address);
     } catch (err) {
       if (err instanceof PolicyRefusal && err.policyError === PolicyError.passwordExpired) conn.expiredDn = p.name;
       throw err;

@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import qrcode from 'qrcode-terminal';
+import type { Directory } from '../directory/directory';
+import { findAll, findOne, people, valuesOf } from './lookup';
+import { withDirectory } from './context';
+
+async function entryOf(d: Directory, uid: string) {
+  const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+  const stored = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(e.dn).ndn);
+  if (!stored) throw new Error(`no person with uid ${uid}`);
+  return stored;
+}
+
+const qr = (text: string) => new Promise<string>((resolve) => qrcode.generate(text, { small: true }, resolve));
+
+export function registerMfa(program: Command) {
+  const mfa = program.command('mfa').description('one-time codes (TOTP) appended to the password at login');
+
+  mfa
+    .command('enroll')
+    .argument('<uid>')
+    .option('--secret <base32>', 'import an existing secret instead of generating one')
+    .description('a new secret, shown as an otpauth:// URI and a QR code; pending until "cairn mfa confirm"')
+    .action(async (uid: string, o: { secret?: string }, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        const { secret, uri } = await d.mfa.enroll(await entryOf(d, uid), o.secret);
+        process.stdout.write(`Scan this with the authenticator app, or enter the secret ${secret}\n${uri}\n`);
+        if (process.stdout.isTTY) process.stdout.write((await qr(uri)) + '\n');
+        process.stdout.write(`Then confirm with: cairn mfa confirm ${uid} CODE\n`);
+      });
+    });
+
+  mfa
+    .command('confirm')
+    .argument('<uid>')
+    .argument('<code>', 'the 6-digit code the app shows now')
+    .action(async (uid: string, code: string, _o: unknown, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        await d.mfa.confirm(await entryOf(d, uid), code);
+        process.stdout.write(`MFA is on for ${uid}: log in with the password followed by the current code\n`);
+      });
+    });
+
+  mfa
+    .command('reset')
+    .argument('<uid>')
+    .description('remove the secret (a lost phone); an account that must use MFA then cannot log in until enrolled again')
+    .action(async (uid: string, _o: unknown, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        await d.mfa.reset(await entryOf(d, uid));
+        process.stdout.write(`MFA secret of ${uid} removed\n`);
+      });
+    });
+
+  mfa
+    .command('status')
+    .argument('[uid]')
+    .description('who is enrolled, pending, or required but not enrolled')
+    .action(async (uid: string | undefined, _o: unknown, cmd: Command) => {
+      await withDirectory(cmd, async ({ directory: d }) => {
+        const list = uid
+          ? [await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`)]
+          : await findAll(d, people(d), { type: 'present', attribute: 'uid' });
+        for (const e of list) {
+          const stored = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(e.dn).ndn);
+          if (!stored) continue;
+          const record = await d.ctx.store.totp(stored.id);
+          const { required } = await d.mfa.requirement(stored);
+          const state = record?.confirmed ? 'enrolled' : record ? 'pending confirmation' : required ? 'REQUIRED, not enrolled' : 'off';
+          if (uid || state !== 'off') process.stdout.write(`${valuesOf(e, 'uid')[0]}\t${state}\n`);
+        }
+      });
+    });
+}

@@ -1,0 +1,99 @@
+import type { Config } from '../config';
+import type { SecretBox } from '../security/secret-box';
+import { generateTotpSecret, isBase32Secret, matchTotpStep, totpUri } from '../security/totp';
+import type { StoredEntry } from '../store/types';
+import type { DirectoryContext } from './context';
+import { EntryView } from './entry-view';
+import { LdapError } from './errors';
+import type { PasswordPolicyLayer } from './password-policy';
+import { ResultCode } from './result-codes';
+import { updateServerState } from './server-state';
+
+export type CodeCheck = 'ok' | 'wrong' | 'replay';
+
+/**
+ * MFA by a TOTP code appended to the password: who must use it, checking a code once (with a short,
+ * per-client grace for the identical password+code that sssd and nslcd send again while changing a
+ * password), and enrolment. Secrets are sealed with the data folder's key and live in their own table.
+ */
+export class MfaLayer {
+  constructor(
+    private readonly ctx: DirectoryContext,
+    private readonly box: SecretBox,
+    private readonly config: Config['mfa'],
+    private readonly policy: PasswordPolicyLayer,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private isService(entry: StoredEntry) {
+    return entry.ndn.endsWith(',' + this.ctx.norm.normalizeDN(`ou=services,${this.ctx.namingContext}`).ndn);
+  }
+
+  /** Group DNs whose members must use MFA: the config's and the governing policy entry's cairnMfaRequiredGroup. */
+  private async requiredGroups(entry: StoredEntry): Promise<Set<string>> {
+    const dn = (v: string) => this.ctx.norm.rule('distinguishedNameMatch')!(v);
+    const policyDn = (await this.policy.policyFor(entry)).dn;
+    const policyEntry = await this.ctx.store.entryByNdn(this.ctx.norm.normalizeDN(policyDn).ndn);
+    const fromPolicy = policyEntry ? new EntryView(policyEntry.dn, policyEntry.attributes, this.ctx.norm).values('cairnmfarequiredgroup') : [];
+    return new Set([...this.config.requiredGroups, ...fromPolicy].map(dn).filter((v): v is string => v !== undefined));
+  }
+
+  /** Whether this account must give a code, and whether it has a confirmed secret to give one with. */
+  async requirement(entry: StoredEntry): Promise<{ required: boolean; enrolled: boolean }> {
+    const record = await this.ctx.store.totp(entry.id);
+    const enrolled = record?.confirmed === true;
+    if (enrolled) return { required: true, enrolled };
+    if (this.isService(entry) && this.config.servicesExempt) return { required: false, enrolled };
+    const groups = await this.requiredGroups(entry);
+    if (groups.size === 0) return { required: false, enrolled };
+    const dn = this.ctx.norm.rule('distinguishedNameMatch')!;
+    const memberOf = new EntryView(entry.dn, entry.attributes, this.ctx.norm).values('memberof');
+    return { required: memberOf.some((g) => groups.has(dn(g) ?? '')), enrolled };
+  }
+
+  /** Checks a code: the current step or `mfa.window` steps either side, once per account. */
+  async checkCode(entry: StoredEntry, code: string, client: string): Promise<CodeCheck> {
+    const record = await this.ctx.store.totp(entry.id);
+    if (!record?.confirmed) return 'wrong';
+    const now = this.now();
+    const step = matchTotpStep(this.box.open(record.sealedSecret), code, now, this.config.window);
+    if (step === undefined) return 'wrong';
+    const mac = this.box.mac(`${entry.id}:${step}:${code}`);
+    if (await this.ctx.store.claimTotpStep(entry.id, step)) {
+      if (this.config.reuseSeconds > 0) await this.ctx.store.rememberTotpUse(entry.id, client, mac, now + this.config.reuseSeconds * 1000);
+      return 'ok';
+    }
+    if (this.config.reuseSeconds > 0 && (await this.ctx.store.recentTotpUse(entry.id, client, mac, now))) return 'ok';
+    return 'replay';
+  }
+
+  /** A new secret (or the given one), pending until confirmed with a code from the app. */
+  async enroll(entry: StoredEntry, secret?: string): Promise<{ secret: string; uri: string }> {
+    if (secret !== undefined && !isBase32Secret(secret)) throw new LdapError(ResultCode.invalidAttributeSyntax, 'the secret must be base32 (A-Z, 2-7), at least 16 characters');
+    const s = (secret ?? generateTotpSecret()).replace(/\s+/g, '').toUpperCase();
+    await this.ctx.store.write((tx) => tx.setTotp(entry.id, this.box.seal(s), false, this.now()));
+    await this.setEnabled(entry, false);
+    const account = new EntryView(entry.dn, entry.attributes, this.ctx.norm).values('uid')[0] ?? entry.dn;
+    return { secret: s, uri: totpUri(account, this.config.issuer, s) };
+  }
+
+  async confirm(entry: StoredEntry, code: string): Promise<void> {
+    const record = await this.ctx.store.totp(entry.id);
+    if (!record) throw new LdapError(ResultCode.noSuchAttribute, `${entry.dn} has no MFA enrolment to confirm (run "cairn mfa enroll")`);
+    if (matchTotpStep(this.box.open(record.sealedSecret), code, this.now(), this.config.window) === undefined) {
+      throw new LdapError(ResultCode.invalidCredentials, 'that code does not match the enrolled secret; check the app and the clock');
+    }
+    await this.ctx.store.write((tx) => tx.confirmTotp(entry.id));
+    await this.setEnabled(entry, true);
+  }
+
+  async reset(entry: StoredEntry): Promise<void> {
+    await this.ctx.store.write((tx) => tx.deleteTotp(entry.id));
+    await this.setEnabled(entry, false);
+  }
+
+  /** cairnMfaEnabled on the entry: what administrators and the person can read. */
+  private setEnabled(entry: StoredEntry, on: boolean) {
+    return updateServerState(this.ctx, entry.id, (_view, set) => set('cairnMfaEnabled', on ? ['TRUE'] : []));
+  }
+}

@@ -1,0 +1,26 @@
+import type { DirectoryContext } from './context';
+import { EntryView } from './entry-view';
+import { fromAttributeMap, indexRows, toAttributeMap } from './write/entry-attributes';
+
+export type SetValues = (name: string, values: string[]) => void;
+
+/**
+ * Rewrites attributes the server keeps itself (policy and MFA state): no schema check, no modifyTimestamp.
+ * Keeping state must never change an answer, so a failure here is logged, not thrown.
+ */
+export async function updateServerState(ctx: DirectoryContext, entryId: number, change: (view: EntryView, set: SetValues) => void): Promise<void> {
+  await ctx.store
+    .write((tx) => {
+      const entry = tx.entryById(entryId);
+      if (!entry) return;
+      const attrs = fromAttributeMap(ctx.norm, entry.attributes);
+      const set: SetValues = (name, values) => {
+        const info = ctx.norm.requireAttribute(name);
+        if (values.length) attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
+        else attrs.delete(info.key);
+      };
+      change(new EntryView(entry.dn, entry.attributes, ctx.norm), set);
+      tx.updateEntry(entryId, toAttributeMap(attrs), indexRows(ctx.norm, attrs));
+    })
+    .catch((err: unknown) => ctx.log.error('server state not saved', { entryId, error: String(err) }));
+}
