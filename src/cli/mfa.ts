@@ -25,7 +25,7 @@ export function registerMfa(program: Command) {
       await withDirectory(cmd, async ({ directory: d }) => {
         const { secret, uri } = await d.mfa.enroll(await entryOf(d, uid), o.secret);
         process.stdout.write(`Scan this with the authenticator app, or enter the secret ${secret}\n${uri}\n`);
-        if (process.stdout.isTTY) process.stdout.write((await qr(uri)) + '\n');
+        process.stdout.write((await qr(uri)) + '\n');
         process.stdout.write(`Then confirm with: cairn mfa confirm ${uid} CODE\n`);
       });
     });

@@ -171,4 +171,30 @@ describe('MFA (TOTP appended to the password)', function () {
     expect(whoami('hugo', 'hugo-pass').status).to.equal(0);
     expect(ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('hugo'), '-s', 'base', '+']).stdout).to.not.include('cairnMfaEnabled');
   });
+
+  it('enroll draws a QR code, and --secret imports an existing secret that the app already has', () => {
+    expect(cairn(['user', 'add', 'ivy', '--given', 'Iv', '--sn', 'Yy', '--password', 'ivy-pass'], { data: server.data }).status).to.equal(0);
+    const existing = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const out = cairn(['mfa', 'enroll', 'ivy', '--secret', existing], { data: server.data });
+    expect(out.status, out.stderr).to.equal(0);
+    expect(out.stdout).to.include(`secret=${existing}`);
+    expect(out.stdout).to.match(/[▀▄█]{10}/);
+    expect(cairn(['mfa', 'confirm', 'ivy', code(existing)], { data: server.data }).status).to.equal(0);
+    expect(whoami('ivy', `ivy-pass${code(existing)}`).status).to.equal(0);
+    const bad = cairn(['mfa', 'enroll', 'ivy', '--secret', 'not-base32!'], { data: server.data });
+    expect(bad.status).to.equal(1);
+    expect(bad.stderr).to.include('base32');
+  });
+
+  it('cairnMfaEnabled is readable by the person and administrators, not by other people or services', async () => {
+    const secret = enrol('jay', 'jay-pass');
+    expect(cairn(['user', 'add', 'kim', '--given', 'Ki', '--sn', 'Mm', '--password', 'kim-pass'], { data: server.data }).status).to.equal(0);
+    await freshStep();
+    const self = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', person('jay'), '-w', `jay-pass${code(secret)}`, '-LLL', '-b', person('jay'), '-s', 'base', 'cairnMfaEnabled']);
+    expect(self.stdout).to.include('cairnMfaEnabled: TRUE');
+    const other = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', person('kim'), '-w', 'kim-pass', '-LLL', '-b', person('jay'), '-s', 'base', 'cairnMfaEnabled']);
+    expect(other.stdout).to.not.include('cairnMfaEnabled');
+    const service = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', `cn=radius,ou=services,${BASE}`, '-w', 'radius-pass', '-LLL', '-b', BASE, '(cairnMfaEnabled=TRUE)', '1.1']);
+    expect(service.stdout.trim()).to.equal('');
+  });
 });
