@@ -22,6 +22,18 @@ export interface Config {
   users: { homeDirectoryPrefix: string; defaultShell: string; defaultGroup: string };
   access: { selfWritable: string[]; selfAddableClasses: string[]; allowedShells: string[] };
   log: { level: string; file: string; auditFile: string };
+  notify: {
+    enabled: boolean;
+    hour: number;
+    daysBefore: number[];
+    onExpiry: boolean;
+    changeUrl: string;
+    instructions: string;
+    textTemplate: string;
+    htmlTemplate: string;
+    subject: string;
+    smtp: { host: string; port: number; tls: boolean; startTls: boolean; user: string; password: string; from: string };
+  };
   mfa: { keyFile: string; window: number; reuseSeconds: number; requiredGroups: string[]; servicesExempt: boolean; issuer: string };
 }
 
@@ -50,6 +62,9 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'mfa.window': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 10 ? undefined : 'must be a whole number of steps from 0 to 10'),
   'mfa.reuseSeconds': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 3600 ? undefined : 'must be 0 (off) to 3600 seconds'),
   'mfa.requiredGroups': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of group DNs'),
+  'notify.hour': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 23 ? undefined : 'must be an hour from 0 to 23'),
+  'notify.daysBefore': (v: unknown) => (Array.isArray(v) && v.every((d) => Number.isInteger(d) && d > 0) ? undefined : 'must be a list of whole numbers of days'),
+  'notify.smtp.port': (v: number) => (Number.isInteger(v) && v > 0 && v < 65536 ? undefined : 'must be a port number'),
   'log.level': (v: string) => (['error', 'warn', 'info', 'debug'].includes(v) ? undefined : 'must be error, warn, info or debug'),
 };
 
@@ -87,7 +102,8 @@ function applyEnvironment(target: Record<string, Json>, env: NodeJS.ProcessEnv, 
     const where = `environment variable ${envName(key)}`;
     if (Array.isArray(current)) {
       // Lists are separated by ";": values such as group DNs contain commas.
-      target[k] = raw.split(';').map((x) => x.trim()).filter((x) => x !== '');
+      const items = raw.split(';').map((x) => x.trim()).filter((x) => x !== '');
+      target[k] = typeof current[0] === 'number' ? items.map(Number) : items;
     } else if (typeof current === 'number') {
       if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(`${where}: "${key}" must be a number, not "${raw}"`);
       target[k] = Number(raw);

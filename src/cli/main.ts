@@ -4,6 +4,7 @@ import { registerGroups } from './groups';
 import { registerImportExport } from './import-export';
 import { registerInit } from './init';
 import { registerMfa } from './mfa';
+import { registerNotify } from './notify';
 import { registerPolicy } from './policy';
 import { registerServe } from './serve';
 import { registerServices } from './services';
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<void> {
   registerServices(program);
   registerPolicy(program);
   registerMfa(program);
+  registerNotify(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

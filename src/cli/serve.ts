@@ -8,6 +8,10 @@ import { dataPaths, initDirectory, openDirectory } from '../runtime';
 import { LdapServer, parseAddress, type ListenAddress } from '../wire/server';
 import { loadTls } from '../wire/tls';
 import { configFor, globalOptions } from './context';
+import type { Directory } from '../directory/directory';
+import { smtpSender } from '../notify/mailer';
+import { runReminders } from '../notify/reminders';
+import { scheduleDaily } from '../notify/schedule';
 import { generatePassword } from './init';
 
 interface ServeOptions {
@@ -54,9 +58,34 @@ export function registerServe(program: Command) {
         if (!given) process.stdout.write(`Administrator password (shown once): ${password}\n`);
       }
       const workers = config.server.workers || availableParallelism();
-      if (cluster.isPrimary && workers > 1) return runPrimary(workers, config, log);
+      if (cluster.isPrimary && workers > 1) {
+        scheduleReminders(data, config, log);
+        return runPrimary(workers, config, log);
+      }
       return runServer(data, config, log);
     });
+}
+
+/** The daily reminder job, when a mail server is configured: in one process only (the primary, or the only one). */
+function scheduleReminders(data: string, config: Config, log: Logger, directory?: Directory): void {
+  if (!config.notify.enabled) return;
+  if (!config.notify.smtp.host) {
+    log.info('password expiry reminders are off: notify.smtp.host is not set');
+    return;
+  }
+  scheduleDaily(config.notify.hour, async () => {
+    const run = async (d: Directory) => {
+      const report = await runReminders(d, config, { dryRun: false, send: smtpSender(config.notify.smtp) });
+      log.info('password expiry reminders', { sent: report.sent.length, failed: report.failed.length, skipped: report.skipped });
+    };
+    if (directory) return run(directory);
+    const opened = await openDirectory(data, config, log);
+    try {
+      await run(opened.directory);
+    } finally {
+      await opened.close();
+    }
+  }, log);
 }
 
 /**
@@ -131,6 +160,7 @@ async function runServer(data: string, config: Config, log: Logger): Promise<voi
   if (cluster.isWorker) {
     process.send?.(listening);
   } else {
+    scheduleReminders(data, config, log, opened.directory);
     log.info('listening', { ldap: bound.ldap, ldaps: bound.ldaps, base: listening.base });
     process.stdout.write(describe(listening) + '\n');
   }

@@ -132,6 +132,17 @@ export class SqliteStore implements Store {
     return this.stmt('SELECT 1 FROM totp_reuse WHERE entry_id = ? AND client = ? AND code_mac = ? AND expires_at >= ?').get(entryId, client, codeMac, now) !== undefined;
   }
 
+  async reminderSent(entryId: number, passwordChangedAt: string, reminder: string): Promise<boolean> {
+    return this.stmt('SELECT 1 FROM reminders_sent WHERE entry_id = ? AND password_changed_at = ? AND reminder = ?').get(entryId, passwordChangedAt, reminder) !== undefined;
+  }
+
+  async recordReminders(entryId: number, passwordChangedAt: string, reminders: string[], sentAt: number): Promise<void> {
+    const ins = this.stmt('INSERT OR IGNORE INTO reminders_sent (entry_id, password_changed_at, reminder, sent_at) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of reminders) ins.run(entryId, passwordChangedAt, r, sentAt);
+    })();
+  }
+
   async totpEnrolments() {
     return (this.stmt('SELECT entry_id, confirmed FROM totp ORDER BY entry_id').all() as { entry_id: number; confirmed: number }[]).map((r) => ({
       entryId: r.entry_id,
@@ -272,6 +283,7 @@ export class SqliteStore implements Store {
         this.stmt('DELETE FROM password_history WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM totp WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM totp_reuse WHERE entry_id = ?').run(id);
+        this.stmt('DELETE FROM reminders_sent WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM entries WHERE id = ?').run(id);
       },
       setCredential: (entryId, hash, changedAt) => {

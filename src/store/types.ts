@@ -102,6 +102,9 @@ export interface Store {
   /** Remembers a code accepted for a client until expiresAt; and asks whether it was. */
   rememberTotpUse(entryId: number, client: string, codeMac: string, expiresAt: number): Promise<void>;
   recentTotpUse(entryId: number, client: string, codeMac: string, now: number): Promise<boolean>;
+  /** Whether this reminder went out for this password (identified by its change time). */
+  reminderSent(entryId: number, passwordChangedAt: string, reminder: string): Promise<boolean>;
+  recordReminders(entryId: number, passwordChangedAt: string, reminders: string[], sentAt: number): Promise<void>;
   /** Every entry with a TOTP secret, and whether it is confirmed. */
   totpEnrolments(): Promise<{ entryId: number; confirmed: boolean }[]>;
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;

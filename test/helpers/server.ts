@@ -17,8 +17,25 @@ export function cairn(args: string[], options: { data?: string; input?: string; 
     encoding: 'utf8',
     input: options.input,
     env: { ...TEST_ENV, ...options.env },
+    timeout: 120000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI without blocking this process: for tests that serve something (an SMTP server) to the CLI. */
+export function cairnAsync(args: string[], options: { data?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CAIRN, ...(options.data ? ['--data', options.data] : []), ...args], { env: { ...TEST_ENV, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 export function freshData(): string {

@@ -1,0 +1,103 @@
+import type { Config } from '../config';
+import type { Directory } from '../directory/directory';
+import { EntryView } from '../directory/entry-view';
+import { SYSTEM } from '../directory/identity';
+import { parseGeneralizedTime } from '../directory/matching';
+import { policyInWords } from './policy-words';
+import type { SendMail } from './mailer';
+import { htmlLink, htmlList, loadTemplates, render } from './templates';
+
+const DAY = 86400000;
+
+export interface Reminder {
+  uid: string;
+  to: string;
+  /** Which reminder: days before expiry ("14", "7", ...) or "expired". */
+  reminder: string;
+  expires: string;
+}
+
+export interface ReminderReport {
+  /** Sent, or with --dry-run, due. */
+  sent: Reminder[];
+  failed: (Reminder & { error: string })[];
+  skipped: { noMail: number; locked: number; services: number };
+}
+
+/**
+ * One run of the expiry reminders: for every account whose password expires under its policy, the
+ * reminders that are due (at `notify.daysBefore` days, and on the day it expired) and not yet sent for this
+ * password. A run that missed a day sends only the most urgent one. Failures are retried on the next run.
+ */
+export async function runReminders(d: Directory, config: Config, options: { dryRun: boolean; send?: SendMail; now?: number }): Promise<ReminderReport> {
+  const now = options.now ?? Date.now();
+  const n = config.notify;
+  const templates = loadTemplates(n);
+  const thresholds = [...n.daysBefore].sort((a, b) => b - a);
+  const report: ReminderReport = { sent: [], failed: [], skipped: { noMail: 0, locked: 0, services: 0 } };
+  const servicesNdn = d.ctx.norm.normalizeDN(`ou=services,${d.namingContext}`).ndn;
+  const candidates: { dn: string }[] = [];
+  await d.search(
+    SYSTEM,
+    { baseDN: d.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'pwdChangedTime' }, attributes: ['1.1'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },
+    { send: (e) => void candidates.push({ dn: e.dn }), isAbandoned: () => false },
+  );
+  for (const { dn } of candidates) {
+    const entry = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(dn).ndn);
+    if (!entry) continue;
+    const view = new EntryView(entry.dn, entry.attributes, d.ctx.norm);
+    const policy = await d.policy.policyFor(entry);
+    const changedText = view.values('pwdchangedtime')[0];
+    const changed = parseGeneralizedTime(changedText ?? '');
+    if (policy.maxAge <= 0 || changed === undefined) continue;
+    const expiresAt = changed + policy.maxAge * 1000;
+    const daysLeft = Math.ceil((expiresAt - now) / DAY);
+    const due = daysLeft > 0 ? thresholds.filter((t) => daysLeft <= t).map(String) : n.onExpiry && now < expiresAt + DAY ? ['expired'] : [];
+    const unsent: string[] = [];
+    for (const r of due) if (!(await d.ctx.store.reminderSent(entry.id, changedText!, r))) unsent.push(r);
+    if (unsent.length === 0) continue;
+    if (entry.ndn.endsWith(',' + servicesNdn)) {
+      report.skipped.services++;
+      continue;
+    }
+    if (d.policy.isLocked(entry, policy, now)) {
+      report.skipped.locked++;
+      continue;
+    }
+    const to = view.values('mail')[0];
+    if (!to) {
+      report.skipped.noMail++;
+      continue;
+    }
+    const uid = view.values('uid')[0] ?? entry.dn;
+    const reminder: Reminder = { uid, to, reminder: unsent[unsent.length - 1], expires: new Date(expiresAt).toUTCString() };
+    if (options.dryRun) {
+      report.sent.push(reminder);
+      continue;
+    }
+    const when = daysLeft > 1 ? `in ${daysLeft} days` : daysLeft === 1 ? 'tomorrow' : 'today';
+    const rules = policyInWords(policy);
+    const values = {
+      name: view.values('displayname')[0] ?? view.values('cn')[0] ?? uid,
+      uid,
+      when,
+      expires: reminder.expires,
+      instructions: n.instructions,
+      changeUrl: n.changeUrl,
+      changeUrlLink: htmlLink(n.changeUrl),
+      rules: rules.map((r) => `- ${r}`).join('\n'),
+      rulesList: htmlList(rules),
+    };
+    try {
+      await options.send!({ to, subject: render(n.subject, values, false), text: render(templates.text, values, false), html: render(templates.html, values, true) });
+      await d.ctx.store.recordReminders(entry.id, changedText!, unsent, now);
+      report.sent.push(reminder);
+      d.ctx.log.info('password expiry reminder sent', { uid, reminder: reminder.reminder });
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      report.failed.push({ ...reminder, error });
+      d.ctx.log.warn('password expiry reminder not sent; it is tried again on the next run', { uid, error });
+    }
+  }
+  return report;
+}
