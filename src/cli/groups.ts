@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { escapeDNValue } from '../directory/dn';
-import { findAll, findOne, groups, nextFreeNumber, people, valuesOf } from './lookup';
+import { findAll, findOne, groups, nextFreeNumber, personByUid, valuesOf } from './lookup';
 import { withDirectory } from './context';
 import type { Directory } from '../directory/directory';
 
 const groupByName = (d: Directory, name: string) => findOne(d, groups(d), { type: 'equality', attribute: 'cn', value: name }, `group ${name}`);
-const personByUid = (d: Directory, uid: string) => findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
 
 export function registerGroups(program: Command) {
   const group = program.command('group').description('manage groups (groupOfNames + posixGroup)');

@@ -40,5 +40,8 @@ export async function nextFreeNumber(d: Directory, attribute: string, min: numbe
 }
 
 export const people = (d: Directory) => `ou=people,${d.namingContext}`;
+
+/** The one person with this uid under ou=people, or a clear error. */
+export const personByUid = (d: Directory, uid: string) => findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
 export const groups = (d: Directory) => `ou=groups,${d.namingContext}`;
 export const services = (d: Directory) => `ou=services,${d.namingContext}`;

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import qrcode from 'qrcode-terminal';
 import type { Directory } from '../directory/directory';
-import { findAll, findOne, people, valuesOf } from './lookup';
+import { findAll, people, personByUid, valuesOf } from './lookup';
 import { withDirectory } from './context';
 
 async function entryOf(d: Directory, uid: string) {
-  const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+  const e = await personByUid(d, uid);
   const stored = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(e.dn).ndn);
   if (!stored) throw new Error(`no person with uid ${uid}`);
   return stored;
@@ -59,7 +59,7 @@ export function registerMfa(program: Command) {
     .action(async (uid: string | undefined, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
         const list = uid
-          ? [await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`)]
+          ? [await personByUid(d, uid)]
           : await findAll(d, people(d), { type: 'present', attribute: 'uid' });
         for (const e of list) {
           const stored = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(e.dn).ndn);

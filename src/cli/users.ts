@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { escapeDNValue } from '../directory/dn';
-import { findAll, findOne, nextFreeNumber, people, groups, valuesOf } from './lookup';
+import { findAll, findOne, groups, nextFreeNumber, people, personByUid, valuesOf } from './lookup';
 import { withDirectory } from './context';
 
 interface AddOptions {
@@ -78,7 +78,7 @@ export function registerUsers(program: Command) {
     .description('show one person with operational attributes')
     .action(async (uid: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+        const e = await personByUid(d, uid);
         const full = (await findAll(d, e.dn, { type: 'present', attribute: 'objectClass' }, ['*', '+'], 'base'))[0];
         process.stdout.write(`dn: ${full.dn}\n`);
         for (const a of full.attributes) for (const v of a.values) process.stdout.write(`${a.type}: ${v}\n`);
@@ -92,7 +92,7 @@ export function registerUsers(program: Command) {
     .option('--reset', 'the person must change it at their next login (pwdReset)')
     .action(async (uid: string, o: { password?: string; reset?: boolean }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+        const e = await personByUid(d, uid);
         const { generated } = await d.changePassword(SYSTEM, { userIdentity: e.dn, newPassword: o.password }, undefined, { reset: o.reset });
         process.stdout.write(`Password of ${e.dn} changed${o.reset ? '; it must be changed at the next login' : ''}\n` + (generated ? `New password (shown once): ${generated}\n` : ''));
       });
@@ -104,7 +104,7 @@ export function registerUsers(program: Command) {
     .description('lift a lockout after too many failed binds')
     .action(async (uid: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+        const e = await personByUid(d, uid);
         await d.unlock(SYSTEM, e.dn);
         process.stdout.write(`Unlocked ${e.dn}\n`);
       });
@@ -115,7 +115,7 @@ export function registerUsers(program: Command) {
     .argument('<uid>')
     .action(async (uid: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        const e = await findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+        const e = await personByUid(d, uid);
         await d.delete(SYSTEM, e.dn);
         process.stdout.write(`Deleted ${e.dn}\n`);
       });
