@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBlocklist } from '../../src/security/policy/blocklist';
+import { policyFromEntry } from '../../src/security/policy/policy';
 import { checkQuality, generatePassword } from '../../src/security/policy/quality';
 import { PasswordPolicy, PersonalData, PolicyError, QualityFailure } from '../../src/security/policy/types';
 
@@ -319,5 +320,19 @@ describe('loadBlocklist', () => {
     expect([...list].sort()).to.deep.equal(['hunter2', 'secret']);
     writeFileSync(file, 'changed\n');
     expect(loadBlocklist(file)).to.equal(list);
+  });
+});
+
+describe('a policy entry read as draft-behera reads it', () => {
+  it('absent attributes mean 0 and FALSE, but pwdAllowUserChange means TRUE', () => {
+    const values: Record<string, string> = { pwdminlength: '8', pwdlockout: 'TRUE' };
+    const p = policyFromEntry('cn=short,ou=policies,dc=example,dc=com', (k) => values[k]);
+    expect(p.minLength).to.equal(8);
+    expect(p.lockout).to.equal(true);
+    expect(p.maxAge).to.equal(0);
+    expect(p.safeModify).to.equal(false);
+    expect(p.mustChange).to.equal(false);
+    expect(p.allowUserChange).to.equal(true);
+    expect(policyFromEntry('cn=x', (k) => (k === 'pwdallowuserchange' ? 'FALSE' : undefined)).allowUserChange).to.equal(false);
   });
 });

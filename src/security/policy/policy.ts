@@ -54,16 +54,19 @@ export const POLICY_ATTRIBUTES: Record<keyof Omit<PasswordPolicy, 'dn'>, string>
   blocklist: 'cairnPwdBlocklist',
 };
 
+/** draft-behera 5.2.13: "If this attribute is not present, a value of TRUE is assumed." */
+const TRUE_WHEN_ABSENT: ReadonlySet<string> = new Set(['allowUserChange']);
+
 /**
  * A policy from its entry's values (by attribute key, lower case). Attributes the entry lacks take the
- * draft's meaning of absence: 0 and FALSE, as OpenLDAP's ppolicy reads them.
+ * draft's meaning of absence: 0 and FALSE, but TRUE for pwdAllowUserChange.
  */
 export function policyFromEntry(dn: string, valueOf: (key: string) => string | undefined): PasswordPolicy {
   const p = { dn } as PasswordPolicy;
   for (const [field, attribute] of Object.entries(POLICY_ATTRIBUTES) as [keyof Omit<PasswordPolicy, 'dn'>, string][]) {
     const raw = valueOf(attribute.toLowerCase());
     const kind = typeof DEFAULT_POLICY[field];
-    (p as unknown as Record<string, number | boolean>)[field] = kind === 'boolean' ? raw === 'TRUE' : raw === undefined ? 0 : Number(raw);
+    (p as unknown as Record<string, number | boolean>)[field] = kind === 'boolean' ? (raw === undefined ? TRUE_WHEN_ABSENT.has(field) : raw === 'TRUE') : raw === undefined ? 0 : Number(raw);
   }
   return p;
 }
