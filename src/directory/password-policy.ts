@@ -92,24 +92,36 @@ export class PasswordPolicyLayer {
 
   /** The policy state after a new password is stored: the time, the reset flag, failures and lock cleared. */
   applyNewPassword(tx: WriteTx, entryId: number, attrs: KeyedAttributes, policy: PasswordPolicy, setter: PasswordSetter, oldHash: string | undefined, now: number) {
-    const set = (name: string, values: string[]) => {
-      const info = this.norm.requireAttribute(name);
-      if (values.length) attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
-      else attrs.delete(info.key);
-    };
+    const set = (name: string, values: string[]) => this.setValues(attrs, name, values, false);
     set('pwdChangedTime', [formatGeneralizedTime(now)]);
     set('pwdReset', setter.reset && policy.mustChange ? ['TRUE'] : []);
     set('pwdFailureTime', []);
     set('pwdGraceUseTime', []);
     if (!setter.self) set('pwdAccountLockedTime', []);
-    // Shadow-based clients (nslcd) compute expiry from these: keep them in step with the policy.
-    const classes = (attrs.get('objectclass')?.values ?? []).map((c) => this.norm.schema.objectClass(c)?.key);
-    if (classes.includes('shadowaccount')) {
-      set('shadowLastChange', [String(Math.floor(now / 86400000))]);
-      set('shadowMax', policy.maxAge > 0 ? [String(Math.ceil(policy.maxAge / 86400))] : []);
-      set('shadowWarning', policy.maxAge > 0 && policy.expireWarning > 0 ? [String(Math.ceil(policy.expireWarning / 86400))] : []);
-    }
+    this.stampShadow(attrs, policy, now, false);
     if (oldHash && policy.inHistory > 0) tx.addPasswordHistory(entryId, oldHash, now, policy.inHistory);
+  }
+
+  /**
+   * Shadow-based clients (nslcd, pam_unix-style expiry) compute expiry from shadowLastChange, shadowMax and
+   * shadowWarning: keep them in step with the policy on shadowAccount entries. On an added entry
+   * (keepExisting) migrated values win.
+   */
+  stampShadow(attrs: KeyedAttributes, policy: PasswordPolicy, changedAt: number, keepExisting: boolean) {
+    const classes = (attrs.get('objectclass')?.values ?? []).map((c) => this.norm.schema.objectClass(c)?.key);
+    if (!classes.includes('shadowaccount')) return;
+    const set = (name: string, values: string[]) => this.setValues(attrs, name, values, keepExisting);
+    set('shadowLastChange', [String(Math.floor(changedAt / 86400000))]);
+    set('shadowMax', policy.maxAge > 0 ? [String(Math.ceil(policy.maxAge / 86400))] : []);
+    set('shadowWarning', policy.maxAge > 0 && policy.expireWarning > 0 ? [String(Math.ceil(policy.expireWarning / 86400))] : []);
+  }
+
+  /** Replaces an attribute's values (none: removes it), keeping the name as the entry spells it. */
+  private setValues(attrs: KeyedAttributes, name: string, values: string[], keepExisting: boolean) {
+    const info = this.norm.requireAttribute(name);
+    if (keepExisting && attrs.get(info.key)?.values.length) return;
+    if (values.length) attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
+    else attrs.delete(info.key);
   }
 
   private updateState(entryId: number, change: (view: EntryView, set: SetValues) => void) {

@@ -257,7 +257,7 @@ describe('password policy', function () {
         'uid: zzmig',
         'cn: Mig Rated',
         'sn: Rated',
-        'uidNumber: 30999',
+        'uidNumber: 30998',
         'gidNumber: 10001',
         'homeDirectory: /home/zzmig',
         `userPassword: ${cur}`,
@@ -376,19 +376,50 @@ describe('password policy', function () {
 
   it('a lock ends by itself after pwdLockoutDuration; failures older than pwdFailureCountInterval do not count', async () => {
     addPerson('zztimed', 'Timed-Lock-7777');
-    setPolicy(['pwdMaxFailure', '2'], ['pwdLockoutDuration', '1'], ['pwdFailureCountInterval', '1']);
+    // Seconds long enough that a loaded machine's two quick failures still fall within one interval.
+    setPolicy(['pwdMaxFailure', '2'], ['pwdLockoutDuration', '2'], ['pwdFailureCountInterval', '3']);
     try {
       whoami('zztimed', 'wrong');
-      await new Promise((r) => setTimeout(r, 1200));
+      await new Promise((r) => setTimeout(r, 3200));
       whoami('zztimed', 'wrong');
       expect(whoami('zztimed', 'Timed-Lock-7777').status, 'the first failure had expired: not locked').to.equal(0);
       whoami('zztimed', 'wrong');
       whoami('zztimed', 'wrong');
       expect(whoami('zztimed', 'Timed-Lock-7777').stderr).to.include('Account locked');
-      await new Promise((r) => setTimeout(r, 1200));
+      await new Promise((r) => setTimeout(r, 2200));
       expect(whoami('zztimed', 'Timed-Lock-7777').status, 'the lock has run out').to.equal(0);
     } finally {
       setPolicy(['pwdMaxFailure', '10'], ['pwdLockoutDuration', '900'], ['pwdFailureCountInterval', '900']);
+    }
+  });
+
+  it('a person added with a password starts with shadowLastChange today; an imported value is kept', () => {
+    setPolicy(['pwdMaxAge', String(90 * 86400)]);
+    try {
+      addPerson('zzborn', 'Newborn-Pass-5151');
+      const today = Math.floor(Date.now() / 86400000);
+      const born = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzborn'), '-s', 'base', 'shadowLastChange', 'shadowMax']);
+      expect(born.stdout).to.include(`shadowLastChange: ${today}`).and.include('shadowMax: 90');
+      const migrated = [
+        `dn: ${person('zzmigrated')}`,
+        'objectClass: inetOrgPerson',
+        'objectClass: posixAccount',
+        'objectClass: shadowAccount',
+        'uid: zzmigrated',
+        'cn: Mig Rated',
+        'sn: Rated',
+        'uidNumber: 30777',
+        'gidNumber: 10001',
+        'homeDirectory: /home/zzmigrated',
+        'userPassword: {SSHA}n4vC8k4CGAwKZBjJU8KSBtlLqi9uNTZD',
+        'shadowLastChange: 19000',
+        '',
+      ].join('\n');
+      importLdif(server.data, migrated);
+      const read = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzmigrated'), '-s', 'base', 'shadowLastChange']);
+      expect(read.stdout).to.include('shadowLastChange: 19000');
+    } finally {
+      setPolicy(['pwdMaxAge', '0']);
     }
   });
 

@@ -84,8 +84,9 @@ export class Writer {
     // OpenLDAP's pwdHistory (migration only; never an attribute here): "time#syntax#length#hash" values.
     const history = (attrs.get('pwdhistory')?.values ?? []).map(parsePwdHistory).filter((h): h is { at: number; hash: string } => h !== undefined);
     attrs.delete('pwdhistory');
+    const draft = { id: 0, parentId: null, dn: dn.dn, ndn: dn.ndn, path: dn.path, attributes: toAttributeMap(attrs) };
+    const policy = password ? await this.policy.policyFor(draft) : undefined;
     if (password && !options.migration && password.values.length === 1 && !isSupportedHash(password.values[0])) {
-      const draft = { id: 0, parentId: null, dn: dn.dn, ndn: dn.ndn, path: dn.path, attributes: toAttributeMap(attrs) };
       await this.policy.checkNewPassword(draft, password.values[0], { self: false, oldVerified: false, reset: false }, this.ctx.hasher);
     }
     const hash = password ? await toStoredHash(password.values, this.ctx.hasher) : undefined;
@@ -97,7 +98,11 @@ export class Writer {
       const structural = checkEntrySchema(this.norm, dn, attrs);
       checkUniqueness(tx, this.norm, attrs, undefined);
       stampCreated(this.norm, attrs, identityDN(who), now, structural);
-      if (hash) stampPasswordChanged(this.norm, attrs, now, options.migration === true);
+      if (hash && policy) {
+        stampPasswordChanged(this.norm, attrs, now, options.migration === true);
+        const changed = parseGeneralizedTime(attrs.get('pwdchangedtime')?.values[0] ?? '') ?? now;
+        this.policy.stampShadow(attrs, policy, changed, true);
+      }
       this.groups.prepareGroup(tx, attrs, [], !options.migration);
       // Children end with their parent's stored DN, so a rename can rewrite a subtree's suffix in place.
       const storedDn = parent ? `${formatRdn(dn.rdns[0])},${parent.dn}` : dn.dn;
