@@ -1,7 +1,7 @@
 import type { DirectoryContext } from './context';
 import { LdapError, PolicyRefusal } from './errors';
 import type { PasswordPolicyLayer } from './password-policy';
-import type { MfaLayer } from './mfa';
+import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
 import { PolicyError, type PolicyResponse } from '../security/policy/types';
 import { ANONYMOUS, type Identity } from './identity';
 import { ResultCode } from './result-codes';
@@ -32,7 +32,7 @@ export interface BindOutcome {
   mustChange: boolean;
 }
 
-export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLayer, mfa: MfaLayer, name: string, password: string, client: string): Promise<BindOutcome> {
+export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLayer, mfa: MfaLayer, name: string, password: string, origin?: BindOrigin): Promise<BindOutcome> {
   if (name.trim() === '') {
     if (password === '') return { identity: ANONYMOUS, mustChange: false };
     throw INVALID();
@@ -52,7 +52,7 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
     await ctx.hasher.verifyNothing(password);
     throw new PolicyRefusal(ResultCode.invalidCredentials, 'invalid credentials', PolicyError.accountLocked);
   }
-  if (!(await verifyPassword(ctx, mfa, entry, credential.hash, password, client))) {
+  if (!(await verifyPassword(ctx, mfa, entry, credential.hash, password, reuseClient(origin, entry.ndn)))) {
     await policy.recordFailure(entry, rules);
     throw INVALID();
   }
@@ -74,7 +74,7 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
  * wrong password and a wrong or replayed code look the same to the client; the log says which it was.
  * An account that must use MFA but has no secret yet cannot bind, and is told why once its password is right.
  */
-export async function verifyPassword(ctx: DirectoryContext, mfa: MfaLayer, entry: StoredEntry, hash: string, typed: string, client: string): Promise<boolean> {
+export async function verifyPassword(ctx: DirectoryContext, mfa: MfaLayer, entry: StoredEntry, hash: string, typed: string, client: string | undefined): Promise<boolean> {
   const { required, enrolled } = await mfa.requirement(entry);
   if (!required) {
     const ok = await ctx.hasher.verify(typed, hash);

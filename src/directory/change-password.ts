@@ -1,7 +1,7 @@
 import { generatePassword } from '../security/policy/quality';
 import { PolicyError } from '../security/policy/types';
 import { identityOf, verifyPassword } from './bind';
-import type { MfaLayer } from './mfa';
+import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
 import type { DirectoryContext } from './context';
 import { LdapError, PolicyRefusal } from './errors';
 import type { Identity } from './identity';
@@ -26,7 +26,7 @@ export async function changePassword(
   req: PasswordChangeRequest,
   /** The DN whose bind on this connection just failed with an expired password: it may still change it. */
   expiredDn?: string,
-  options: { reset?: boolean; client?: string } = {},
+  options: { reset?: boolean; origin?: BindOrigin } = {},
 ): Promise<{ generated?: string }> {
   const { ctx, writer, policy, mfa } = layers;
   const reset = options.reset;
@@ -53,7 +53,7 @@ export async function changePassword(
     // point took a bind that passed MFA (or failed only because the password expired, after the code).
     const ok = current
       ? (await ctx.hasher.verify(req.oldPassword, current.hash)) ||
-        ((await mfa.requirement(entry)).enrolled && (await verifyPassword(ctx, mfa, entry, current.hash, req.oldPassword, options.client ?? 'local')))
+        ((await mfa.requirement(entry)).enrolled && (await verifyPassword(ctx, mfa, entry, current.hash, req.oldPassword, reuseClient(options.origin, entry.ndn))))
       : await ctx.hasher.verifyNothing(req.oldPassword);
     if (!ok) throw new LdapError(ResultCode.invalidCredentials, 'the old password is not correct');
   }

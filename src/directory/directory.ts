@@ -5,7 +5,7 @@ import type { Store } from '../store/types';
 import type { AttributeValues, Change } from '../wire/protocol/types';
 import { AccessControl } from './acl';
 import { PasswordPolicyLayer } from './password-policy';
-import { MfaLayer } from './mfa';
+import { MfaLayer, type BindOrigin } from './mfa';
 import type { SecretBox } from '../security/secret-box';
 import { changePassword, type PasswordChangeRequest } from './change-password';
 import { loadBlocklist } from '../security/policy/blocklist';
@@ -87,9 +87,9 @@ export class Directory {
     return this.ctx.namingContext;
   }
 
-  /** A simple bind; `client` is the peer address (for the MFA code's per-client grace). */
-  bind(name: string, password: string, client = 'local'): Promise<BindOutcome> {
-    return simpleBind(this.ctx, this.policy, this.mfa, name, password, client);
+  /** A simple bind; `origin` (the connection's client) decides the MFA code's per-client grace. */
+  bind(name: string, password: string, origin?: BindOrigin): Promise<BindOutcome> {
+    return simpleBind(this.ctx, this.policy, this.mfa, name, password, origin);
   }
 
   search(who: Identity, params: SearchParams, sink: SearchSink): Promise<SearchOutcome> {
@@ -118,7 +118,7 @@ export class Directory {
   }
 
   /** Password Modify (RFC 3062) and `cairn user passwd`: audited like every other write. */
-  changePassword(who: Identity, req: PasswordChangeRequest, expiredDn?: string, options: { reset?: boolean; client?: string } = {}) {
+  changePassword(who: Identity, req: PasswordChangeRequest, expiredDn?: string, options: { reset?: boolean; origin?: BindOrigin } = {}) {
     return audited(this.audit, who, { op: 'modify', dn: req.userIdentity ?? (who.kind === 'user' ? who.dn : ''), attributes: ['passwordModify:userPassword'] }, async () =>
       changePassword({ ctx: this.ctx, writer: this.writer, policy: this.policy, mfa: this.mfa }, await this.current(who), req, expiredDn, options),
     );

@@ -11,6 +11,23 @@ import { updateServerState } from './server-state';
 
 export type CodeCheck = 'ok' | 'wrong' | 'replay';
 
+/** Where a bind comes from: the client's address, and who has authenticated before on the same connection. */
+export interface BindOrigin {
+  address: string;
+  earlierIdentities: readonly string[];
+}
+
+/**
+ * The client to whom the identical password+code may be granted again: sssd and nslcd open a fresh
+ * connection for each of the binds of one login or password change. A connection on which someone else
+ * authenticated before is shared, a pool of FreeRADIUS or of a web application that logs in many people:
+ * a replay through it is another login attempt, and gets no grace.
+ */
+export function reuseClient(origin: BindOrigin | undefined, ndn: string): string | undefined {
+  if (!origin || origin.earlierIdentities.some((earlier) => earlier !== ndn)) return undefined;
+  return origin.address;
+}
+
 /**
  * MFA by a TOTP code appended to the password: who must use it, checking a code once (with a short,
  * per-client grace for the identical password+code that sssd and nslcd send again while changing a
@@ -51,8 +68,11 @@ export class MfaLayer {
     return { required: memberOf.some((g) => groups.has(dn(g) ?? '')), enrolled };
   }
 
-  /** Checks a code: the current step or `mfa.window` steps either side, once per account. */
-  async checkCode(entry: StoredEntry, code: string, client: string): Promise<CodeCheck> {
+  /**
+   * Checks a code: the current step or `mfa.window` steps either side, once per account; again within
+   * `mfa.reuseSeconds` only for the same `client` (none: no grace).
+   */
+  async checkCode(entry: StoredEntry, code: string, client: string | undefined): Promise<CodeCheck> {
     const record = await this.ctx.store.totp(entry.id);
     if (!record?.confirmed) return 'wrong';
     const now = this.now();
@@ -60,10 +80,10 @@ export class MfaLayer {
     if (step === undefined) return 'wrong';
     const mac = this.box.mac(`${entry.id}:${step}:${code}`);
     if (await this.ctx.store.claimTotpStep(entry.id, step)) {
-      if (this.config.reuseSeconds > 0) await this.ctx.store.rememberTotpUse(entry.id, client, mac, now + this.config.reuseSeconds * 1000);
+      if (this.config.reuseSeconds > 0 && client !== undefined) await this.ctx.store.rememberTotpUse(entry.id, client, mac, now + this.config.reuseSeconds * 1000);
       return 'ok';
     }
-    if (this.config.reuseSeconds > 0 && (await this.ctx.store.recentTotpUse(entry.id, client, mac, now))) return 'ok';
+    if (this.config.reuseSeconds > 0 && client !== undefined && (await this.ctx.store.recentTotpUse(entry.id, client, mac, now))) return 'ok';
     return 'replay';
   }
 

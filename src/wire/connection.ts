@@ -6,6 +6,7 @@ import { encodeNoticeOfDisconnection, encodeResponse } from './protocol/encode';
 import type { LdapRequest, LdapResponse } from './protocol/types';
 import { ResultCode } from '../directory/result-codes';
 import { ANONYMOUS, type Identity } from '../directory/identity';
+import type { BindOrigin } from '../directory/mfa';
 import { isLoopback } from './transport-security';
 
 /** What the connection needs from the server around it. */
@@ -41,6 +42,8 @@ export class Connection {
   identity: Identity = ANONYMOUS;
   /** Set when a bind failed only because the password expired: that DN may still change its password here. */
   expiredDn?: string;
+  /** Everyone who has authenticated on this connection, in order (for the MFA code's grace: see BindOrigin). */
+  private readonly authenticatedNdns: string[] = [];
   /** Bound after an administrator's reset: only a password change is allowed until it happens. */
   mustChangePassword = false;
   secure: boolean;
@@ -62,6 +65,14 @@ export class Connection {
     this.peer = `${addr}:${socket.remotePort ?? 0}`;
     this.loopback = isLoopback(addr);
     this.attach(socket);
+  }
+
+  get origin(): BindOrigin {
+    return { address: this.address, earlierIdentities: this.authenticatedNdns };
+  }
+
+  authenticated(ndn: string) {
+    if (!this.authenticatedNdns.includes(ndn)) this.authenticatedNdns.push(ndn);
   }
 
   private attach(socket: Socket) {

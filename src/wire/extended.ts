@@ -31,7 +31,7 @@ export async function extendedOperation(
   const secureContext = env.secureContext;
   switch (name) {
     case EXOP.passwordModify: {
-      const { generated } = await env.directory.changePassword(conn.identity, decodePasswordModifyRequest(value), conn.expiredDn, { client: conn.address });
+      const { generated } = await env.directory.changePassword(conn.identity, decodePasswordModifyRequest(value), conn.expiredDn, { origin: conn.origin });
       conn.expiredDn = undefined;
       return { resultCode: ResultCode.success, responseValue: generated === undefined ? undefined : encodePasswordModifyResponse(generated) };
     }

@@ -160,12 +160,13 @@ export class Operations {
     }
     let outcome;
     try {
-      outcome = await this.o.directory.bind(p.name, p.auth.password, conn.address);
+      outcome = await this.o.directory.bind(p.name, p.auth.password, conn.origin);
     } catch (err) {
       if (err instanceof PolicyRefusal && err.policyError === PolicyError.passwordExpired) conn.expiredDn = p.name;
       throw err;
     }
     conn.identity = outcome.identity;
+    if (outcome.identity.kind === 'user') conn.authenticated(outcome.identity.ndn);
     conn.mustChangePassword = outcome.mustChange;
     return outcome.policy && findControl(req.controls, OID.passwordPolicy) ? [passwordPolicyResponseControl(outcome.policy)] : undefined;
   }

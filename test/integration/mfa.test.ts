@@ -12,20 +12,29 @@ const code = (secret: string, offsetSeconds = 0) =>
     encoding: 'utf8',
   }).trim();
 
-/** One simple bind on a new connection from a chosen loopback address; resolves with the result code and text. */
-async function rawBind(port: number, from: string, dn: string, password: string): Promise<{ code: number; message: string }> {
+/** Simple binds one after another on one new connection from a chosen loopback address: each result code and text. */
+async function bindsOnOneConnection(port: number, from: string, binds: [dn: string, password: string][]): Promise<{ code: number; message: string }[]> {
   const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
   await new Promise((r) => socket.once('connect', r));
-  socket.write(berSequence([berInteger(1), berSequence([berInteger(3), berOctetString(dn), berOctetString(password, 0x80)], 0x60)]));
-  const reply = await new Promise<Buffer>((r) => socket.once('data', r));
+  const results: { code: number; message: string }[] = [];
+  for (const [i, [dn, password]] of binds.entries()) {
+    socket.write(berSequence([berInteger(i + 1), berSequence([berInteger(3), berOctetString(dn), berOctetString(password, 0x80)], 0x60)]));
+    const reply = await new Promise<Buffer>((r) => socket.once('data', r));
+    const r = new BerReader(reply);
+    r.enter(0x30);
+    r.readInteger();
+    r.enter(0x61);
+    const resultCode = r.readEnumerated();
+    r.readString();
+    results.push({ code: resultCode, message: r.readString() });
+  }
   socket.destroy();
-  const r = new BerReader(reply);
-  r.enter(0x30);
-  r.readInteger();
-  r.enter(0x61);
-  const resultCode = r.readEnumerated();
-  r.readString();
-  return { code: resultCode, message: r.readString() };
+  return results;
+}
+
+/** One simple bind on a new connection from a chosen loopback address; resolves with the result code and text. */
+async function rawBind(port: number, from: string, dn: string, password: string): Promise<{ code: number; message: string }> {
+  return (await bindsOnOneConnection(port, from, [[dn, password]]))[0];
 }
 
 /** MFA: a TOTP code appended to the password, codes from oathtool (independent of otplib). */
@@ -108,6 +117,20 @@ describe('MFA (TOTP appended to the password)', function () {
     const typed = `carl-pass${code(secret)}`;
     for (let i = 0; i < 3; i++) expect((await rawBind(server.port, '127.0.0.4', person('carl'), typed)).code, `bind ${i}`).to.equal(0);
     expect((await rawBind(server.port, '127.0.0.5', person('carl'), typed)).code, 'another client').to.equal(49);
+  });
+
+  it('no grace on a connection where someone else authenticated before (a FreeRADIUS or web application pool)', async () => {
+    const secret = enrol('fern', 'fern-pass');
+    await freshStep();
+    const typed = `fern-pass${code(secret)}`;
+    const pool = await bindsOnOneConnection(server.port, '127.0.0.9', [
+      [ADMIN_DN, ADMIN_PASSWORD],
+      [person('fern'), typed],
+      [ADMIN_DN, ADMIN_PASSWORD],
+      [person('fern'), typed],
+    ]);
+    expect(pool.map((r) => r.code)).to.deep.equal([0, 0, 0, 49]);
+    expect((await rawBind(server.port, '127.0.0.9', person('fern'), typed)).code, 'a new connection from the same client').to.equal(49);
   });
 
   it('two binds racing with the same code from two clients: exactly one succeeds', async () => {
