@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, CAIRN, TEST_ENV, cairn, freshData, importLdif, initData, ldapTool, peopleLdif, removeData, startServer } from '../helpers/server';
+import { ADMIN_DN, ADMIN_PASSWORD, BASE, CAIRN, TEST_ENV, cairn, freePort, freshData, importLdif, initData, ldapTool, peopleLdif, removeData, startServer } from '../helpers/server';
 
 /** Runs the CLI once with a deadline, so that a `serve` that wrongly starts cannot hang the suite. */
 function run(data: string, args: string[], env: NodeJS.ProcessEnv = {}, timeout = 10000) {
@@ -25,17 +24,6 @@ function expectRefusal(r: ReturnType<typeof run>, ...mentions: (string | RegExp)
     if (typeof m === 'string') expect(lines[0]).to.contain(m);
     else expect(lines[0]).to.match(m);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** `cairn serve` with exactly the arguments given; resolves with where it says it listens. */
