@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { CompatDirectory, PEOPLE, totpAt } from './lib/directory';
+import { accessRequest, eapolTest, radtest, startFreeradius, type RadiusServer } from './lib/freeradius';
+
+describe('FreeRADIUS with rlm_ldap (Wi-Fi and VPN logins, StartTLS, a service bind account)', function () {
+  this.timeout(120000);
+  let directory: CompatDirectory;
+  let radius: RadiusServer;
+
+  before(async () => {
+    directory = await CompatDirectory.start();
+    radius = await startFreeradius(directory);
+  });
+  after(async () => {
+    await radius?.host.stop();
+    await directory?.stop();
+  });
+
+  const why = () => `${radius.host.output('freeradius').slice(-3000)}\n${directory.log()}`;
+
+  it('radtest: accepts the right password (PAP), rejects a wrong one and an unknown user', () => {
+    expect(radtest(radius, 'alice', PEOPLE.alice.password).accepted, why()).to.equal(true);
+    expect(radtest(radius, 'alice', 'Not-Her-Password-1').accepted).to.equal(false);
+    expect(radtest(radius, 'nobody-here', 'Whatever-Pass-1').accepted).to.equal(false);
+  });
+
+  it('accepts the password followed by the TOTP code; rejects the same code again, a wrong code, or none', async () => {
+    const withCode = PEOPLE.erin.password + (await directory.freshTotp('erin'));
+    expect(radtest(radius, 'erin', withCode).accepted, why()).to.equal(true);
+    expect(radtest(radius, 'erin', withCode).accepted, 'replayed code').to.equal(false);
+    expect(radtest(radius, 'erin', PEOPLE.erin.password + totpAt('erin', Math.floor(Date.now() / 30000) + 20)).accepted, 'wrong code').to.equal(false);
+    expect(radtest(radius, 'erin', PEOPLE.erin.password).accepted, 'no code').to.equal(false);
+  });
+
+  it('rejects a locked account with the right password', () => {
+    expect(radtest(radius, 'carol', PEOPLE.carol.password).accepted).to.equal(false);
+  });
+
+  it('a group check (LDAP-Group): only members of wifi get on the staff network', () => {
+    const staff = (user: keyof typeof PEOPLE) => accessRequest(radius, { 'User-Name': user, 'User-Password': PEOPLE[user].password, 'NAS-Identifier': 'staff-wifi' });
+    expect(staff('alice').accepted, why()).to.equal(true);
+    expect(staff('bob').accepted).to.equal(false);
+    // The same person on a network without the rule.
+    expect(accessRequest(radius, { 'User-Name': 'bob', 'User-Password': PEOPLE.bob.password, 'NAS-Identifier': 'guest-wifi' }).accepted).to.equal(true);
+  });
+
+  it('802.1X EAP-TTLS/PAP (eapol_test): accepts the right password, rejects a wrong one', () => {
+    const ok = eapolTest(radius, 'alice', PEOPLE.alice.password);
+    expect(ok.accepted, ok.text + why()).to.equal(true);
+    expect(eapolTest(radius, 'alice', 'Not-Her-Password-1').accepted).to.equal(false);
+  });
+
+  it('802.1X EAP-TTLS/PAP with the password followed by the TOTP code', async () => {
+    const r = eapolTest(radius, 'gwen', PEOPLE.gwen.password + (await directory.freshTotp('gwen')));
+    expect(r.accepted, r.text).to.equal(true);
+  });
+});

@@ -1,0 +1,139 @@
+import { expect } from 'chai';
+import { CompatDirectory, PEOPLE, totpAt, USERS_GID } from './lib/directory';
+import type { PrivateHost } from './lib/host';
+import { pam } from './lib/pam';
+import { PAM_SERVICE, startSssd } from './lib/sssd';
+
+const as = (uid: keyof typeof PEOPLE) => ({ uid: PEOPLE[uid].uidNumber, gid: USERS_GID });
+
+describe('sssd (id, auth, chpass and access providers ldap, StartTLS, a service bind account)', function () {
+  this.timeout(180000);
+  let directory: CompatDirectory;
+
+  before(async () => {
+    directory = await CompatDirectory.start();
+  });
+  after(async () => {
+    await directory?.stop();
+  });
+
+  for (const schema of ['rfc2307', 'rfc2307bis'] as const) {
+    describe(`accounts and groups, ldap_schema = ${schema}`, () => {
+      let host: PrivateHost;
+      before(async () => {
+        host = await startSssd(directory, schema);
+      });
+      after(async () => {
+        await host?.stop();
+      });
+
+      it('getent passwd finds a person by name and by uid number', () => {
+        expect(host.run('getent', ['passwd', 'alice']).stdout.trim()).to.equal('alice:*:10001:10001:Alice Example:/home/alice:/bin/sh');
+        expect(host.run('getent', ['passwd', '10002']).stdout.trim()).to.equal('bob:*:10002:10001:Bob Example:/home/bob:/bin/sh');
+      });
+
+      it('getent passwd finds nobody for an unknown name, and no service accounts', () => {
+        expect(host.run('getent', ['passwd', 'nobody-here']).status).to.equal(2);
+        expect(host.run('getent', ['passwd', 'radius']).status).to.equal(2);
+      });
+
+      it('getent group lists the group by name and by number, with its members', () => {
+        const byName = host.run('getent', ['group', 'devs']).stdout.trim();
+        expect(byName).to.match(/^devs:\*:20001:/);
+        expect(byName.split(':')[3].split(',').sort()).to.deep.equal(['alice', 'bob']);
+        expect(host.run('getent', ['group', '20002']).stdout.trim()).to.match(/^wifi:\*:20002:/);
+      });
+
+      it('id lists the primary group and every group the person is in', () => {
+        const out = host.run('id', ['alice']).stdout.trim();
+        expect(out).to.match(/^uid=10001\(alice\) gid=10001\(users\) groups=/);
+        const groups = out.replace(/.*groups=/, '').split(',').sort();
+        expect(groups).to.deep.equal(['10001(users)', '20001(devs)', '20002(wifi)']);
+      });
+    });
+  }
+
+  describe('login, password changes and SSH keys (rfc2307bis)', () => {
+    let host: PrivateHost;
+    before(async () => {
+      host = await startSssd(directory, 'rfc2307bis');
+    });
+    after(async () => {
+      await host?.stop();
+    });
+
+    it('logs in with the right password and refuses a wrong one', () => {
+      const ok = pam(host, PAM_SERVICE, 'alice', ['authenticate', 'acct_mgmt'], [PEOPLE.alice.password]);
+      expect(ok.ok, ok.text).to.equal(true);
+      const wrong = pam(host, PAM_SERVICE, 'alice', ['authenticate'], ['Not-Her-Password-1']);
+      expect(wrong.ok).to.equal(false);
+      expect(wrong.text).to.contain('Authentication failure');
+    });
+
+    it('warns at login that the password expires soon', () => {
+      const r = pam(host, PAM_SERVICE, 'bob', ['authenticate', 'acct_mgmt'], [PEOPLE.bob.password]);
+      expect(r.ok, r.text).to.equal(true);
+      expect(r.text).to.contain('Your password will expire in 2 day(s).');
+    });
+
+    it('refuses a locked account, even with the right password', () => {
+      const r = pam(host, PAM_SERVICE, 'carol', ['authenticate'], [PEOPLE.carol.password]);
+      expect(r.ok).to.equal(false);
+      expect(r.text).to.contain('Authentication failure');
+    });
+
+    it('an expired password: login says to change it, and the change works on the same password', () => {
+      const login = pam(host, PAM_SERVICE, 'dave', ['authenticate', 'acct_mgmt'], [PEOPLE.dave.password]);
+      expect(login.ok).to.equal(false);
+      expect(login.text).to.contain('Password expired. Change your password now.');
+      const change = pam(host, PAM_SERVICE, 'dave', ['chauthtok'], [PEOPLE.dave.password, 'Nimbus-Orchard-2290', 'Nimbus-Orchard-2290'], as('dave'));
+      expect(change.ok, change.text).to.equal(true);
+      const again = pam(host, PAM_SERVICE, 'dave', ['authenticate', 'acct_mgmt'], ['Nimbus-Orchard-2290']);
+      expect(again.ok, again.text).to.equal(true);
+    });
+
+    it("shows Cairn's reason when a new password is refused", () => {
+      const short = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Short-1', 'Short-1'], as('frank'));
+      expect(short.ok).to.equal(false);
+      expect(short.text).to.contain('Password change failed. Server message: the new password must be at least 12 characters');
+      const common = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'frankfrankfrank', 'frankfrankfrank'], as('frank'));
+      expect(common.ok).to.equal(false);
+      expect(common.text).to.match(/Server message: the new password .*/);
+    });
+
+    it('refuses a password change with a wrong current password', () => {
+      const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], ['Not-His-Password-1', 'Pebble-Canyon-7731', 'Pebble-Canyon-7731'], as('frank'));
+      expect(r.ok).to.equal(false);
+    });
+
+    it('changes a password; the old one stops working', () => {
+      const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Pebble-Canyon-7731', 'Pebble-Canyon-7731'], as('frank'));
+      expect(r.ok, r.text).to.equal(true);
+      expect(pam(host, PAM_SERVICE, 'frank', ['authenticate'], ['Pebble-Canyon-7731']).ok).to.equal(true);
+      expect(pam(host, PAM_SERVICE, 'frank', ['authenticate'], [PEOPLE.frank.password]).ok).to.equal(false);
+    });
+
+    it('logs in with the password followed by the TOTP code; refuses a wrong code or none', async () => {
+      const ok = pam(host, PAM_SERVICE, 'erin', ['authenticate', 'acct_mgmt'], [PEOPLE.erin.password + (await directory.freshTotp('erin'))]);
+      expect(ok.ok, ok.text).to.equal(true);
+      const wrong = totpAt('erin', Math.floor(Date.now() / 30000) + 20);
+      expect(pam(host, PAM_SERVICE, 'erin', ['authenticate'], [PEOPLE.erin.password + wrong]).ok).to.equal(false);
+      expect(pam(host, PAM_SERVICE, 'erin', ['authenticate'], [PEOPLE.erin.password]).ok).to.equal(false);
+    });
+
+    it('changes the password of an MFA account, with password+code as the current password', async () => {
+      const current = PEOPLE.gwen.password + (await directory.freshTotp('gwen'));
+      const r = pam(host, PAM_SERVICE, 'gwen', ['chauthtok'], [current, 'Marble-Cascade-8841', 'Marble-Cascade-8841'], as('gwen'));
+      expect(r.ok, r.text).to.equal(true);
+      const login = pam(host, PAM_SERVICE, 'gwen', ['authenticate'], ['Marble-Cascade-8841' + (await directory.freshTotp('gwen'))]);
+      expect(login.ok, login.text).to.equal(true);
+    });
+
+    it('sss_ssh_authorizedkeys prints the SSH keys stored in Cairn', () => {
+      const r = host.run('sss_ssh_authorizedkeys', ['alice']);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout.trim()).to.equal(directory.sshPublicKey);
+      expect(host.run('sss_ssh_authorizedkeys', ['bob']).stdout.trim()).to.equal('');
+    });
+  });
+});
