@@ -18,6 +18,7 @@ SUDO=""
 
 backup=$(mktemp -d)
 $SUDO cp -a /etc/nsswitch.conf "$backup/nsswitch.conf"
+ls /usr/share/pam-configs > "$backup/pam-configs" 2>/dev/null || true
 
 # Package scripts must not start sssd, nslcd, freeradius or sshd on the machine.
 created_policy=""
@@ -28,10 +29,13 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 
 restore() {
-  # libpam-sss and libpam-ldapd add themselves to /etc/pam.d/common-*; libnss-* to nsswitch.conf.
-  $SUDO pam-auth-update --package --remove sss ldap || true
+  # libpam-sss and libpam-ldapd (and libpam-pwquality, which sssd pulls in) add themselves to
+  # /etc/pam.d/common-*; libnss-* add themselves to nsswitch.conf.
+  added=""
+  [ -s "$backup/pam-configs" ] && added=$(ls /usr/share/pam-configs | grep -vxF -f "$backup/pam-configs" || true)
+  $SUDO pam-auth-update --package --remove sss ldap $added || true
   $SUDO cp -a "$backup/nsswitch.conf" /etc/nsswitch.conf || true
-  [ -n "$created_policy" ] && $SUDO rm -f /usr/sbin/policy-rc.d
+  if [ -n "$created_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
   rm -rf "$backup"
 }
 trap restore EXIT
