@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBlocklist } from '../../src/security/policy/blocklist';
@@ -314,12 +314,17 @@ describe('loadBlocklist', () => {
   });
 
   it('ignores comments and blank lines, lower-cases and trims entries, and caches per file', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'cairn-blocklist-')), 'list.txt');
-    writeFileSync(file, '# a comment\n\nhunter2\r\n  Secret  \n#password\n\n');
-    const list = loadBlocklist(file);
-    expect([...list].sort()).to.deep.equal(['hunter2', 'secret']);
-    writeFileSync(file, 'changed\n');
-    expect(loadBlocklist(file)).to.equal(list);
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-blocklist-'));
+    const file = join(dir, 'list.txt');
+    try {
+      writeFileSync(file, '# a comment\n\nhunter2\r\n  Secret  \n#password\n\n');
+      const list = loadBlocklist(file);
+      expect([...list].sort()).to.deep.equal(['hunter2', 'secret']);
+      writeFileSync(file, 'changed\n');
+      expect(loadBlocklist(file)).to.equal(list);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

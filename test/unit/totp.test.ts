@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { generateTotpSecret, isBase32Secret, matchTotpStep, totpCode } from '../../src/security/totp';
 import { SecretBox } from '../../src/security/secret-box';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,14 +38,19 @@ describe('TOTP', () => {
   });
 
   it('seals secrets with AES-256-GCM under a key file of mode 0600', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'cairn-key-')), 'mfa.key');
-    const box = SecretBox.fromFile(file);
-    expect(statSync(file).mode & 0o777).to.equal(0o600);
-    const sealed = box.seal(secret);
-    expect(sealed).to.not.include(secret);
-    expect(SecretBox.fromFile(file).open(sealed)).to.equal(secret);
-    const tampered = sealed.slice(0, -4) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.slice(-3);
-    expect(() => box.open(tampered)).to.throw();
-    expect(readFileSync(file, 'utf8')).to.not.include(secret);
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-key-'));
+    const file = join(dir, 'mfa.key');
+    try {
+      const box = SecretBox.fromFile(file);
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+      const sealed = box.seal(secret);
+      expect(sealed).to.not.include(secret);
+      expect(SecretBox.fromFile(file).open(sealed)).to.equal(secret);
+      const tampered = sealed.slice(0, -4) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.slice(-3);
+      expect(() => box.open(tampered)).to.throw();
+      expect(readFileSync(file, 'utf8')).to.not.include(secret);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
