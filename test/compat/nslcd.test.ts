@@ -64,6 +64,17 @@ describe('nslcd and pam_ldap (StartTLS, a service bind account)', function () {
     expect(r.text).to.match(/Password will expire in [23] days/);
   });
 
+  it('a password reset by an administrator: login says it must be changed, and the change works', () => {
+    const login = pam(host, PAM_SERVICE, 'hank', ['authenticate', 'acct_mgmt'], [PEOPLE.hank.password]);
+    expect(login.ok).to.equal(false);
+    expect(login.text).to.contain('Password must be changed');
+    const as = { uid: PEOPLE.hank.uidNumber, gid: USERS_GID };
+    const change = pam(host, PAM_SERVICE, 'hank', ['chauthtok'], [PEOPLE.hank.password, 'Harvest-Signal-4417', 'Harvest-Signal-4417'], as);
+    expect(change.ok, change.text).to.equal(true);
+    const again = pam(host, PAM_SERVICE, 'hank', ['authenticate', 'acct_mgmt'], ['Harvest-Signal-4417']);
+    expect(again.ok, again.text).to.equal(true);
+  });
+
   it("a refused new password shows Cairn's reason", () => {
     const as = { uid: PEOPLE.frank.uidNumber, gid: USERS_GID };
     const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Short-1', 'Short-1'], as);

@@ -92,6 +92,16 @@ describe('sssd (id, auth, chpass and access providers ldap, StartTLS, a service 
       expect(again.ok, again.text).to.equal(true);
     });
 
+    it('a password reset by an administrator: login says to change it, and the change works', () => {
+      const login = pam(host, PAM_SERVICE, 'hank', ['authenticate', 'acct_mgmt'], [PEOPLE.hank.password]);
+      expect(login.ok).to.equal(false);
+      expect(login.text).to.contain('Password expired. Change your password now.');
+      const change = pam(host, PAM_SERVICE, 'hank', ['chauthtok'], [PEOPLE.hank.password, 'Harvest-Signal-4417', 'Harvest-Signal-4417'], as('hank'));
+      expect(change.ok, change.text).to.equal(true);
+      const again = pam(host, PAM_SERVICE, 'hank', ['authenticate', 'acct_mgmt'], ['Harvest-Signal-4417']);
+      expect(again.ok, again.text).to.equal(true);
+    });
+
     it("shows Cairn's reason when a new password is refused", () => {
       const short = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Short-1', 'Short-1'], as('frank'));
       expect(short.ok).to.equal(false);

@@ -23,6 +23,8 @@ export const PEOPLE = {
   erin: { uidNumber: 10005, password: 'Saffron-Glacier-3177' },
   /** Also uses TOTP, with a secret of her own: changes her password, joins the Wi-Fi by 802.1X. */
   gwen: { uidNumber: 10007, password: 'Juniper-Beacon-6604' },
+  /** A new hire: an administrator set the first password with --reset, so it must be changed at first login. */
+  hank: { uidNumber: 10008, password: 'Lantern-Meadow-3390' },
   /** Changes the password (and has it refused) without the other checks getting in the way. */
   frank: { uidNumber: 10006, password: 'Orchid-Lantern-2284' },
 } as const;
@@ -71,7 +73,8 @@ function fixtureLdif(sshKey: string): string {
       `gidNumber: ${USERS_GID}`,
       `homeDirectory: /home/${uid}`,
       'loginShell: /bin/sh',
-      `userPassword: ${p.password}`,
+      // hank's password is set again by the administrator's reset, after the import.
+      `userPassword: ${uid === 'hank' ? 'Onboarding-Draft-1188' : p.password}`,
       ...(extra[uid] ?? []),
     ]),
     group('devs', 20001, ['alice', 'bob']),
@@ -126,6 +129,7 @@ export class CompatDirectory {
     const data = initData(join(keys, 'data'), { policy: 'default' });
     importLdif(data, fixtureLdif(sshPublicKey));
     for (const name of ['sssd', 'nslcd', 'radius']) mustCairn(['service', 'add', name, '--password', SERVICE_PASSWORD], data);
+    mustCairn(['user', 'passwd', 'hank', '--reset', '--password', PEOPLE.hank.password], data);
     const confirmed = new Map<MfaPerson, number>();
     for (const person of Object.keys(TOTP_SECRETS) as MfaPerson[]) {
       mustCairn(['mfa', 'enroll', person, '--secret', TOTP_SECRETS[person]], data);
