@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { CompatDirectory, PEOPLE, USERS_GID } from './lib/directory';
+import { CompatDirectory, PEOPLE } from './lib/directory';
 import type { PrivateHost } from './lib/host';
 import { PAM_SERVICE, startNslcd } from './lib/nslcd';
-import { pam } from './lib/pam';
+import { asPerson, expectChangeAtLogin, pam } from './lib/pam';
 
 const today = () => String(Math.floor(Date.now() / 86400000));
 
@@ -65,26 +65,17 @@ describe('nslcd and pam_ldap (StartTLS, a service bind account)', function () {
   });
 
   it('a password reset by an administrator: login says it must be changed, and the change works', () => {
-    const login = pam(host, PAM_SERVICE, 'hank', ['authenticate', 'acct_mgmt'], [PEOPLE.hank.password]);
-    expect(login.ok).to.equal(false);
-    expect(login.text).to.contain('Password must be changed');
-    const as = { uid: PEOPLE.hank.uidNumber, gid: USERS_GID };
-    const change = pam(host, PAM_SERVICE, 'hank', ['chauthtok'], [PEOPLE.hank.password, 'Harvest-Signal-4417', 'Harvest-Signal-4417'], as);
-    expect(change.ok, change.text).to.equal(true);
-    const again = pam(host, PAM_SERVICE, 'hank', ['authenticate', 'acct_mgmt'], ['Harvest-Signal-4417']);
-    expect(again.ok, again.text).to.equal(true);
+    expectChangeAtLogin(host, PAM_SERVICE, 'hank', 'Password must be changed', 'Harvest-Signal-4417');
   });
 
   it("a refused new password shows Cairn's reason", () => {
-    const as = { uid: PEOPLE.frank.uidNumber, gid: USERS_GID };
-    const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Short-1', 'Short-1'], as);
+    const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Short-1', 'Short-1'], asPerson('frank'));
     expect(r.ok).to.equal(false);
     expect(r.text).to.contain('password change failed: the new password must be at least 12 characters');
   });
 
   it('changes a password through PAM: the new one works, the old one not, shadowLastChange is today', () => {
-    const as = { uid: PEOPLE.frank.uidNumber, gid: USERS_GID };
-    const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Pebble-Canyon-7731', 'Pebble-Canyon-7731'], as);
+    const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Pebble-Canyon-7731', 'Pebble-Canyon-7731'], asPerson('frank'));
     expect(r.ok, r.text).to.equal(true);
     expect(pam(host, PAM_SERVICE, 'frank', ['authenticate'], ['Pebble-Canyon-7731']).ok).to.equal(true);
     expect(pam(host, PAM_SERVICE, 'frank', ['authenticate'], [PEOPLE.frank.password]).ok).to.equal(false);

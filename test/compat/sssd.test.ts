@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import { CompatDirectory, PEOPLE, totpAt, USERS_GID } from './lib/directory';
+import { CompatDirectory, PEOPLE, totpAt } from './lib/directory';
 import type { PrivateHost } from './lib/host';
-import { pam } from './lib/pam';
+import { asPerson, expectChangeAtLogin, pam } from './lib/pam';
 import { PAM_SERVICE, startSssd } from './lib/sssd';
-
-const as = (uid: keyof typeof PEOPLE) => ({ uid: PEOPLE[uid].uidNumber, gid: USERS_GID });
 
 describe('sssd (id, auth, chpass and access providers ldap, StartTLS, a service bind account)', function () {
   this.timeout(180000);
@@ -83,41 +81,29 @@ describe('sssd (id, auth, chpass and access providers ldap, StartTLS, a service 
     });
 
     it('an expired password: login says to change it, and the change works on the same password', () => {
-      const login = pam(host, PAM_SERVICE, 'dave', ['authenticate', 'acct_mgmt'], [PEOPLE.dave.password]);
-      expect(login.ok).to.equal(false);
-      expect(login.text).to.contain('Password expired. Change your password now.');
-      const change = pam(host, PAM_SERVICE, 'dave', ['chauthtok'], [PEOPLE.dave.password, 'Nimbus-Orchard-2290', 'Nimbus-Orchard-2290'], as('dave'));
-      expect(change.ok, change.text).to.equal(true);
-      const again = pam(host, PAM_SERVICE, 'dave', ['authenticate', 'acct_mgmt'], ['Nimbus-Orchard-2290']);
-      expect(again.ok, again.text).to.equal(true);
+      expectChangeAtLogin(host, PAM_SERVICE, 'dave', 'Password expired. Change your password now.', 'Nimbus-Orchard-2290');
     });
 
     it('a password reset by an administrator: login says to change it, and the change works', () => {
-      const login = pam(host, PAM_SERVICE, 'hank', ['authenticate', 'acct_mgmt'], [PEOPLE.hank.password]);
-      expect(login.ok).to.equal(false);
-      expect(login.text).to.contain('Password expired. Change your password now.');
-      const change = pam(host, PAM_SERVICE, 'hank', ['chauthtok'], [PEOPLE.hank.password, 'Harvest-Signal-4417', 'Harvest-Signal-4417'], as('hank'));
-      expect(change.ok, change.text).to.equal(true);
-      const again = pam(host, PAM_SERVICE, 'hank', ['authenticate', 'acct_mgmt'], ['Harvest-Signal-4417']);
-      expect(again.ok, again.text).to.equal(true);
+      expectChangeAtLogin(host, PAM_SERVICE, 'hank', 'Password expired. Change your password now.', 'Harvest-Signal-4417');
     });
 
     it("shows Cairn's reason when a new password is refused", () => {
-      const short = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Short-1', 'Short-1'], as('frank'));
+      const short = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Short-1', 'Short-1'], asPerson('frank'));
       expect(short.ok).to.equal(false);
       expect(short.text).to.contain('Password change failed. Server message: the new password must be at least 12 characters');
-      const common = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'frankfrankfrank', 'frankfrankfrank'], as('frank'));
+      const common = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'frankfrankfrank', 'frankfrankfrank'], asPerson('frank'));
       expect(common.ok).to.equal(false);
       expect(common.text).to.match(/Server message: the new password .*/);
     });
 
     it('refuses a password change with a wrong current password', () => {
-      const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], ['Not-His-Password-1', 'Pebble-Canyon-7731', 'Pebble-Canyon-7731'], as('frank'));
+      const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], ['Not-His-Password-1', 'Pebble-Canyon-7731', 'Pebble-Canyon-7731'], asPerson('frank'));
       expect(r.ok).to.equal(false);
     });
 
     it('changes a password; the old one stops working', () => {
-      const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Pebble-Canyon-7731', 'Pebble-Canyon-7731'], as('frank'));
+      const r = pam(host, PAM_SERVICE, 'frank', ['chauthtok'], [PEOPLE.frank.password, 'Pebble-Canyon-7731', 'Pebble-Canyon-7731'], asPerson('frank'));
       expect(r.ok, r.text).to.equal(true);
       expect(pam(host, PAM_SERVICE, 'frank', ['authenticate'], ['Pebble-Canyon-7731']).ok).to.equal(true);
       expect(pam(host, PAM_SERVICE, 'frank', ['authenticate'], [PEOPLE.frank.password]).ok).to.equal(false);
@@ -133,7 +119,7 @@ describe('sssd (id, auth, chpass and access providers ldap, StartTLS, a service 
 
     it('changes the password of an MFA account, with password+code as the current password', async () => {
       const current = PEOPLE.gwen.password + (await directory.freshTotp('gwen'));
-      const r = pam(host, PAM_SERVICE, 'gwen', ['chauthtok'], [current, 'Marble-Cascade-8841', 'Marble-Cascade-8841'], as('gwen'));
+      const r = pam(host, PAM_SERVICE, 'gwen', ['chauthtok'], [current, 'Marble-Cascade-8841', 'Marble-Cascade-8841'], asPerson('gwen'));
       expect(r.ok, r.text).to.equal(true);
       const login = pam(host, PAM_SERVICE, 'gwen', ['authenticate'], ['Marble-Cascade-8841' + (await directory.freshTotp('gwen'))]);
       expect(login.ok, login.text).to.equal(true);
