@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE, cairn, importLdif, initData, startServer, type RunningServer } from '../../helpers/server';
 import { formatGeneralizedTime } from '../../../src/directory/matching';
-import { sleep, workFolder } from './host';
+import { sleep, track, workFolder } from './host';
 
 export { BASE };
 export const people = `ou=people,${BASE}`;
@@ -147,6 +147,7 @@ export class CompatDirectory {
     // Into a file: the clients run while this process waits, and a full pipe would stop the server.
     const logFile = join(data, '..', 'server.log');
     const server = await startServer(data, { CAIRN_LOG_LEVEL: 'info', CAIRN_LOG_FILE: logFile });
+    track(server.process);
     const directory = new CompatDirectory(server, caFile, key, sshPublicKey, logFile);
     for (const [person, step] of confirmed) directory.lastStep.set(person, step);
     return directory;

@@ -6,9 +6,17 @@ import { join } from 'node:path';
 /** Every process the suite started, so that they are stopped by process id however the suite ends. */
 const started = new Set<ChildProcess>();
 
+/**
+ * Stops what is still running, synchronously (it also runs as the process exits): SIGTERM first, so that
+ * sssd stops its own helper processes, then SIGKILL for whatever did not stop within a second.
+ */
 export function stopEverything() {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const running = [...started].filter((child) => child.exitCode === null && child.signalCode === null);
   started.clear();
+  if (running.length === 0) return;
+  for (const child of running) child.kill('SIGTERM');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  for (const child of running) child.kill('SIGKILL');
 }
 
 process.on('exit', stopEverything);
