@@ -64,6 +64,10 @@ describe('nslcd and pam_ldap (StartTLS, a service bind account)', function () {
     expect(r.text).to.match(/Password will expire in [23] days/);
   });
 
+  it('an expired password does not log in (pam_ldap cannot change it: an administrator resets it)', () => {
+    expect(pam(host, PAM_SERVICE, 'dave', ['authenticate'], [PEOPLE.dave.password]).ok).to.equal(false);
+  });
+
   it('a password reset by an administrator: login says it must be changed, and the change works', () => {
     expectChangeAtLogin(host, PAM_SERVICE, 'hank', 'Password must be changed', 'Harvest-Signal-4417');
   });
