@@ -376,30 +376,21 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
       await expectServerAnswers();
     });
 
-    it('a response tag sent as a request (searchResultDone): Notice of Disconnection, then close', async () => {
-      const c = await RawClient.open(port);
-      c.send(message(1, berSequence([berEnumerated(0), berOctetString(''), berOctetString('')], 0x65)));
-      await c.waitClosed();
-      expectNotice(c.messages[0]);
-      await expectServerAnswers();
-    });
-
-    it('an inner length that runs past the LDAPMessage: Notice of Disconnection, then close', async () => {
-      const c = await RawClient.open(port);
+    const undecodable: [what: string, bytes: Buffer][] = [
+      ['a response tag sent as a request (searchResultDone)', message(1, berSequence([berEnumerated(0), berOctetString(''), berOctetString('')], 0x65))],
       // SEQUENCE of 7 octets holding messageID 1 and a search request claiming 200 octets.
-      c.send(Buffer.from([0x30, 0x07, 0x02, 0x01, 0x01, 0x63, 0x81, 0xc8, 0x04]));
-      await c.waitClosed();
-      expectNotice(c.messages[0]);
-      await expectServerAnswers();
-    });
-
-    it('an indefinite-length LDAPMessage: Notice of Disconnection, then close', async () => {
-      const c = await RawClient.open(port);
-      c.send(Buffer.from([0x30, 0x80, 0x02, 0x01, 0x01, 0x42, 0x00, 0x00, 0x00]));
-      await c.waitClosed();
-      expectNotice(c.messages[0]);
-      await expectServerAnswers();
-    });
+      ['an inner length that runs past the LDAPMessage', Buffer.from([0x30, 0x07, 0x02, 0x01, 0x01, 0x63, 0x81, 0xc8, 0x04])],
+      ['an indefinite-length LDAPMessage', Buffer.from([0x30, 0x80, 0x02, 0x01, 0x01, 0x42, 0x00, 0x00, 0x00])],
+    ];
+    for (const [what, bytes] of undecodable) {
+      it(`${what}: Notice of Disconnection, then close`, async () => {
+        const c = await RawClient.open(port);
+        c.send(bytes);
+        await c.waitClosed();
+        expectNotice(c.messages[0]);
+        await expectServerAnswers();
+      });
+    }
 
     it('an LDAPMessage whose length runs past what was sent, then the client closes: no crash', async () => {
       for (const how of ['end', 'destroy'] as const) {
