@@ -42,16 +42,19 @@ export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: K
     for (const k of c.allMust) allowed.add(k);
     for (const k of c.allMay) allowed.add(k);
   }
+  // A value with options (userCertificate;binary) is a value of its type for MUST.
+  const present = new Set([...attrs.values()].filter((slot) => slot.values.length > 0).map((slot) => slot.info.key));
   for (const c of all) {
     for (const k of c.allMust) {
-      if (!attrs.get(k)?.values.length) {
+      if (!present.has(k)) {
         const name = norm.schema.attributeType(k)?.name ?? k;
         throw violation(`object class '${c.name}' requires attribute '${name}'`);
       }
     }
   }
-  for (const [key, slot] of attrs) {
+  for (const slot of attrs.values()) {
     const type = slot.info.type;
+    const key = slot.info.key;
     if (!type.operational && !extensible && !allowed.has(key)) throw violation(`attribute '${type.name}' not allowed`);
     if (type.singleValue && slot.values.length > 1) {
       throw new LdapError(ResultCode.constraintViolation, `attribute '${type.name}' cannot have multiple values`);

@@ -266,9 +266,9 @@ export class Writer {
 function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
   const norm = w.normalization();
   const info = norm.requireAttribute(c.modification.type);
-  const slot = attrs.get(info.key);
+  const slot = attrs.get(info.slotKey);
   const current = slot?.values ?? [];
-  const name = slot?.name ?? info.type.name;
+  const name = slot?.name ?? info.displayName;
   const key = (v: string) => norm.equalityKey(info, v) ?? v;
   const values = c.modification.values;
   switch (c.operation) {
@@ -279,13 +279,13 @@ function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
       values.forEach((v, i) => {
         if (have.has(key(v))) throw new LdapError(ResultCode.attributeOrValueExists, `modify/add: ${info.type.name}: value #${i} already exists`);
       });
-      attrs.set(info.key, { info, name, values: [...current, ...values] });
+      attrs.set(info.slotKey, { info, name, values: [...current, ...values] });
       break;
     }
     case 'delete': {
       if (!slot) throw new LdapError(ResultCode.noSuchAttribute, `modify/delete: ${info.type.name}: no such attribute`);
       if (values.length === 0) {
-        attrs.delete(info.key);
+        attrs.delete(info.slotKey);
         break;
       }
       const drop = new Set<string>();
@@ -294,14 +294,14 @@ function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
         drop.add(key(v));
       });
       const left = current.filter((v) => !drop.has(key(v)));
-      if (left.length) attrs.set(info.key, { info, name, values: left });
-      else attrs.delete(info.key);
+      if (left.length) attrs.set(info.slotKey, { info, name, values: left });
+      else attrs.delete(info.slotKey);
       break;
     }
     case 'replace': {
       assertDistinct(norm, info, values);
-      if (values.length) attrs.set(info.key, { info, name, values: [...values] });
-      else attrs.delete(info.key);
+      if (values.length) attrs.set(info.slotKey, { info, name, values: [...values] });
+      else attrs.delete(info.slotKey);
       break;
     }
     case 'increment': {
@@ -309,7 +309,7 @@ function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
       if (values.length !== 1 || !/^-?\d+$/.test(values[0])) throw new LdapError(ResultCode.invalidAttributeSyntax, `modify/increment: ${info.type.name}: needs one integer value`);
       if (info.type.equality?.toLowerCase() !== 'integermatch') throw new LdapError(ResultCode.constraintViolation, `modify/increment: ${info.type.name}: not an integer attribute`);
       const by = BigInt(values[0]);
-      attrs.set(info.key, { info, name, values: current.map((v) => String(BigInt(v) + by)) });
+      attrs.set(info.slotKey, { info, name, values: current.map((v) => String(BigInt(v) + by)) });
       break;
     }
   }
