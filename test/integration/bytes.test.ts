@@ -92,6 +92,13 @@ describe('values are bytes, end to end', function () {
     expect(exported.stdout).to.include(`description:: ${Buffer.from([0x63, 0x61, 0x66, 0xe9]).toString('base64')}`);
   });
 
+  it('cairn user show prints a value that is not UTF-8 in base64, text as it is', () => {
+    const shown = cairn(['user', 'show', 'bea'], { data: server.data });
+    expect(shown.status, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.include(`description:: ${Buffer.from([0x63, 0x61, 0x66, 0xe9]).toString('base64')}\n`);
+    expect(shown.stdout).to.include('cn;lang-de: Bea auf Deutsch\n');
+  });
+
   it('a password containing a byte that is not UTF-8 binds only with exactly that byte', () => {
     const dn = `uid=bea,ou=people,${BASE}`;
     const latin1 = Buffer.concat([Buffer.from('Caf'), Buffer.from([0xe9]), Buffer.from('-Passw0rd-long')]);
