@@ -63,6 +63,7 @@ export async function makeBackup(dataDir: string, config: Config, target: string
   const toStdout = target === '-';
   const dest = resolve(target);
   if (!toStdout && existsSync(dest) && !force) throw new Error(`${target} exists; refusing to overwrite it (--force replaces it)`);
+  if (!toStdout && !existsSync(dirname(dest))) throw new Error(`cannot write ${target}: the folder ${dirname(dest)} does not exist`);
   const tmp = toStdout ? join(tmpdir(), `cairn-backup-${process.pid}-${Date.now()}.sqlite`) : join(dirname(dest), `.${basename(dest)}.${process.pid}.tmp`);
   writeFileSync(tmp, '', { mode: 0o600, flag: 'wx' });
   try {
