@@ -18,7 +18,7 @@ const CARRIED_WORDS = { mfaKey: 'the MFA key', tlsCert: 'the TLS certificate', t
 export function registerBackup(program: Command) {
   program
     .command('backup')
-    .description('write a consistent copy of the directory, with its MFA and TLS keys, to one file (mode 0600), while servers run')
+    .description('copy the directory and its keys to one file (mode 0600), safely while servers run')
     .argument('<file>', 'the backup file, or - for standard output')
     .option('--force', 'replace FILE if it exists')
     .action(async (file: string, opts: { force?: boolean }, cmd: Command) => {
@@ -32,7 +32,7 @@ export function registerBackup(program: Command) {
 
   program
     .command('restore')
-    .description('bring a backup made by "cairn backup" back into the data folder (not over a directory unless --force)')
+    .description('bring a backup back into the data folder (over a directory only with --force)')
     .argument('<file>', 'the backup file')
     .option('--force', 'replace the directory in the data folder (refused while a server uses it); the old one is kept in replaced-TIME/')
     .action(async (file: string, opts: { force?: boolean }, cmd: Command) => {
