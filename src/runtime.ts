@@ -22,6 +22,9 @@ export const dataPaths = (dataDir: string) => {
   return { dir, database: join(dir, 'cairn.sqlite'), cert: join(dir, 'tls', 'cert.pem'), key: join(dir, 'tls', 'key.pem') };
 };
 
+/** The key that seals MFA secrets: mfa.keyFile, or mfa.key in the data folder. */
+export const mfaKeyFile = (config: Config, dataDir: string) => resolve(config.mfa.keyFile || join(dataPaths(dataDir).dir, 'mfa.key'));
+
 /** The audit trail: DATA/audit.log unless log.auditFile names another file, or "none". */
 function auditLogger(config: Config, dataDir: string): Logger {
   if (config.log.auditFile === 'none') return silentLogger();
@@ -51,7 +54,7 @@ export async function openDirectory(dataDir: string, config: Config, log: Logger
       hasher: new PasswordHasher(pool, config.security.bcryptCost),
       log,
       audit: auditLogger(config, paths.dir),
-      secrets: SecretBox.fromFile(config.mfa.keyFile || join(paths.dir, 'mfa.key')),
+      secrets: SecretBox.fromFile(mfaKeyFile(config, paths.dir)),
       features: { controls: supportedControls(), extensions: supportedExtensions(), vendorVersion: '0.1.0' },
     });
     return {

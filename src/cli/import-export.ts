@@ -137,10 +137,10 @@ export function registerImportExport(program: Command) {
 
   program
     .command('export')
-    .description('write the directory as LDIF to standard output, without secrets')
+    .description('write the directory as LDIF to standard output; not a backup (no passwords, MFA secrets or policy history): use cairn backup')
     .action(async (_opts: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory }) => {
-        process.stdout.write(ldifHeader());
+        process.stdout.write('# cairn export: not a backup — no passwords, MFA secrets or policy history; use cairn backup\n' + ldifHeader());
         await directory.search(
           SYSTEM,
           { baseDN: directory.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'objectClass' }, attributes: ['*', '+'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },
