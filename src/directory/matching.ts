@@ -117,5 +117,6 @@ export function standardNormalizers(extra: {
     ['presentationaddressmatch', caseIgnore],
     ['protocolinformationmatch', caseIgnore],
     ['authzmatch', authz(extra.dn)],
+    ['certificateexactmatch', octets],
   ]);
 }

@@ -340,9 +340,11 @@ export function defineMacro(args: string, macros: OidMacros): void {
   if (parts.length !== 2 || parts[0] === '') throw new SchemaParseError('objectidentifier needs a name and an OID');
   const [name, value] = parts;
   if (!DESCR.test(name)) throw new SchemaParseError(`'${name}' is not a valid objectidentifier name`);
-  if (macros.has(name.toLowerCase())) throw new SchemaParseError(`objectidentifier '${name}' is already defined`);
   const oid = expandOidMacro(value, macros);
   if (!NUMERIC_OID.test(oid)) throw new SchemaParseError(`'${value}' is neither a numeric OID nor a known objectidentifier macro`);
+  // As slapd: defining a macro again with the same OID is harmless (dyngroup.schema and dsee.schema both do).
+  const before = macros.get(name.toLowerCase());
+  if (before !== undefined && before !== oid) throw new SchemaParseError(`objectidentifier '${name}' is already defined as ${before}`);
   macros.set(name.toLowerCase(), oid);
 }
 
