@@ -226,6 +226,7 @@ describe('OpenLDAP schema files', () => {
       expect(loadConfig({ env: {} }).schema.extra).to.deep.equal([]);
       expect(loadConfig({ env: { CAIRN_SCHEMA_EXTRA: '/etc/cairn/schema; /opt/site.schema' } }).schema.extra).to.deep.equal(['/etc/cairn/schema', '/opt/site.schema']);
       expect(() => loadConfig({ env: {}, overrides: { schema: { extra: 'x' } } })).to.throw(/"schema\.extra" must be a list/);
+      expect(() => loadConfig({ env: { CAIRN_SCHEMA_EXTRA: 'site.schema' } })).to.throw(/setting "schema\.extra" must be a list of absolute paths/);
     });
   });
 });
