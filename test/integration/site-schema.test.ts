@@ -222,9 +222,22 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
       expect(withOu.stderr).to.include("attribute 'cn' not allowed");
     });
 
-    it('turning it into a groupOfNames group changes its structural class: refused as slapd does (69)', () => {
-      const r = ldapTool('ldapmodify', admin(), ldif(`dn: cn=devs,ou=groups,${BASE}`, 'changetype: modify', 'add: objectClass', 'objectClass: groupOfNames'));
-      expect(r.status).to.equal(69);
+    it('adding groupOfNames makes it an rfc2307bis group (posixGroup auxiliary) and keeps every memberUid', () => {
+      const r = ldapTool(
+        'ldapmodify',
+        admin(),
+        ldif(`dn: cn=devs,ou=groups,${BASE}`, 'changetype: modify', 'add: objectClass', 'objectClass: groupOfNames', '-', 'add: member', `member: ${ADMIN_DN}`, '-'),
+      );
+      expect(r.status, r.stderr).to.equal(0);
+      const e = search(`cn=devs,ou=groups,${BASE}`, '(objectClass=*)', 'structuralObjectClass', 'memberUid');
+      expect(e.stdout).to.include('structuralObjectClass: groupOfNames');
+      expect(e.stdout).to.include('memberUid: alice');
+      expect(e.stdout).to.include('memberUid: bob');
+    });
+
+    it('any other change of structural class is refused as slapd does (69)', () => {
+      const r = ldapTool('ldapmodify', admin(), ldif(`dn: cn=ops,ou=groups,${BASE}`, 'changetype: modify', 'add: objectClass', 'objectClass: organizationalRole'));
+      expect(r.status, r.stderr).to.equal(69);
     });
   });
 

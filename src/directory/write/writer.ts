@@ -174,7 +174,11 @@ export class Writer {
       const structural = checkEntrySchema(this.norm, entryDn, attrs);
       const before = fromAttributeMap(this.norm, entry.attributes).get('structuralobjectclass')?.values[0];
       if (before && before.toLowerCase() !== structural.toLowerCase()) {
-        throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
+        if (!upgradesRfc2307Group(before, structural, attrs)) {
+          throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
+        }
+        const slot = attrs.get('structuralobjectclass');
+        if (slot) slot.values = [structural];
       }
       checkUniqueness(tx, this.norm, attrs, entry.id);
       const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');
@@ -260,6 +264,16 @@ export class Writer {
   normalization() {
     return this.norm;
   }
+}
+
+/**
+ * An RFC 2307 group (posixGroup as its structural class, as Debian's slapd stores it) that gains
+ * groupOfNames becomes an rfc2307bis group, where posixGroup is auxiliary: the one change of structural
+ * class allowed, since in Cairn's schema posixGroup never was structural. Its memberUid values stay.
+ */
+function upgradesRfc2307Group(before: string, after: string, attrs: KeyedAttributes): boolean {
+  const classes = (attrs.get('objectclass')?.values ?? []).map((v) => v.toLowerCase());
+  return before.toLowerCase() === 'posixgroup' && ['groupofnames', 'groupofuniquenames'].includes(after.toLowerCase()) && classes.includes('posixgroup');
 }
 
 /** One modification (RFC 4511 4.6, RFC 4525 increment) applied to the entry's attributes in memory. */
