@@ -93,6 +93,8 @@ function fixtureLdif(sshKey: string): string {
     ]),
     group('devs', 20001, ['alice', 'bob']),
     group('wifi', 20002, ['alice', 'erin']),
+    // A group as Debian's stock slapd (nis.schema) stores it: structural posixGroup, memberUid only.
+    [`dn: cn=ops,ou=groups,${BASE}`, 'objectClass: posixGroup', 'cn: ops', 'gidNumber: 20003', 'memberUid: frank', 'memberUid: gwen'],
   ];
   return entries.map((e) => e.join('\n') + '\n').join('\n');
 }
