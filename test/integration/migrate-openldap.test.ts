@@ -142,22 +142,17 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
   it('the person slapd locked (pwdAccountLockedTime) stays locked: the right password is refused', () => {
     const r = bind(m.locked.dn, m.locked.password);
     expect(r.status, r.out).to.equal(49);
+    const [f] = search(m.locked.dn, '(objectClass=*)', ['pwdAccountLockedTime'], 'base');
+    expect(text(f, 'pwdAccountLockedTime'), 'pwdAccountLockedTime, as slapd shows it').to.have.length(1);
   });
 
   it('the person an administrator reset (pwdReset) binds, then must change their password first', () => {
+    const [f] = search(m.reset.dn, '(objectClass=*)', ['pwdReset'], 'base');
+    expect(text(f, 'pwdReset')).to.deep.equal(['TRUE']);
     const r = bind(m.reset.dn, m.reset.password);
     expect(r.status, r.out).to.equal(0);
     const s = tool('ldapsearch', ['-x', '-H', url(), '-D', m.reset.dn, '-y', pwFile(m.reset.password), '-b', m.suffix, '-s', 'base', '(objectClass=*)', '1.1']);
     expect(s.status, s.out).to.equal(50);
-  });
-
-  it("slapd's pwdHistory comes along: the history person cannot set an old password back", () => {
-    const h = m.history;
-    for (const old of h.oldPasswords) {
-      const r = tool('ldappasswd', ['-x', '-H', url(), '-D', h.dn, '-y', pwFile(h.password), '-T', pwFile(old)]);
-      expect(r.out, `ldappasswd as ${h.uid} back to an old password`).to.match(/Constraint violation \(19\)/);
-    }
-    expect(bind(h.dn, h.password).status, 'the current password still works').to.equal(0);
   });
 
   it('the DNs keep their spelling (ou=People, ou=Group, ou=SUDOers)', () => {
@@ -262,5 +257,23 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
       const add = tool('ldapadd', who, `dn: cn=intruder,ou=Group,${m.suffix}\nobjectClass: posixGroup\ncn: intruder\ngidNumber: 4242\n`);
       expect(add.status, `${s.dn} adds a group: ${add.out}`).to.equal(50);
     }
+  });
+
+  // After the binds above: this one ends by changing the person's password.
+  describe("slapd's pwdHistory comes along", () => {
+    it('the history person cannot set an old password back, and can set a new one', () => {
+      // With the old password given (-t), as a careful client sends it.
+      const h = m.history;
+      for (const old of h.oldPasswords) {
+        const r = tool('ldappasswd', ['-x', '-H', url(), '-D', h.dn, '-y', pwFile(h.password), '-t', pwFile(h.password), '-T', pwFile(old)]);
+        expect(r.out, `ldappasswd as ${h.uid} back to an old password`).to.match(/Constraint violation \(19\)/);
+      }
+      expect(bind(h.dn, h.password).status, 'the current password still works').to.equal(0);
+      // The refusals above were the history's: a password never used before, as strong, is accepted.
+      const fresh = Buffer.concat([Buffer.from('Never-used-'), h.password]);
+      const r = tool('ldappasswd', ['-x', '-H', url(), '-D', h.dn, '-y', pwFile(h.password), '-t', pwFile(h.password), '-T', pwFile(fresh)]);
+      expect(r.status, `ldappasswd as ${h.uid} to a new password: ${r.out}`).to.equal(0);
+      expect(bind(h.dn, fresh).status, 'the new password works').to.equal(0);
+    });
   });
 });
