@@ -181,10 +181,25 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
     expect(m.posixGroups.some((g) => g.memberUid.length === 170)).to.equal(true);
   });
 
-  it("a person's groups resolve by memberUid, as sssd and nslcd look them up", () => {
-    const p = m.people[0];
-    const names = search(m.suffix, `(&(objectClass=posixGroup)(memberUid=${p.uid}))`, ['cn']).map((f) => text(f, 'cn')[0]);
-    expect(names.sort()).to.deep.equal(m.posixGroups.filter((g) => g.memberUid.includes(p.uid)).map((g) => g.cn).sort());
+  it("a person's groups resolve with the filters nslcd and sssd (rfc2307) send", () => {
+    for (const p of [m.people[0], m.people[m.people.length - 2]]) {
+      const expected = m.posixGroups.filter((g) => g.memberUid.includes(p.uid)).map((g) => g.cn).sort();
+      const nslcd = search(m.suffix, `(&(objectClass=posixGroup)(|(memberUid=${p.uid})(member=${p.dn})))`, ['cn', 'gidNumber']);
+      expect(nslcd.map((f) => text(f, 'cn')[0]).sort(), `nslcd's groups of ${p.uid}`).to.deep.equal(expected);
+      const sssd = search(m.suffix, `(&(memberuid=${p.uid})(objectclass=posixGroup)(cn=*)(&(gidNumber=*)(!(gidNumber=0))))`, ['cn', 'gidNumber']);
+      expect(sssd.map((f) => text(f, 'cn')[0]).sort(), `sssd's groups of ${p.uid}`).to.deep.equal(expected);
+    }
+  });
+
+  it('each uidNumber and gidNumber names exactly its migrated entry, as getent passwd/group by number asks', () => {
+    for (const p of m.people) {
+      const found = search(m.suffix, `(&(objectClass=posixAccount)(uidNumber=${p.uidNumber}))`, ['1.1']).map((f) => f.dn);
+      expect(found, `uidNumber ${p.uidNumber}`).to.deep.equal([p.dn]);
+    }
+    for (const g of m.posixGroups) {
+      const found = search(m.suffix, `(&(objectClass=posixGroup)(gidNumber=${g.gidNumber}))`, ['1.1']).map((f) => f.dn);
+      expect(found, `gidNumber ${g.gidNumber}`).to.deep.equal([g.dn]);
+    }
   });
 
   it('the groupOfNames keeps its members, and they carry memberOf', () => {
