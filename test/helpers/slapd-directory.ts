@@ -122,8 +122,11 @@ export async function buildSlapdDirectory(dir: string, seed = 'cairn-migration')
   try {
     writeFileSync(join(dir, 'tree.ldif'), treeLdif(c, rootHash));
     runOk('ldapadd', [...asRoot, '-f', join(dir, 'tree.ldif')]);
-    // slapd hashes what the password modify operation gives it ({SSHA}, password-hash's default).
+    // slapd hashes what the password modify operation gives it ({SSHA}, password-hash's default). The reset
+    // person's policy has pwdMustChange, so this administrator's change makes ppolicy write pwdReset: TRUE.
     for (const p of c.people.filter((q) => q.scheme === 'ldappasswd')) runOk('ldappasswd', [...asRoot, '-T', pwFile(p.password), p.dn]);
+    const reset = runOk('ldapsearch', [...asRoot, '-LLL', '-b', roleOf('reset').dn, '-s', 'base', 'pwdReset']);
+    if (!/^pwdReset: TRUE$/m.test(reset)) throw new Error(`slapd did not set pwdReset on ${roleOf('reset').dn}:\n${reset}`);
 
     // Three changes by the person themselves: pwdHistory keeps the three passwords before the current one.
     const h = roleOf('history');
