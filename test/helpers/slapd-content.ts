@@ -125,6 +125,7 @@ export interface SudoRole {
 export interface AutomountEntry {
   dn: string;
   map: string;
+  /** The key, in cn. */
   key: string;
   information: string;
 }
@@ -221,13 +222,15 @@ export function makeContent(seed: string): Content {
     { cn: 'backup', attributes: { sudoUser: [backupUser], sudoHost: ['ALL'], sudoCommand: ['/usr/bin/rsync'], sudoOption: ['!authenticate'], sudoOrder: ['20'] } },
     ] as Omit<SudoRole, 'dn'>[]
   ).map((r) => ({ ...r, dn: `cn=${r.cn},${SUDOERS}` }));
-  const mapDn = (name: string) => `automountMapName=${name},${AUTOMOUNT}`;
+  // Debian's autofs.schema: a map is an automountMap named by ou, an entry an automount named by its key
+  // in cn; autofs keeps the wildcard key * as /.
+  const mapDn = (name: string) => `ou=${name},${AUTOMOUNT}`;
   const automountMaps = ['auto.master', 'auto.home'].map((name) => ({ dn: mapDn(name), name }));
   const automounts: AutomountEntry[] = [
     ['auto.master', '/home', `ldap:${mapDn('auto.home')} --timeout=60`],
-    ['auto.home', '*', '-fstype=nfs4,rw nfs.example.com:/export/home/&'],
+    ['auto.home', '/', '-fstype=nfs4,rw nfs.example.com:/export/home/&'],
     ['auto.home', people[0].uid, '-fstype=nfs4,rw,sec=krb5 fs2.example.com:/export/home/&'],
-  ].map(([map, key, information]) => ({ dn: `automountKey=${key},${mapDn(map)}`, map, key, information }));
+  ].map(([map, key, information]) => ({ dn: `cn=${key},${mapDn(map)}`, map, key, information }));
   return {
     rootPassword: `root-${seededBytes(seed, 'root', 12).toString('base64url')}`,
     people,
@@ -304,7 +307,7 @@ export function treeLdif(c: Content, rootHash: string): string {
     ...c.sudoRoles.map((r) =>
       entryLdif(r.dn, [['objectClass', 'sudoRole'], ['cn', r.cn], ...Object.entries(r.attributes).flatMap(([n, vs]) => vs.map((v): [string, Value] => [n, v]))]),
     ),
-    ...c.automountMaps.map((m) => entryLdif(m.dn, [['objectClass', 'automountMap'], ['automountMapName', m.name]])),
-    ...c.automounts.map((a) => entryLdif(a.dn, [['objectClass', 'automount'], ['automountKey', a.key], ['automountInformation', a.information]])),
+    ...c.automountMaps.map((m) => entryLdif(m.dn, [['objectClass', 'automountMap'], ['ou', m.name]])),
+    ...c.automounts.map((a) => entryLdif(a.dn, [['objectClass', 'automount'], ['cn', a.key], ['automountInformation', a.information]])),
   ].join('');
 }

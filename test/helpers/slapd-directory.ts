@@ -4,7 +4,7 @@
 // the overlays write real operational data (pwdHistory, pwdAccountLockedTime, pwdReset, memberOf); then
 // stopped and exported with slapcat, as an administrator leaving slapd would.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SLAPADD, SLAPCAT, SLAPD, SLAPPASSWD, serveSlapd, writeSlapdConf } from '../../bench/slapd-server';
 import {
@@ -23,10 +23,10 @@ export function slapdMissing(): string | undefined {
   return undefined;
 }
 
-/** Cairn's own schema file when it exists; until then the copy under test/fixtures/slapd. */
+/** Cairn's own schema file (schema/sudo.schema or schema/NN-sudo.schema) when it has one; else the copy under test/fixtures/slapd. */
 function schemaFile(name: string): string {
-  const cairns = join(ROOT, 'schema', name);
-  return existsSync(cairns) ? cairns : join(ROOT, 'test', 'fixtures', 'slapd', name);
+  const cairns = readdirSync(join(ROOT, 'schema')).find((f) => f === name || new RegExp(`^\\d+-${name.replace('.', '\\.')}$`).test(f));
+  return cairns ? join(ROOT, 'schema', cairns) : join(ROOT, 'test', 'fixtures', 'slapd', name);
 }
 
 export interface Manifest extends Content {

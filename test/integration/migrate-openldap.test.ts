@@ -251,13 +251,13 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
   });
 
   it('the automount maps and their entries are there', () => {
-    const maps = search(`ou=automount,${m.suffix}`, '(objectClass=automountMap)', ['automountMapName']);
+    const maps = search(`ou=automount,${m.suffix}`, '(objectClass=automountMap)', ['ou']);
     expect(maps.map((f) => f.dn).sort()).to.deep.equal(m.automountMaps.map((a) => a.dn).sort());
-    const entries = search(`ou=automount,${m.suffix}`, '(objectClass=automount)', ['automountKey', 'automountInformation']);
+    const entries = search(`ou=automount,${m.suffix}`, '(objectClass=automount)', ['cn', 'automountInformation']);
     for (const a of m.automounts) {
       const f = entries.find((e) => e.dn === a.dn);
       expect(f, `${a.dn} among ${entries.map((e) => e.dn).join('; ')}`).to.not.equal(undefined);
-      expect([text(f, 'automountKey'), text(f, 'automountInformation')]).to.deep.equal([[a.key], [a.information]]);
+      expect([text(f, 'cn'), text(f, 'automountInformation')]).to.deep.equal([[a.key], [a.information]]);
     }
   });
 
