@@ -40,7 +40,7 @@ function parseSearch(out: string): Found[] {
   const found: Found[] = [];
   let cur: Found | undefined;
   for (const line of out.split('\n')) {
-    const m = /^([^:]+)(::?|:<) ?(.*)$/.exec(line);
+    const m = /^([^:]+)(:<|::?) ?(.*)$/.exec(line);
     if (!m) {
       cur = undefined;
       continue;
