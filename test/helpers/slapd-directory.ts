@@ -144,6 +144,12 @@ export async function buildSlapdDirectory(dir: string, seed = 'cairn-migration')
       throw new Error(`slapd's pwdHistory did not refuse an old password: ldappasswd exited ${back.status}\n${back.stdout}${back.stderr}`);
     }
 
+    // The manifest is right: slapd itself takes every person's password (the legacy one comes later).
+    for (const p of c.people.filter((q) => q.role !== 'legacy')) {
+      const r = run('ldapwhoami', ['-x', '-H', url, '-D', p.dn, '-y', pwFile(p.password)]);
+      if (r.status !== 0) throw new Error(`slapd refused ${p.dn}'s own password (${p.scheme}): ${r.stdout}${r.stderr}`);
+    }
+
     // pwdMaxFailure 3: three wrong binds and ppolicy writes pwdAccountLockedTime.
     const locked = roleOf('locked');
     for (let k = 0; k < 3; k++) run('ldapwhoami', ['-x', '-H', url, '-D', locked.dn, '-w', `wrong-${k}`]);
