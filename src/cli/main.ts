@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAdmins } from './admins';
 import { fail } from './context';
 import { registerGroups } from './groups';
 import { registerImportExport } from './import-export';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
   registerUsers(program);
   registerGroups(program);
   registerServices(program);
+  registerAdmins(program);
   registerPolicy(program);
   registerMfa(program);
   registerNotify(program);
