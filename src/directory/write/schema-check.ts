@@ -19,10 +19,9 @@ function structuralClass(classes: ObjectClass[]): ObjectClass {
 /**
  * Checks an entry against the schema (RFC 4512 section 2.4, 3.3): known classes, one structural chain,
  * MUST and MAY, single-valued attributes, value syntaxes, and the RDN's values present in the entry.
- * `heldElsewhere`: keys of attributes the entry has that are stored apart from `attrs` (userPassword, a
- * credential): they count for MUST and must be allowed too. Returns the structural object class's name.
+ * Returns the structural object class's name.
  */
-export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: KeyedAttributes, heldElsewhere: ReadonlySet<string> = new Set()): string {
+export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: KeyedAttributes): string {
   const ocValues = attrs.get('objectclass')?.values ?? [];
   if (ocValues.length === 0) throw violation('no objectClass attribute');
   const classes = ocValues.map((v) => {
@@ -45,14 +44,11 @@ export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: K
   }
   for (const c of all) {
     for (const k of c.allMust) {
-      if (!attrs.get(k)?.values.length && !heldElsewhere.has(k)) {
+      if (!attrs.get(k)?.values.length) {
         const name = norm.schema.attributeType(k)?.name ?? k;
         throw violation(`object class '${c.name}' requires attribute '${name}'`);
       }
     }
-  }
-  for (const key of heldElsewhere) {
-    if (!extensible && !allowed.has(key)) throw violation(`attribute '${norm.schema.attributeType(key)?.name ?? key}' not allowed`);
   }
   for (const [key, slot] of attrs) {
     const type = slot.info.type;

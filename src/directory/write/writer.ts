@@ -5,7 +5,7 @@ import { formatRdn } from '../dn';
 import { LdapError, PolicyRefusal } from '../errors';
 import { PolicyError } from '../../security/policy/types';
 import { identityDN, type Identity } from '../identity';
-import type { NormalizedDN } from '../normalize';
+import type { Normalization, NormalizedDN } from '../normalize';
 import { ResultCode } from '../result-codes';
 import { assertDistinct, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 import { GroupMembership } from './group-membership';
@@ -95,7 +95,7 @@ export class Writer {
       if (tx.entryByNdn(dn.ndn)) throw new LdapError(ResultCode.entryAlreadyExists, `entry already exists: ${dn.dn}`);
       const parentId = this.parentOf(tx, dn);
       const parent = parentId === null ? undefined : tx.entryById(parentId);
-      const structural = checkEntrySchema(this.norm, dn, attrs, passwordHeld(hash !== undefined));
+      const structural = checkSchema(this.norm, dn, attrs, hash !== undefined);
       checkUniqueness(tx, this.norm, attrs, undefined);
       stampCreated(this.norm, attrs, identityDN(who), now, structural);
       if (hash && policy) {
@@ -172,7 +172,7 @@ export class Writer {
       const entryDn = this.norm.normalizeDN(entry.dn);
       this.assertRdnKept(entryDn, attrs);
       const hasPassword = outcome.kind === 'set' || (outcome.kind === 'unchanged' && tx.credential(entry.id) !== undefined);
-      const structural = checkEntrySchema(this.norm, entryDn, attrs, passwordHeld(hasPassword));
+      const structural = checkSchema(this.norm, entryDn, attrs, hasPassword);
       const before = original.get('structuralobjectclass')?.values[0];
       if (before && before.toLowerCase() !== structural.toLowerCase()) {
         throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
@@ -244,7 +244,7 @@ export class Writer {
         if (!slot.values.some((v) => this.norm.equalityKey(info, v) === want)) slot.values.push(ava.value);
         attrs.set(info.key, slot);
       }
-      checkEntrySchema(this.norm, target, attrs, passwordHeld(tx.credential(entry.id) !== undefined));
+      checkSchema(this.norm, target, attrs, tx.credential(entry.id) !== undefined);
       checkUniqueness(tx, this.norm, attrs, entry.id);
       stampModified(this.norm, attrs, identityDN(who), now);
       const moved = [{ oldNdn: entry.ndn, newDn }, ...tx.descendants(entry.id).map((d) => ({ oldNdn: d.ndn, suffix: d.dn.slice(0, d.dn.length - entry.dn.length) }))].map((r) =>
@@ -266,12 +266,16 @@ export class Writer {
 }
 
 /**
- * userPassword is stored as a credential, never as an attribute row, yet it is part of the entry for the
- * schema: simpleSecurityObject (OpenLDAP's service accounts and cn=admin) MUST have it.
+ * The schema check of an entry whose userPassword, if it has one, is a credential and not an attribute row:
+ * for the schema it is part of the entry, so simpleSecurityObject (OpenLDAP's service accounts and
+ * cn=admin), which MUST have it, is valid with a password, and a class that does not allow one is refused.
  */
-const PASSWORD: ReadonlySet<string> = new Set(['userpassword']);
-const NO_PASSWORD: ReadonlySet<string> = new Set();
-const passwordHeld = (held: boolean) => (held ? PASSWORD : NO_PASSWORD);
+function checkSchema(norm: Normalization, dn: NormalizedDN, attrs: KeyedAttributes, hasPassword: boolean): string {
+  if (!hasPassword) return checkEntrySchema(norm, dn, attrs);
+  const info = norm.requireAttribute('userPassword');
+  // The value stands for the stored hash: userPassword's syntax (octets) takes any value.
+  return checkEntrySchema(norm, dn, new Map(attrs).set(info.key, { info, name: info.type.name, values: ['{CREDENTIAL}'] }));
+}
 
 /** One modification (RFC 4511 4.6, RFC 4525 increment) applied to the entry's attributes in memory. */
 function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
