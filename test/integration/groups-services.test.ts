@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, freshData, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { expectResult, parseLdif, type Attrs } from '../helpers/ldap-output';
 
 // ldapjs ships no types: the little the tests use.
 interface LdapJsError extends Error {
@@ -39,31 +40,8 @@ const ssha = (password: string, salt = randomBytes(8)) =>
 const ldif = (...lines: string[]) => lines.join('\n') + '\n';
 const LEGACY_UIDS = Array.from({ length: 174 }, (_, i) => `legacy${String(i).padStart(3, '0')}`);
 
-type Attrs = Record<string, string[]>;
-type ToolResult = ReturnType<typeof ldapTool>;
 
-function parseLdif(text: string): Map<string, Attrs> {
-  const out = new Map<string, Attrs>();
-  for (const block of text.split(/\n\s*\n/)) {
-    let dn: string | undefined;
-    const attrs: Attrs = {};
-    for (const line of block.split('\n')) {
-      const m = /^([^:#\s]+):(:?) ?(.*)$/.exec(line);
-      if (!m) continue;
-      const value = m[2] ? Buffer.from(m[3], 'base64').toString('utf8') : m[3];
-      if (m[1].toLowerCase() === 'dn') dn = value;
-      else (attrs[m[1].toLowerCase()] ??= []).push(value);
-    }
-    if (dn !== undefined) out.set(dn.toLowerCase(), attrs);
-  }
-  return out;
-}
 
-const diagnostic = (r: ToolResult) => /additional info: (.*)/i.exec(r.stderr + r.stdout)?.[1] ?? '';
-function expectResult(r: ToolResult, code: number, ...words: string[]) {
-  expect(r.status, `result code; stderr: ${r.stderr}`).to.equal(code);
-  for (const w of words) expect(diagnostic(r), `diagnosticMessage should name ${w}`).to.include(w);
-}
 function expectCleanError(r: { status: number | null; stderr: string }, pattern?: RegExp) {
   expect(r.status, r.stderr).to.equal(1);
   expect(r.stderr.trim().split('\n'), r.stderr).to.have.length(1);
