@@ -19,9 +19,9 @@ function structuralClass(classes: ObjectClass[]): ObjectClass {
 /**
  * Checks an entry against the schema (RFC 4512 section 2.4, 3.3): known classes, one structural chain,
  * MUST and MAY, single-valued attributes, value syntaxes, and the RDN's values present in the entry.
- * Returns the structural object class's name.
+ * hasPassword: the entry has a password (kept apart from its attributes). Returns the structural class's name.
  */
-export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: KeyedAttributes): string {
+export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: KeyedAttributes, hasPassword = false): string {
   const ocValues = attrs.get('objectclass')?.values ?? [];
   if (ocValues.length === 0) throw violation('no objectClass attribute');
   const classes = ocValues.map((v) => {
@@ -44,7 +44,8 @@ export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: K
   }
   for (const c of all) {
     for (const k of c.allMust) {
-      if (!attrs.get(k)?.values.length) {
+      // userPassword is kept apart (the credentials table): a MUST of simpleSecurityObject is met by a password.
+      if (!attrs.get(k)?.values.length && !(k === 'userpassword' && hasPassword)) {
         const name = norm.schema.attributeType(k)?.name ?? k;
         throw violation(`object class '${c.name}' requires attribute '${name}'`);
       }

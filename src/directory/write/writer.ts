@@ -9,7 +9,7 @@ import type { NormalizedDN } from '../normalize';
 import { ResultCode } from '../result-codes';
 import { assertDistinct, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 import { GroupMembership } from './group-membership';
-import { stampCreated, stampModified, stampPasswordChanged } from './operational';
+import { stampCreated, stampModified, stampPasswordChanged, stampStructural } from './operational';
 import { toStoredHash } from './passwords';
 import { planPasswordChanges } from './password-changes';
 import { checkEntrySchema } from './schema-check';
@@ -26,6 +26,11 @@ export interface WriteOptions {
   reset?: boolean;
   /** The caller verified the old password already (Password Modify with oldPasswd). */
   oldVerified?: boolean;
+  /**
+   * With migration: the modify replaces the entry as a whole by an imported one (an import taking over an
+   * entry that `cairn init` made), so its structural object class may change.
+   */
+  replacesEntry?: boolean;
 }
 
 /** Add, modify, delete and rename, each in one transaction with schema checks and group consistency. */
@@ -95,11 +100,13 @@ export class Writer {
       if (tx.entryByNdn(dn.ndn)) throw new LdapError(ResultCode.entryAlreadyExists, `entry already exists: ${dn.dn}`);
       const parentId = this.parentOf(tx, dn);
       const parent = parentId === null ? undefined : tx.entryById(parentId);
-      const structural = checkEntrySchema(this.norm, dn, attrs);
+      const structural = checkEntrySchema(this.norm, dn, attrs, hash !== undefined);
       checkUniqueness(tx, this.norm, attrs, undefined);
       stampCreated(this.norm, attrs, identityDN(who), now, structural);
       if (hash && policy) {
-        stampPasswordChanged(this.norm, attrs, now, options.migration === true);
+        // A migrated entry keeps the pwdChangedTime it brings, and gets none when it brings none: the
+        // credential's own change time (this add) is what expiry then counts from.
+        if (!options.migration) stampPasswordChanged(this.norm, attrs, now);
         const changed = parseGeneralizedTime(attrs.get('pwdchangedtime')?.values[0] ?? '') ?? now;
         this.policy.stampShadow(attrs, policy, changed, true);
       }
@@ -171,10 +178,12 @@ export class Writer {
       for (const c of rest) applyChange(this, attrs, c);
       const entryDn = this.norm.normalizeDN(entry.dn);
       this.assertRdnKept(entryDn, attrs);
-      const structural = checkEntrySchema(this.norm, entryDn, attrs);
+      const hasPassword = outcome.kind === 'set' || (outcome.kind === 'unchanged' && tx.credential(entry.id) !== undefined);
+      const structural = checkEntrySchema(this.norm, entryDn, attrs, hasPassword);
       const before = fromAttributeMap(this.norm, entry.attributes).get('structuralobjectclass')?.values[0];
       if (before && before.toLowerCase() !== structural.toLowerCase()) {
-        throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
+        if (options.migration && options.replacesEntry) stampStructural(this.norm, attrs, structural);
+        else throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
       }
       checkUniqueness(tx, this.norm, attrs, entry.id);
       const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');
@@ -241,7 +250,7 @@ export class Writer {
         if (!slot.values.some((v) => this.norm.equalityKey(info, v) === want)) slot.values.push(ava.value);
         attrs.set(info.key, slot);
       }
-      checkEntrySchema(this.norm, target, attrs);
+      checkEntrySchema(this.norm, target, attrs, tx.credential(entry.id) !== undefined);
       checkUniqueness(tx, this.norm, attrs, entry.id);
       stampModified(this.norm, attrs, identityDN(who), now);
       const moved = [{ oldNdn: entry.ndn, newDn }, ...tx.descendants(entry.id).map((d) => ({ oldNdn: d.ndn, suffix: d.dn.slice(0, d.dn.length - entry.dn.length) }))].map((r) =>
