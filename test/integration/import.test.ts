@@ -403,6 +403,19 @@ describe('cairn import (migration)', function () {
     });
   });
 
+  describe('expiry reminders for migrated people without pwdChangedTime', () => {
+    it('count from the import: a reminder is due when the import-time expiry comes near', () => {
+      const data = relaxed();
+      const person = [`dn: uid=remi,ou=people,${BASE}`, 'objectClass: inetOrgPerson', 'uid: remi', 'cn: R', 'sn: R', 'mail: remi@example.com', `userPassword: ${ssha(JO_PASSWORD)}`, ''].join('\n');
+      expect(cairn(['import', file(data, person)], { data }).status).to.equal(0);
+      const policy = [`dn: cn=default,ou=policies,${BASE}`, 'changetype: modify', 'replace: pwdMaxAge', `pwdMaxAge: ${5 * 86400}`, '-', ''].join('\n');
+      expect(cairn(['import', file(data, policy, 'p.ldif')], { data }).status).to.equal(0);
+      const r = cairn(['notify', 'run', '--dry-run'], { data });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/^would send\tremi\tremi@example\.com\t7 days before\t/m);
+    });
+  });
+
   describe('cairn export keeps the policy state', () => {
     it('a locked person with a pwdPolicySubentry, exported and imported into a fresh init, is still locked under the same policy', async () => {
       const src = relaxed();
