@@ -358,6 +358,26 @@ describe('cairn import (migration)', function () {
     });
   });
 
+  describe('groups', () => {
+    const person = (uid: string) => [`dn: uid=${uid},ou=people,${BASE}`, 'objectClass: inetOrgPerson', `uid: ${uid}`, `cn: ${uid}`, 'sn: S', ''];
+    it('an rfc2307bis group whose memberUid does not follow member: the difference is counted, not silent', () => {
+      const data = relaxed();
+      const group = [`dn: cn=mixed,ou=groups,${BASE}`, 'objectClass: groupOfNames', 'objectClass: posixGroup', 'cn: mixed', 'gidNumber: 30500', `member: uid=gm1,ou=people,${BASE}`, 'memberUid: ghost', ''];
+      const r = cairn(['import', file(data, [...group, ...person('gm1')].join('\n'))], { data });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/^\s+1\s+memberUid values dropped: no member of the group has that uid/m);
+      expect(r.stdout).to.match(/^\s+1\s+memberUid values added/m);
+      expect(entryOf(data, `cn=mixed,ou=groups,${BASE}`)!.attrs.memberuid).to.deep.equal(['gm1']);
+    });
+
+    it('an RFC 2307 posixGroup alone is refused with a hint (posixGroup is auxiliary in rfc2307bis)', () => {
+      const data = relaxed();
+      const r = cairn(['import', '--dry-run', file(data, [`dn: cn=old,ou=groups,${BASE}`, 'objectClass: posixGroup', 'cn: old', 'gidNumber: 30501', 'memberUid: x', ''].join('\n'))], { data });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/^cairn: line 1: cn=old,.*no structural object class.*\(LDAP result 65\); .*rfc2307bis, where posixGroup is auxiliary/);
+    });
+  });
+
   describe('--admin and --password-changed-now', () => {
     it('--admin makes the imported rootdn entry a member of cn=admins: it binds and writes as an administrator', async () => {
       const data = fresh();

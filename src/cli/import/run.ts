@@ -10,6 +10,7 @@ import type { SqliteStore } from '../../store/sqlite-store';
 import { makeAdministrator } from './admins';
 import { hashScheme } from './hash-scheme';
 import { entryKind, looksLikeRootDn } from './kinds';
+import { countMemberUidChanges } from './member-uid';
 import { alignShadow } from './shadow';
 import { ImportSummary } from './summary';
 import { replaceEntry } from './takeover';
@@ -56,6 +57,8 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
   const norm = d.ctx.norm;
   const failed = new Map<string, number>();
   const imported = new Set<string>();
+  /** rfc2307bis groups' memberUid as the file gave it, to count what following member changed. */
+  const memberUids = new Map<string, string[]>();
   const adminNdns = new Set(o.admins.map((dn) => safeNdn(d, dn)));
   const servicesNdn = norm.normalizeDN(`ou=services,${d.namingContext}`).ndn;
 
@@ -104,6 +107,8 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
           }
         }
         imported.add(ndn);
+        const classes = valuesOf(p.attrs, 'objectclass').map((c) => c.toLowerCase());
+        if (classes.includes('groupofnames') && classes.includes('posixgroup')) memberUids.set(ndn, valuesOf(p.attrs, 'memberuid'));
         for (const a of p.skipped) summary.count(summary.skipped, a);
         for (const s of p.schemes) summary.count(summary.hashes, s);
         if (p.noChangedTime) summary.noChangedTime++;
@@ -131,14 +136,15 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
     }
   };
 
-  const problem = (line: number, dn: string, err: LdapError) => {
+  const problem = (record: LdifRecord, err: LdapError) => {
+    const { line, dn } = record;
     const ndn = safeNdn(d, dn);
     const parent = ndn.split(',').slice(1).join(',');
     const parentLine = failed.get(parent);
     const message =
       err.resultCode === ResultCode.noSuchObject && parentLine !== undefined
         ? `its parent was not imported (see line ${parentLine})`
-        : `${err.message} (LDAP result ${err.resultCode})`;
+        : `${err.message} (LDAP result ${err.resultCode})${hint(record)}`;
     summary.problems.push({ line, dn, message });
     if (ndn) failed.set(ndn, line);
   };
@@ -151,7 +157,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
         await store.savepoint(() => apply(p));
       } catch (err) {
         if (!(err instanceof LdapError)) throw err;
-        problem(p.record.line, p.record.dn, err);
+        problem(p.record, err);
       }
       tick(++n);
     }
@@ -175,7 +181,10 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
         summary.problems.push({ line: (err as Error & { line: number }).line, dn: '', message: err.message.replace(/^line \d+: /, '') + ' (the rest of the file was not read)' });
       }
       await run(batch);
-      if (summary.ok) await alignShadow(d, imported, summary);
+      if (summary.ok) {
+        await alignShadow(d, imported, summary);
+        await countMemberUidChanges(d, memberUids, summary);
+      }
       for (const dn of o.admins) {
         try {
           await store.savepoint(() => makeAdministrator(d, dn));
@@ -191,6 +200,16 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
     if (!(err instanceof RollBack)) throw err;
   }
   return summary;
+}
+
+/** A hint for a problem a migration often meets. */
+function hint(record: LdifRecord): string {
+  if (record.kind !== 'content' && record.kind !== 'add') return '';
+  const classes = valuesOf(record.attributes, 'objectclass').map((c) => c.toLowerCase());
+  if (classes.includes('posixgroup') && classes.length === classes.filter((c) => c === 'posixgroup' || c === 'top').length) {
+    return "; Cairn's schema is rfc2307bis, where posixGroup is auxiliary: an RFC 2307 group needs a structural class too (objectClass: groupOfNames, with a member value for each memberUid)";
+  }
+  return '';
 }
 
 function safeNdn(d: Directory, dn: string): string {
