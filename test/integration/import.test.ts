@@ -370,6 +370,18 @@ describe('cairn import (migration)', function () {
       expect(entryOf(data, `cn=mixed,ou=groups,${BASE}`)!.attrs.memberuid).to.deep.equal(['gm1']);
     });
 
+    it('references are checked once the whole file is in: a member may come after its group, a missing one is a problem', () => {
+      const data = relaxed();
+      const group = [`dn: cn=refs,ou=groups,${BASE}`, 'objectClass: groupOfNames', 'cn: refs', `member: uid=later,ou=people,${BASE}`, `member: uid=never,ou=people,${BASE}`, ''];
+      const withPolicy = [...person('pp'), ''].join('\n').replace('sn: S', `sn: S\npwdPolicySubentry: cn=nosuch,ou=policies,${BASE}`).split('\n');
+      const r = cairn(['import', '--dry-run', file(data, [...group, ...person('later'), ...withPolicy].join('\n'))], { data });
+      expect(r.status).to.equal(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).to.have.length(3);
+      expect(lines[1]).to.equal(`  line 1: cn=refs,ou=groups,${BASE}: member: uid=never,ou=people,${BASE} does not exist (in the file or the directory)`);
+      expect(lines[2]).to.equal(`  line 13: uid=pp,ou=people,${BASE}: pwdPolicySubentry: cn=nosuch,ou=policies,${BASE} does not exist (in the file or the directory)`);
+    });
+
     it('an RFC 2307 posixGroup alone is refused with a hint (posixGroup is auxiliary in rfc2307bis)', () => {
       const data = relaxed();
       const r = cairn(['import', '--dry-run', file(data, [`dn: cn=old,ou=groups,${BASE}`, 'objectClass: posixGroup', 'cn: old', 'gidNumber: 30501', 'memberUid: x', ''].join('\n'))], { data });

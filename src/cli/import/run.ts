@@ -11,6 +11,7 @@ import { makeAdministrator } from './admins';
 import { hashScheme } from './hash-scheme';
 import { entryKind, looksLikeRootDn } from './kinds';
 import { countMemberUidChanges } from './member-uid';
+import { danglingReferences } from './references';
 import { alignShadow } from './shadow';
 import { ImportSummary } from './summary';
 import { replaceEntry } from './takeover';
@@ -56,7 +57,8 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
   const summary = new ImportSummary(o.file, o.dryRun, o.passwordChangedNow, formatGeneralizedTime(now));
   const norm = d.ctx.norm;
   const failed = new Map<string, number>();
-  const imported = new Set<string>();
+  /** Entries the file added or replaced, with the line of their record. */
+  const imported = new Map<string, number>();
   /** rfc2307bis groups' memberUid as the file gave it, to count what following member changed. */
   const memberUids = new Map<string, string[]>();
   const adminNdns = new Set(o.admins.map((dn) => safeNdn(d, dn)));
@@ -106,7 +108,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
             summary.count(summary.added, entryKind(valuesOf(p.attrs, 'objectclass'), ndn.endsWith(',' + servicesNdn)));
           }
         }
-        imported.add(ndn);
+        imported.set(ndn, r.line);
         const classes = valuesOf(p.attrs, 'objectclass').map((c) => c.toLowerCase());
         if (classes.includes('groupofnames') && classes.includes('posixgroup')) memberUids.set(ndn, valuesOf(p.attrs, 'memberuid'));
         for (const a of p.skipped) summary.count(summary.skipped, a);
@@ -181,8 +183,9 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
         summary.problems.push({ line: (err as Error & { line: number }).line, dn: '', message: err.message.replace(/^line \d+: /, '') + ' (the rest of the file was not read)' });
       }
       await run(batch);
+      summary.problems.push(...(await danglingReferences(d, imported)));
       if (summary.ok) {
-        await alignShadow(d, imported, summary);
+        await alignShadow(d, imported.keys(), summary);
         await countMemberUidChanges(d, memberUids, summary);
       }
       for (const dn of o.admins) {
@@ -194,6 +197,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
           summary.problems.push({ line: 0, dn, message: `${err.message} (LDAP result ${err.resultCode})` });
         }
       }
+      summary.problems.sort((x, y) => (x.line || Infinity) - (y.line || Infinity));
       if (o.dryRun || !summary.ok) throw new RollBack();
     });
   } catch (err) {
