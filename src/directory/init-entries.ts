@@ -20,12 +20,17 @@ export async function recordInitEntries(store: Store, ndns: string[]): Promise<v
   await store.write((tx) => tx.setMeta(META_KEY, JSON.stringify(prints)));
 }
 
-/** The entry at ndn if init made it and it is exactly as init left it; else undefined. */
-export async function untouchedInitEntry(store: Store, ndn: string): Promise<StoredEntry | undefined> {
+/**
+ * A lookup for the entries init made: the entry at ndn if init made it and it is exactly as init left it,
+ * else undefined. The record of init is read once.
+ */
+export async function untouchedInitEntries(store: Store): Promise<(ndn: string) => Promise<StoredEntry | undefined>> {
   const raw = await store.meta(META_KEY);
-  if (!raw) return undefined;
-  const want = (JSON.parse(raw) as Record<string, string>)[ndn];
-  if (!want) return undefined;
-  const e = await store.entryByNdn(ndn);
-  return e && fingerprint(e) === want ? e : undefined;
+  const prints = raw ? (JSON.parse(raw) as Record<string, string>) : {};
+  return async (ndn) => {
+    const want = prints[ndn];
+    if (!want) return undefined;
+    const e = await store.entryByNdn(ndn);
+    return e && fingerprint(e) === want ? e : undefined;
+  };
 }

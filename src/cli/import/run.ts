@@ -1,7 +1,7 @@
 import { SYSTEM } from '../../directory/identity';
 import { LdapError } from '../../directory/errors';
 import type { Directory } from '../../directory/directory';
-import { untouchedInitEntry } from '../../directory/init-entries';
+import { untouchedInitEntries } from '../../directory/init-entries';
 import { formatGeneralizedTime } from '../../directory/matching';
 import { ResultCode } from '../../directory/result-codes';
 import { parseLdif } from '../../ldif/parse';
@@ -63,6 +63,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
   const memberUids = new Map<string, string[]>();
   const adminNdns = new Set(o.admins.map((dn) => safeNdn(d, dn)));
   const servicesNdn = norm.normalizeDN(`ou=services,${d.namingContext}`).ndn;
+  const untouchedInit = await untouchedInitEntries(store);
 
   const prepare = (record: LdifRecord): Prepared => {
     const p: Prepared = { record, attrs: [], skipped: [], schemes: [], noChangedTime: false };
@@ -93,7 +94,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
       case 'content':
       case 'add': {
         const ndn = norm.normalizeDN(r.dn).ndn;
-        const fromInit = await untouchedInitEntry(store, ndn);
+        const fromInit = await untouchedInit(ndn);
         if (fromInit) {
           const { kept, dropped } = await replaceEntry(d, fromInit, r.dn, p.attrs);
           summary.takenOver.push({ dn: r.dn, kept, dropped });
