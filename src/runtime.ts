@@ -17,6 +17,8 @@ import { supportedControls } from './wire/controls';
 import { supportedExtensions } from './wire/extended';
 import { parseDN } from './directory/dn';
 import { defaultPolicyAttributes } from './security/policy/policy';
+import { recordInitEntries } from './directory/init-entries';
+import { formatGeneralizedTime } from './directory/matching';
 
 export const dataPaths = (dataDir: string) => {
   const dir = resolve(dataDir);
@@ -175,9 +177,14 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
           { type: 'sn', values: ['Administrator'] },
           ...posix,
           { type: 'userPassword', values: [adminPassword] },
+          // A migrated entry gets no pwdChangedTime of its own (see the writer): this one was just set.
+          { type: 'pwdChangedTime', values: [formatGeneralizedTime(Date.now())] },
           // The first administrator is set up, not changed: like a migration, the policy's rules do not apply.
         ], { migration: true });
         await d.modify(SYSTEM, adminsGroupDN(b), [{ operation: 'add', modification: { type: 'member', values: [adminDn] } }]);
+        // What an import may take over while unchanged; never the administrator or cn=admins.
+        const takeable = [b, ...['people', 'groups', 'services', 'policies'].map((n) => `ou=${n},${b}`), `cn=default,ou=policies,${b}`, `cn=${config.users.defaultGroup},ou=groups,${b}`];
+        await recordInitEntries(opened.store, takeable.map((dn) => d.ctx.norm.normalizeDN(dn).ndn));
       });
     } finally {
       await opened.close();

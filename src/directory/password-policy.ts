@@ -111,9 +111,10 @@ export class PasswordPolicyLayer {
     const classes = (attrs.get('objectclass')?.values ?? []).map((c) => this.norm.schema.objectClass(c)?.key);
     if (!classes.includes('shadowaccount')) return;
     const set = (name: string, values: string[]) => this.setValues(attrs, name, values, keepExisting);
-    set('shadowLastChange', [String(Math.floor(changedAt / 86400000))]);
-    set('shadowMax', policy.maxAge > 0 ? [String(Math.ceil(policy.maxAge / 86400))] : []);
-    set('shadowWarning', policy.maxAge > 0 && policy.expireWarning > 0 ? [String(Math.ceil(policy.expireWarning / 86400))] : []);
+    const shadow = shadowValues(policy, changedAt);
+    set('shadowLastChange', shadow.shadowLastChange);
+    set('shadowMax', shadow.shadowMax);
+    set('shadowWarning', shadow.shadowWarning);
   }
 
   /** Replaces an attribute's values (none: removes it), keeping the name as the entry spells it. */
@@ -192,6 +193,15 @@ export class PasswordPolicyLayer {
     if (mustChange) response = { ...response, error: PolicyError.changeAfterReset };
     return { response, mustChange };
   }
+}
+
+/** The shadow attributes (days since 1970) for a password changed at changedAt under this policy; [] means none. */
+export function shadowValues(policy: PasswordPolicy, changedAt: number): { shadowLastChange: string[]; shadowMax: string[]; shadowWarning: string[] } {
+  return {
+    shadowLastChange: [String(Math.floor(changedAt / 86400000))],
+    shadowMax: policy.maxAge > 0 ? [String(Math.ceil(policy.maxAge / 86400))] : [],
+    shadowWarning: policy.maxAge > 0 && policy.expireWarning > 0 ? [String(Math.ceil(policy.expireWarning / 86400))] : [],
+  };
 }
 
 function formatDuration(seconds: number): string {

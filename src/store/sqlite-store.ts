@@ -30,6 +30,7 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly tx: WriteTx;
   private readonly byNdnCache = new Map<string, StoredEntry | null>();
+  private savepoints = 0;
   private readonly dataVersion: Database.Statement;
   private seenDataVersion = -1;
 
@@ -216,6 +217,29 @@ export class SqliteStore implements Store {
       return result;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.byNdnCache.clear();
+    }
+  }
+
+  /**
+   * Inside a batch: runs fn's writes as one savepoint; when fn throws they are all undone (and the error
+   * passes on), so the batch can go on with the next piece of work.
+   */
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const name = `sp${++this.savepoints}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn();
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) {
+        this.db.exec(`ROLLBACK TO ${name}`);
+        this.db.exec(`RELEASE ${name}`);
+      }
+      this.byNdnCache.clear();
       throw err;
     }
   }

@@ -576,11 +576,13 @@ describe('cairn CLI (integration)', function () {
       }
     });
 
-    it('the export does not import as it is into a freshly initialised folder (the init entries exist): one clear error', () => {
+    it('the export does not import as it is into a freshly initialised folder (the init entries changed or held by Cairn exist): every collision listed', () => {
       const b = initData();
       folders.push(b);
       const r = cairn(['import', writeLdif(b, exported)], { data: b });
-      expectCleanError(r, /exists/i);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/^cairn: 3 problems in .*; nothing was imported:\n/);
+      for (const dn of [`cn=default,ou=policies,${BASE}`, `cn=admins,${GROUPS}`, ADMIN_DN]) expect(r.stderr).to.match(new RegExp(`^  line \\d+: ${dn}: entry already exists.*\\(LDAP result 68\\)$`, 'm'));
     });
 
     it('round trip: export, init a fresh folder with the same base, import the export minus the init records → same entries', () => {

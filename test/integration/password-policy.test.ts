@@ -398,7 +398,7 @@ describe('password policy', function () {
     }
   });
 
-  it('a person added with a password starts with shadowLastChange today; an imported value is kept', () => {
+  it('a person added with a password starts with shadowLastChange today; an imported value is kept unless older than the password (then today, as nslcd would lock out a fresh password)', () => {
     setPolicy(['pwdMaxAge', String(90 * 86400)]);
     try {
       addPerson('zzborn', 'Newborn-Pass-5151');
@@ -422,7 +422,11 @@ describe('password policy', function () {
       ].join('\n');
       importLdif(server.data, migrated);
       const read = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzmigrated'), '-s', 'base', 'shadowLastChange']);
-      expect(read.stdout).to.include('shadowLastChange: 19000');
+      // No pwdChangedTime: the password's age counts from the import, and shadowLastChange agrees.
+      expect(read.stdout).to.include(`shadowLastChange: ${today}`);
+      importLdif(server.data, migrated.replace(/zzmigrated/g, 'zzmigrated2').replace('30777', '30778').replace('shadowLastChange: 19000', 'shadowLastChange: 19500\npwdChangedTime: 20230101000000Z'));
+      const kept = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzmigrated2'), '-s', 'base', 'shadowLastChange']);
+      expect(kept.stdout, 'newer than pwdChangedTime: kept').to.include('shadowLastChange: 19500');
     } finally {
       setPolicy(['pwdMaxAge', '0']);
     }

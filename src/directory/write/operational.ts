@@ -26,6 +26,11 @@ export function stampModified(norm: Normalization, attrs: KeyedAttributes, by: s
 }
 
 /** pwdChangedTime (draft-behera): when the password was last set. A migrated value is kept. */
-export function stampPasswordChanged(norm: Normalization, attrs: KeyedAttributes, now: number, keepExisting: boolean) {
-  set(norm, attrs, 'pwdChangedTime', [formatGeneralizedTime(now)], keepExisting);
+export function stampPasswordChanged(norm: Normalization, attrs: KeyedAttributes, now: number) {
+  set(norm, attrs, 'pwdChangedTime', [formatGeneralizedTime(now)], false);
+}
+
+/** The structural object class, after an entry was replaced by one of another class. */
+export function stampStructural(norm: Normalization, attrs: KeyedAttributes, structural: string) {
+  set(norm, attrs, 'structuralObjectClass', [structural], false);
 }

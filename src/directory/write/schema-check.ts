@@ -39,7 +39,7 @@ function structuralClass(classes: ObjectClass[]): Structural {
 /**
  * Checks an entry against the schema (RFC 4512 section 2.4, 3.3): known classes, one structural chain,
  * MUST and MAY, single-valued attributes, value syntaxes, and the RDN's values present in the entry.
- * Returns the structural object class's name.
+ * Returns the structural class's name. (A password is a credential, not an attribute: writer.ts checkSchema.)
  */
 export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: KeyedAttributes): string {
   const ocValues = attrs.get('objectclass')?.values ?? [];

@@ -9,7 +9,7 @@ import type { Normalization, NormalizedDN } from '../normalize';
 import { ResultCode } from '../result-codes';
 import { assertDistinct, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 import { GroupMembership } from './group-membership';
-import { stampCreated, stampModified, stampPasswordChanged } from './operational';
+import { stampCreated, stampModified, stampPasswordChanged, stampStructural } from './operational';
 import { toStoredHash } from './passwords';
 import { planPasswordChanges } from './password-changes';
 import { checkEntrySchema } from './schema-check';
@@ -26,6 +26,11 @@ export interface WriteOptions {
   reset?: boolean;
   /** The caller verified the old password already (Password Modify with oldPasswd). */
   oldVerified?: boolean;
+  /**
+   * With migration: the modify replaces the entry as a whole by an imported one (an import taking over an
+   * entry that `cairn init` made), so its structural object class may change.
+   */
+  replacesEntry?: boolean;
 }
 
 /** Add, modify, delete and rename, each in one transaction with schema checks and group consistency. */
@@ -99,7 +104,9 @@ export class Writer {
       checkUniqueness(tx, this.norm, attrs, undefined);
       stampCreated(this.norm, attrs, identityDN(who), now, structural);
       if (hash && policy) {
-        stampPasswordChanged(this.norm, attrs, now, options.migration === true);
+        // A migrated entry keeps the pwdChangedTime it brings, and gets none when it brings none: the
+        // credential's own change time (this add) is what expiry then counts from.
+        if (!options.migration) stampPasswordChanged(this.norm, attrs, now);
         const changed = parseGeneralizedTime(attrs.get('pwdchangedtime')?.values[0] ?? '') ?? now;
         this.policy.stampShadow(attrs, policy, changed, true);
       }
@@ -175,11 +182,9 @@ export class Writer {
       const structural = checkSchema(this.norm, entryDn, attrs, hasPassword);
       const before = original.get('structuralobjectclass')?.values[0];
       if (before && before.toLowerCase() !== structural.toLowerCase()) {
-        if (!upgradesRfc2307Group(before, structural, attrs)) {
-          throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
-        }
-        const slot = attrs.get('structuralobjectclass');
-        if (slot) slot.values = [structural];
+        const allowed = upgradesRfc2307Group(before, structural, attrs) || (options.migration === true && options.replacesEntry === true);
+        if (!allowed) throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
+        stampStructural(this.norm, attrs, structural);
       }
       checkUniqueness(tx, this.norm, attrs, entry.id);
       const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');

@@ -1,0 +1,23 @@
+import type { Directory } from '../../directory/directory';
+import { EntryView } from '../../directory/entry-view';
+import type { ImportSummary } from './summary';
+
+/**
+ * In an rfc2307bis group (groupOfNames + posixGroup) memberUid follows member: values the file gave that no
+ * member accounts for are dropped, and members' uids it lacked are added. After the import, each such group
+ * whose memberUid came out different from the file's is counted, so the change is not a silent one.
+ */
+export async function countMemberUidChanges(d: Directory, given: Map<string, string[]>, summary: ImportSummary): Promise<void> {
+  for (const [ndn, before] of given) {
+    const entry = await d.ctx.store.entryByNdn(ndn);
+    if (!entry) continue;
+    const after = new EntryView(entry.dn, entry.attributes, d.ctx.norm).values('memberuid');
+    const norm = (vs: string[]) => new Set(vs.map((v) => v.toLowerCase()));
+    const a = norm(after);
+    const b = norm(before);
+    const dropped = [...b].filter((v) => !a.has(v)).length;
+    const added = [...a].filter((v) => !b.has(v)).length;
+    if (dropped) summary.count(summary.normalised, 'memberUid values dropped: no member of the group has that uid (groupOfNames + posixGroup: memberUid follows member)', dropped);
+    if (added) summary.count(summary.normalised, "memberUid values added: the uid of a member the file's memberUid lacked", added);
+  }
+}

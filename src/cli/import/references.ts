@@ -1,0 +1,31 @@
+import type { Directory } from '../../directory/directory';
+import { EntryView } from '../../directory/entry-view';
+import type { Problem } from './summary';
+
+/** Attributes whose values must name an entry once the whole file is in (a migration may list a group before its members). */
+const REFERENCES = ['member', 'pwdpolicysubentry'];
+
+/** Each imported entry's references that name no entry, as problems at the entry's line. */
+export async function danglingReferences(d: Directory, lines: Map<string, number>): Promise<Problem[]> {
+  const norm = d.ctx.norm;
+  const problems: Problem[] = [];
+  for (const [ndn, line] of lines) {
+    const entry = await d.ctx.store.entryByNdn(ndn);
+    if (!entry) continue;
+    const view = new EntryView(entry.dn, entry.attributes, norm);
+    for (const attribute of REFERENCES) {
+      for (const value of view.values(attribute)) {
+        let target: string | undefined;
+        try {
+          target = norm.normalizeDN(value).ndn;
+        } catch {
+          target = undefined;
+        }
+        if (target !== undefined && (await d.ctx.store.entryByNdn(target))) continue;
+        const name = norm.attribute(attribute)?.type.name ?? attribute;
+        problems.push({ line, dn: entry.dn, message: `${name}: ${value} does not exist (in the file or the directory)` });
+      }
+    }
+  }
+  return problems;
+}
