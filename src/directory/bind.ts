@@ -57,7 +57,7 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
     throw INVALID();
   }
   await policy.recordSuccess(entry);
-  const state = await policy.afterCorrectPassword(entry, rules, credential.changedAt);
+  const state = await policy.afterCorrectPassword(entry, rules);
   if (!isBcrypt(credential.hash)) {
     // A migrated {SSHA}/{SHA} hash: replace it with bcrypt now that the password is known to be right.
     const upgraded = await ctx.hasher.hash(password);

@@ -170,11 +170,13 @@ export class PasswordPolicyLayer {
    * After a correct password: expiry (with grace logins), the expiry warning, and the must-change state
    * after an administrator's reset. Throws passwordExpired when no grace login is left.
    */
-  async afterCorrectPassword(entry: StoredEntry, policy: PasswordPolicy, credentialChangedAt: number, now = Date.now()): Promise<{ response?: PolicyResponse; mustChange: boolean }> {
+  async afterCorrectPassword(entry: StoredEntry, policy: PasswordPolicy, now = Date.now()): Promise<{ response?: PolicyResponse; mustChange: boolean }> {
     const view = new EntryView(entry.dn, entry.attributes, this.norm);
-    const changed = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '') ?? credentialChangedAt;
+    // As slapd's ppolicy: a password without pwdChangedTime (migrated from a directory that kept none) does
+    // not expire until it is next changed. Counting from the import instead would expire everyone at once.
+    const changed = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '');
     let response: PolicyResponse | undefined;
-    if (policy.maxAge > 0) {
+    if (policy.maxAge > 0 && changed !== undefined) {
       const expiresAt = changed + policy.maxAge * 1000;
       if (now >= expiresAt) {
         const used = view.values('pwdgraceusetime').length;

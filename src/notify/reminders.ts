@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import type { Directory } from '../directory/directory';
 import { EntryView } from '../directory/entry-view';
 import { servicesDN, SYSTEM } from '../directory/identity';
-import { formatGeneralizedTime, parseGeneralizedTime } from '../directory/matching';
+import { parseGeneralizedTime } from '../directory/matching';
 import { policyInWords } from './policy-words';
 import type { SendMail } from './mailer';
 import { htmlLink, htmlList, loadTemplates, render } from './templates';
@@ -39,7 +39,6 @@ export async function runReminders(d: Directory, config: Config, options: { dryR
   const candidates: { dn: string }[] = [];
   await d.search(
     SYSTEM,
-    // Every entry: one migrated without pwdChangedTime has a password whose age counts from its import.
     { baseDN: d.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'objectClass' }, attributes: ['1.1'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },
     { send: (e) => void candidates.push({ dn: e.dn }), isAbandoned: () => false },
   );
@@ -49,10 +48,10 @@ export async function runReminders(d: Directory, config: Config, options: { dryR
     const view = new EntryView(entry.dn, entry.attributes, d.ctx.norm);
     const policy = await d.policy.policyFor(entry);
     if (policy.maxAge <= 0) continue;
-    const credential = view.values('pwdchangedtime').length ? undefined : await d.ctx.store.credential(entry.id);
-    const changedText = view.values('pwdchangedtime')[0] ?? (credential && formatGeneralizedTime(credential.changedAt, true));
+    // Without pwdChangedTime a password does not expire (password-policy.ts), so there is nothing to remind of.
+    const changedText = view.values('pwdchangedtime')[0];
     const changed = parseGeneralizedTime(changedText ?? '');
-    if (changed === undefined) continue;
+    if (changedText === undefined || changed === undefined) continue;
     const expiresAt = changed + policy.maxAge * 1000;
     const daysLeft = Math.ceil((expiresAt - now) / DAY);
     const due = daysLeft > 0 ? thresholds.filter((t) => daysLeft <= t).map(String) : n.onExpiry && now < expiresAt + DAY ? ['expired'] : [];

@@ -8,7 +8,7 @@ import type { ImportSummary } from './summary';
 
 /**
  * After the import (when every policy entry is in place): on each imported shadowAccount with a password,
- * shadowLastChange is at least the day the password was changed (pwdChangedTime, else the import), and
+ * shadowLastChange is at least the day the password was changed (pwdChangedTime; without one, nothing changes), and
  * shadowMax / shadowWarning follow its policy as for a new password, so nslcd and Cairn agree on expiry.
  * The entries' modifyTimestamp is left as imported.
  */
@@ -21,7 +21,9 @@ export async function alignShadow(d: Directory, ndns: Iterable<string>, summary:
     const credential = await d.ctx.store.credential(entry.id);
     if (!credential) continue;
     const policy = await d.policy.policyFor(entry);
-    const changedAt = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '') ?? credential.changedAt;
+    // Without pwdChangedTime the password does not expire (as in slapd): the shadow values stay as imported.
+    const changedAt = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '');
+    if (changedAt === undefined) continue;
     const want = shadowValues(policy, changedAt);
     const changes: Change[] = [];
     const replace = (type: string, values: string[], what: string) => {

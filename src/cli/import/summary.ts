@@ -121,8 +121,9 @@ export class ImportSummary {
     if (n && this.passwordChangedNow) out.push(`${entries} had no pwdChangedTime: ${n === 1 ? 'it gets' : 'they get'} the import time ${this.importedAt} (--password-changed-now).`);
     else if (n) {
       out.push(
-        `${entries} had no pwdChangedTime (OpenLDAP sets none without pwdMaxAge): ${n === 1 ? 'it gets' : 'they get'} none, and password age counts from this import (${this.importedAt}), ` +
-          'so a pwdMaxAge set later expires none of them earlier than that long after the import. To record the import time as pwdChangedTime instead: --password-changed-now.',
+        `${entries} had no pwdChangedTime (OpenLDAP sets none without pwdMaxAge): as on OpenLDAP, ${n === 1 ? 'its password does' : 'their passwords do'} not expire ` +
+          'until next changed (nor do their shadow attributes change), so a pwdMaxAge set later does not expire them all at once. ' +
+          'To start their password age at this import instead (they then expire together, pwdMaxAge after it): --password-changed-now.',
       );
     }
     const was = this.dryRun ? 'would be' : 'was';
