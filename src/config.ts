@@ -35,6 +35,7 @@ export interface Config {
     smtp: { host: string; port: number; tls: boolean; startTls: boolean; user: string; password: string; from: string };
   };
   mfa: { keyFile: string; window: number; reuseSeconds: number; requiredGroups: string[]; servicesExempt: boolean; issuer: string };
+  schema: { extra: string[] };
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +66,7 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'notify.hour': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 23 ? undefined : 'must be an hour from 0 to 23'),
   'notify.daysBefore': (v: unknown) => (Array.isArray(v) && v.every((d) => Number.isInteger(d) && d > 0) ? undefined : 'must be a list of whole numbers of days'),
   'notify.smtp.port': (v: number) => (Number.isInteger(v) && v > 0 && v < 65536 ? undefined : 'must be a port number'),
+  'schema.extra': (v: unknown) => (isStringArray(v) && v.every((x) => x.startsWith('/')) ? undefined : 'must be a list of absolute paths of schema files or folders'),
   'log.level': (v: string) => (['error', 'warn', 'info', 'debug'].includes(v) ? undefined : 'must be error, warn, info or debug'),
 };
 

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import type { Config } from './config';
 import { Directory } from './directory/directory';
 import { SYSTEM } from './directory/identity';
-import { Schema } from './directory/schema/registry';
+import type { Schema } from './directory/schema/registry';
+import { loadSchema as loadSchemaFiles } from './directory/schema/load';
 import { createLogger, silentLogger, type Logger } from './log';
 import { HashPool } from './security/hash-pool';
 import { SecretBox } from './security/secret-box';
@@ -22,6 +23,9 @@ export const dataPaths = (dataDir: string) => {
   return { dir, database: join(dir, 'cairn.sqlite'), cert: join(dir, 'tls', 'cert.pem'), key: join(dir, 'tls', 'key.pem') };
 };
 
+/** The key that seals MFA secrets: mfa.keyFile, or mfa.key in the data folder. */
+export const mfaKeyFile = (config: Config, dataDir: string) => resolve(config.mfa.keyFile || join(dataPaths(dataDir).dir, 'mfa.key'));
+
 /** The audit trail: DATA/audit.log unless log.auditFile names another file, or "none". */
 function auditLogger(config: Config, dataDir: string): Logger {
   if (config.log.auditFile === 'none') return silentLogger();
@@ -34,8 +38,13 @@ export interface OpenDirectory {
   close(): Promise<void>;
 }
 
-let schemaCache: Schema | undefined;
-export const loadSchema = () => (schemaCache ??= Schema.loadDirectory(schemaDir));
+let schemaCache: { extra: string; schema: Schema } | undefined;
+/** Cairn's schema plus the site's (schema.extra), read once per process. */
+export function loadSchema(config: Config): Schema {
+  const extra = JSON.stringify(config.schema.extra);
+  if (schemaCache?.extra !== extra) schemaCache = { extra, schema: loadSchemaFiles(schemaDir, config.schema.extra) };
+  return schemaCache.schema;
+}
 
 /** Opens an initialised data folder: store, schema, hashing pool and the directory on top. */
 export async function openDirectory(dataDir: string, config: Config, log: Logger): Promise<OpenDirectory> {
@@ -46,12 +55,12 @@ export async function openDirectory(dataDir: string, config: Config, log: Logger
   try {
     const directory = await Directory.open({
       store,
-      schema: loadSchema(),
+      schema: loadSchema(config),
       config,
       hasher: new PasswordHasher(pool, config.security.bcryptCost),
       log,
       audit: auditLogger(config, paths.dir),
-      secrets: SecretBox.fromFile(config.mfa.keyFile || join(paths.dir, 'mfa.key')),
+      secrets: SecretBox.fromFile(mfaKeyFile(config, paths.dir)),
       features: { controls: supportedControls(), extensions: supportedExtensions(), vendorVersion: '0.1.0' },
     });
     return {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { valueFromBytes } from '../bytes';
 import { SYSTEM } from '../directory/identity';
 import { LdapError } from '../directory/errors';
 import type { Directory } from '../directory/directory';
@@ -95,7 +96,7 @@ export function registerImportExport(program: Command) {
     .argument('<file>', 'LDIF file, or - for standard input')
     .option('--update', 'entries that exist already are replaced by the file\'s (to restore an export over a fresh init)')
     .action(async (file: string, opts: { update?: boolean }, cmd: Command) => {
-      const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+      const text = valueFromBytes(readFileSync(file === '-' ? 0 : file));
       const total = (text.match(/^dn::? /gim) ?? []).length;
       const bar = progress(total);
       const count = await withDirectory(cmd, async ({ directory, store }) =>
@@ -136,10 +137,10 @@ export function registerImportExport(program: Command) {
 
   program
     .command('export')
-    .description('write the directory as LDIF to standard output, without secrets')
+    .description('write the directory as LDIF to standard output; not a backup (no passwords, MFA secrets or policy history): use cairn backup')
     .action(async (_opts: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory }) => {
-        process.stdout.write(ldifHeader());
+        process.stdout.write('# cairn export: not a backup — no passwords, MFA secrets or policy history; use cairn backup\n' + ldifHeader());
         await directory.search(
           SYSTEM,
           { baseDN: directory.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'objectClass' }, attributes: ['*', '+'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBackup } from './backup';
 import { fail } from './context';
 import { registerGroups } from './groups';
 import { registerImportExport } from './import-export';
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
   registerInit(program);
   registerServe(program);
   registerImportExport(program);
+  registerBackup(program);
   registerUsers(program);
   registerGroups(program);
   registerServices(program);

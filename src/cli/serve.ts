@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../log';
-import { dataPaths, initDirectory, openDirectory } from '../runtime';
+import { dataPaths, initDirectory, loadSchema, openDirectory } from '../runtime';
 import { LdapServer, parseAddress, type ListenAddress } from '../wire/server';
 import { loadTls } from '../wire/tls';
 import { configFor, globalOptions } from './context';
@@ -50,6 +50,8 @@ export function registerServe(program: Command) {
       const config = configFor(cmd, Object.keys(server).length ? { server } : undefined);
       const log = createLogger(config.log.level, config.log.file || undefined);
       const data = globalOptions(cmd).data;
+      // A bad schema file (schema.extra) stops start-up here, with its message, before any worker starts.
+      if (cluster.isPrimary) loadSchema(config);
       if (cluster.isPrimary && opts.initIfMissing && !existsSync(dataPaths(data).database)) {
         const given = process.env.CAIRN_ADMIN_PASSWORD;
         const password = given ?? generatePassword();

@@ -1,3 +1,4 @@
+import { isRawBytes, valueBytes } from '../bytes';
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { escapeDNValue } from '../directory/dn';
@@ -81,7 +82,8 @@ export function registerUsers(program: Command) {
         const e = await personByUid(d, uid);
         const full = (await findAll(d, e.dn, { type: 'present', attribute: 'objectClass' }, ['*', '+'], 'base'))[0];
         process.stdout.write(`dn: ${full.dn}\n`);
-        for (const a of full.attributes) for (const v of a.values) process.stdout.write(`${a.type}: ${v}\n`);
+        // Text as it is; a value that is not UTF-8 (a photo, a certificate) in base64, as LDIF writes it.
+        for (const a of full.attributes) for (const v of a.values) process.stdout.write(isRawBytes(v) ? `${a.type}:: ${valueBytes(v).toString('base64')}\n` : `${a.type}: ${v}\n`);
       });
     });
 

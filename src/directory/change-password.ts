@@ -45,7 +45,12 @@ export async function changePassword(
   const privileged = actor.kind === 'system' || (actor.kind === 'user' && actor.isAdmin && !self);
   if (!privileged) {
     if (!self) throw new LdapError(ResultCode.insufficientAccessRights, `you may not change the password of ${entry.dn}`);
-    if (req.oldPassword === undefined) throw new PolicyRefusal(ResultCode.constraintViolation, 'must supply the old password to change it', PolicyError.mustSupplyOldPassword);
+    // A bound person may leave out the old password unless the policy's pwdSafeModify asks for it (the
+    // policy decides, as slapd's ppolicy does); the connection whose bind failed on an expiry has no bind to
+    // stand on, so it must prove the old one.
+    if (req.oldPassword === undefined && who.kind === 'anonymous') {
+      throw new PolicyRefusal(ResultCode.constraintViolation, 'must supply the old password to change it', PolicyError.mustSupplyOldPassword);
+    }
   }
   if (req.oldPassword !== undefined) {
     const current = await ctx.store.credential(entry.id);

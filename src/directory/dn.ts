@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import { isRawBytes, printableValue } from '../bytes';
 import { ldapError } from './errors';
 
 /** One attribute-value assertion of an RDN, as written (type unresolved, value unescaped). */
@@ -13,6 +15,7 @@ const HEX = /^[0-9a-fA-F]{2}$/;
 /** Parses an RFC 4514 DN string (also the RFC 2253 leniencies OpenLDAP accepts: `;`, quotes, spaces). */
 export function parseDN(dn: string): Rdn[] {
   const rdns: Rdn[] = [];
+  if (isRawBytes(dn)) throw ldapError.invalidDN(printableValue(dn), 'a DN must be UTF-8');
   if (dn.trim() === '') return rdns;
   let i = 0;
   const n = dn.length;
@@ -71,7 +74,9 @@ export function parseDN(dn: string): Rdn[] {
         if (c !== ' ') lastSignificant = bytes.length;
         i++;
       }
-      value = Buffer.from(bytes.slice(0, lastSignificant)).toString('utf8');
+      const raw = Buffer.from(bytes.slice(0, lastSignificant));
+      if (!isUtf8(raw)) fail('an escaped value must be UTF-8');
+      value = raw.toString('utf8');
     }
     while (i < n && dn[i] === ' ') i++;
     rdn.push({ type, value });

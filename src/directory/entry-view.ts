@@ -1,9 +1,13 @@
 import type { AttributeMap } from '../store/types';
 import type { Normalization } from './normalize';
 
-/** An entry's values looked up by canonical attribute key, whatever case or alias they were stored under. */
+/**
+ * An entry's values looked up by canonical attribute key, whatever case or alias they were stored under.
+ * Keys carry options (`cn;lang-de`) where the values have them; `values('cn')` is the values without options.
+ */
 export class EntryView {
   private byKey?: Map<string, { name: string; values: string[] }>;
+  private byType?: Map<string, string[]>;
 
   constructor(
     readonly dn: string,
@@ -15,7 +19,7 @@ export class EntryView {
     if (!this.byKey) {
       this.byKey = new Map();
       for (const [name, values] of Object.entries(this.attributes)) {
-        const key = this.norm.attribute(name)?.key ?? name.toLowerCase();
+        const key = this.norm.attribute(name)?.slotKey ?? name.toLowerCase();
         this.byKey.set(key, { name, values });
       }
     }
@@ -24,6 +28,18 @@ export class EntryView {
 
   values(key: string): string[] {
     return this.index().get(key)?.values ?? [];
+  }
+
+  /** The values of a type with and without options (`cn` and `cn;lang-de`), as a filter on the type sees them. */
+  valuesOfType(key: string): string[] {
+    if (!this.byType) {
+      this.byType = new Map();
+      for (const [name, values] of Object.entries(this.attributes)) {
+        const typeKey = this.norm.attribute(name)?.key ?? name.toLowerCase();
+        this.byType.set(typeKey, [...(this.byType.get(typeKey) ?? []), ...values]);
+      }
+    }
+    return this.byType.get(key) ?? [];
   }
 
   /** The display name the entry stores this attribute under. */

@@ -62,6 +62,13 @@ const booleanKey: Normalizer = (v) => {
 };
 const numericString: Normalizer = (v) => (/^[\d ]*$/.test(v) ? v.replace(/ /g, '') : undefined);
 const telephone: Normalizer = (v) => v.replace(/[\s-]/g, '').toLowerCase();
+/** OpenLDAP authz values: `dn:<DN>` (or `dn.exact:`) compares as the DN; other forms (`u:name`, URLs) exactly. */
+const authz = (dn: Normalizer): Normalizer => (v) => {
+  const m = /^\s*dn(?:\.exact)?:([\s\S]*)$/i.exec(v);
+  if (!m) return caseExact(v);
+  const n = dn(m[1].trim());
+  return n === undefined ? undefined : 'dn:' + n;
+};
 const uuid: Normalizer = (v) => (/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(v.trim()) ? v.trim().toLowerCase() : undefined);
 
 /**
@@ -106,5 +113,10 @@ export function standardNormalizers(extra: {
     ['objectidentifiermatch', extra.oid],
     ['objectidentifierfirstcomponentmatch', extra.oid],
     ['bitstringmatch', octets],
+    ['directorystringfirstcomponentmatch', caseIgnore],
+    ['presentationaddressmatch', caseIgnore],
+    ['protocolinformationmatch', caseIgnore],
+    ['authzmatch', authz(extra.dn)],
+    ['certificateexactmatch', octets],
   ]);
 }

@@ -7,7 +7,14 @@ import { ResultCode } from './result-codes';
 /** An attribute type with the normalisers of its matching rules, resolved once. */
 export interface AttributeInfo {
   type: AttributeType;
+  /** The type's canonical key, without options. */
   key: string;
+  /** The description's options (RFC 4512 2.5: `;binary`, `;lang-de`), lower-cased and sorted, each with its `;`; '' for none. */
+  options: string;
+  /** key + options: values with different options are different attributes of an entry. */
+  slotKey: string;
+  /** The type's name with the options as written: the name values are stored and returned under. */
+  displayName: string;
   equality?: Normalizer;
   ordering?: Normalizer;
   substrings?: Normalizer;
@@ -58,10 +65,15 @@ export class Normalization {
     const cached = this.infos.get(lookup);
     if (cached !== undefined) return cached ?? undefined;
     const type = this.schema.attributeType(description);
+    const written = description.trim().split(';').slice(1);
+    const options = [...new Set(written.map((o) => o.toLowerCase()))].sort().map((o) => ';' + o).join('');
     const info: AttributeInfo | null = type
       ? {
           type,
           key: type.key,
+          options,
+          slotKey: type.key + options,
+          displayName: type.name + written.map((o) => ';' + o).join(''),
           equality: this.rule(type.equality),
           ordering: this.rule(type.ordering),
           substrings: this.rule(type.substr) ?? this.rule(type.equality),

@@ -1,4 +1,6 @@
-import { isUtf8 } from 'buffer';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isRawBytes, valueFromBytes } from '../bytes';
 import { LdifAttribute, LdifControl, LdifError, LdifModification, LdifRecord } from './types';
 
 /** RFC 4512 attribute description: a name or numeric OID, then `;option`s. */
@@ -87,8 +89,10 @@ function parseField({ text, line }: LogicalLine): Field {
   const field = (value: string): Field => ({ name, key: name.toLowerCase(), value, line });
   const marker = text[colon + 1];
   if (marker === ':') return field(decodeBase64(skipSpaces(text, colon + 2), name, line));
-  if (marker === '<') throw new LdifError(`URL values are not supported ("${name}:<")`, line);
-  return field(skipSpaces(text, colon + 1));
+  if (marker === '<') return field(readUrlValue(skipSpaces(text, colon + 2).trimEnd(), name, line));
+  const value = skipSpaces(text, colon + 1);
+  if (isRawBytes(value)) throw new LdifError(`value of "${name}" is not valid UTF-8: write binary values in base64 ("${name}:: ...")`, line);
+  return field(value);
 }
 
 function skipSpaces(text: string, from: number): string {
@@ -100,9 +104,17 @@ function skipSpaces(text: string, from: number): string {
 function decodeBase64(encoded: string, name: string, line: number): string {
   const trimmed = encoded.trimEnd();
   if (!BASE64.test(trimmed)) throw new LdifError(`bad base64 value for "${name}"`, line);
-  const bytes = Buffer.from(trimmed, 'base64');
-  if (!isUtf8(bytes)) throw new LdifError(`value of "${name}" is binary (not UTF-8), which is not supported`, line);
-  return bytes.toString('utf8');
+  return valueFromBytes(Buffer.from(trimmed, 'base64'));
+}
+
+/** A `name:< file:///path` value (RFC 2849): the file's bytes. Only file URLs are read. */
+function readUrlValue(url: string, name: string, line: number): string {
+  if (!/^file:\/\//i.test(url)) throw new LdifError(`only file:// URLs are supported for "${name}:<" values, not "${abbreviate(url)}"`, line);
+  try {
+    return valueFromBytes(readFileSync(fileURLToPath(url)));
+  } catch (e) {
+    throw new LdifError(`cannot read ${url} for "${name}": ${(e as Error).message}`, line);
+  }
 }
 
 function parseRecord(lines: LogicalLine[]): LdifRecord {

@@ -1,3 +1,4 @@
+import { valueBytes } from '../bytes';
 import { isAttributeDescription } from './parse';
 import { LdifAttribute } from './types';
 
@@ -22,7 +23,7 @@ export function formatLdifRecord(record: { dn: string; attributes: LdifAttribute
 function formatLine(name: string, value: string): string {
   if (value === '') return `${name}:`;
   if (isSafeString(value)) return `${name}: ${value}`;
-  return `${name}:: ${Buffer.from(value, 'utf8').toString('base64')}`;
+  return `${name}:: ${valueBytes(value).toString('base64')}`;
 }
 
 /**

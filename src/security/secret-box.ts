@@ -8,8 +8,13 @@ export class SecretBox {
   /** Reads the key file, creating it (32 random bytes, base64) when it does not exist yet. */
   static fromFile(file: string): SecretBox {
     if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte key (base64)`);
+    return SecretBox.fromKeyFileContents(readFileSync(file), file);
+  }
+
+  /** A key file's bytes (as in a backup); `source` names it in the error. */
+  static fromKeyFileContents(contents: Buffer, source: string): SecretBox {
+    const key = Buffer.from(contents.toString('latin1').trim(), 'base64');
+    if (key.length !== 32) throw new Error(`${source} does not hold a 32-byte key (base64)`);
     return new SecretBox(key);
   }
 

@@ -550,7 +550,7 @@ describe('cairn CLI (integration)', function () {
     });
 
     it('writes LDIF of the whole directory, without userPassword', () => {
-      expect(exported.startsWith('version: 1')).to.equal(true);
+      expect(exported.startsWith('# cairn export: not a backup — no passwords, MFA secrets or policy history; use cairn backup\nversion: 1')).to.equal(true);
       const entries = parseEntries(exported);
       const dns = entries.map((e) => e.dn.toLowerCase());
       for (const d of [...INIT_DNS, `uid=exp0000,${PEOPLE}`, `uid=exp0019,${PEOPLE}`, `cn=team,${GROUPS}`, `ou=devices,${BASE}`, `cn=reader,ou=services,${BASE}`]) {

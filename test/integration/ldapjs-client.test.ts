@@ -391,15 +391,15 @@ describe('ldapjs 3.0.7 client against cairn serve', function () {
       expect(none.entries).to.have.length(0);
     });
 
-    it('an attribute that does not exist, (sudoHost=*): 0 entries and success', async () => {
-      const r = await search(c, BASE, { scope: 'sub', filter: '(sudoHost=*)' });
+    it('an attribute that does not exist, (sambaSID=*): 0 entries and success', async () => {
+      const r = await search(c, BASE, { scope: 'sub', filter: '(sambaSID=*)' });
       expect(r.error).to.equal(undefined);
       expect(r.result?.status).to.equal(0);
       expect(r.entries).to.have.length(0);
     });
 
-    it('a class that does not exist, (objectClass=sudoRole): 0 entries and success', async () => {
-      const r = await search(c, BASE, { scope: 'sub', filter: '(objectClass=sudoRole)' });
+    it('a class that does not exist, (objectClass=sambaSamAccount): 0 entries and success', async () => {
+      const r = await search(c, BASE, { scope: 'sub', filter: '(objectClass=sambaSamAccount)' });
       expect(r.error).to.equal(undefined);
       expect(r.result?.status).to.equal(0);
       expect(r.entries).to.have.length(0);

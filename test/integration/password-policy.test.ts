@@ -80,16 +80,19 @@ describe('password policy', function () {
     expect(whoami('zzgen', generated).stdout).to.include(`dn:${person('zzgen')}`);
   });
 
-  it('a self change needs the old password; a wrong one is 49; history refuses a recent password', () => {
+  it('a self change: without the old password as pwdSafeModify FALSE allows; a wrong old one is 49; history refuses a recent password', () => {
     addPerson('zzsam', 'First-Horse-11');
-    const noOld = ldapTool('ldappasswd', [...as('zzsam', 'First-Horse-11'), '-e', 'ppolicy', '-s', 'Second-Horse-22']);
-    expect(noOld.stdout + noOld.stderr).to.include('must supply the old password').and.match(/error=4/);
     const wrongOld = ldapTool('ldappasswd', [...as('zzsam', 'First-Horse-11'), '-a', 'Not-The-Old-1', '-s', 'Second-Horse-22']);
     expect(wrongOld.stdout + wrongOld.stderr).to.include('Invalid credentials (49)');
-    const ok = ldapTool('ldappasswd', [...as('zzsam', 'First-Horse-11'), '-a', 'First-Horse-11', '-s', 'Second-Horse-22']);
+    const noOld = ldapTool('ldappasswd', [...as('zzsam', 'First-Horse-11'), '-e', 'ppolicy', '-s', 'Zeroth-Horse-00']);
+    expect(noOld.status, noOld.stdout + noOld.stderr).to.equal(0);
+    const generated = ldapTool('ldappasswd', as('zzsam', 'Zeroth-Horse-00'));
+    expect(generated.status, generated.stderr).to.equal(0);
+    const current = /New password: (\S+)/.exec(generated.stdout)![1];
+    const ok = ldapTool('ldappasswd', [...as('zzsam', current), '-a', current, '-s', 'Second-Horse-22']);
     expect(ok.status, ok.stdout + ok.stderr).to.equal(0);
-    const back = ldapTool('ldappasswd', [...as('zzsam', 'Second-Horse-22'), '-e', 'ppolicy', '-a', 'Second-Horse-22', '-s', 'First-Horse-11']);
-    expect(back.stdout + back.stderr).to.include('was used recently').and.match(/error=8/);
+    const recent = ldapTool('ldappasswd', [...as('zzsam', 'Second-Horse-22'), '-e', 'ppolicy', '-a', 'Second-Horse-22', '-s', 'First-Horse-11']);
+    expect(recent.stdout + recent.stderr).to.include('was used recently').and.match(/error=8/);
     const same = ldapTool('ldappasswd', [...as('zzsam', 'Second-Horse-22'), '-a', 'Second-Horse-22', '-s', 'Second-Horse-22']);
     expect(same.stdout + same.stderr).to.include('was used recently');
   });
@@ -349,7 +352,7 @@ describe('password policy', function () {
     expect(ldapTool('ldappasswd', [...admin(), '-s', 'Fifteen-Chars-1', person('zzread')]).status).to.equal(0);
   });
 
-  it('pwdAllowUserChange FALSE refuses a person\'s own change (passwordModNotAllowed); pwdSafeModify needs the old password in a modify', () => {
+  it('pwdAllowUserChange FALSE refuses a person\'s own change (passwordModNotAllowed); pwdSafeModify TRUE needs the old password in a modify and in Password Modify', () => {
     addPerson('zzself', 'Self-Change-1111');
     setPolicy(['pwdAllowUserChange', 'FALSE']);
     try {
@@ -363,6 +366,8 @@ describe('password policy', function () {
       const replace = ldapTool('ldapmodify', [...as('zzself', 'Self-Change-1111'), '-e', 'ppolicy'], `dn: ${person('zzself')}\nchangetype: modify\nreplace: userPassword\nuserPassword: Self-Change-3333\n`);
       expect(replace.status).to.equal(19);
       expect(replace.stderr).to.include('must supply the old password');
+      const extended = ldapTool('ldappasswd', [...as('zzself', 'Self-Change-1111'), '-e', 'ppolicy', '-s', 'Self-Change-3333']);
+      expect(extended.stdout + extended.stderr).to.include('must supply the old password').and.match(/error=4/);
       const proven = ldapTool(
         'ldapmodify',
         as('zzself', 'Self-Change-1111'),

@@ -188,7 +188,7 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
         'structural',
       );
       expectResult(ldapadd(admin(), ldif(...base, 'objectClass: inetOrgPerson', 'objectClass: device', 'sn: x')), 65, 'structural', 'device');
-      expectResult(ldapadd(admin(), ldif(...base, 'objectClass: inetOrgPerson', 'objectClass: sudoRole', 'sn: x')), 65, 'sudoRole');
+      expectResult(ldapadd(admin(), ldif(...base, 'objectClass: inetOrgPerson', 'objectClass: sambaSamAccount', 'sn: x')), 65, 'sambaSamAccount');
       expect(read(`uid=oc-test,${PEOPLE}`, '1.1')).to.equal(undefined);
 
       // The same rules on modify and rename.

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { valueBytes, valueFromBytes } from '../../src/bytes';
 import { parseLdif, parseLdifAll } from '../../src/ldif/parse';
 import { LdifAttribute, LdifError, LdifRecord } from '../../src/ldif/types';
 import { formatLdifRecord, ldifHeader } from '../../src/ldif/write';
@@ -246,17 +250,34 @@ describe('LDIF', () => {
       expectError(ldif('dn:: %%%', 'cn: x'), 1, 'bad base64 value for "dn"');
     });
 
-    it('rejects base64 values that are not UTF-8 text', () => {
-      const binary = Buffer.from([0xff, 0xd8, 0xff, 0xe0]).toString('base64');
-      expectError(ldif('dn: cn=x', `jpegPhoto:: ${binary}`), 2, 'binary (not UTF-8), which is not supported');
-      expectError(ldif(`dn:: ${binary}`, 'cn: x'), 1, 'binary');
+    it('keeps base64 values that are not UTF-8 byte for byte', () => {
+      const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0xe9]);
+      const record = parseOne(ldif('dn: cn=x', `jpegPhoto:: ${bytes.toString('base64')}`));
+      expect(record.kind === 'content' && valueBytes(record.attributes[0].values[0]).equals(bytes)).to.equal(true);
+    });
+
+    it('rejects a plain value that is not UTF-8, naming the line', () => {
+      const text = valueFromBytes(Buffer.concat([Buffer.from('dn: cn=x\ncn: x\ndescription: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+      expectError(text, 3, 'not valid UTF-8: write binary values in base64');
     });
   });
 
   describe('URL values', () => {
-    it('are rejected', () => {
-      expectError(ldif('dn: cn=x', 'jpegPhoto:< file:///tmp/photo.jpg'), 2, 'URL values are not supported');
-      expectError(ldif('dn: cn=x', 'changetype: add', 'jpegPhoto:<file:///tmp/photo.jpg'), 3, 'URL values are not supported');
+    it('read a file:// URL as the value, byte for byte', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cairn-ldif-'));
+      try {
+        const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x80, 0x00, 0x0a]);
+        writeFileSync(join(dir, 'photo.jpg'), photo);
+        const record = parseOne(ldif('dn: cn=x', `jpegPhoto:< file://${join(dir, 'photo.jpg')}`));
+        expect(record.kind === 'content' && valueBytes(record.attributes[0].values[0]).equals(photo)).to.equal(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('refuse other URLs and files that cannot be read, naming the line', () => {
+      expectError(ldif('dn: cn=x', 'jpegPhoto:< http://example.com/photo.jpg'), 2, 'only file:// URLs are supported');
+      expectError(ldif('dn: cn=x', 'changetype: add', 'jpegPhoto:<file:///nonexistent/photo.jpg'), 3, 'cannot read file:///nonexistent/photo.jpg');
     });
   });
 
@@ -720,7 +741,7 @@ describe('LDIF', () => {
       expect(valuesOf('userpassword')).to.deep.equal(['{SHA}O3HSv1MusyL4kTjP+HKI5uxuNoM=']);
     });
 
-    it('example 5: an externally referenced value is rejected; the rest parses', () => {
+    it('example 5: an externally referenced value is read (here it is missing: the line is named); the rest parses', () => {
       const lines = [
         'version: 1',
         'dn: cn=Horatio Jensen, ou=Product Testing, dc=airius, dc=com',
@@ -733,7 +754,7 @@ describe('LDIF', () => {
         'uid: hjensen',
         'telephonenumber: +1 408 555 1212',
       ];
-      expectError(ldif(...lines, 'jpegphoto:< file:///usr/local/directory/photos/hjensen.jpg'), 11, 'URL values are not supported');
+      expectError(ldif(...lines, 'jpegphoto:< file:///usr/local/directory/photos/hjensen.jpg'), 11, 'cannot read file:///usr/local/directory/photos/hjensen.jpg');
       expect(parseOne(ldif(...lines))).to.deep.include({ kind: 'content', line: 2 });
     });
 

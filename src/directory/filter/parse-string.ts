@@ -1,4 +1,4 @@
-import { isUtf8 } from 'buffer';
+import { valueBytes, valueFromBytes } from '../../bytes';
 import { Filter } from './types';
 
 /** RFC 4512 attribute description: a name or numeric OID, then `;option`s. */
@@ -162,7 +162,7 @@ class FilterParser {
     let pieceStart = this.pos;
     let runStart = this.pos;
     const flushRun = (): void => {
-      if (this.pos > runStart) chunks.push(Buffer.from(this.text.slice(runStart, this.pos), 'utf8'));
+      if (this.pos > runStart) chunks.push(valueBytes(this.text.slice(runStart, this.pos)));
     };
     const finishPiece = (): void => {
       if (chunks.length === 0) {
@@ -170,9 +170,8 @@ class FilterParser {
         return;
       }
       flushRun();
-      const bytes = Buffer.concat(chunks);
-      if (!isUtf8(bytes)) this.fail('escaped bytes are not valid UTF-8', pieceStart);
-      pieces.push(bytes.toString('utf8'));
+      // Escaped bytes need not be UTF-8: binary values (a certificate, a photo) are matched by their bytes.
+      pieces.push(valueFromBytes(Buffer.concat(chunks)));
       chunks = [];
     };
 

@@ -1,3 +1,4 @@
+import { valueBytes } from '../../bytes';
 import { Filter } from './types';
 
 const OPERATORS = { equality: '=', greaterOrEqual: '>=', lessOrEqual: '<=', approx: '~=' } as const;
@@ -32,10 +33,10 @@ export function filterToString(filter: Filter): string {
 
 /**
  * Escapes `*`, `(`, `)`, `\`, NUL and other control characters as `\XX` (C1 controls as their two UTF-8 bytes);
- * other non-ASCII characters stay readable.
+ * bytes that are not UTF-8 as themselves; other non-ASCII characters stay readable.
  */
 function escapeValue(value: string): string {
-  return value.replace(/[*()\\\x00-\x1f\x7f-\x9f]/g, (c) =>
-    [...Buffer.from(c, 'utf8')].map((byte) => `\\${byte.toString(16).padStart(2, '0')}`).join(''),
+  return value.replace(/[*()\\\x00-\x1f\x7f-\x9f]|(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g, (c) =>
+    [...valueBytes(c)].map((byte) => `\\${byte.toString(16).padStart(2, '0')}`).join(''),
   );
 }

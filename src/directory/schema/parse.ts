@@ -10,6 +10,8 @@
  *   ldapsyntax ( ... )        also `ldapSyntaxes: ( ... )`
  *   matchingrule ( ... )      also `matchingRules: ( ... )`
  *   objectidentifier <name> <oid | name | name:suffix>
+ * Like slapd, any keyword that starts with "attribute" means attributetype (OpenLDAP's dsee.schema
+ * relies on it).
  */
 import {
   AttributeTypeDef,
@@ -17,6 +19,7 @@ import {
   MatchingRuleDef,
   ObjectClassDef,
   ObjectClassKind,
+  SchemaDefinition,
   SchemaFileContents,
   SyntaxDef,
 } from './types';
@@ -332,14 +335,16 @@ export function parseMatchingRule(text: string, macros?: OidMacros): MatchingRul
   return def;
 }
 
-function defineMacro(args: string, macros: OidMacros): void {
+export function defineMacro(args: string, macros: OidMacros): void {
   const parts = args.trim().split(/\s+/);
   if (parts.length !== 2 || parts[0] === '') throw new SchemaParseError('objectidentifier needs a name and an OID');
   const [name, value] = parts;
   if (!DESCR.test(name)) throw new SchemaParseError(`'${name}' is not a valid objectidentifier name`);
-  if (macros.has(name.toLowerCase())) throw new SchemaParseError(`objectidentifier '${name}' is already defined`);
   const oid = expandOidMacro(value, macros);
   if (!NUMERIC_OID.test(oid)) throw new SchemaParseError(`'${value}' is neither a numeric OID nor a known objectidentifier macro`);
+  // As slapd: defining a macro again with the same OID is harmless (dyngroup.schema and dsee.schema both do).
+  const before = macros.get(name.toLowerCase());
+  if (before !== undefined && before !== oid) throw new SchemaParseError(`objectidentifier '${name}' is already defined as ${before}`);
   macros.set(name.toLowerCase(), oid);
 }
 
@@ -364,45 +369,65 @@ function statements(text: string, fileName: string): Statement[] {
   return out;
 }
 
+/** An empty SchemaFileContents, with line bookkeeping. */
+export function emptyContents(): SchemaFileContents {
+  return { attributeTypes: [], objectClasses: [], syntaxes: [], matchingRules: [], lines: new Map() };
+}
+
+export type StatementKind = 'attributetype' | 'objectclass' | 'ldapsyntax' | 'matchingrule' | 'objectidentifier';
+
+/** The statement a keyword names (`attributetype`, `attributeTypes`, ...), or undefined. */
+export function statementKind(keyword: string): StatementKind | undefined {
+  const k = keyword.toLowerCase();
+  if (k.startsWith('attribute')) return 'attributetype';
+  if (k === 'objectclass' || k === 'objectclasses') return 'objectclass';
+  if (k === 'ldapsyntax' || k === 'ldapsyntaxes') return 'ldapsyntax';
+  if (k === 'matchingrule' || k === 'matchingrules') return 'matchingrule';
+  if (k === 'objectidentifier') return 'objectidentifier';
+  return undefined;
+}
+
+/**
+ * Parses one statement's text into `contents` (or the macro table), noting its line. A failure is a
+ * SchemaParseError naming the file, the line and the definition.
+ */
+export function addStatement(
+  contents: SchemaFileContents,
+  kind: StatementKind,
+  text: string,
+  where: { fileName: string; line: number; keyword: string },
+  macros: OidMacros,
+): void {
+  try {
+    let def: SchemaDefinition | undefined;
+    switch (kind) {
+      case 'attributetype': contents.attributeTypes.push((def = parseAttributeType(text, macros))); break;
+      case 'objectclass': contents.objectClasses.push((def = parseObjectClass(text, macros))); break;
+      case 'ldapsyntax': contents.syntaxes.push((def = parseSyntax(text, macros))); break;
+      case 'matchingrule': contents.matchingRules.push((def = parseMatchingRule(text, macros))); break;
+      case 'objectidentifier': defineMacro(text, macros); break;
+    }
+    if (def) contents.lines?.set(def, where.line);
+  } catch (e) {
+    if (!(e instanceof SchemaParseError)) throw e;
+    const oid = /^\s*\(\s*'?([^\s')]+)/.exec(text);
+    const what = oid ? `${where.keyword} ${oid[1]}` : where.keyword;
+    throw new SchemaParseError(`${where.fileName}:${where.line}: ${what}: ${e.message}`, where.fileName, where.line);
+  }
+}
+
 /** Parses the text of an OpenLDAP `.schema` file. */
 export function parseSchemaFile(text: string, options: ParseOptions = {}): SchemaFileContents {
   const fileName = options.fileName ?? '<schema>';
   const macros = options.macros ?? new Map<string, string>();
-  const contents: SchemaFileContents = { attributeTypes: [], objectClasses: [], syntaxes: [], matchingRules: [] };
+  const contents = emptyContents();
   for (const st of statements(text, fileName)) {
     const m = /^([A-Za-z][A-Za-z0-9-]*):?/.exec(st.text);
     const keyword = m ? m[1] : st.text.split(/\s/)[0];
     const rest = m ? st.text.slice(m[0].length) : '';
-    try {
-      switch (keyword.toLowerCase()) {
-        case 'attributetype':
-        case 'attributetypes':
-          contents.attributeTypes.push(parseAttributeType(rest, macros));
-          break;
-        case 'objectclass':
-        case 'objectclasses':
-          contents.objectClasses.push(parseObjectClass(rest, macros));
-          break;
-        case 'ldapsyntax':
-        case 'ldapsyntaxes':
-          contents.syntaxes.push(parseSyntax(rest, macros));
-          break;
-        case 'matchingrule':
-        case 'matchingrules':
-          contents.matchingRules.push(parseMatchingRule(rest, macros));
-          break;
-        case 'objectidentifier':
-          defineMacro(rest, macros);
-          break;
-        default:
-          throw new SchemaParseError(`unknown statement '${keyword}'`);
-      }
-    } catch (e) {
-      if (!(e instanceof SchemaParseError)) throw e;
-      const oid = /^\s*\(\s*'?([^\s')]+)/.exec(rest);
-      const what = oid ? `${keyword} ${oid[1]}` : keyword;
-      throw new SchemaParseError(`${fileName}:${st.line}: ${what}: ${e.message}`, fileName, st.line);
-    }
+    const kind = statementKind(keyword);
+    if (!kind) throw new SchemaParseError(`${fileName}:${st.line}: ${keyword}: unknown statement '${keyword}'`, fileName, st.line);
+    addStatement(contents, kind, rest, { fileName, line: st.line, keyword }, macros);
   }
   return contents;
 }

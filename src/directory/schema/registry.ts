@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseMatchingRule, parseSchemaFile, parseSyntax } from './parse';
 import { renderAttributeType, renderMatchingRule, renderObjectClass, renderSyntax } from './render';
-import { AttributeTypeDef, MatchingRuleDef, ObjectClassDef, SchemaFileContents, SyntaxDef } from './types';
+import { AttributeTypeDef, MatchingRuleDef, ObjectClassDef, SchemaDefinition, SchemaFileContents, SyntaxDef } from './types';
 
 export interface AttributeType extends AttributeTypeDef {
   /** The first NAME as written (e.g. 'givenName'), or the OID if it has none. */
@@ -68,7 +68,11 @@ export class SchemaError extends Error {
 const SUBSTRING_ASSERTION = '1.3.6.1.4.1.1466.115.121.1.58';
 const TOP_OID = '2.5.6.0';
 
-/** RFC 4517 syntaxes (plus RFC 4523 X.509, RFC 4530 UUID and the RFC 2252 Audio/Binary still used by RFC 1274/2798). */
+/**
+ * RFC 4517 syntaxes (plus RFC 4523 X.509, RFC 4530 UUID and the RFC 2252 Audio/Binary still used by RFC 1274/2798),
+ * and the older syntaxes that OpenLDAP's stock schema files name (RFC 1274 quality, RFC 2252 presentation address
+ * and protocol information, RFC 2307 NIS, OpenLDAP authz), so those files load.
+ */
 export const BUILTIN_SYNTAXES: readonly SyntaxDef[] = [
   "( 1.3.6.1.4.1.1466.115.121.1.3 DESC 'Attribute Type Description' )",
   "( 1.3.6.1.4.1.1466.115.121.1.4 DESC 'Audio' X-NOT-HUMAN-READABLE 'TRUE' )",
@@ -80,10 +84,12 @@ export const BUILTIN_SYNTAXES: readonly SyntaxDef[] = [
   "( 1.3.6.1.4.1.1466.115.121.1.10 DESC 'X.509 Certificate Pair' X-BINARY-TRANSFER-REQUIRED 'TRUE' X-NOT-HUMAN-READABLE 'TRUE' )",
   "( 1.3.6.1.4.1.1466.115.121.1.11 DESC 'Country String' )",
   "( 1.3.6.1.4.1.1466.115.121.1.12 DESC 'DN' )",
+  "( 1.3.6.1.4.1.1466.115.121.1.13 DESC 'Data Quality' )",
   "( 1.3.6.1.4.1.1466.115.121.1.14 DESC 'Delivery Method' )",
   "( 1.3.6.1.4.1.1466.115.121.1.15 DESC 'Directory String' )",
   "( 1.3.6.1.4.1.1466.115.121.1.16 DESC 'DIT Content Rule Description' )",
   "( 1.3.6.1.4.1.1466.115.121.1.17 DESC 'DIT Structure Rule Description' )",
+  "( 1.3.6.1.4.1.1466.115.121.1.19 DESC 'DSA Quality' )",
   "( 1.3.6.1.4.1.1466.115.121.1.21 DESC 'Enhanced Guide' )",
   "( 1.3.6.1.4.1.1466.115.121.1.22 DESC 'Facsimile Telephone Number' )",
   "( 1.3.6.1.4.1.1466.115.121.1.23 DESC 'Fax' X-NOT-HUMAN-READABLE 'TRUE' )",
@@ -102,6 +108,8 @@ export const BUILTIN_SYNTAXES: readonly SyntaxDef[] = [
   "( 1.3.6.1.4.1.1466.115.121.1.39 DESC 'Other Mailbox' )",
   "( 1.3.6.1.4.1.1466.115.121.1.40 DESC 'Octet String' )",
   "( 1.3.6.1.4.1.1466.115.121.1.41 DESC 'Postal Address' )",
+  "( 1.3.6.1.4.1.1466.115.121.1.42 DESC 'Protocol Information' )",
+  "( 1.3.6.1.4.1.1466.115.121.1.43 DESC 'Presentation Address' )",
   "( 1.3.6.1.4.1.1466.115.121.1.44 DESC 'Printable String' )",
   "( 1.3.6.1.4.1.1466.115.121.1.49 DESC 'X.509 Supported Algorithm' X-BINARY-TRANSFER-REQUIRED 'TRUE' X-NOT-HUMAN-READABLE 'TRUE' )",
   "( 1.3.6.1.4.1.1466.115.121.1.50 DESC 'Telephone Number' )",
@@ -111,9 +119,17 @@ export const BUILTIN_SYNTAXES: readonly SyntaxDef[] = [
   "( 1.3.6.1.4.1.1466.115.121.1.58 DESC 'Substring Assertion' )",
   "( 1.3.6.1.1.15.1 DESC 'X.509 Certificate Exact Assertion' )",
   "( 1.3.6.1.1.16.1 DESC 'UUID' )",
+  "( 1.3.6.1.1.1.0.0 DESC 'RFC2307 NIS Netgroup Triple' )",
+  "( 1.3.6.1.1.1.0.1 DESC 'RFC2307 Boot Parameter' )",
+  "( 1.3.6.1.4.1.4203.666.2.7 DESC 'OpenLDAP authz' )",
 ].map((s) => parseSyntax(s));
 
-/** RFC 4517 matching rules, plus RFC 4523 certificateExactMatch and RFC 4530 UUID rules. */
+/**
+ * RFC 4517 matching rules, plus RFC 4523 certificateExactMatch, RFC 4530 UUID rules and the rules OpenLDAP's stock
+ * schema files name that RFC 4517 does not: caseExactIA5SubstringsMatch (OpenLDAP's OID), X.520's
+ * octetStringSubstringsMatch, presentationAddressMatch and protocolInformationMatch, and OpenLDAP's authzMatch.
+ * Substrings rules take the Substring Assertion syntax here, as RFC 4517 gives them.
+ */
 export const BUILTIN_MATCHING_RULES: readonly MatchingRuleDef[] = [
   "( 2.5.13.0 NAME 'objectIdentifierMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 )",
   "( 2.5.13.1 NAME 'distinguishedNameMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 )",
@@ -134,9 +150,12 @@ export const BUILTIN_MATCHING_RULES: readonly MatchingRuleDef[] = [
   "( 2.5.13.16 NAME 'bitStringMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.6 )",
   "( 2.5.13.17 NAME 'octetStringMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )",
   "( 2.5.13.18 NAME 'octetStringOrderingMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )",
+  "( 2.5.13.19 NAME 'octetStringSubstringsMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.58 )",
   "( 2.5.13.20 NAME 'telephoneNumberMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.50 )",
   "( 2.5.13.21 NAME 'telephoneNumberSubstringsMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.58 )",
+  "( 2.5.13.22 NAME 'presentationAddressMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.43 )",
   "( 2.5.13.23 NAME 'uniqueMemberMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.34 )",
+  "( 2.5.13.24 NAME 'protocolInformationMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.42 )",
   "( 2.5.13.27 NAME 'generalizedTimeMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 )",
   "( 2.5.13.28 NAME 'generalizedTimeOrderingMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 )",
   "( 2.5.13.29 NAME 'integerFirstComponentMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 )",
@@ -148,6 +167,8 @@ export const BUILTIN_MATCHING_RULES: readonly MatchingRuleDef[] = [
   "( 1.3.6.1.4.1.1466.109.114.1 NAME 'caseExactIA5Match' SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 )",
   "( 1.3.6.1.4.1.1466.109.114.2 NAME 'caseIgnoreIA5Match' SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 )",
   "( 1.3.6.1.4.1.1466.109.114.3 NAME 'caseIgnoreIA5SubstringsMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.58 )",
+  "( 1.3.6.1.4.1.4203.1.2.1 NAME 'caseExactIA5SubstringsMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.58 )",
+  "( 1.3.6.1.4.1.4203.666.4.1 NAME 'authzMatch' SYNTAX 1.3.6.1.4.1.4203.666.2.7 )",
   "( 1.3.6.1.1.16.2 NAME 'uuidMatch' SYNTAX 1.3.6.1.1.16.1 )",
   "( 1.3.6.1.1.16.3 NAME 'uuidOrderingMatch' SYNTAX 1.3.6.1.1.16.1 )",
 ].map((s) => parseMatchingRule(s));
@@ -168,6 +189,8 @@ function stripOptions(attributeDescription: string): string {
 
 export class Schema {
   private readonly oidOwners = new Map<string, string>();
+  /** For each name index, who claimed each name (for error messages). */
+  private readonly nameOwners = new Map<Map<string, unknown>, Map<string, string>>();
   private readonly syntaxIndex = new Map<string, SyntaxDef>();
   private readonly ruleIndex = new Map<string, MatchingRule>();
   private readonly attrIndex = new Map<string, AttributeType>();
@@ -195,8 +218,13 @@ export class Schema {
   /** Builds the schema; definitions may refer to ones in any of the files. Throws SchemaError. */
   constructor(files: ReadonlyArray<SchemaFileContents | NamedSchemaFile>) {
     const named = files.map((f, i): NamedSchemaFile => ('contents' in f ? f : { name: `schema file #${i + 1}`, contents: f }));
-    const each = <T>(pick: (c: SchemaFileContents) => T[]): Sourced<T>[] =>
-      named.flatMap((f) => pick(f.contents).map((def) => ({ def, source: f.name })));
+    const each = <T extends SchemaDefinition>(pick: (c: SchemaFileContents) => T[]): Sourced<T>[] =>
+      named.flatMap((f) =>
+        pick(f.contents).map((def) => {
+          const line = f.contents.lines?.get(def);
+          return { def, source: line === undefined ? f.name : `${f.name}:${line}` };
+        }),
+      );
 
     for (const def of BUILTIN_SYNTAXES) this.addSyntax({ def, source: '<builtin>' });
     for (const s of each((c) => c.syntaxes)) this.addSyntax(s);
@@ -280,8 +308,14 @@ export class Schema {
 
   private claimNames<T>(index: Map<string, T>, value: T, names: string[], oid: string, what: string, source: string): void {
     for (const key of [...names.map((n) => n.toLowerCase()), oid]) {
-      if (index.has(key)) throw new SchemaError(`${source}: ${what}: the name '${key}' is already defined`);
+      if (index.has(key)) {
+        const owner = this.nameOwners.get(index)?.get(key);
+        throw new SchemaError(`${source}: ${what}: the name '${key}' is already defined${owner ? ` by ${owner}` : ''}`);
+      }
       index.set(key, value);
+      let owners = this.nameOwners.get(index);
+      if (!owners) this.nameOwners.set(index, (owners = new Map()));
+      owners.set(key, `${what} in ${source}`);
     }
   }
 

@@ -50,10 +50,14 @@ export interface MatchingRuleDef {
   syntax: string;
 }
 
+export type SchemaDefinition = AttributeTypeDef | ObjectClassDef | SyntaxDef | MatchingRuleDef;
+
 /** Everything one schema file defines, in file order. */
 export interface SchemaFileContents {
   attributeTypes: AttributeTypeDef[];
   objectClasses: ObjectClassDef[];
   syntaxes: SyntaxDef[];
   matchingRules: MatchingRuleDef[];
+  /** The line each definition starts on, when parsed from a file (for error messages). */
+  lines?: Map<SchemaDefinition, number>;
 }

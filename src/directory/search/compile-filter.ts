@@ -42,7 +42,8 @@ function not(item: StoreFilter): StoreFilter {
 const exact = (t: StoreFilter): CompiledFilter => ({ t, f: not(t), residual: false });
 
 export function compileFilter(filter: Filter, norm: Normalization, hidden: ReadonlySet<string> = new Set()): CompiledFilter {
-  const keysOf = (info: AttributeInfo) => norm.schema.subtypes(info.key).map((a) => a.key);
+  // A description with options (cn;lang-de) is indexed under its own key; without, the type and its subtypes.
+  const keysOf = (info: AttributeInfo) => (info.options ? [info.slotKey] : norm.schema.subtypes(info.key).map((a) => a.key));
   // An attribute this reader may not see is, for the filter, one the server cannot evaluate.
   const visible = (description: string | undefined) => {
     const info = description === undefined ? undefined : norm.attribute(description);

@@ -1,5 +1,5 @@
 import type { Filter } from '../filter/types';
-import type { Normalization } from '../normalize';
+import type { AttributeInfo, Normalization } from '../normalize';
 import type { Normalizer } from '../matching';
 import { parseDN } from '../dn';
 
@@ -30,6 +30,8 @@ const BIT_OR = '1.2.840.113556.1.4.804';
 export interface MatchableEntry {
   dn: string;
   values(key: string): string[];
+  /** Values of the type with and without options (cn and cn;lang-de); values() where absent. */
+  valuesOfType?(key: string): string[];
   /** Computed attributes such as hasSubordinates. */
   computed?(key: string): string[] | undefined;
 }
@@ -42,8 +44,10 @@ export function evaluateFilter(filter: Filter, entry: MatchableEntry, norm: Norm
     if (hidden.has(key)) return [];
     const c = entry.computed?.(key);
     if (c) return c;
-    return norm.schema.subtypes(key).flatMap((t) => entry.values(t.key));
+    return norm.schema.subtypes(key).flatMap((t) => (entry.valuesOfType ? entry.valuesOfType(t.key) : entry.values(t.key)));
   };
+  // A description with options (cn;lang-de) sees only the values stored with those options.
+  const valuesFor = (info: AttributeInfo): string[] => (info.options && !hidden.has(info.key) ? entry.values(info.slotKey) : valuesOf(info.key));
   const ruleByName = (rule: string): Normalizer | 'bitand' | 'bitor' | undefined => {
     if (rule === BIT_AND) return 'bitand';
     if (rule === BIT_OR) return 'bitor';
@@ -82,13 +86,13 @@ export function evaluateFilter(filter: Filter, entry: MatchableEntry, norm: Norm
       case 'present': {
         const info = norm.attribute(f.attribute);
         if (!info) return undefined;
-        return info.key === 'objectclass' || valuesOf(info.key).length > 0;
+        return info.key === 'objectclass' || valuesFor(info).length > 0;
       }
       case 'equality':
       case 'approx': {
         const info = norm.attribute(f.attribute);
         if (!info) return undefined;
-        return anyMatch(valuesOf(info.key), (v) => norm.equalityKey(info, v), f.value);
+        return anyMatch(valuesFor(info), (v) => norm.equalityKey(info, v), f.value);
       }
       case 'greaterOrEqual':
       case 'lessOrEqual': {
@@ -96,7 +100,7 @@ export function evaluateFilter(filter: Filter, entry: MatchableEntry, norm: Norm
         if (!info?.ordering) return undefined;
         const a = info.ordering(f.value);
         if (a === undefined) return undefined;
-        return valuesOf(info.key).some((v) => {
+        return valuesFor(info).some((v) => {
           const nv = info.ordering!(v);
           return nv !== undefined && (f.type === 'greaterOrEqual' ? nv >= a : nv <= a);
         });
@@ -105,7 +109,7 @@ export function evaluateFilter(filter: Filter, entry: MatchableEntry, norm: Norm
         const info = norm.attribute(f.attribute);
         if (!info?.substrings) return undefined;
         const n = info.substrings;
-        return valuesOf(info.key).some((raw) => {
+        return valuesFor(info).some((raw) => {
           const v = n(raw) ?? '';
           let pos = 0;
           if (f.initial !== undefined) {

@@ -5,7 +5,7 @@ import type { Normalization } from '../normalize';
 export interface AttributeSelection {
   allUser: boolean;
   allOperational: boolean;
-  /** Keys asked for by name, including subtypes of a named supertype. */
+  /** Keys asked for by name, including subtypes of a named supertype; with options (`cn;lang-de`) only those. */
   keys: Set<string>;
 }
 
@@ -20,15 +20,16 @@ export function selectAttributes(requested: string[], norm: Normalization): Attr
       if (oc) for (const k of [...oc.allMust, ...oc.allMay]) sel.keys.add(k);
     } else {
       const info = norm.attribute(r);
-      if (info) for (const t of norm.schema.subtypes(info.key)) sel.keys.add(t.key);
+      if (info?.options) sel.keys.add(info.slotKey);
+      else if (info) for (const t of norm.schema.subtypes(info.key)) sel.keys.add(t.key);
     }
   }
   if (requested.length > 0 && requested.every((r) => r === '1.1')) sel.allUser = false;
   return sel;
 }
 
-export function isSelected(sel: AttributeSelection, key: string, operational: boolean): boolean {
-  return sel.keys.has(key) || (operational ? sel.allOperational : sel.allUser);
+export function isSelected(sel: AttributeSelection, key: string, operational: boolean, slotKey = key): boolean {
+  return sel.keys.has(key) || sel.keys.has(slotKey) || (operational ? sel.allOperational : sel.allUser);
 }
 
 /** Renders attributes for a search result: the selected ones, each once, values dropped for typesOnly. */
@@ -44,9 +45,10 @@ export function renderAttributes(
   for (const [name, values] of attributes) {
     const info = norm.attribute(name);
     const key = info?.key ?? name.toLowerCase();
-    if (seen.has(key) || values.length === 0) continue;
-    if (!isSelected(sel, key, info?.type.operational ?? false) || !readable(key)) continue;
-    seen.add(key);
+    const slotKey = info?.slotKey ?? key;
+    if (seen.has(slotKey) || values.length === 0) continue;
+    if (!isSelected(sel, key, info?.type.operational ?? false, slotKey) || !readable(key)) continue;
+    seen.add(slotKey);
     out.push({ type: name, values: typesOnly ? [] : values });
   }
   return out;

@@ -4,7 +4,10 @@ import { LdapError } from '../errors';
 import type { AttributeInfo, Normalization } from '../normalize';
 import { ResultCode } from '../result-codes';
 
-/** An entry's attributes keyed by canonical attribute key, each with its display name. */
+/**
+ * An entry's attributes keyed by canonical attribute key plus options (`cn`, `cn;lang-de`: different
+ * attributes of the entry, RFC 4512 2.5), each with its display name.
+ */
 export type KeyedAttributes = Map<string, { info: AttributeInfo; name: string; values: string[] }>;
 
 /**
@@ -16,9 +19,9 @@ export function keyAttributes(norm: Normalization, attrs: AttributeValues[]): Ke
   for (const a of attrs) {
     const info = norm.requireAttribute(a.type);
     if (a.values.length === 0) throw new LdapError(ResultCode.invalidAttributeSyntax, `${a.type}: no values given`);
-    const slot = keyed.get(info.key) ?? { info, name: info.type.name, values: [] as string[] };
+    const slot = keyed.get(info.slotKey) ?? { info, name: info.displayName, values: [] as string[] };
     slot.values.push(...a.values);
-    keyed.set(info.key, slot);
+    keyed.set(info.slotKey, slot);
   }
   for (const slot of keyed.values()) assertDistinct(norm, slot.info, slot.values);
   return keyed;
@@ -43,20 +46,27 @@ export function toAttributeMap(keyed: KeyedAttributes): AttributeMap {
   return out;
 }
 
-/** The normalised values filters search: every value by its equality rule, object classes with their superclasses. */
+/**
+ * The normalised values filters search: every value by its equality rule, object classes with their
+ * superclasses. A value with options is indexed under its type (a filter on `cn` matches `cn;lang-de`)
+ * and under its type with options (a filter on `cn;lang-de` matches only those).
+ */
 export function indexRows(norm: Normalization, keyed: KeyedAttributes): IndexRow[] {
   const rows: IndexRow[] = [];
-  for (const [key, slot] of keyed) {
-    const seen = new Set<string>();
+  const seen = new Set<string>();
+  const add = (attr: string, n: string) => {
+    const id = attr + '\0' + n;
+    if (!seen.has(id)) rows.push({ attr, norm: n });
+    seen.add(id);
+  };
+  for (const [slotKey, slot] of keyed) {
+    const key = slot.info.key;
     for (const v of slot.values) {
       const n = norm.equalityKey(slot.info, v) ?? v;
-      if (!seen.has(n)) rows.push({ attr: key, norm: n });
-      seen.add(n);
+      add(key, n);
+      if (slotKey !== key) add(slotKey, n);
       if (key === 'objectclass') {
-        for (const sup of norm.schema.objectClass(v)?.superclasses ?? []) {
-          if (!seen.has(sup.key)) rows.push({ attr: key, norm: sup.key });
-          seen.add(sup.key);
-        }
+        for (const sup of norm.schema.objectClass(v)?.superclasses ?? []) add(key, sup.key);
       }
     }
   }

@@ -7,13 +7,33 @@ import type { KeyedAttributes } from './entry-attributes';
 
 const violation = (message: string) => new LdapError(ResultCode.objectClassViolation, message);
 
+/**
+ * Classes that rfc2307bis makes AUXILIARY but RFC 2307 (OpenLDAP's nis.schema, Debian's stock slapd) has
+ * STRUCTURAL, with the attributes RFC 2307 adds to their MUST. An entry with no structural class but one of
+ * these is an RFC 2307 entry: that class is its structural class, with RFC 2307's MUST. So a group stored
+ * as Debian does (top + posixGroup, cn, gidNumber, memberUid) is valid, and groupOfNames + posixGroup is
+ * unchanged. (nisMap, nisObject, ipHost and the rest have the same kind in both; autofs's classes are not in
+ * RFC 2307.)
+ */
+const RFC2307_STRUCTURAL: ReadonlyMap<string, readonly string[]> = new Map([['posixgroup', ['cn']]]);
+
+interface Structural {
+  cls: ObjectClass;
+  /** Attribute keys required on top of the classes' own MUST. */
+  extraMust: readonly string[];
+}
+
 /** The entry's structural object class: the most specific of a single chain of structural classes. */
-function structuralClass(classes: ObjectClass[]): ObjectClass {
+function structuralClass(classes: ObjectClass[]): Structural {
   const structural = classes.filter((c) => c.kind === 'STRUCTURAL');
-  if (structural.length === 0) throw violation('no structural object class provided');
+  if (structural.length === 0) {
+    const rfc2307 = classes.filter((c) => RFC2307_STRUCTURAL.has(c.key));
+    if (rfc2307.length === 1) return { cls: rfc2307[0], extraMust: RFC2307_STRUCTURAL.get(rfc2307[0].key) ?? [] };
+    throw violation('no structural object class provided');
+  }
   const leaf = structural.find((c) => structural.every((o) => o === c || c.superclasses.includes(o)));
   if (!leaf) throw violation(`invalid structural object class chain (${structural.map((c) => c.name).join('/')})`);
-  return leaf;
+  return { cls: leaf, extraMust: [] };
 }
 
 /**
@@ -37,21 +57,24 @@ export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: K
   const structural = structuralClass([...all]);
   const extensible = [...all].some((c) => c.key === 'extensibleobject');
 
-  const allowed = new Set<string>(['objectclass']);
+  const allowed = new Set<string>(['objectclass', ...structural.extraMust]);
   for (const c of all) {
     for (const k of c.allMust) allowed.add(k);
     for (const k of c.allMay) allowed.add(k);
   }
-  for (const c of all) {
-    for (const k of c.allMust) {
-      if (!attrs.get(k)?.values.length) {
-        const name = norm.schema.attributeType(k)?.name ?? k;
-        throw violation(`object class '${c.name}' requires attribute '${name}'`);
-      }
+  // A value with options (userCertificate;binary) is a value of its type for MUST.
+  const present = new Set([...attrs.values()].filter((slot) => slot.values.length > 0).map((slot) => slot.info.key));
+  const required = [...all].flatMap((c) => [...c.allMust].map((k) => ({ c, k })));
+  required.push(...structural.extraMust.map((k) => ({ c: structural.cls, k })));
+  for (const { c, k } of required) {
+    if (!present.has(k)) {
+      const name = norm.schema.attributeType(k)?.name ?? k;
+      throw violation(`object class '${c.name}' requires attribute '${name}'`);
     }
   }
-  for (const [key, slot] of attrs) {
+  for (const slot of attrs.values()) {
     const type = slot.info.type;
+    const key = slot.info.key;
     if (!type.operational && !extensible && !allowed.has(key)) throw violation(`attribute '${type.name}' not allowed`);
     if (type.singleValue && slot.values.length > 1) {
       throw new LdapError(ResultCode.constraintViolation, `attribute '${type.name}' cannot have multiple values`);
@@ -72,5 +95,5 @@ export function checkEntrySchema(norm: Normalization, dn: NormalizedDN, attrs: K
       throw new LdapError(ResultCode.namingViolation, `naming attribute '${info.type.name}' is not present in entry`);
     }
   }
-  return structural.name;
+  return structural.cls.name;
 }

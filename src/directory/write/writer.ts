@@ -174,7 +174,11 @@ export class Writer {
       const structural = checkEntrySchema(this.norm, entryDn, attrs);
       const before = fromAttributeMap(this.norm, entry.attributes).get('structuralobjectclass')?.values[0];
       if (before && before.toLowerCase() !== structural.toLowerCase()) {
-        throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
+        if (!upgradesRfc2307Group(before, structural, attrs)) {
+          throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
+        }
+        const slot = attrs.get('structuralobjectclass');
+        if (slot) slot.values = [structural];
       }
       checkUniqueness(tx, this.norm, attrs, entry.id);
       const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');
@@ -262,13 +266,23 @@ export class Writer {
   }
 }
 
+/**
+ * An RFC 2307 group (posixGroup as its structural class, as Debian's slapd stores it) that gains
+ * groupOfNames becomes an rfc2307bis group, where posixGroup is auxiliary: the one change of structural
+ * class allowed, since in Cairn's schema posixGroup never was structural. Its memberUid values stay.
+ */
+function upgradesRfc2307Group(before: string, after: string, attrs: KeyedAttributes): boolean {
+  const classes = (attrs.get('objectclass')?.values ?? []).map((v) => v.toLowerCase());
+  return before.toLowerCase() === 'posixgroup' && ['groupofnames', 'groupofuniquenames'].includes(after.toLowerCase()) && classes.includes('posixgroup');
+}
+
 /** One modification (RFC 4511 4.6, RFC 4525 increment) applied to the entry's attributes in memory. */
 function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
   const norm = w.normalization();
   const info = norm.requireAttribute(c.modification.type);
-  const slot = attrs.get(info.key);
+  const slot = attrs.get(info.slotKey);
   const current = slot?.values ?? [];
-  const name = slot?.name ?? info.type.name;
+  const name = slot?.name ?? info.displayName;
   const key = (v: string) => norm.equalityKey(info, v) ?? v;
   const values = c.modification.values;
   switch (c.operation) {
@@ -279,13 +293,13 @@ function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
       values.forEach((v, i) => {
         if (have.has(key(v))) throw new LdapError(ResultCode.attributeOrValueExists, `modify/add: ${info.type.name}: value #${i} already exists`);
       });
-      attrs.set(info.key, { info, name, values: [...current, ...values] });
+      attrs.set(info.slotKey, { info, name, values: [...current, ...values] });
       break;
     }
     case 'delete': {
       if (!slot) throw new LdapError(ResultCode.noSuchAttribute, `modify/delete: ${info.type.name}: no such attribute`);
       if (values.length === 0) {
-        attrs.delete(info.key);
+        attrs.delete(info.slotKey);
         break;
       }
       const drop = new Set<string>();
@@ -294,14 +308,14 @@ function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
         drop.add(key(v));
       });
       const left = current.filter((v) => !drop.has(key(v)));
-      if (left.length) attrs.set(info.key, { info, name, values: left });
-      else attrs.delete(info.key);
+      if (left.length) attrs.set(info.slotKey, { info, name, values: left });
+      else attrs.delete(info.slotKey);
       break;
     }
     case 'replace': {
       assertDistinct(norm, info, values);
-      if (values.length) attrs.set(info.key, { info, name, values: [...values] });
-      else attrs.delete(info.key);
+      if (values.length) attrs.set(info.slotKey, { info, name, values: [...values] });
+      else attrs.delete(info.slotKey);
       break;
     }
     case 'increment': {
@@ -309,7 +323,7 @@ function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
       if (values.length !== 1 || !/^-?\d+$/.test(values[0])) throw new LdapError(ResultCode.invalidAttributeSyntax, `modify/increment: ${info.type.name}: needs one integer value`);
       if (info.type.equality?.toLowerCase() !== 'integermatch') throw new LdapError(ResultCode.constraintViolation, `modify/increment: ${info.type.name}: not an integer attribute`);
       const by = BigInt(values[0]);
-      attrs.set(info.key, { info, name, values: current.map((v) => String(BigInt(v) + by)) });
+      attrs.set(info.slotKey, { info, name, values: current.map((v) => String(BigInt(v) + by)) });
       break;
     }
   }

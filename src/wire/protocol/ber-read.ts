@@ -1,3 +1,4 @@
+import { valueFromBytes } from '../../bytes';
 /**
  * A small, strict BER reader for LDAP (RFC 4511 section 5.1 restrictions of X.690 BER):
  * single-octet tags only, definite lengths of at most 4 length octets, primitive OCTET STRINGs.
@@ -106,7 +107,7 @@ export class BerReader {
     return this.buf[this.offset++] !== 0;
   }
 
-  /** An OCTET STRING (or implicitly tagged one) decoded as UTF-8 text. */
+  /** An OCTET STRING (or implicitly tagged one) as a value: its exact bytes, in the form of src/bytes.ts. */
   readString(tag = 0x04): string {
     const len = this.readHeader(tag);
     const start = this.offset;
@@ -144,21 +145,21 @@ export class BerReader {
 }
 
 /**
- * UTF-8 decoding. Very short ASCII strings (attribute names, small values) are built in JS, which
- * measured faster than the native call up to about 10 octets. Invalid UTF-8 becomes U+FFFD, as
- * Buffer#toString does.
+ * A value from its bytes (src/bytes.ts: text where they are UTF-8, escaped bytes where not). Very short
+ * ASCII strings (attribute names, small values) are built in JS, which measured faster than the native
+ * call up to about 10 octets.
  */
 function utf8(buf: Buffer, start: number, end: number): string {
   if (end - start <= 10) {
     let s = '';
     for (let i = start; i < end; i++) {
       const c = buf[i];
-      if (c >= 0x80) return buf.toString('utf8', start, end);
+      if (c >= 0x80) return valueFromBytes(buf, start, end);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return buf.toString('utf8', start, end);
+  return valueFromBytes(buf, start, end);
 }
 
 function hex(n: number): string {

@@ -1,3 +1,4 @@
+import { isRawBytes, valueByteLength, valueBytes } from '../../bytes';
 /**
  * BER writing. Two layers:
  * - small value helpers (berSequence, berInteger, ...) returning Buffers, for control and
@@ -98,9 +99,9 @@ export function berBoolean(b: boolean, tag = 0x01): Buffer {
   return Buffer.from([tag, 1, b ? 0xff : 0x00]);
 }
 
-/** An OCTET STRING (or implicitly tagged one); strings are written as UTF-8. */
+/** An OCTET STRING (or implicitly tagged one); a string is a value, written as its exact bytes (src/bytes.ts). */
 export function berOctetString(s: string | Buffer, tag = 0x04): Buffer {
-  const content = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+  const content = typeof s === 'string' ? valueBytes(s) : s;
   return berTlv(tag, content);
 }
 
@@ -169,10 +170,10 @@ export class TwoPassEncoder {
     this.size += 1 + lengthOfLength(len);
   }
 
-  /** An OCTET STRING (or implicitly tagged one) holding `s` as UTF-8. */
+  /** An OCTET STRING (or implicitly tagged one) holding the value `s` as its exact bytes (src/bytes.ts). */
   string(tag: number, s: string): void {
     if (this.measuring) {
-      const len = s.length === 0 ? 0 : Buffer.byteLength(s, 'utf8');
+      const len = s.length === 0 ? 0 : valueByteLength(s);
       this.lengths.push(len);
       this.size += 1 + lengthOfLength(len) + len;
       return;
@@ -185,6 +186,8 @@ export class TwoPassEncoder {
       // Byte length equals char length only for ASCII: copy char codes, cheaper than a native call.
       for (let i = 0; i < len; i++) buf[pos++] = s.charCodeAt(i);
       this.pos = pos;
+    } else if (isRawBytes(s)) {
+      this.pos = pos + valueBytes(s).copy(buf, pos);
     } else {
       this.pos = pos + buf.write(s, pos, len, 'utf8');
     }

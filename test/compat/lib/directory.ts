@@ -27,6 +27,8 @@ export const PEOPLE = {
   hank: { uidNumber: 10008, password: 'Lantern-Meadow-3390' },
   /** Changes the password (and has it refused) without the other checks getting in the way. */
   frank: { uidNumber: 10006, password: 'Orchid-Lantern-2284' },
+  /** The password expired ten days ago, with grace logins left (OpenLDAP's pwdGraceAuthNLimit). */
+  ivy: { uidNumber: 10009, password: 'Meadow-Quartz-5120' },
 } as const;
 export type Person = keyof typeof PEOPLE;
 export const USERS_GID = 10001;
@@ -43,6 +45,7 @@ function fixtureLdif(sshKey: string): string {
     bob: [`pwdPolicySubentry: cn=expiring,ou=policies,${BASE}`, `pwdChangedTime: ${ago(27 * 86400)}`],
     carol: ['pwdAccountLockedTime: 000001010000Z', `sshPublicKey: ${sshKey}`],
     dave: [`pwdPolicySubentry: cn=expiring,ou=policies,${BASE}`, `pwdChangedTime: ${ago(40 * 86400)}`],
+    ivy: [`pwdPolicySubentry: cn=grace,ou=policies,${BASE}`, `pwdChangedTime: ${ago(40 * 86400)}`],
   };
   const entries = [
     [
@@ -57,6 +60,17 @@ function fixtureLdif(sshKey: string): string {
       'pwdGraceAuthNLimit: 0',
       'pwdMinLength: 12',
       'cairnPwdMinClasses: 3',
+    ],
+    [
+      `dn: cn=grace,ou=policies,${BASE}`,
+      'objectClass: device',
+      'objectClass: pwdPolicy',
+      'cn: grace',
+      'description: as an OpenLDAP site writes it: expired passwords get three grace logins',
+      'pwdAttribute: userPassword',
+      `pwdMaxAge: ${30 * 86400}`,
+      `pwdExpireWarning: ${14 * 86400}`,
+      'pwdGraceAuthNLimit: 3',
     ],
     ...(Object.entries(PEOPLE) as [Person, (typeof PEOPLE)[Person]][]).map(([uid, p]) => [
       `dn: ${personDn(uid)}`,
