@@ -73,6 +73,7 @@ describe('password hash schemes', function () {
       '{MD5}CY9rzUYh03PK3k6DJie0==',
       '{CRYPT}$6$rounds=99999999$saltsalt$' + 'a'.repeat(86),
       '{CRYPT}$6$saltsalt$' + 'a'.repeat(43),
+      '{CRYPT}$5$rounds=999$saltsalt$' + 'a'.repeat(43),
       '{CRYPT}$2b$31$' + 'a'.repeat(53),
       '{CRYPT}$1$toolongsalt$' + 'a'.repeat(22),
       '{CRYPT}$y$jFT$abc$' + 'a'.repeat(43), // bad salt

@@ -25,7 +25,8 @@ const ORDER_512: [number, number, number][] = [
 export function isShaCrypt(s: string): boolean {
   const m = SHA_CRYPT.exec(s);
   if (!m) return false;
-  if (m[3] !== undefined && Number(m[3]) > MAX_SHA_CRYPT_ROUNDS) return false;
+  // glibc writes rounds=N only for 1000..999999999, without leading zeros; anything else was not made by it
+  if (m[3] !== undefined && (Number(m[3]) < 1000 || Number(m[3]) > MAX_SHA_CRYPT_ROUNDS || m[3].startsWith('0'))) return false;
   return m[5].length === (m[1] === '5' ? 43 : 86);
 }
 
