@@ -226,7 +226,7 @@ function pwxform(X: Uint32Array, ctx: Pwxform): void {
         // (xh * xl) as 64 bits: the low word exactly by imul, the high word from the double product,
         // whose error (at most 2^12) is far below the 2^32 it is divided by.
         const mulLo = Math.imul(xh, xl) >>> 0;
-        let hi = Math.round((xh * xl - mulLo) / 4294967296);
+        let hi = Math.round((xh * xl - mulLo) * 2.3283064365386963e-10); // / 2^32
         let lo = mulLo + S[p0 + k];
         if (lo > 0xffffffff) {
           lo -= 4294967296;
