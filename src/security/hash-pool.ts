@@ -64,16 +64,24 @@ export class HashPool {
 
   /** A new bcrypt hash (without `{CRYPT}`) of a password's exact bytes. */
   async hash(password: Uint8Array, cost: number): Promise<string> {
-    return (await this.run({ op: 'hash', password, cost })) as string;
+    return (await this.run({ op: 'hash', password: ownCopy(password), cost })) as string;
   }
 
   /** Whether a password's bytes match a stored `{SCHEME}` hash of any scheme hash-schemes knows. */
   async verify(password: Uint8Array, stored: string): Promise<boolean> {
-    return (await this.run({ op: 'verify', password, stored })) as boolean;
+    return (await this.run({ op: 'verify', password: ownCopy(password), stored })) as boolean;
   }
 
   async close() {
     this.closed = true;
     await Promise.all(this.all.map((w) => w.terminate()));
   }
+}
+
+/**
+ * The bytes in an ArrayBuffer of their own: posting a view copies its whole buffer, and a small Buffer is
+ * a view into Node's shared 8 KiB pool, which holds other data.
+ */
+function ownCopy(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.from(bytes);
 }
