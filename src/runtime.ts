@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync, rmSync, readdirSync } from 'node:
 import { join, resolve } from 'node:path';
 import type { Config } from './config';
 import { Directory } from './directory/directory';
-import { SYSTEM } from './directory/identity';
+import { adminsGroupDN, SYSTEM } from './directory/identity';
 import type { Schema } from './directory/schema/registry';
 import { loadSchema as loadSchemaFiles } from './directory/schema/load';
 import { createLogger, silentLogger, type Logger } from './log';
@@ -103,12 +103,22 @@ const ou = (name: string) => [
   { type: 'ou', values: [name] },
 ];
 
+export interface InitOptions {
+  /** The built-in administrator is also a POSIX account (uidNumber/gidNumber from the ids ranges' first numbers). */
+  posixAdmin?: boolean;
+}
+
 /**
  * Creates a new directory: database, base entry, the four organisational units, the administrator in
  * cn=admins, a default group, and a self-signed certificate. Refuses an existing one; on failure removes
  * what it created.
+ *
+ * The built-in entries take no POSIX numbers (unless posixAdmin): the administrator is no posixAccount, so
+ * `getent passwd` on the login machines does not list it, and cn=admins and the default group have no
+ * gidNumber, so an import keeps the numbers it brings. `cairn user add` gives the default group the first
+ * free gidNumber of the ids range when it first needs one.
  */
-export async function initDirectory(dataDir: string, base: string, adminPassword: string, config: Config, log: Logger): Promise<{ adminDn: string }> {
+export async function initDirectory(dataDir: string, base: string, adminPassword: string, config: Config, log: Logger, options: InitOptions = {}): Promise<{ adminDn: string }> {
   const paths = dataPaths(dataDir);
   if (existsSync(paths.database)) throw new Error(`${paths.dir} already holds a directory; refusing to overwrite it`);
   const created = !existsSync(paths.dir);
@@ -139,30 +149,35 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
           ...defaultPolicyAttributes(),
         ]);
         const adminDn = `uid=admin,ou=people,${b}`;
-        await d.add(SYSTEM, `cn=admins,ou=groups,${b}`, [
-          { type: 'objectClass', values: ['top', 'groupOfNames', 'posixGroup'] },
+        const adminGid = String(config.ids.gidNumberMin);
+        await d.add(SYSTEM, adminsGroupDN(b), [
+          { type: 'objectClass', values: ['top', 'groupOfNames', ...(options.posixAdmin ? ['posixGroup'] : [])] },
           { type: 'cn', values: ['admins'] },
-          { type: 'gidNumber', values: [String(config.ids.gidNumberMin)] },
+          ...(options.posixAdmin ? [{ type: 'gidNumber', values: [adminGid] }] : []),
           { type: 'description', values: ['Cairn administrators: full access to the directory'] },
         ]);
         await d.add(SYSTEM, `cn=${config.users.defaultGroup},ou=groups,${b}`, [
-          { type: 'objectClass', values: ['top', 'groupOfNames', 'posixGroup'] },
+          { type: 'objectClass', values: ['top', 'groupOfNames'] },
           { type: 'cn', values: [config.users.defaultGroup] },
-          { type: 'gidNumber', values: [String(config.ids.gidNumberMin + 1)] },
         ]);
+        const posix = options.posixAdmin
+          ? [
+              { type: 'uidNumber', values: [String(config.ids.uidNumberMin)] },
+              { type: 'gidNumber', values: [adminGid] },
+              { type: 'homeDirectory', values: [`${config.users.homeDirectoryPrefix}/admin`] },
+              { type: 'loginShell', values: [config.users.defaultShell] },
+            ]
+          : [];
         await d.add(SYSTEM, adminDn, [
-          { type: 'objectClass', values: ['top', 'inetOrgPerson', 'posixAccount', 'shadowAccount'] },
+          { type: 'objectClass', values: ['top', 'inetOrgPerson', ...(options.posixAdmin ? ['posixAccount', 'shadowAccount'] : [])] },
           { type: 'uid', values: ['admin'] },
           { type: 'cn', values: ['Administrator'] },
           { type: 'sn', values: ['Administrator'] },
-          { type: 'uidNumber', values: [String(config.ids.uidNumberMin)] },
-          { type: 'gidNumber', values: [String(config.ids.gidNumberMin)] },
-          { type: 'homeDirectory', values: [`${config.users.homeDirectoryPrefix}/admin`] },
-          { type: 'loginShell', values: [config.users.defaultShell] },
+          ...posix,
           { type: 'userPassword', values: [adminPassword] },
           // The first administrator is set up, not changed: like a migration, the policy's rules do not apply.
         ], { migration: true });
-        await d.modify(SYSTEM, `cn=admins,ou=groups,${b}`, [{ operation: 'add', modification: { type: 'member', values: [adminDn] } }]);
+        await d.modify(SYSTEM, adminsGroupDN(b), [{ operation: 'add', modification: { type: 'member', values: [adminDn] } }]);
       });
     } finally {
       await opened.close();

@@ -1,14 +1,59 @@
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { escapeDNValue } from '../directory/dn';
-import { findAll, findOne, groups, nextFreeNumber, personByUid, valuesOf } from './lookup';
+import type { Change } from '../wire/protocol/types';
+import { allGroups, findAll, groupByName, groups, hasClass, nextFreeNumber, personByUid, valuesOf } from './lookup';
 import { withDirectory } from './context';
 import type { Directory } from '../directory/directory';
+import type { SearchResultEntry } from '../directory/search/run-search';
 
-const groupByName = (d: Directory, name: string) => findOne(d, groups(d), { type: 'equality', attribute: 'cn', value: name }, `group ${name}`);
+/**
+ * The changes that make a person a member of a group (or no longer one), whatever kind of group it is:
+ * `member` (their DN) where the group is a groupOfNames, `memberUid` (their uid) where it is a posixGroup.
+ * Values present already (add) or absent (remove) are left alone; if nothing is left to do, a clear error.
+ */
+function membershipChanges(d: Directory, g: SearchResultEntry, person: SearchResultEntry, uid: string, add: boolean): Change[] {
+  const norm = d.ctx.norm;
+  const ndn = norm.normalizeDN(person.dn).ndn;
+  const memberValue = valuesOf(g, 'member').find((m) => norm.normalizeDN(m).ndn === ndn);
+  const uidInfo = norm.requireAttribute('memberUid');
+  const uidKey = (v: string) => norm.equalityKey(uidInfo, v) ?? v;
+  // The person's own spelling of the uid they were named by.
+  const theirUid = valuesOf(person, 'uid').find((v) => v.toLowerCase() === uid.toLowerCase()) ?? uid;
+  const uidValue = valuesOf(g, 'memberUid').find((v) => uidKey(v) === uidKey(theirUid));
+  const changes: Change[] = [];
+  if (hasClass(d, g, 'groupOfNames')) {
+    if (add && memberValue === undefined) changes.push({ operation: 'add', modification: { type: 'member', values: [person.dn] } });
+    if (!add && memberValue !== undefined) changes.push({ operation: 'delete', modification: { type: 'member', values: [memberValue] } });
+  }
+  if (hasClass(d, g, 'posixGroup')) {
+    // With groupOfNames, memberUid follows member by itself (GroupMembership); only a value out of step is changed here.
+    const follows = hasClass(d, g, 'groupOfNames');
+    if (add && uidValue === undefined && !(follows && memberValue === undefined)) changes.push({ operation: 'add', modification: { type: 'memberUid', values: [theirUid] } });
+    if (!add && uidValue !== undefined && !(follows && memberValue !== undefined)) changes.push({ operation: 'delete', modification: { type: 'memberUid', values: [uidValue] } });
+  }
+  if (changes.length === 0) {
+    if (!hasClass(d, g, 'groupOfNames') && !hasClass(d, g, 'posixGroup')) throw new Error(`${g.dn} holds neither member nor memberUid (it is no groupOfNames or posixGroup)`);
+    throw new Error(add ? `${uid} is a member of ${g.dn} already` : `${uid} is not a member of ${g.dn}`);
+  }
+  return changes;
+}
+
+/** A group's members for `group list`: its memberUid values, then the uid (or DN) of member entries not among them. */
+async function memberNames(d: Directory, g: SearchResultEntry): Promise<string[]> {
+  const names = [...valuesOf(g, 'memberUid')];
+  const seen = new Set(names.map((n) => n.toLowerCase()));
+  for (const m of valuesOf(g, 'member')) {
+    const e = (await findAll(d, m, { type: 'present', attribute: 'objectClass' }, ['uid'], 'base').catch(() => []))[0];
+    const name = (e && valuesOf(e, 'uid')[0]) ?? m;
+    if (!seen.has(name.toLowerCase())) names.push(name);
+    seen.add(name.toLowerCase());
+  }
+  return names;
+}
 
 export function registerGroups(program: Command) {
-  const group = program.command('group').description('manage groups (groupOfNames + posixGroup)');
+  const group = program.command('group').description('manage groups (groupOfNames + posixGroup; any group under the base for members and list)');
 
   group
     .command('add')
@@ -28,29 +73,29 @@ export function registerGroups(program: Command) {
       });
     });
 
-  for (const [verb, operation] of [['add-member', 'add'], ['remove-member', 'delete']] as const) {
+  for (const [verb, add] of [['add-member', true], ['remove-member', false]] as const) {
     group
       .command(verb)
-      .argument('<name>')
+      .argument('<name>', 'the group\'s cn (the group may be anywhere under the base)')
       .argument('<uid>')
+      .description(`${add ? 'add a person to' : 'remove a person from'} a group: member where it has member (groupOfNames), memberUid where it is a posixGroup`)
       .action(async (name: string, uid: string, _o: unknown, cmd: Command) => {
         await withDirectory(cmd, async ({ directory: d }) => {
           const g = await groupByName(d, name);
           const p = await personByUid(d, uid);
-          await d.modify(SYSTEM, g.dn, [{ operation, modification: { type: 'member', values: [p.dn] } }]);
-          process.stdout.write(`${operation === 'add' ? 'Added' : 'Removed'} ${uid} ${operation === 'add' ? 'to' : 'from'} ${name}\n`);
+          await d.modify(SYSTEM, g.dn, membershipChanges(d, g, p, uid, add));
+          process.stdout.write(`${add ? 'Added' : 'Removed'} ${uid} ${add ? 'to' : 'from'} ${name}\n`);
         });
       });
   }
 
   group
     .command('list')
-    .description('list groups: name, gidNumber, members')
+    .description('list every group under the base: name, gidNumber, members')
     .action(async (_o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        for (const e of await findAll(d, groups(d), { type: 'present', attribute: 'cn' })) {
-          if (!valuesOf(e, 'gidNumber').length && !valuesOf(e, 'member').length) continue;
-          process.stdout.write([valuesOf(e, 'cn')[0], valuesOf(e, 'gidNumber')[0] ?? '-', valuesOf(e, 'memberUid').join(',')].join('\t') + '\n');
+        for (const e of await allGroups(d, ['cn', 'gidNumber', 'member', 'memberUid'])) {
+          process.stdout.write([valuesOf(e, 'cn')[0] ?? e.dn, valuesOf(e, 'gidNumber')[0] ?? '-', (await memberNames(d, e)).join(',')].join('\t') + '\n');
         }
       });
     });

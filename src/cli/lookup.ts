@@ -1,4 +1,4 @@
-import { SYSTEM } from '../directory/identity';
+import { adminsGroupDN, servicesDN, SYSTEM } from '../directory/identity';
 import type { Directory } from '../directory/directory';
 import type { Filter } from '../directory/filter/types';
 import type { SearchResultEntry } from '../directory/search/run-search';
@@ -16,9 +16,13 @@ export async function findAll(d: Directory, base: string, filter: Filter, attrib
 }
 
 export async function findOne(d: Directory, base: string, filter: Filter, what: string): Promise<SearchResultEntry> {
-  const found = await findAll(d, base, filter);
+  return only(await findAll(d, base, filter), what);
+}
+
+/** The one entry found, or a clear error naming what was sought (and, when ambiguous, every match). */
+function only(found: SearchResultEntry[], what: string): SearchResultEntry {
   if (found.length === 0) throw new Error(`no ${what}`);
-  if (found.length > 1) throw new Error(`more than one ${what}`);
+  if (found.length > 1) throw new Error(`more than one ${what}: ${found.map((e) => e.dn).join('; ')}`);
   return found[0];
 }
 
@@ -39,9 +43,85 @@ export async function nextFreeNumber(d: Directory, attribute: string, min: numbe
   return highest + 1;
 }
 
+/** Where `cairn user add` puts people; lookups find people anywhere under the base. */
 export const people = (d: Directory) => `ou=people,${d.namingContext}`;
-
-/** The one person with this uid under ou=people, or a clear error. */
-export const personByUid = (d: Directory, uid: string) => findOne(d, people(d), { type: 'equality', attribute: 'uid', value: uid }, `person with uid ${uid}`);
+/** Where `cairn group add` puts groups; lookups find groups anywhere under the base (migrationtools' ou=Group too). */
 export const groups = (d: Directory) => `ou=groups,${d.namingContext}`;
-export const services = (d: Directory) => `ou=services,${d.namingContext}`;
+export const services = (d: Directory) => servicesDN(d.namingContext);
+
+const eq = (attribute: string, value: string): Filter => ({ type: 'equality', attribute, value });
+const anyClass = (...classes: string[]): Filter => ({ type: 'or', filters: classes.map((c) => eq('objectClass', c)) });
+
+/** A group is an entry of one of the group classes, wherever it is. */
+const GROUP = anyClass('groupOfNames', 'posixGroup', 'groupOfUniqueNames');
+
+/** Service accounts live in ou=services; an entry there is never a person, even with a uid (account). */
+const notAService = (d: Directory) => {
+  const servicesNdn = d.ctx.norm.normalizeDN(services(d)).ndn;
+  return (e: SearchResultEntry) => !d.ctx.norm.normalizeDN(e.dn).ndn.endsWith(',' + servicesNdn);
+};
+
+/** Every person: an entry with a uid anywhere under the base, outside ou=services. */
+export async function allPeople(d: Directory, attributes: string[] = ['*']): Promise<SearchResultEntry[]> {
+  return (await findAll(d, d.namingContext, { type: 'present', attribute: 'uid' }, attributes)).filter(notAService(d));
+}
+
+/** The one person with this uid anywhere under the base (outside ou=services), or a clear error. */
+export async function personByUid(d: Directory, uid: string): Promise<SearchResultEntry> {
+  return only((await findAll(d, d.namingContext, eq('uid', uid))).filter(notAService(d)), `person with uid ${uid}`);
+}
+
+/** Every group under the base, wherever it is. */
+export const allGroups = (d: Directory, attributes: string[] = ['*']) => findAll(d, d.namingContext, GROUP, attributes);
+
+/** The one group with this cn anywhere under the base, or a clear error (two groups may share a cn in different containers). */
+export const groupByName = (d: Directory, name: string) => findOne(d, d.namingContext, { type: 'and', filters: [eq('cn', name), GROUP] }, `group ${name}`);
+
+/** Whether an entry has an object class (by name, as the schema resolves it). */
+export function hasClass(d: Directory, e: SearchResultEntry, name: string): boolean {
+  const key = d.ctx.norm.schema.objectClass(name)?.key;
+  return valuesOf(e, 'objectClass').some((v) => d.ctx.norm.schema.objectClass(v)?.key === key);
+}
+
+/**
+ * Makes an existing entry an administrator: a member of cn=admins (full access once it binds again).
+ * For an import that carries OpenLDAP's cn=admin (simpleSecurityObject + organizationalRole). Returns
+ * false when it was one already.
+ */
+export async function makeAdministrator(d: Directory, dn: string): Promise<boolean> {
+  const admins = await adminsGroup(d);
+  const ndn = d.ctx.norm.normalizeDN(dn).ndn;
+  if (memberKeys(d, admins).includes(ndn)) return false;
+  await d.modify(SYSTEM, admins.dn, [{ operation: 'add', modification: { type: 'member', values: [dn] } }]);
+  return true;
+}
+
+/** Takes an entry out of cn=admins; refuses to leave cn=admins empty (no one could administer over LDAP). */
+export async function removeAdministrator(d: Directory, dn: string): Promise<void> {
+  const admins = await adminsGroup(d);
+  const ndn = d.ctx.norm.normalizeDN(dn).ndn;
+  const keys = memberKeys(d, admins);
+  const i = keys.indexOf(ndn);
+  if (i < 0) throw new Error(`${dn} is not an administrator (not a member of ${admins.dn})`);
+  if (keys.length === 1) throw new Error(`${dn} is the last administrator; make another one first (cairn admin add DN)`);
+  await d.modify(SYSTEM, admins.dn, [{ operation: 'delete', modification: { type: 'member', values: [valuesOf(admins, 'member')[i]] } }]);
+}
+
+/** The DNs of cn=admins' members. */
+export const administrators = async (d: Directory) => valuesOf(await adminsGroup(d), 'member');
+
+async function adminsGroup(d: Directory): Promise<SearchResultEntry> {
+  const dn = adminsGroupDN(d.namingContext);
+  const found = await findAll(d, dn, { type: 'present', attribute: 'objectClass' }, ['member'], 'base').catch(() => []);
+  if (found.length !== 1) throw new Error(`${dn} does not exist; administrators are its members (create it with objectClass groupOfNames)`);
+  return found[0];
+}
+
+const memberKeys = (d: Directory, group: SearchResultEntry) =>
+  valuesOf(group, 'member').map((m) => {
+    try {
+      return d.ctx.norm.normalizeDN(m).ndn;
+    } catch {
+      return m;
+    }
+  });

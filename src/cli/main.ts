@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBackup } from './backup';
+import { registerAdmins } from './admins';
 import { fail } from './context';
 import { registerGroups } from './groups';
 import { registerImportExport } from './import-export';
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
   registerUsers(program);
   registerGroups(program);
   registerServices(program);
+  registerAdmins(program);
   registerPolicy(program);
   registerMfa(program);
   registerNotify(program);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import qrcode from 'qrcode-terminal';
 import type { Directory } from '../directory/directory';
-import { findAll, people, personByUid, valuesOf } from './lookup';
+import { allPeople, personByUid, valuesOf } from './lookup';
 import { withDirectory } from './context';
 
 async function entryOf(d: Directory, uid: string) {
@@ -60,7 +60,7 @@ export function registerMfa(program: Command) {
       await withDirectory(cmd, async ({ directory: d }) => {
         const list = uid
           ? [await personByUid(d, uid)]
-          : await findAll(d, people(d), { type: 'present', attribute: 'uid' });
+          : await allPeople(d);
         for (const e of list) {
           const stored = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(e.dn).ndn);
           if (!stored) continue;

@@ -2,7 +2,29 @@ import { isRawBytes, valueBytes } from '../bytes';
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { escapeDNValue } from '../directory/dn';
-import { findAll, findOne, groups, nextFreeNumber, people, personByUid, valuesOf } from './lookup';
+import { allPeople, findAll, groupByName, hasClass, nextFreeNumber, people, personByUid, valuesOf } from './lookup';
+import type { Directory } from '../directory/directory';
+import type { Config } from '../config';
+
+/**
+ * The default group's gidNumber, for a new person's primary group. A group without one (as `cairn init`
+ * creates it, so an import keeps its numbers) gets the next free gidNumber of the ids range now, and
+ * becomes a posixGroup.
+ */
+async function defaultGroupGid(d: Directory, config: Config): Promise<{ gid: string; allocated: boolean }> {
+  const name = config.users.defaultGroup;
+  const g = await groupByName(d, name).catch((err: Error) => {
+    throw new Error(`default group ${name}: ${err.message.replace(/^no /, 'there is no ')} (users.defaultGroup; or give --gid-number)`);
+  });
+  const have = valuesOf(g, 'gidNumber')[0];
+  if (have !== undefined) return { gid: have, allocated: false };
+  const gid = String(await nextFreeNumber(d, 'gidNumber', config.ids.gidNumberMin, config.ids.gidNumberMax));
+  await d.modify(SYSTEM, g.dn, [
+    ...(hasClass(d, g, 'posixGroup') ? [] : [{ operation: 'add' as const, modification: { type: 'objectClass', values: ['posixGroup'] } }]),
+    { operation: 'add', modification: { type: 'gidNumber', values: [gid] } },
+  ]);
+  return { gid, allocated: true };
+}
 import { withDirectory } from './context';
 
 interface AddOptions {
@@ -33,13 +55,11 @@ export function registerUsers(program: Command) {
     .option('--shell <path>')
     .option('--ssh-key <key>', 'an OpenSSH public key line (repeatable)', collect, [])
     .action(async (uid: string, o: AddOptions, cmd: Command) => {
-      await withDirectory(cmd, async ({ directory: d }, config) => {
+      // One transaction: a default group given its gidNumber here keeps none if the person cannot be added.
+      await withDirectory(cmd, async ({ directory: d, store }, config) => store.batch(async () => {
         const uidNumber = o.uidNumber ?? String(await nextFreeNumber(d, 'uidNumber', config.ids.uidNumberMin, config.ids.uidNumberMax));
-        let gidNumber = o.gidNumber;
-        if (!gidNumber) {
-          const g = await findOne(d, groups(d), { type: 'equality', attribute: 'cn', value: config.users.defaultGroup }, `default group ${config.users.defaultGroup}`);
-          gidNumber = valuesOf(g, 'gidNumber')[0];
-        }
+        const primary = o.gidNumber ? { gid: o.gidNumber, allocated: false } : await defaultGroupGid(d, config);
+        const gidNumber = primary.gid;
         const dn = `uid=${escapeDNValue(uid)},${people(d)}`;
         const attrs = [
           // ldapPublicKey (all MAY) lets the person add SSH keys to their own entry later.
@@ -58,16 +78,17 @@ export function registerUsers(program: Command) {
           ...(o.password ? [{ type: 'userPassword', values: [o.password] }] : []),
         ];
         const stored = await d.add(SYSTEM, dn, attrs);
+        if (primary.allocated) process.stdout.write(`The default group ${config.users.defaultGroup} had no gidNumber: it now has ${gidNumber}\n`);
         process.stdout.write(`Added ${stored} (uidNumber ${uidNumber}, gidNumber ${gidNumber})\n`);
-      });
+      }));
     });
 
   user
     .command('list')
-    .description('list people: uid, uidNumber, name, mail')
+    .description('list people (entries with a uid anywhere under the base, outside ou=services): uid, uidNumber, name, mail')
     .action(async (_o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        for (const e of await findAll(d, people(d), { type: 'present', attribute: 'uid' })) {
+        for (const e of await allPeople(d)) {
           process.stdout.write([valuesOf(e, 'uid')[0], valuesOf(e, 'uidNumber')[0] ?? '-', valuesOf(e, 'cn')[0] ?? '', valuesOf(e, 'mail')[0] ?? ''].join('\t') + '\n');
         }
       });

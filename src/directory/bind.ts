@@ -3,7 +3,7 @@ import { LdapError, PolicyRefusal } from './errors';
 import type { PasswordPolicyLayer } from './password-policy';
 import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
 import { PolicyError, type PolicyResponse } from '../security/policy/types';
-import { ANONYMOUS, type Identity } from './identity';
+import { adminsGroupDN, ANONYMOUS, servicesDN, type Identity } from './identity';
 import { ResultCode } from './result-codes';
 import { hashScheme, isBcrypt } from '../security/passwords';
 import type { StoredEntry } from '../store/types';
@@ -14,8 +14,8 @@ const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid cred
 /** The identity a bound entry gets: administrators are members of cn=admins, services live in ou=services. */
 export function identityOf(ctx: DirectoryContext, entry: StoredEntry): Identity {
   const view = new EntryView(entry.dn, entry.attributes, ctx.norm);
-  const adminsNdn = ctx.norm.normalizeDN(`cn=admins,ou=groups,${ctx.namingContext}`).ndn;
-  const servicesNdn = ctx.norm.normalizeDN(`ou=services,${ctx.namingContext}`).ndn;
+  const adminsNdn = ctx.norm.normalizeDN(adminsGroupDN(ctx.namingContext)).ndn;
+  const servicesNdn = ctx.norm.normalizeDN(servicesDN(ctx.namingContext)).ndn;
   const isAdmin = view.values('memberof').some((g) => ctx.norm.rule('distinguishedNameMatch')!(g) === adminsNdn);
   return { kind: 'user', dn: entry.dn, ndn: entry.ndn, entryId: entry.id, isAdmin, isService: entry.ndn.endsWith(',' + servicesNdn) };
 }

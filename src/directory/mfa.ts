@@ -5,6 +5,7 @@ import type { StoredEntry } from '../store/types';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
 import { LdapError } from './errors';
+import { servicesDN } from './identity';
 import type { PasswordPolicyLayer } from './password-policy';
 import { ResultCode } from './result-codes';
 import { updateServerState } from './server-state';
@@ -43,7 +44,7 @@ export class MfaLayer {
   ) {}
 
   private isService(entry: StoredEntry) {
-    return entry.ndn.endsWith(',' + this.ctx.norm.normalizeDN(`ou=services,${this.ctx.namingContext}`).ndn);
+    return entry.ndn.endsWith(',' + this.ctx.norm.normalizeDN(servicesDN(this.ctx.namingContext)).ndn);
   }
 
   /** Group DNs whose members must use MFA: the config's and the governing policy entry's cairnMfaRequiredGroup. */

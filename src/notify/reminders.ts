@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import type { Directory } from '../directory/directory';
 import { EntryView } from '../directory/entry-view';
-import { SYSTEM } from '../directory/identity';
+import { servicesDN, SYSTEM } from '../directory/identity';
 import { parseGeneralizedTime } from '../directory/matching';
 import { policyInWords } from './policy-words';
 import type { SendMail } from './mailer';
@@ -35,7 +35,7 @@ export async function runReminders(d: Directory, config: Config, options: { dryR
   const templates = loadTemplates(n);
   const thresholds = [...n.daysBefore].sort((a, b) => b - a);
   const report: ReminderReport = { sent: [], failed: [], skipped: { noMail: 0, locked: 0, services: 0 } };
-  const servicesNdn = d.ctx.norm.normalizeDN(`ou=services,${d.namingContext}`).ndn;
+  const servicesNdn = d.ctx.norm.normalizeDN(servicesDN(d.namingContext)).ndn;
   const candidates: { dn: string }[] = [];
   await d.search(
     SYSTEM,

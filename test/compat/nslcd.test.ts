@@ -33,6 +33,9 @@ describe('nslcd and pam_ldap (StartTLS, a service bind account)', function () {
     expect(devs).to.match(/^devs:\*:20001:/);
     expect(devs.split(':')[3].split(',').sort()).to.deep.equal(['alice', 'bob']);
     expect(getent('group', '20002').stdout.trim()).to.match(/^wifi:\*:20002:/);
+    const ops = getent('group', 'ops').stdout.trim();
+    expect(ops, 'a memberUid-only group, as Debian stock slapd stores it').to.match(/^ops:\*:20003:/);
+    expect(ops.split(':')[3].split(',').sort()).to.deep.equal(['frank', 'gwen']);
   });
 
   it('getent -s ldap shadow shows the password age fields the policy keeps', () => {

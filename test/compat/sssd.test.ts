@@ -42,6 +42,14 @@ describe('sssd (id, auth, chpass and access providers ldap, StartTLS, a service 
         expect(host.run('getent', ['group', '20002']).stdout.trim()).to.match(/^wifi:\*:20002:/);
       });
 
+      if (schema === 'rfc2307') {
+        it('a memberUid-only group (as Debian stock slapd stores it) lists its members', () => {
+          const ops = host.run('getent', ['group', 'ops']).stdout.trim();
+          expect(ops).to.match(/^ops:\*:20003:/);
+          expect(ops.split(':')[3].split(',').sort()).to.deep.equal(['frank', 'gwen']);
+        });
+      }
+
       it('id lists the primary group and every group the person is in', () => {
         const out = host.run('id', ['alice']).stdout.trim();
         expect(out).to.match(/^uid=10001\(alice\) gid=10001\(users\) groups=/);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import Database from 'better-sqlite3';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, ROOT, TEST_ENV, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { diagnostic, expectResult, parseLdif, type Attrs, type ToolResult } from '../helpers/ldap-output';
 
 const PEOPLE = `ou=people,${BASE}`;
 const GROUPS = `ou=groups,${BASE}`;
@@ -25,8 +26,6 @@ const SERVICE_DN = `cn=reader,ou=services,${BASE}`;
 const SERVICE_PASSWORD = 'Reader-pass-1234';
 const SHELLS = ['/bin/bash', '/bin/sh', '/bin/dash', '/bin/zsh', '/usr/bin/zsh', '/usr/bin/fish', '/bin/false', '/usr/sbin/nologin'];
 
-type ToolResult = { status: number | null; stdout: string; stderr: string };
-type Attrs = Record<string, string[]>;
 
 /** An OpenSSH ed25519 public key line (random key material, correct framing). */
 function sshKey(comment: string): string {
@@ -43,33 +42,9 @@ const ssha = (password: string, salt = randomBytes(8)) =>
   '{SSHA}' + Buffer.concat([createHash('sha1').update(password).update(salt).digest(), salt]).toString('base64');
 const sha = (password: string) => '{SHA}' + createHash('sha1').update(password).digest('base64');
 
-/** The diagnosticMessage as the OpenLDAP tools print it ("additional info:" / "Additional info:"). */
-const diagnostic = (r: ToolResult) => /additional info: (.*)/i.exec(r.stderr + r.stdout)?.[1] ?? '';
 const matchedDN = (r: ToolResult) => /matched DN: (.*)/i.exec(r.stderr + r.stdout)?.[1] ?? '';
 
-/** The result code (the tool's exit status) and words the diagnosticMessage must contain. */
-function expectResult(r: ToolResult, code: number, ...words: string[]) {
-  expect(r.status, `result code; stderr: ${r.stderr}`).to.equal(code);
-  for (const w of words) expect(diagnostic(r), `diagnosticMessage should name ${w}`).to.include(w);
-}
 
-/** Parses ldapsearch -LLL -o ldif-wrap=no output into entries keyed by lower-case DN, attributes by lower-case name. */
-function parseLdif(text: string): Map<string, Attrs> {
-  const out = new Map<string, Attrs>();
-  for (const block of text.split(/\n\s*\n/)) {
-    let dn: string | undefined;
-    const attrs: Attrs = {};
-    for (const line of block.split('\n')) {
-      const m = /^([^:#\s]+):(:?) ?(.*)$/.exec(line);
-      if (!m) continue;
-      const value = m[2] ? Buffer.from(m[3], 'base64').toString('utf8') : m[3];
-      if (m[1].toLowerCase() === 'dn') dn = value;
-      else (attrs[m[1].toLowerCase()] ??= []).push(value);
-    }
-    if (dn !== undefined) out.set(dn.toLowerCase(), attrs);
-  }
-  return out;
-}
 
 const lower = (vs: string[] | undefined) => (vs ?? []).map((v) => v.toLowerCase()).sort();
 

@@ -6,7 +6,8 @@ import { fromAttributeMap, indexRows, toAttributeMap, type KeyedAttributes } fro
 
 /**
  * Keeps group membership consistent, as OpenLDAP's memberof and refint overlays do: `memberOf` on every
- * member follows the groups' `member` values, and a posixGroup's `memberUid` follows `member`.
+ * member follows the groups' `member` values, and a posixGroup's `memberUid` follows `member` without ever
+ * losing a value it was given (see syncMemberUid).
  */
 export class GroupMembership {
   constructor(private readonly norm: Normalization) {}
@@ -52,37 +53,73 @@ export class GroupMembership {
     return (attrs.get('objectclass')?.values ?? []).some((v) => this.norm.schema.objectClass(v)?.key === key);
   }
 
-  /**
-   * memberUid of an rfc2307bis group (groupOfNames + posixGroup) = the uids of its member entries, so a
-   * group that loses its last member loses its memberUid too. A plain RFC 2307 posixGroup, which has no
-   * member attribute, keeps the memberUid values it is given.
-   */
-  private syncMemberUid(tx: WriteTx, attrs: KeyedAttributes) {
-    if (!this.hasClass(attrs, 'posixgroup') || !this.hasClass(attrs, 'groupofnames')) return;
-    const uids: string[] = [];
-    for (const m of attrs.get('member')?.values ?? []) {
-      const ndn = this.dnKey(m);
-      const e = ndn ? tx.entryByNdn(ndn) : undefined;
-      const uid = e && fromAttributeMap(this.norm, e.attributes).get('uid')?.values[0];
-      if (uid && !uids.some((u) => u.toLowerCase() === uid.toLowerCase())) uids.push(uid);
-    }
-    this.setValues(attrs, 'memberUid', uids);
+  /** A group whose memberUid follows its member values: groupOfNames (member) and posixGroup (memberUid). */
+  private follows(attrs: KeyedAttributes) {
+    return this.hasClass(attrs, 'posixgroup') && this.hasClass(attrs, 'groupofnames');
+  }
+
+  /** The uid of the entry a member value names, if that entry exists and has one. */
+  private uidOfMember(tx: WriteTx, memberDn: string): string | undefined {
+    const ndn = this.dnKey(memberDn);
+    const e = ndn ? tx.entryByNdn(ndn) : undefined;
+    return e && fromAttributeMap(this.norm, e.attributes).get('uid')?.values[0];
   }
 
   /**
-   * Before a group is stored: each member value that is new must name an existing entry (not during a
-   * migration, where groups may come before their members), and memberUid follows member.
+   * Adds and removes uids in a group's memberUid, by memberUid's own equality rule; every other value stays.
+   * Returns whether memberUid changed.
    */
-  prepareGroup(tx: WriteTx, attrs: KeyedAttributes, before: string[], checkMembers: boolean) {
+  private adjustMemberUid(attrs: KeyedAttributes, add: string[], remove: string[]): boolean {
+    const info = this.norm.requireAttribute('memberUid');
+    const key = (v: string) => this.norm.equalityKey(info, v) ?? v;
+    const current = attrs.get(info.key)?.values ?? [];
+    const drop = new Set(remove.map(key));
+    const next = current.filter((v) => !drop.has(key(v)));
+    for (const uid of add) if (!next.some((v) => key(v) === key(uid))) next.push(uid);
+    if (next.length === current.length && next.every((v, i) => v === current[i])) return false;
+    this.setValues(attrs, 'memberUid', next);
+    return true;
+  }
+
+  /**
+   * memberUid of a group that is both groupOfNames and posixGroup follows member INCREMENTALLY, never by
+   * recomputing it from member: memberUid values that name no member entry (an RFC 2307 group's own list,
+   * local accounts, people not imported yet) are never dropped.
+   * - a member value added adds the uid of the entry it names (if that entry exists and has a uid);
+   * - a member value removed removes that entry's uid (uids are unique in the directory, so no other
+   *   member can still hold it);
+   * - a group that becomes groupOfNames + posixGroup (a class added) counts all its members as added;
+   * - a person deleted, or whose uid changes, leaves (or is renamed in) every group's memberUid: uidChanged.
+   * memberUid values given in the same write are kept as given.
+   */
+  private syncMemberUid(tx: WriteTx, attrs: KeyedAttributes, before: KeyedAttributes | undefined) {
+    if (!this.follows(attrs)) return;
+    const followed = before !== undefined && this.follows(before);
+    const was = followed ? (before.get('member')?.values ?? []) : [];
+    const now = attrs.get('member')?.values ?? [];
+    const wasKeys = new Set(was.map((v) => this.dnKey(v)));
+    const nowKeys = new Set(now.map((v) => this.dnKey(v)));
+    const uids = (vs: string[]) => vs.map((v) => this.uidOfMember(tx, v)).filter((u): u is string => u !== undefined);
+    const added = uids(now.filter((v) => !wasKeys.has(this.dnKey(v))));
+    const removed = uids(was.filter((v) => !nowKeys.has(this.dnKey(v))));
+    this.adjustMemberUid(attrs, added, removed);
+  }
+
+  /**
+   * Before a group is stored (`before`: its attributes before this write; none for an add): each member
+   * value that is new must name an existing entry (not during a migration, where groups may come before
+   * their members), and memberUid follows member (syncMemberUid).
+   */
+  prepareGroup(tx: WriteTx, attrs: KeyedAttributes, before: KeyedAttributes | undefined, checkMembers: boolean) {
     if (checkMembers) {
-      const had = new Set(before.map((v) => this.dnKey(v)));
+      const had = new Set((before?.get('member')?.values ?? []).map((v) => this.dnKey(v)));
       for (const m of attrs.get('member')?.values ?? []) {
         const ndn = this.dnKey(m);
         if (had.has(ndn)) continue;
         if (!ndn || !tx.entryByNdn(ndn)) throw new LdapError(ResultCode.constraintViolation, `member: ${m} does not exist`);
       }
     }
-    this.syncMemberUid(tx, attrs);
+    this.syncMemberUid(tx, attrs, before);
   }
 
   /** After an entry is added: its members learn memberOf; if it is a person, groups already naming it. */
@@ -100,9 +137,9 @@ export class GroupMembership {
       const g = this.load(tx, gid);
       if (!g) continue;
       this.updateMemberOf(tx, entry.ndn, g.entry.dn, true);
-      const before = JSON.stringify(g.attrs.get('memberuid')?.values ?? []);
-      this.syncMemberUid(tx, g.attrs);
-      if (JSON.stringify(g.attrs.get('memberuid')?.values ?? []) !== before) this.save(tx, gid, g.attrs);
+      // A member named before its entry existed (migration): its uid joins memberUid now.
+      const uid = attrs.get('uid')?.values[0];
+      if (uid !== undefined && this.follows(g.attrs) && this.adjustMemberUid(g.attrs, [uid], [])) this.save(tx, gid, g.attrs);
     }
   }
 
@@ -115,7 +152,10 @@ export class GroupMembership {
     for (const k of was) if (!now.has(k)) this.updateMemberOf(tx, k, groupDn, false);
   }
 
-  /** After an entry is deleted: it leaves every group (member and memberUid), and its members lose memberOf. */
+  /**
+   * After an entry is deleted: it leaves every group's member, and its members lose memberOf. (Its uid
+   * leaves memberUid through uidChanged, which the writer calls for every uid of a deleted entry.)
+   */
   afterDelete(tx: WriteTx, ndn: string, dn: string, attrs: KeyedAttributes) {
     for (const m of attrs.get('member')?.values ?? []) {
       const k = this.dnKey(m);
@@ -126,14 +166,13 @@ export class GroupMembership {
       if (!g) continue;
       const members = g.attrs.get('member')!.values.filter((v) => this.dnKey(v) !== ndn);
       this.setValues(g.attrs, 'member', members);
-      this.syncMemberUid(tx, g.attrs);
       this.save(tx, gid, g.attrs);
     }
   }
 
   /**
-   * After entries were renamed or moved: groups that name them get the new DN in member (and memberUid
-   * follows, for a changed uid); members of a renamed group get the new DN in memberOf.
+   * After entries were renamed or moved: groups that name them get the new DN in member; members of a
+   * renamed group get the new DN in memberOf. (A changed uid reaches memberUid through uidChanged.)
    */
   afterRename(tx: WriteTx, renames: { oldNdn: string; newDn: string }[]) {
     for (const r of renames) {
@@ -148,24 +187,22 @@ export class GroupMembership {
     const key = this.norm.requireAttribute(attribute).key;
     const values = (loaded.attrs.get(key)?.values ?? []).map((v) => (this.dnKey(v) === oldNdn ? newDn : v));
     this.setValues(loaded.attrs, attribute, values);
-    if (key === 'member') this.syncMemberUid(tx, loaded.attrs);
     this.save(tx, id, loaded.attrs);
   }
 
   /**
-   * RFC 2307 groups name people by uid alone (memberUid, no member): when a person with that uid is deleted
-   * or renamed, those groups follow too. Groups with member are kept in step by syncMemberUid instead.
+   * A person's uid was removed (entry deleted, renamed, or uid modified): every group naming that uid in
+   * memberUid follows, whatever its classes: the uid is removed, or replaced by the new one.
    */
   uidChanged(tx: WriteTx, oldUid: string, newUid: string | undefined) {
     const info = this.norm.requireAttribute('memberUid');
     const key = this.norm.equalityKey(info, oldUid) ?? oldUid;
     for (const gid of tx.entriesWithValue('memberuid', key)) {
       const g = this.load(tx, gid);
-      if (!g || this.hasClass(g.attrs, 'groupofnames')) continue;
-      const values = (g.attrs.get('memberuid')?.values ?? []).filter((v) => (this.norm.equalityKey(info, v) ?? v) !== key);
-      if (newUid !== undefined) values.push(newUid);
-      this.setValues(g.attrs, 'memberUid', values);
-      this.save(tx, gid, g.attrs);
+      if (g && this.adjustMemberUid(g.attrs, [], [oldUid])) {
+        if (newUid !== undefined) this.adjustMemberUid(g.attrs, [newUid], []);
+        this.save(tx, gid, g.attrs);
+      }
     }
   }
 }

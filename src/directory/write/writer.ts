@@ -5,7 +5,7 @@ import { formatRdn } from '../dn';
 import { LdapError, PolicyRefusal } from '../errors';
 import { PolicyError } from '../../security/policy/types';
 import { identityDN, type Identity } from '../identity';
-import type { NormalizedDN } from '../normalize';
+import type { Normalization, NormalizedDN } from '../normalize';
 import { ResultCode } from '../result-codes';
 import { assertDistinct, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 import { GroupMembership } from './group-membership';
@@ -95,7 +95,7 @@ export class Writer {
       if (tx.entryByNdn(dn.ndn)) throw new LdapError(ResultCode.entryAlreadyExists, `entry already exists: ${dn.dn}`);
       const parentId = this.parentOf(tx, dn);
       const parent = parentId === null ? undefined : tx.entryById(parentId);
-      const structural = checkEntrySchema(this.norm, dn, attrs);
+      const structural = checkSchema(this.norm, dn, attrs, hash !== undefined);
       checkUniqueness(tx, this.norm, attrs, undefined);
       stampCreated(this.norm, attrs, identityDN(who), now, structural);
       if (hash && policy) {
@@ -103,7 +103,7 @@ export class Writer {
         const changed = parseGeneralizedTime(attrs.get('pwdchangedtime')?.values[0] ?? '') ?? now;
         this.policy.stampShadow(attrs, policy, changed, true);
       }
-      this.groups.prepareGroup(tx, attrs, [], !options.migration);
+      this.groups.prepareGroup(tx, attrs, undefined, !options.migration);
       // Children end with their parent's stored DN, so a rename can rewrite a subtree's suffix in place.
       const storedDn = parent ? `${formatRdn(dn.rdns[0])},${parent.dn}` : dn.dn;
       const id = tx.insertEntry({
@@ -167,12 +167,13 @@ export class Writer {
       const entry = tx.entryByNdn(dn.ndn);
       if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, this.nearest(tx, dn.nrdns.slice(1)));
       const attrs = fromAttributeMap(this.norm, entry.attributes);
-      const membersBefore = [...(attrs.get('member')?.values ?? [])];
+      const original = fromAttributeMap(this.norm, entry.attributes);
       for (const c of rest) applyChange(this, attrs, c);
       const entryDn = this.norm.normalizeDN(entry.dn);
       this.assertRdnKept(entryDn, attrs);
-      const structural = checkEntrySchema(this.norm, entryDn, attrs);
-      const before = fromAttributeMap(this.norm, entry.attributes).get('structuralobjectclass')?.values[0];
+      const hasPassword = outcome.kind === 'set' || (outcome.kind === 'unchanged' && tx.credential(entry.id) !== undefined);
+      const structural = checkSchema(this.norm, entryDn, attrs, hasPassword);
+      const before = original.get('structuralobjectclass')?.values[0];
       if (before && before.toLowerCase() !== structural.toLowerCase()) {
         if (!upgradesRfc2307Group(before, structural, attrs)) {
           throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
@@ -184,11 +185,13 @@ export class Writer {
       const restoresTimestamps = options.migration && rest.some((c) => this.norm.attribute(c.modification.type)?.key === 'modifytimestamp');
       if (!restoresTimestamps) stampModified(this.norm, attrs, identityDN(who), now);
       if (outcome.kind === 'set' && policy) this.policy.applyNewPassword(tx, entry.id, attrs, policy, setter, current?.hash, now);
-      this.groups.prepareGroup(tx, attrs, membersBefore, !options.migration);
+      this.groups.prepareGroup(tx, attrs, original, !options.migration);
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
       if (outcome.kind === 'set') tx.setCredential(entry.id, outcome.hash, now);
       else if (outcome.kind === 'remove') tx.deleteCredential(entry.id);
-      this.groups.afterMembersChanged(tx, entry.dn, membersBefore, attrs.get('member')?.values ?? []);
+      this.groups.afterMembersChanged(tx, entry.dn, original.get('member')?.values ?? [], attrs.get('member')?.values ?? []);
+      const newUids = attrs.get('uid')?.values ?? [];
+      for (const uid of original.get('uid')?.values ?? []) if (!newUids.includes(uid)) this.groups.uidChanged(tx, uid, newUids[0]);
     });
   }
 
@@ -245,7 +248,7 @@ export class Writer {
         if (!slot.values.some((v) => this.norm.equalityKey(info, v) === want)) slot.values.push(ava.value);
         attrs.set(info.key, slot);
       }
-      checkEntrySchema(this.norm, target, attrs);
+      checkSchema(this.norm, target, attrs, tx.credential(entry.id) !== undefined);
       checkUniqueness(tx, this.norm, attrs, entry.id);
       stampModified(this.norm, attrs, identityDN(who), now);
       const moved = [{ oldNdn: entry.ndn, newDn }, ...tx.descendants(entry.id).map((d) => ({ oldNdn: d.ndn, suffix: d.dn.slice(0, d.dn.length - entry.dn.length) }))].map((r) =>
@@ -274,6 +277,18 @@ export class Writer {
 function upgradesRfc2307Group(before: string, after: string, attrs: KeyedAttributes): boolean {
   const classes = (attrs.get('objectclass')?.values ?? []).map((v) => v.toLowerCase());
   return before.toLowerCase() === 'posixgroup' && ['groupofnames', 'groupofuniquenames'].includes(after.toLowerCase()) && classes.includes('posixgroup');
+}
+
+/**
+ * The schema check of an entry whose userPassword, if it has one, is a credential and not an attribute row:
+ * for the schema it is part of the entry, so simpleSecurityObject (OpenLDAP's service accounts and
+ * cn=admin), which MUST have it, is valid with a password, and a class that does not allow one is refused.
+ */
+function checkSchema(norm: Normalization, dn: NormalizedDN, attrs: KeyedAttributes, hasPassword: boolean): string {
+  if (!hasPassword) return checkEntrySchema(norm, dn, attrs);
+  const info = norm.requireAttribute('userPassword');
+  // The value stands for the stored hash: userPassword's syntax (octets) takes any value.
+  return checkEntrySchema(norm, dn, new Map(attrs).set(info.key, { info, name: info.type.name, values: ['{CREDENTIAL}'] }));
 }
 
 /** One modification (RFC 4511 4.6, RFC 4525 increment) applied to the entry's attributes in memory. */

@@ -93,6 +93,8 @@ function fixtureLdif(sshKey: string): string {
     ]),
     group('devs', 20001, ['alice', 'bob']),
     group('wifi', 20002, ['alice', 'erin']),
+    // A group as Debian's stock slapd (nis.schema) stores it: structural posixGroup, memberUid only.
+    [`dn: cn=ops,ou=groups,${BASE}`, 'objectClass: posixGroup', 'cn: ops', 'gidNumber: 20003', 'memberUid: frank', 'memberUid: gwen'],
   ];
   return entries.map((e) => e.join('\n') + '\n').join('\n');
 }
@@ -141,6 +143,8 @@ export class CompatDirectory {
     const sshPublicKey = readFileSync(`${key}.pub`, 'utf8').trim();
 
     const data = initData(join(keys, 'data'), { policy: 'default' });
+    // cairn init gives the default group no gidNumber; the suite's people have theirs as an import would.
+    importLdif(data, [`dn: cn=users,ou=groups,${BASE}`, 'changetype: modify', 'add: objectClass', 'objectClass: posixGroup', '-', 'add: gidNumber', `gidNumber: ${USERS_GID}`, '-', ''].join('\n'));
     importLdif(data, fixtureLdif(sshPublicKey));
     for (const name of ['sssd', 'nslcd', 'radius']) mustCairn(['service', 'add', name, '--password', SERVICE_PASSWORD], data);
     mustCairn(['user', 'passwd', 'hank', '--reset', '--password', PEOPLE.hank.password], data);
