@@ -5,7 +5,7 @@ import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
 import { PolicyError, type PolicyResponse } from '../security/policy/types';
 import { adminsGroupDN, ANONYMOUS, servicesDN, type Identity } from './identity';
 import { ResultCode } from './result-codes';
-import { isBcrypt } from '../security/passwords';
+import { hashScheme, isBcrypt } from '../security/passwords';
 import type { StoredEntry } from '../store/types';
 import { EntryView } from './entry-view';
 
@@ -59,12 +59,13 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
   await policy.recordSuccess(entry);
   const state = await policy.afterCorrectPassword(entry, rules);
   if (!isBcrypt(credential.hash)) {
-    // A migrated {SSHA}/{SHA} hash: replace it with bcrypt now that the password is known to be right.
+    // A migrated hash of another scheme ({SSHA}, {CRYPT} sha-crypt, {PBKDF2-SHA512}…): replace it with
+    // bcrypt now that the password is known to be right.
     const upgraded = await ctx.hasher.hash(password);
     await ctx.store.write((tx) => {
       if (tx.credential(entry.id)?.hash === credential.hash) tx.setCredential(entry.id, upgraded, credential.changedAt);
     });
-    ctx.log.info('password hash upgraded to bcrypt', { dn: entry.dn });
+    ctx.log.info('password hash upgraded to bcrypt', { dn: entry.dn, from: hashScheme(credential.hash) });
   }
   return { identity: identityOf(ctx, entry), policy: state.response, mustChange: state.mustChange };
 }

@@ -5,7 +5,7 @@ import type { HashRequest, HashResponse } from './hash-worker';
 type Job = { req: HashRequest; resolve: (v: string | boolean) => void; reject: (e: Error) => void };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** A fixed pool of worker threads for bcrypt; jobs queue when every worker is busy. */
+/** A fixed pool of worker threads for hashing and verifying passwords; jobs queue when every worker is busy. */
 export class HashPool {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
@@ -62,16 +62,26 @@ export class HashPool {
     });
   }
 
-  async hash(password: string, cost: number): Promise<string> {
-    return (await this.run({ op: 'hash', password, cost })) as string;
+  /** A new bcrypt hash (without `{CRYPT}`) of a password's exact bytes. */
+  async hash(password: Uint8Array, cost: number): Promise<string> {
+    return (await this.run({ op: 'hash', password: ownCopy(password), cost })) as string;
   }
 
-  async compare(password: string, hash: string): Promise<boolean> {
-    return (await this.run({ op: 'compare', password, hash })) as boolean;
+  /** Whether a password's bytes match a stored `{SCHEME}` hash of any scheme hash-schemes knows. */
+  async verify(password: Uint8Array, stored: string): Promise<boolean> {
+    return (await this.run({ op: 'verify', password: ownCopy(password), stored })) as boolean;
   }
 
   async close() {
     this.closed = true;
     await Promise.all(this.all.map((w) => w.terminate()));
   }
+}
+
+/**
+ * The bytes in an ArrayBuffer of their own: posting a view copies its whole buffer, and a small Buffer is
+ * a view into Node's shared 8 KiB pool, which holds other data.
+ */
+function ownCopy(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.from(bytes);
 }
