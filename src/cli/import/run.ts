@@ -8,7 +8,7 @@ import { parseLdif } from '../../ldif/parse';
 import type { LdifAttribute, LdifRecord } from '../../ldif/types';
 import type { SqliteStore } from '../../store/sqlite-store';
 import { makeImportedAdministrator } from './admins';
-import { hashScheme } from './hash-scheme';
+import { hashScheme } from '../../security/hash-schemes';
 import { entryKind, looksLikeRootDn } from './kinds';
 import { countMemberUidChanges } from './member-uid';
 import { danglingReferences } from './references';
@@ -73,7 +73,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
       else p.attrs.push({ name: a.name, values: [...a.values] });
     }
     const passwords = valuesOf(p.attrs, 'userpassword');
-    p.schemes = passwords.map(hashScheme);
+    p.schemes = passwords.map((v) => hashScheme(v) ?? 'cleartext');
     if (passwords.length && valuesOf(p.attrs, 'pwdchangedtime').length === 0) {
       p.noChangedTime = true;
       if (o.passwordChangedNow) p.attrs.push({ name: 'pwdChangedTime', values: [summary.importedAt] });
