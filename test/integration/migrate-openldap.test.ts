@@ -162,13 +162,20 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
     expect(people).to.include.members(m.people.map((p) => p.dn));
   });
 
-  it('people keep their uidNumber, gidNumber and shadowLastChange (1000..1020 and 10000..10020)', () => {
-    const found = search(`ou=People,${m.suffix}`, '(objectClass=posixAccount)', ['uid', 'uidNumber', 'gidNumber', 'shadowLastChange']);
+  it('people keep their uidNumber, gidNumber and shadowLastChange (1000..1020 and 10000..10020); a shadowLastChange older than pwdChangedTime moves to its day', () => {
+    const found = search(`ou=People,${m.suffix}`, '(objectClass=posixAccount)', ['uid', 'uidNumber', 'gidNumber', 'shadowLastChange', 'pwdChangedTime']);
+    let corrected = 0;
     for (const p of m.people) {
       const f = found.find((e) => text(e, 'uid')[0] === p.uid);
       expect(f, p.uid).to.not.equal(undefined);
-      expect([text(f, 'uidNumber'), text(f, 'gidNumber'), text(f, 'shadowLastChange')], p.uid).to.deep.equal([[String(p.uidNumber)], [String(p.gidNumber)], [String(p.shadowLastChange)]]);
+      const changed = text(f, 'pwdChangedTime')[0];
+      // slapd's ppolicy set pwdChangedTime when a password was changed through it (ldappasswd): that day wins.
+      const changedDay = changed ? Math.floor(Date.UTC(+changed.slice(0, 4), +changed.slice(4, 6) - 1, +changed.slice(6, 8)) / 86400000) : -Infinity;
+      const want = Math.max(p.shadowLastChange, changedDay);
+      if (want !== p.shadowLastChange) corrected++;
+      expect([text(f, 'uidNumber'), text(f, 'gidNumber'), text(f, 'shadowLastChange')], p.uid).to.deep.equal([[String(p.uidNumber)], [String(p.gidNumber)], [String(want)]]);
     }
+    expect(corrected, 'people whose password slapd changed after their shadowLastChange').to.be.greaterThan(0);
   });
 
   it('every posixGroup is found with every memberUid (one has 170)', () => {
