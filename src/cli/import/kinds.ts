@@ -44,8 +44,8 @@ export function entryKind(objectClasses: string[], underServices: boolean): Entr
 }
 
 /**
- * An entry that looks like another server's rootdn or manager (cn=admin,<base> as organizationalRole /
- * simpleSecurityObject): imported as an ordinary entry, so the summary says so.
+ * An entry outside ou=services that looks like another server's rootdn or manager (cn=admin,<base> as
+ * organizationalRole / simpleSecurityObject): imported as an ordinary entry, so the summary says so.
  */
 export function looksLikeRootDn(objectClasses: string[], rdnValue: string): boolean {
   const c = new Set(objectClasses.map((o) => o.toLowerCase()));

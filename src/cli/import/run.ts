@@ -116,7 +116,8 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
         for (const s of p.schemes) summary.count(summary.hashes, s);
         if (p.noChangedTime) summary.noChangedTime++;
         const rdnValue = norm.normalizeDN(r.dn).rdns[0]?.[0]?.value ?? '';
-        if (!adminNdns.has(ndn) && looksLikeRootDn(valuesOf(p.attrs, 'objectclass'), rdnValue)) summary.rootLike.push(r.dn);
+        // A service (below ou=services) is what it was on OpenLDAP: an account that binds and reads.
+        if (!adminNdns.has(ndn) && !ndn.endsWith(',' + servicesNdn) && looksLikeRootDn(valuesOf(p.attrs, 'objectclass'), rdnValue)) summary.rootLike.push(r.dn);
         return;
       }
       case 'delete':
