@@ -3,9 +3,9 @@ import { EntryView } from '../../directory/entry-view';
 import type { ImportSummary } from './summary';
 
 /**
- * In an rfc2307bis group (groupOfNames + posixGroup) memberUid follows member: values the file gave that no
- * member accounts for are dropped, and members' uids it lacked are added. After the import, each such group
- * whose memberUid came out different from the file's is counted, so the change is not a silent one.
+ * In an rfc2307bis group (groupOfNames + posixGroup) memberUid follows member (group-membership.ts): the
+ * uid of a member the file's memberUid lacked is added; no value is ever dropped. After the import, each
+ * such group whose memberUid came out different from the file's is counted, so the change is not silent.
  */
 export async function countMemberUidChanges(d: Directory, given: Map<string, string[]>, summary: ImportSummary): Promise<void> {
   for (const [ndn, before] of given) {

@@ -148,7 +148,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
     const message =
       err.resultCode === ResultCode.noSuchObject && parentLine !== undefined
         ? `its parent was not imported (see line ${parentLine})`
-        : `${err.message} (LDAP result ${err.resultCode})${hint(record)}`;
+        : `${err.message} (LDAP result ${err.resultCode})`;
     summary.problems.push({ line, dn, message });
     if (ndn) failed.set(ndn, line);
   };
@@ -206,16 +206,6 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
     if (!(err instanceof RollBack)) throw err;
   }
   return summary;
-}
-
-/** A hint for a problem a migration often meets. */
-function hint(record: LdifRecord): string {
-  if (record.kind !== 'content' && record.kind !== 'add') return '';
-  const classes = valuesOf(record.attributes, 'objectclass').map((c) => c.toLowerCase());
-  if (classes.includes('posixgroup') && classes.length === classes.filter((c) => c === 'posixgroup' || c === 'top').length) {
-    return "; Cairn's schema is rfc2307bis, where posixGroup is auxiliary: an RFC 2307 group needs a structural class too (objectClass: groupOfNames, with a member value for each memberUid)";
-  }
-  return '';
 }
 
 function safeNdn(d: Directory, dn: string): string {
