@@ -197,12 +197,19 @@ export class PasswordPolicyLayer {
   }
 }
 
-/** The shadow attributes (days since 1970) for a password changed at changedAt under this policy; [] means none. */
+/**
+ * The shadow attributes (days since 1970) for a password changed at changedAt under this policy; [] means
+ * none. A policy with grace logins publishes no shadowMax: shadow cannot count grace logins, and nslcd,
+ * which checks shadow after a successful bind, would turn away a person who still has some (and hide the
+ * grace message the password-policy control gave it), which OpenLDAP, whose ppolicy never writes shadow,
+ * does not do.
+ */
 export function shadowValues(policy: PasswordPolicy, changedAt: number): { shadowLastChange: string[]; shadowMax: string[]; shadowWarning: string[] } {
+  const expires = policy.maxAge > 0 && policy.graceAuthNLimit === 0;
   return {
     shadowLastChange: [String(Math.floor(changedAt / 86400000))],
-    shadowMax: policy.maxAge > 0 ? [String(Math.ceil(policy.maxAge / 86400))] : [],
-    shadowWarning: policy.maxAge > 0 && policy.expireWarning > 0 ? [String(Math.ceil(policy.expireWarning / 86400))] : [],
+    shadowMax: expires ? [String(Math.ceil(policy.maxAge / 86400))] : [],
+    shadowWarning: expires && policy.expireWarning > 0 ? [String(Math.ceil(policy.expireWarning / 86400))] : [],
   };
 }
 

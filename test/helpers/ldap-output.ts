@@ -30,3 +30,27 @@ export function parseLdif(text: string): Map<string, Attrs> {
   }
   return out;
 }
+
+export interface Entry {
+  dn: string;
+  attrs: Record<string, string[]>;
+}
+
+/** Parses ldapsearch -LLL output (or `cairn export`) into entries in order, unfolding lines and decoding `::` base64 values. */
+export function parseEntries(text: string): Entry[] {
+  const out: Entry[] = [];
+  for (const block of text.replace(/\r?\n /g, '').split(/\n\s*\n/)) {
+    const lines = block.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    if (lines.length === 0 || !/^dn::? /i.test(lines[0])) continue;
+    const entry: Entry = { dn: '', attrs: {} };
+    for (const [i, line] of lines.entries()) {
+      const m = /^([^:]+)(::?) ?(.*)$/.exec(line);
+      if (!m) continue;
+      const value = m[2] === '::' ? Buffer.from(m[3], 'base64').toString('utf8') : m[3];
+      if (i === 0) entry.dn = value;
+      else (entry.attrs[m[1].toLowerCase()] ??= []).push(value);
+    }
+    out.push(entry);
+  }
+  return out;
+}

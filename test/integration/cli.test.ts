@@ -18,6 +18,7 @@ import {
   startServer,
   type RunningServer,
 } from '../helpers/server';
+import { parseEntries } from '../helpers/ldap-output';
 
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers: what a user reads off ldapsearch, and how every CLI error must look.
@@ -29,25 +30,6 @@ interface Entry {
   attrs: Record<string, string[]>;
 }
 
-/** Parses ldapsearch -LLL output (or `cairn export`) into entries, decoding `::` base64 values. */
-function parseEntries(text: string): Entry[] {
-  const unfolded = text.replace(/\r?\n /g, '');
-  const out: Entry[] = [];
-  for (const block of unfolded.split(/\n\s*\n/)) {
-    const lines = block.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-    if (lines.length === 0 || !/^dn::? /i.test(lines[0])) continue;
-    const entry: Entry = { dn: '', attrs: {} };
-    for (const [i, line] of lines.entries()) {
-      const m = /^([^:]+)(::?) ?(.*)$/.exec(line);
-      if (!m) continue;
-      const value = m[2] === '::' ? Buffer.from(m[3], 'base64').toString('utf8') : m[3];
-      if (i === 0) entry.dn = value;
-      else (entry.attrs[m[1].toLowerCase()] ??= []).push(value);
-    }
-    out.push(entry);
-  }
-  return out;
-}
 
 const bindAs = (url: string, dn: string, password: string) => ['-x', '-H', url, '-D', dn, '-w', password];
 const admin = (url: string) => bindAs(url, ADMIN_DN, ADMIN_PASSWORD);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ADMIN_PASSWORD, BASE, cairn, freshData, initData, ldapTool, removeData, startServer } from '../helpers/server';
+import { parseEntries } from '../helpers/ldap-output';
 
 // `cairn import` as a migrating administrator uses it: a slapcat into a fresh `cairn init`.
 
@@ -106,28 +107,7 @@ function slapcat(extraPerson: string[] = []): string {
   ].join('\n');
 }
 
-interface Entry {
-  dn: string;
-  attrs: Record<string, string[]>;
-}
 
-function parseEntries(text: string): Entry[] {
-  const out: Entry[] = [];
-  for (const block of text.replace(/\r?\n /g, '').split(/\n\s*\n/)) {
-    const lines = block.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-    if (lines.length === 0 || !/^dn::? /i.test(lines[0])) continue;
-    const entry: Entry = { dn: '', attrs: {} };
-    for (const [i, line] of lines.entries()) {
-      const m = /^([^:]+)(::?) ?(.*)$/.exec(line);
-      if (!m) continue;
-      const value = m[2] === '::' ? Buffer.from(m[3], 'base64').toString('utf8') : m[3];
-      if (i === 0) entry.dn = value;
-      else (entry.attrs[m[1].toLowerCase()] ??= []).push(value);
-    }
-    out.push(entry);
-  }
-  return out;
-}
 
 const exported = (data: string) => {
   const r = cairn(['export'], { data });

@@ -439,8 +439,13 @@ describe('password policy', function () {
       expect(ldapTool('ldappasswd', [...admin(), '-s', 'Shadow-Pass-9090', person('zzshadow')]).status).to.equal(0);
       const read = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzshadow'), '-s', 'base', 'shadowMax', 'shadowWarning', 'shadowLastChange']);
       expect(read.stdout).to.include('shadowMax: 90').and.include('shadowWarning: 14');
+      // With grace logins, no shadowMax: nslcd would turn away a person who still has grace logins.
+      setPolicy(['pwdGraceAuthNLimit', '3']);
+      expect(ldapTool('ldappasswd', [...admin(), '-s', 'Shadow-Pass-7070', person('zzshadow')]).status).to.equal(0);
+      const grace = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzshadow'), '-s', 'base', 'shadowMax', 'shadowWarning', 'shadowLastChange']);
+      expect(grace.stdout).to.include('shadowLastChange: ').and.not.include('shadowMax').and.not.include('shadowWarning');
     } finally {
-      setPolicy(['pwdMaxAge', '0'], ['pwdExpireWarning', '1209600']);
+      setPolicy(['pwdMaxAge', '0'], ['pwdExpireWarning', '1209600'], ['pwdGraceAuthNLimit', '0']);
     }
   });
 });
