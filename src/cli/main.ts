@@ -15,7 +15,7 @@ import { registerUsers } from './users';
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('cairn')
     .description('Cairn: an LDAP identity directory')
-    .option('--data <dir>', 'the data folder', process.env.CAIRN_DATA ?? './data')
+    .option('--data <dir>', 'the data folder', process.env.CAIRN_DATA || './data')
     .option('--config <file>', 'a JSON configuration file overriding config/default.json')
     .configureOutput({ outputError: (s, write) => write(`cairn: ${s.replace(/^error: /, '').trim().split('\n')[0]}\n`) });
   registerInit(program);
