@@ -21,23 +21,37 @@ export function valueFromBytes(buf: Uint8Array, start = 0, end = buf.length): st
   return decodeEscaping(b);
 }
 
-/** The exact bytes of a value (see valueFromBytes). */
+/** The exact bytes of a value (see valueFromBytes). One pass, in JS: a photo is mostly escaped bytes. */
 export function valueBytes(value: string): Buffer {
   if (!LONE_ESCAPE.test(value)) return Buffer.from(value, 'utf8');
-  const parts: Buffer[] = [];
-  let text = '';
-  for (let i = 0; i < value.length; i++) {
+  const n = value.length;
+  const out = Buffer.allocUnsafe(n * 3);
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
-    const prev = i > 0 ? value.charCodeAt(i - 1) : 0;
-    const isEscape = c >= 0xdc80 && c <= 0xdcff && !(prev >= 0xd800 && prev <= 0xdbff);
-    if (isEscape) {
-      if (text) parts.push(Buffer.from(text, 'utf8'));
-      text = '';
-      parts.push(Buffer.from([c - ESCAPE_BASE]));
-    } else text += value[i];
+    if (c < 0x80) out[pos++] = c;
+    else if (c < 0x800) {
+      out[pos++] = 0xc0 | (c >> 6);
+      out[pos++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      const cp = 0x10000 + ((c - 0xd800) << 10) + (value.charCodeAt(++i) - 0xdc00);
+      out[pos++] = 0xf0 | (cp >> 18);
+      out[pos++] = 0x80 | ((cp >> 12) & 0x3f);
+      out[pos++] = 0x80 | ((cp >> 6) & 0x3f);
+      out[pos++] = 0x80 | (cp & 0x3f);
+    } else if (c >= 0xdc80 && c <= 0xdcff) {
+      out[pos++] = c - ESCAPE_BASE; // a lone escape: the second half of a pair was taken above
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      out[pos++] = 0xef; // any other lone surrogate: U+FFFD, as Buffer.from writes it
+      out[pos++] = 0xbf;
+      out[pos++] = 0xbd;
+    } else {
+      out[pos++] = 0xe0 | (c >> 12);
+      out[pos++] = 0x80 | ((c >> 6) & 0x3f);
+      out[pos++] = 0x80 | (c & 0x3f);
+    }
   }
-  if (text) parts.push(Buffer.from(text, 'utf8'));
-  return Buffer.concat(parts);
+  return Buffer.from(out.subarray(0, pos));
 }
 
 /** The length of a value in bytes. */
@@ -58,18 +72,25 @@ export function printableValue(value: string): string {
 
 function decodeEscaping(b: Buffer): string {
   let out = '';
+  const codes: number[] = [];
   let i = 0;
   while (i < b.length) {
     const n = validSequenceLength(b, i);
-    if (n > 0) {
-      out += b.toString('utf8', i, i + n);
-      i += n;
-    } else {
-      out += String.fromCharCode(ESCAPE_BASE + b[i]);
-      i++;
+    const c = b[i];
+    if (n === 1) codes.push(c);
+    else if (n === 2) codes.push(((c & 0x1f) << 6) | (b[i + 1] & 0x3f));
+    else if (n === 3) codes.push(((c & 0x0f) << 12) | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f));
+    else if (n === 4) {
+      const cp = (((c & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f)) - 0x10000;
+      codes.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+    } else codes.push(ESCAPE_BASE + c);
+    i += n || 1;
+    if (codes.length >= 8192) {
+      out += String.fromCharCode(...codes);
+      codes.length = 0;
     }
   }
-  return out;
+  return out + String.fromCharCode(...codes);
 }
 
 /** The length of the well-formed UTF-8 sequence at i (RFC 3629 table), or 0 where there is none. */

@@ -70,9 +70,11 @@ export function parseDN(dn: string): Rdn[] {
           continue;
         }
         if (c === '=' || c === '"' || c === '<' || c === '>') fail(`unescaped "${c}" in value`);
-        for (const b of Buffer.from(c, 'utf8')) bytes.push(b);
+        // By code point: a character outside the BMP is two UTF-16 units, encoded together.
+        const ch = String.fromCodePoint(dn.codePointAt(i)!);
+        for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
         if (c !== ' ') lastSignificant = bytes.length;
-        i++;
+        i += ch.length;
       }
       const raw = Buffer.from(bytes.slice(0, lastSignificant));
       if (!isUtf8(raw)) fail('an escaped value must be UTF-8');

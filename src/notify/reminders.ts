@@ -39,7 +39,7 @@ export async function runReminders(d: Directory, config: Config, options: { dryR
   const candidates: { dn: string }[] = [];
   await d.search(
     SYSTEM,
-    { baseDN: d.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'objectClass' }, attributes: ['1.1'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },
+    { baseDN: d.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'pwdChangedTime' }, attributes: ['1.1'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },
     { send: (e) => void candidates.push({ dn: e.dn }), isAbandoned: () => false },
   );
   for (const { dn } of candidates) {
@@ -51,7 +51,7 @@ export async function runReminders(d: Directory, config: Config, options: { dryR
     // Without pwdChangedTime a password does not expire (password-policy.ts), so there is nothing to remind of.
     const changedText = view.values('pwdchangedtime')[0];
     const changed = parseGeneralizedTime(changedText ?? '');
-    if (changedText === undefined || changed === undefined) continue;
+    if (changed === undefined) continue;
     const expiresAt = changed + policy.maxAge * 1000;
     const daysLeft = Math.ceil((expiresAt - now) / DAY);
     const due = daysLeft > 0 ? thresholds.filter((t) => daysLeft <= t).map(String) : n.onExpiry && now < expiresAt + DAY ? ['expired'] : [];

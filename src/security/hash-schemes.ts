@@ -115,13 +115,14 @@ export function verifiesInline(stored: string): boolean {
 
 /**
  * Whether a password (its exact bytes) matches a stored hash. A hash Cairn does not verify, or a
- * malformed one, never matches. As in OpenLDAP, a password with a NUL byte never matches a `{CRYPT}` hash.
+ * malformed one, never matches. As in OpenLDAP, a password with a NUL byte never matches a crypt(3) hash
+ * from elsewhere (crypt(3) would have cut it there); bcrypt, which Cairn writes over every byte, is exempt.
  */
 export async function verifyHash(password: Uint8Array, stored: string): Promise<boolean> {
   const c = classify(stored);
   if (!c?.family || !c.family.wellFormed(c.text)) return false;
   const pw = Buffer.from(password.buffer, password.byteOffset, password.byteLength);
-  if (/^\{crypt\}/i.test(stored) && pw.includes(0)) return false;
+  if (/^\{crypt\}/i.test(stored) && c.family.name !== 'BCRYPT' && pw.includes(0)) return false;
   try {
     return await c.family.verify(pw, c.text);
   } catch {

@@ -11,6 +11,9 @@ import { verifiesInline, verifyHash } from './hash-schemes';
  */
 export { hashScheme, isBcrypt, isSupportedHash, looksLikeUnsupportedHash } from './hash-schemes';
 
+/** The longest password Cairn hashes or verifies, in bytes (far above any passphrase; bcrypt reads 72). */
+export const MAX_PASSWORD_BYTES = 4096;
+
 export class PasswordHasher {
   /** Compared against when the account does not exist, so that a miss costs the same as a hit. */
   private dummy?: Promise<string>;
@@ -21,12 +24,20 @@ export class PasswordHasher {
   ) {}
 
   async hash(password: string): Promise<string> {
-    return '{CRYPT}' + (await this.pool.hash(valueBytes(password), this.cost));
+    const bytes = valueBytes(password);
+    if (bytes.length > MAX_PASSWORD_BYTES) throw new RangeError(`a password may be at most ${MAX_PASSWORD_BYTES} bytes`);
+    return '{CRYPT}' + (await this.pool.hash(bytes, this.cost));
   }
 
   async verify(password: string, stored: string): Promise<boolean> {
     const bytes = valueBytes(password);
-    return verifiesInline(stored) ? verifyHash(bytes, stored) : this.pool.verify(bytes, stored);
+    // sha-crypt's work grows with the square of the password's length: a 256 KiB password would hold a
+    // worker for minutes. Nobody types more than MAX_PASSWORD_BYTES; such a password matches nothing.
+    if (bytes.length > MAX_PASSWORD_BYTES) return this.verifyNothing(password.slice(0, MAX_PASSWORD_BYTES));
+    if (!verifiesInline(stored)) return this.pool.verify(bytes, stored);
+    // A single digest answers in microseconds: a failure spends what a bcrypt costs, so that an account
+    // still on a migrated fast hash cannot be told apart by timing from one that does not exist.
+    return (await verifyHash(bytes, stored)) || this.verifyNothing(password);
   }
 
   /** Spends the same work as verifying a real bcrypt hash, and fails. */

@@ -85,6 +85,32 @@ describe('values are bytes, end to end', function () {
     expect(byTag('(cn;lang-fr=Bea auf Deutsch)')).to.equal(false);
   });
 
+  it('a value with options is found by a filter that SQL cannot answer alone (a residual filter) too', () => {
+    const r = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', BASE, '(|(cn=Bea auf Deutsch)(hasSubordinates=TRUE))', '1.1']);
+    expect(r.stdout).to.include(`uid=bea,ou=people,${BASE}`);
+  });
+
+  it('the attributes Cairn keeps itself take no options: userPassword;x-foo, uid;x-a are refused (17), nothing stored', () => {
+    for (const [attr, value] of [['userPassword;x-foo', 'S3cret-plain-pw'], ['uid;x-a', 'bea2']]) {
+      const ldif = file(`opt-${attr.replace(/;.*/, '')}.ldif`, `dn: uid=bea,ou=people,${BASE}\nchangetype: modify\nadd: ${attr}\n${attr}: ${value}\n-\n`);
+      const r = ldapTool('ldapmodify', [...admin(), '-f', ldif]);
+      expect(r.status, attr).to.equal(17);
+      expect(r.stderr).to.include('takes no attribute options');
+    }
+    const add = ldapTool('ldapadd', admin(), `dn: uid=opt,ou=people,${BASE}\nobjectClass: inetOrgPerson\nuid: opt\ncn: O\nsn: O\nuserPassword;x-foo: S3cret-plain-pw\n`);
+    expect(add.status).to.equal(17);
+    const all = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', BASE, '(|(uid=opt)(uid=bea2))', '*', '+']);
+    expect(all.stdout).to.equal('');
+  });
+
+  it('a DN with a character outside the BMP keeps it', () => {
+    const r = ldapTool('ldapadd', admin(), `dn: cn=Smile 😀,ou=people,${BASE}\nobjectClass: organizationalRole\ncn: Smile 😀\n`);
+    expect(r.status, r.stderr).to.equal(0);
+    const s = ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-b', `cn=Smile 😀,ou=people,${BASE}`, '-s', 'base', '(objectClass=*)', 'cn']);
+    expect(s.status, s.stderr).to.equal(0);
+    expect(s.stdout).to.include(`cn:: ${Buffer.from('Smile 😀').toString('base64')}`);
+  });
+
   it('cairn export writes binary values in base64', () => {
     const exported = cairn(['export'], { data: server.data });
     expect(exported.status, exported.stderr).to.equal(0);

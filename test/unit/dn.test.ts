@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { escapeDNValue, formatDN, parseDN } from '../../src/directory/dn';
 import { LdapError } from '../../src/directory/errors';
 import { Normalization } from '../../src/directory/normalize';
-import { Schema } from '../../src/directory/schema/registry';
+import { loadSchema } from '../../src/directory/schema/load';
 
-const schema = Schema.loadDirectory(join(__dirname, '..', '..', '..', 'schema'));
+const schema = loadSchema(join(__dirname, '..', '..', '..', 'schema'));
 const norm = new Normalization(schema);
 
 describe('DNs', () => {

@@ -124,6 +124,24 @@ describe('password hash schemes', function () {
       expect(await hasher.verifyNothing(raw)).to.equal(false);
     });
 
+    it('a password with a NUL byte set in Cairn (bcrypt over every byte) binds; a crypt(3) hash from elsewhere never matches one', async () => {
+      const withNul = valueFromBytes(Buffer.from('abc\0defgh-42', 'latin1'));
+      const stored = await hasher.hash(withNul);
+      expect(await hasher.verify(withNul, stored)).to.equal(true);
+      expect(await hasher.verify('abc', stored)).to.equal(false);
+      const sha512 = vectors.find((x) => x.hash.startsWith('{CRYPT}$6$') && !x.hash.includes('rounds='))!;
+      expect(await hasher.verify(valueFromBytes(Buffer.concat([sha512.password, Buffer.from([0])])), sha512.hash)).to.equal(false);
+    });
+
+    it('a password over 4096 bytes matches nothing and is not hashed (sha-crypt would take minutes)', async () => {
+      const long = 'Aa1-'.repeat(1100);
+      const sha512 = vectors.find((x) => x.hash.startsWith('{CRYPT}$6$'))!;
+      expect(await hasher.verify(long, sha512.hash)).to.equal(false);
+      let refused: unknown;
+      await hasher.hash(long).catch((e) => (refused = e));
+      expect(String(refused)).to.match(/at most 4096 bytes/);
+    });
+
     it('bcrypt written by hash-wasm verifies with bcryptjs, and the other way round', async () => {
       const ours = (await hasher.hash('Correct horse 1')).slice(7);
       expect(bcryptjs.compareSync('Correct horse 1', ours)).to.equal(true);

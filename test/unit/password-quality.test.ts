@@ -71,13 +71,14 @@ describe('password quality', () => {
       expect(check('abcdefgh', { minLength: 8 })).to.equal(undefined);
     });
 
-    it('refuses a password longer than maxLength with passwordTooLong; 0 is no maximum', () => {
+    it('refuses a password longer than maxLength with passwordTooLong; 0 is no maximum, but 4096 bytes always are', () => {
       expect(check('abcdefghijk', { maxLength: 10 })).to.deep.equal({
         error: PolicyError.passwordTooLong,
         message: 'must be at most 10 characters',
       });
       expect(check('abcdefghij', { maxLength: 10 })).to.equal(undefined);
-      expect(check('a'.repeat(5000), { maxLength: 0 })).to.equal(undefined);
+      expect(check('a'.repeat(4096), { maxLength: 0 })).to.equal(undefined);
+      expect(check('a'.repeat(4095) + 'é', { maxLength: 0 })).to.deep.equal({ error: PolicyError.passwordTooLong, message: 'must be at most 4096 bytes' });
     });
 
     it('counts code points, not UTF-16 units', () => {

@@ -13,6 +13,7 @@ import {
 import { BUILTIN_MATCHING_RULES, BUILTIN_SYNTAXES, Schema, SchemaError } from '../../src/directory/schema/registry';
 import { renderAttributeType, renderMatchingRule, renderObjectClass, renderSyntax } from '../../src/directory/schema/render';
 import { SchemaFileContents } from '../../src/directory/schema/types';
+import { loadSchema } from '../../src/directory/schema/load';
 
 /** The repository's schema/ directory, whether run from the source tree or a compiled copy. */
 function schemaDir(): string {
@@ -250,7 +251,7 @@ describe('schema', () => {
   describe('the shipped schema', () => {
     let schema: Schema;
     before(() => {
-      schema = Schema.loadDirectory(schemaDir());
+      schema = loadSchema(schemaDir());
     });
 
     it('resolves uid by any name or OID, case-insensitively, ignoring options', () => {
@@ -382,7 +383,7 @@ describe('schema', () => {
     });
   });
 
-  describe('Schema.loadDirectory', () => {
+  describe('loadSchema (the schema folder)', () => {
     let dir: string;
     beforeEach(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-schema-'));
@@ -395,18 +396,18 @@ describe('schema', () => {
       fs.writeFileSync(path.join(dir, '00-base.schema'), BASE + 'objectidentifier local 1.9.9\n');
       fs.writeFileSync(path.join(dir, '10-more.schema'), "attributetype ( local:1 NAME 'extra' SUP name )\n");
       fs.writeFileSync(path.join(dir, 'README.txt'), 'not a schema');
-      const s = Schema.loadDirectory(dir);
+      const s = loadSchema(dir);
       expect(s.attributeType('extra')?.oid).to.equal('1.9.9.1');
       expect(s.attributeTypes().map((a) => a.key)).to.deep.equal(['objectclass', 'name', 'cn', 'extra']);
     });
 
     it('names the file in parse errors', () => {
       fs.writeFileSync(path.join(dir, '00-bad.schema'), "\n\nattributetype ( 1.2.3 NAME 'x' SYNTAX 1.2 BOGUS )\n");
-      expect(() => Schema.loadDirectory(dir)).to.throw(SchemaParseError, /00-bad\.schema:3: attributetype 1\.2\.3: unknown keyword 'BOGUS'/);
+      expect(() => loadSchema(dir)).to.throw(SchemaParseError, /00-bad\.schema:3: attributetype 1\.2\.3: unknown keyword 'BOGUS'/);
     });
 
     it('fails on a directory without schema files', () => {
-      expect(() => Schema.loadDirectory(dir)).to.throw(SchemaError, /no \*\.schema files/);
+      expect(() => loadSchema(dir)).to.throw(SchemaError, /no \*\.schema files/);
     });
   });
 });

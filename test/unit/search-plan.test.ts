@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFilterString } from '../../src/directory/filter/parse-string';
 import { Normalization } from '../../src/directory/normalize';
-import { Schema } from '../../src/directory/schema/registry';
 import { compileFilter } from '../../src/directory/search/compile-filter';
 import { fromAttributeMap, indexRows } from '../../src/directory/write/entry-attributes';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import type { AttributeMap, ScopeQuery } from '../../src/store/types';
+import { loadSchema } from '../../src/directory/schema/load';
 
-const schema = Schema.loadDirectory(join(__dirname, '..', '..', '..', 'schema'));
+const schema = loadSchema(join(__dirname, '..', '..', '..', 'schema'));
 const norm = new Normalization(schema);
 
 /** Filters compiled to SQL, run against a real SQLite store with people and groups. */

@@ -12,12 +12,10 @@ export async function countMemberUidChanges(d: Directory, given: Map<string, str
     const entry = await d.ctx.store.entryByNdn(ndn);
     if (!entry) continue;
     const after = new EntryView(entry.dn, entry.attributes, d.ctx.norm).values('memberuid');
-    const norm = (vs: string[]) => new Set(vs.map((v) => v.toLowerCase()));
+    const norm = (vs: string[]) => new Set(vs); // memberUid is case-exact
     const a = norm(after);
     const b = norm(before);
-    const dropped = [...b].filter((v) => !a.has(v)).length;
     const added = [...a].filter((v) => !b.has(v)).length;
-    if (dropped) summary.count(summary.normalised, 'memberUid values dropped: no member of the group has that uid (groupOfNames + posixGroup: memberUid follows member)', dropped);
     if (added) summary.count(summary.normalised, "memberUid values added: the uid of a member the file's memberUid lacked", added);
   }
 }

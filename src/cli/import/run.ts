@@ -1,4 +1,4 @@
-import { SYSTEM } from '../../directory/identity';
+import { servicesDN, SYSTEM } from '../../directory/identity';
 import { LdapError } from '../../directory/errors';
 import type { Directory } from '../../directory/directory';
 import { untouchedInitEntries } from '../../directory/init-entries';
@@ -8,7 +8,7 @@ import { parseLdif } from '../../ldif/parse';
 import type { LdifAttribute, LdifRecord } from '../../ldif/types';
 import type { SqliteStore } from '../../store/sqlite-store';
 import { makeImportedAdministrator } from './admins';
-import { hashScheme } from '../../security/hash-schemes';
+import { hashScheme } from '../../security/passwords';
 import { entryKind, looksLikeRootDn } from './kinds';
 import { countMemberUidChanges } from './member-uid';
 import { danglingReferences } from './references';
@@ -62,7 +62,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
   /** rfc2307bis groups' memberUid as the file gave it, to count what following member changed. */
   const memberUids = new Map<string, string[]>();
   const adminNdns = new Set(o.admins.map((dn) => safeNdn(d, dn)));
-  const servicesNdn = norm.normalizeDN(`ou=services,${d.namingContext}`).ndn;
+  const servicesNdn = norm.normalizeDN(servicesDN(d.namingContext)).ndn;
   const untouchedInit = await untouchedInitEntries(store);
 
   const prepare = (record: LdifRecord): Prepared => {

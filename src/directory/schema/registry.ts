@@ -3,9 +3,7 @@
  * matching rules, object classes with inherited MUST/MAY, and the builtin
  * syntaxes and matching rules the server implements.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseMatchingRule, parseSchemaFile, parseSyntax } from './parse';
+import { parseMatchingRule, parseSyntax } from './parse';
 import { renderAttributeType, renderMatchingRule, renderObjectClass, renderSyntax } from './render';
 import { AttributeTypeDef, MatchingRuleDef, ObjectClassDef, SchemaDefinition, SchemaFileContents, SyntaxDef } from './types';
 
@@ -201,19 +199,6 @@ export class Schema {
   private readonly classList: ObjectClass[] = [];
   private readonly subtypeCache = new Map<string, AttributeType[]>();
   private subschemaCache?: SubschemaValues;
-
-  /** Reads the `*.schema` files of a directory in name order; objectidentifier macros carry across files. */
-  static loadDirectory(dir: string): Schema {
-    const names = fs.readdirSync(dir).filter((n) => n.endsWith('.schema')).sort();
-    if (names.length === 0) throw new SchemaError(`no *.schema files in ${dir}`);
-    const macros = new Map<string, string>();
-    return new Schema(
-      names.map((n) => {
-        const file = path.join(dir, n);
-        return { name: file, contents: parseSchemaFile(fs.readFileSync(file, 'utf8'), { fileName: file, macros }) };
-      }),
-    );
-  }
 
   /** Builds the schema; definitions may refer to ones in any of the files. Throws SchemaError. */
   constructor(files: ReadonlyArray<SchemaFileContents | NamedSchemaFile>) {

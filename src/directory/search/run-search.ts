@@ -120,6 +120,7 @@ async function withComputed(view: EntryView, row: StoredEntry, ctx: DirectoryCon
   return {
     dn: view.dn,
     values: (k: string) => view.values(k),
+    valuesOfType: (k: string) => view.valuesOfType(k),
     computed: (k: string) => (k === 'hassubordinates' ? [hasSubordinates] : k === 'entrydn' ? [row.dn] : undefined),
   };
 }

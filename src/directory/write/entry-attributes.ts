@@ -18,6 +18,7 @@ export function keyAttributes(norm: Normalization, attrs: AttributeValues[]): Ke
   const keyed: KeyedAttributes = new Map();
   for (const a of attrs) {
     const info = norm.requireAttribute(a.type);
+    assertOptionsAllowed(info, a.type);
     if (a.values.length === 0) throw new LdapError(ResultCode.invalidAttributeSyntax, `${a.type}: no values given`);
     const slot = keyed.get(info.slotKey) ?? { info, name: info.displayName, values: [] as string[] };
     slot.values.push(...a.values);
@@ -25,6 +26,19 @@ export function keyAttributes(norm: Normalization, attrs: AttributeValues[]): Ke
   }
   for (const slot of keyed.values()) assertDistinct(norm, slot.info, slot.values);
   return keyed;
+}
+
+/**
+ * Attributes whose values Cairn keeps itself (the password and its history, identities, membership,
+ * classes) and operational ones take no options: `userPassword;x-foo` would otherwise be stored as a
+ * readable attribute instead of a credential, and `uid;x` would escape the uniqueness check.
+ */
+const NO_OPTIONS: ReadonlySet<string> = new Set(['userpassword', 'pwdhistory', 'uid', 'uidnumber', 'gidnumber', 'member', 'memberuid', 'objectclass']);
+
+export function assertOptionsAllowed(info: AttributeInfo, description: string) {
+  if (info.options && (NO_OPTIONS.has(info.key) || info.type.operational)) {
+    throw new LdapError(ResultCode.undefinedAttributeType, `${description}: ${info.type.name} takes no attribute options`);
+  }
 }
 
 export function assertDistinct(norm: Normalization, info: AttributeInfo, values: string[]) {

@@ -89,7 +89,7 @@ export class GroupMembership {
    * - a member value removed removes that entry's uid (uids are unique in the directory, so no other
    *   member can still hold it);
    * - a group that becomes groupOfNames + posixGroup (a class added) counts all its members as added;
-   * - a person deleted, or whose uid changes, leaves (or is renamed in) every group's memberUid: uidChanged.
+   * - a person deleted, or whose uid changes, leaves (or is renamed in) every group's memberUid: uidsChanged.
    * memberUid values given in the same write are kept as given.
    */
   private syncMemberUid(tx: WriteTx, attrs: KeyedAttributes, before: KeyedAttributes | undefined) {
@@ -153,8 +153,8 @@ export class GroupMembership {
   }
 
   /**
-   * After an entry is deleted: it leaves every group's member, and its members lose memberOf. (Its uid
-   * leaves memberUid through uidChanged, which the writer calls for every uid of a deleted entry.)
+   * After an entry is deleted: it leaves every group's member, and its members lose memberOf. (Its uids
+   * leave memberUid through uidsChanged, which the writer calls for a deleted entry.)
    */
   afterDelete(tx: WriteTx, ndn: string, dn: string, attrs: KeyedAttributes) {
     for (const m of attrs.get('member')?.values ?? []) {
@@ -172,7 +172,7 @@ export class GroupMembership {
 
   /**
    * After entries were renamed or moved: groups that name them get the new DN in member; members of a
-   * renamed group get the new DN in memberOf. (A changed uid reaches memberUid through uidChanged.)
+   * renamed group get the new DN in memberOf. (A changed uid reaches memberUid through uidsChanged.)
    */
   afterRename(tx: WriteTx, renames: { oldNdn: string; newDn: string }[]) {
     for (const r of renames) {
@@ -191,10 +191,19 @@ export class GroupMembership {
   }
 
   /**
-   * A person's uid was removed (entry deleted, renamed, or uid modified): every group naming that uid in
-   * memberUid follows, whatever its classes: the uid is removed, or replaced by the new one.
+   * An entry's uids went from `before` to `after` (deleted: after is empty; renamed; uid modified). Every
+   * group naming a uid that went in memberUid follows, whatever its classes: one uid replaced by one new
+   * uid is renamed there; any other uid that went is removed.
    */
-  uidChanged(tx: WriteTx, oldUid: string, newUid: string | undefined) {
+  uidsChanged(tx: WriteTx, before: string[], after: string[]) {
+    const gone = before.filter((u) => !after.includes(u));
+    const came = after.filter((u) => !before.includes(u));
+    if (gone.length === 1 && came.length === 1) this.uidChanged(tx, gone[0], came[0]);
+    else for (const u of gone) this.uidChanged(tx, u, undefined);
+  }
+
+  /** One uid renamed (newUid) or gone (undefined) in every group's memberUid. */
+  private uidChanged(tx: WriteTx, oldUid: string, newUid: string | undefined) {
     const info = this.norm.requireAttribute('memberUid');
     const key = this.norm.equalityKey(info, oldUid) ?? oldUid;
     for (const gid of tx.entriesWithValue('memberuid', key)) {

@@ -1,5 +1,6 @@
 import type { Change } from '../../wire/protocol/types';
 import { isSupportedHash, type PasswordHasher } from '../../security/passwords';
+import { assertOptionsAllowed } from './entry-attributes';
 import { LdapError } from '../errors';
 import type { Normalization } from '../normalize';
 import { ResultCode } from '../result-codes';
@@ -35,7 +36,9 @@ export async function planPasswordChanges(
   let present = currentHash !== undefined;
   let outcome: PasswordOutcome = { kind: 'unchanged' };
   for (const c of changes) {
-    if (norm.requireAttribute(c.modification.type).key !== 'userpassword') {
+    const info = norm.requireAttribute(c.modification.type);
+    assertOptionsAllowed(info, c.modification.type);
+    if (info.key !== 'userpassword') {
       others.push(c);
       continue;
     }

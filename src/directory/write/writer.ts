@@ -7,7 +7,7 @@ import { PolicyError } from '../../security/policy/types';
 import { identityDN, type Identity } from '../identity';
 import type { Normalization, NormalizedDN } from '../normalize';
 import { ResultCode } from '../result-codes';
-import { assertDistinct, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
+import { assertDistinct, assertOptionsAllowed, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 import { GroupMembership } from './group-membership';
 import { stampCreated, stampModified, stampPasswordChanged, stampStructural } from './operational';
 import { toStoredHash } from './passwords';
@@ -138,7 +138,7 @@ export class Writer {
       const attrs = fromAttributeMap(this.norm, entry.attributes);
       tx.deleteEntry(entry.id);
       this.groups.afterDelete(tx, entry.ndn, entry.dn, attrs);
-      for (const uid of attrs.get('uid')?.values ?? []) this.groups.uidChanged(tx, uid, undefined);
+      this.groups.uidsChanged(tx, attrs.get('uid')?.values ?? [], []);
     });
   }
 
@@ -195,8 +195,7 @@ export class Writer {
       if (outcome.kind === 'set') tx.setCredential(entry.id, outcome.hash, now);
       else if (outcome.kind === 'remove') tx.deleteCredential(entry.id);
       this.groups.afterMembersChanged(tx, entry.dn, original.get('member')?.values ?? [], attrs.get('member')?.values ?? []);
-      const newUids = attrs.get('uid')?.values ?? [];
-      for (const uid of original.get('uid')?.values ?? []) if (!newUids.includes(uid)) this.groups.uidChanged(tx, uid, newUids[0]);
+      this.groups.uidsChanged(tx, original.get('uid')?.values ?? [], attrs.get('uid')?.values ?? []);
     });
   }
 
@@ -262,8 +261,7 @@ export class Writer {
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
       tx.moveEntry(entry.id, parent.id, newDn, target.ndn, target.path);
       this.groups.afterRename(tx, moved);
-      const newUids = attrs.get('uid')?.values ?? [];
-      for (const uid of oldUids) if (!newUids.includes(uid)) this.groups.uidChanged(tx, uid, newUids[0]);
+      this.groups.uidsChanged(tx, oldUids, attrs.get('uid')?.values ?? []);
       return newDn;
     });
   }
@@ -300,6 +298,7 @@ function checkSchema(norm: Normalization, dn: NormalizedDN, attrs: KeyedAttribut
 function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
   const norm = w.normalization();
   const info = norm.requireAttribute(c.modification.type);
+  assertOptionsAllowed(info, c.modification.type);
   const slot = attrs.get(info.slotKey);
   const current = slot?.values ?? [];
   const name = slot?.name ?? info.displayName;

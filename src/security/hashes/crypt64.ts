@@ -11,10 +11,6 @@ export function crypt64Value(c: string): number | undefined {
   return INDEX.get(c);
 }
 
-export function isCrypt64(s: string): boolean {
-  return /^[./0-9A-Za-z]*$/.test(s);
-}
-
 /** The n characters of a 24-bit group (b2 b1 b0), low bits first: md5-crypt's and sha-crypt's to64. */
 export function group24(b2: number, b1: number, b0: number, n: number): string {
   let w = (b2 << 16) | (b1 << 8) | b0;

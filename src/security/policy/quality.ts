@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+import { valueByteLength } from '../../bytes';
+import { MAX_PASSWORD_BYTES } from '../passwords';
 import { PasswordPolicy, PersonalData, PolicyError, QualityFailure } from './types';
 
 const UPPER = /\p{Lu}/u;
@@ -123,6 +125,9 @@ export function checkQuality(
   }
   if (policy.maxLength > 0 && chars.length > policy.maxLength) {
     return { error: PolicyError.passwordTooLong, message: `must be at most ${policy.maxLength} characters` };
+  }
+  if (valueByteLength(password) > MAX_PASSWORD_BYTES) {
+    return { error: PolicyError.passwordTooLong, message: `must be at most ${MAX_PASSWORD_BYTES} bytes` };
   }
   // As in OpenLDAP's ppolicy, pwdCheckQuality 0 turns off the quality rules but not the length rules.
   if (policy.checkQuality === 0) return undefined;

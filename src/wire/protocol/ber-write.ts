@@ -183,8 +183,9 @@ export class TwoPassEncoder {
     const buf = this.buf;
     let pos = this.pos;
     if (len === s.length && len <= 24) {
-      // Byte length equals char length only for ASCII: copy char codes, cheaper than a native call.
-      for (let i = 0; i < len; i++) buf[pos++] = s.charCodeAt(i);
+      // Byte length equals char length only for ASCII and escaped bytes (U+DC80..U+DCFF, src/bytes.ts),
+      // whose low 8 bits are the byte: copy them, cheaper than a native call.
+      for (let i = 0; i < len; i++) buf[pos++] = s.charCodeAt(i) & 0xff;
       this.pos = pos;
     } else if (isRawBytes(s)) {
       this.pos = pos + valueBytes(s).copy(buf, pos);
