@@ -45,15 +45,22 @@ export class AccessControl {
     return who.kind === 'user' && who.isService ? MFA_STATE : PERSONAL_STATE;
   }
 
-  /** Whether an attribute of an entry may be shown to this reader (search results). */
+  /** Whether an attribute of an entry may be shown to this reader (search results, compare). */
   canRead(who: Identity, entryNdn: string, key: string): boolean {
+    if (NEVER_READ.has(key)) return false;
     if (!PERSONAL_STATE.has(key)) return true;
     if (who.kind === 'system' || (who.kind === 'user' && (who.isAdmin || who.ndn === entryNdn))) return true;
     return who.kind === 'user' && who.isService && !MFA_STATE.has(key);
   }
 
-  checkCompare(who: Identity): void {
+  /**
+   * Compare (RFC 4511 4.10) follows search's read rules: an attribute this reader may not read on this entry
+   * gives insufficientAccessRights (50), as slapd answers without compare access, whether or not the entry
+   * holds it, so neither the value nor its presence is told. `key` is the type's key (options and OIDs resolved).
+   */
+  checkCompare(who: Identity, entryNdn: string, key: string, name: string): void {
     this.checkSearch(who, 'tree');
+    if (!this.canRead(who, entryNdn, key)) throw denied(`${name}: you may not read or compare this attribute of this entry`);
   }
 
   private isAdmin(who: Identity) {
@@ -95,5 +102,7 @@ const POLICY_STATE = new Set(['pwdchangedtime', 'pwdaccountlockedtime', 'pwdfail
 const MFA_STATE = new Set(['cairnmfaenabled']);
 const PERSONAL_STATE = new Set([...POLICY_STATE, ...MFA_STATE]);
 const NOTHING: ReadonlySet<string> = new Set();
+/** Credentials and their history: never attribute rows, never shown or compared, not even to administrators. */
+const NEVER_READ = new Set(['userpassword', 'pwdhistory']);
 
 const identityName = (who: Identity) => (who.kind === 'user' ? who.dn : who.kind);

@@ -98,16 +98,19 @@ export class Directory {
 
   /** Compare (RFC 4511 4.10): compareTrue (6) or compareFalse (5), by the attribute's equality rule. */
   async compare(who: Identity, dnText: string, attribute: string, value: string): Promise<boolean> {
-    this.ctx.acl.checkCompare(who);
+    this.ctx.acl.checkSearch(who, 'tree');
     const dn = this.ctx.norm.normalizeDN(dnText);
     const info = this.ctx.norm.requireAttribute(attribute);
-    if (info.key === 'userpassword') throw new LdapError(ResultCode.insufficientAccessRights, 'userPassword cannot be compared');
     const entry = await this.ctx.store.entryByNdn(dn.ndn);
     if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dnText}`, await this.ctx.matchedDN(dn.ndn));
+    // Access before presence: as in slapd, an unreadable attribute answers 50 whether the entry holds it or not.
+    this.ctx.acl.checkCompare(who, entry.ndn, info.key, info.type.name);
     const view = new EntryView(entry.dn, entry.attributes, this.ctx.norm);
-    const present = this.ctx.norm.schema.subtypes(info.key).some((t) => view.values(t.key).length > 0);
+    // Subtypes this reader may not read count as absent, as in a search's results.
+    const hidden = new Set(this.ctx.norm.schema.subtypes(info.key).filter((t) => !this.ctx.acl.canRead(who, entry.ndn, t.key)).map((t) => t.key));
+    const present = this.ctx.norm.schema.subtypes(info.key).some((t) => !hidden.has(t.key) && view.values(t.key).length > 0);
     if (!present) throw new LdapError(ResultCode.noSuchAttribute, `${info.type.name}: no such attribute`);
-    const result = evaluateFilter({ type: 'equality', attribute, value }, view, this.ctx.norm);
+    const result = evaluateFilter({ type: 'equality', attribute, value }, view, this.ctx.norm, hidden);
     if (result === undefined) throw new LdapError(ResultCode.inappropriateMatching, `${info.type.name}: no equality matching rule`);
     return result;
   }
