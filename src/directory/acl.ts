@@ -12,7 +12,9 @@ const denied = (message: string) => new LdapError(ResultCode.insufficientAccessR
  * - members of cn=admins (and the CLI): everything;
  * - a person on their own entry: the attributes `access.selfWritable` lists, loginShell from `access.allowedShells`,
  *   and adding the auxiliary classes `access.selfAddableClasses` lists (ldapPublicKey, to hold SSH keys);
- * - services (ou=services) and other people: read only;
+ * - services (ou=services) and other people: read only, without another person's password-policy state
+ *   (services read it) and MFA state; userPassword and pwdHistory nobody reads. Search, filters and compare
+ *   all follow these read rules;
  * - anonymous: the root DSE and cn=Subschema only.
  */
 export class AccessControl {

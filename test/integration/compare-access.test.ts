@@ -91,6 +91,7 @@ describe('compare and filters follow the read rules of search', function () {
         expect(compare(reader(), ADMIN_DN, attribute, value), `${attribute} on the admin`).to.equal(50);
       }
     }
+    expect(compare(reader(), TARGET, 'pwdPolicySubentry', `cn=default,ou=policies,${BASE}`)).to.equal(50);
   });
 
   it('administrators get compareTrue (6) and compareFalse (5) as before, by name and OID', () => {
