@@ -36,6 +36,7 @@ export interface Config {
   };
   mfa: { keyFile: string; window: number; reuseSeconds: number; requiredGroups: string[]; servicesExempt: boolean; issuer: string };
   schema: { extra: string[] };
+  store: { synchronous: 'full' | 'normal' };
 }
 
 export class ConfigError extends Error {}
@@ -67,6 +68,7 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'notify.daysBefore': (v: unknown) => (Array.isArray(v) && v.every((d) => Number.isInteger(d) && d > 0) ? undefined : 'must be a list of whole numbers of days'),
   'notify.smtp.port': (v: number) => (Number.isInteger(v) && v > 0 && v < 65536 ? undefined : 'must be a port number'),
   'schema.extra': (v: unknown) => (isStringArray(v) && v.every((x) => x.startsWith('/')) ? undefined : 'must be a list of absolute paths of schema files or folders'),
+  'store.synchronous': (v: string) => (v === 'full' || v === 'normal' ? undefined : 'must be full (every acknowledged write survives a power loss) or normal (faster; the last writes may roll back after a power loss)'),
   'log.level': (v: string) => (['error', 'warn', 'info', 'debug'].includes(v) ? undefined : 'must be error, warn, info or debug'),
 };
 

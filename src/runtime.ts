@@ -52,7 +52,7 @@ export function loadSchema(config: Config): Schema {
 export async function openDirectory(dataDir: string, config: Config, log: Logger): Promise<OpenDirectory> {
   const paths = dataPaths(dataDir);
   if (!existsSync(paths.database)) throw new Error(`no directory in ${paths.dir} (run "cairn init --data ${dataDir}" first)`);
-  const store = new SqliteStore(paths.database);
+  const store = new SqliteStore(paths.database, { synchronous: config.store.synchronous });
   const pool = new HashPool(config.security.hashWorkers || availableParallelism());
   try {
     const directory = await Directory.open({
@@ -134,7 +134,7 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
   };
   try {
     const baseAttrs = baseEntry(base);
-    const store = new SqliteStore(paths.database);
+    const store = new SqliteStore(paths.database, { synchronous: config.store.synchronous });
     await store.write((tx) => tx.setMeta('base', base));
     await store.close();
     const opened = await openDirectory(dataDir, config, log);

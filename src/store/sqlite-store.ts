@@ -24,6 +24,13 @@ const toEntry = (r: EntryRow): StoredEntry => ({
 
 const ENTRY_COLUMNS = 'e.id, e.parent_id, e.dn, e.ndn, e.path, e.attrs';
 
+/**
+ * When a write is acknowledged. `full` (the default): SQLite syncs the WAL to disk at every commit, so an
+ * acknowledged write survives a power loss or an OS crash. `normal`: it syncs only at checkpoints, so the
+ * last writes acknowledged before a power loss can roll back (a process crash or kill -9 loses nothing).
+ */
+export type Synchronous = 'full' | 'normal';
+
 /** The embedded store: one SQLite file in WAL mode. Reads and writes run synchronously inside. */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -34,15 +41,20 @@ export class SqliteStore implements Store {
   private readonly dataVersion: Database.Statement;
   private seenDataVersion = -1;
 
-  constructor(file: string) {
+  constructor(file: string, options: { synchronous?: Synchronous } = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db, migrationsDir);
     this.tx = this.makeWriteTx();
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /** SQLite's synchronous level on this connection: 2 is FULL, 1 is NORMAL. */
+  synchronousLevel(): number {
+    return this.db.pragma('synchronous', { simple: true }) as number;
   }
 
   /** Prepared statements are cached by their SQL text: filter shapes repeat, their values do not. */
