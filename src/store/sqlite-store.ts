@@ -308,6 +308,7 @@ export class SqliteStore implements Store {
         this.stmt('DELETE FROM totp WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM totp_reuse WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM reminders_sent WHERE entry_id = ?').run(id);
+        this.stmt('DELETE FROM bind_attempts WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM entries WHERE id = ?').run(id);
       },
       setCredential: (entryId, hash, changedAt) => {
@@ -337,6 +338,13 @@ export class SqliteStore implements Store {
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(entryId);
       },
       credential: (entryId) => this.getCredential(entryId),
+      bindAttemptsInFlight: (entryId, since) =>
+        this.stmt('SELECT count(*) FROM bind_attempts WHERE entry_id = ? AND started_at >= ?').pluck().get(entryId, since) as number,
+      startBindAttempt: (entryId, startedAt) =>
+        Number(this.stmt('INSERT INTO bind_attempts (entry_id, started_at) VALUES (?, ?)').run(entryId, startedAt).lastInsertRowid),
+      endBindAttempt: (attemptId, abandonedBefore) => {
+        this.stmt('DELETE FROM bind_attempts WHERE id = ? OR started_at < ?').run(attemptId, abandonedBefore);
+      },
       setMeta: (key, value) => {
         this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
       },

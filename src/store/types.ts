@@ -78,6 +78,12 @@ export interface WriteTx {
   setTotp(entryId: number, sealedSecret: string, confirmed: boolean, createdAt: number): void;
   confirmTotp(entryId: number): void;
   deleteTotp(entryId: number): void;
+  /** Password checks under way for an account, started at or after `since` (older ones are abandoned). */
+  bindAttemptsInFlight(entryId: number, since: number): number;
+  /** Records a password check under way; its id ends it. */
+  startBindAttempt(entryId: number, startedAt: number): number;
+  /** Ends a password check (and forgets abandoned ones older than `abandonedBefore`). */
+  endBindAttempt(attemptId: number, abandonedBefore: number): void;
 }
 
 export interface TotpRecord {
