@@ -183,7 +183,11 @@ export class PasswordPolicyLayer {
   /** A successful bind resets the failure count, and a lock whose duration has passed; `attempt` ends with it. */
   async recordSuccess(entry: StoredEntry, attempt?: (tx: WriteTx) => void) {
     const view = new EntryView(entry.dn, entry.attributes, this.norm);
-    if (!attempt && view.values('pwdfailuretime').length === 0 && view.values('pwdaccountlockedtime').length === 0) return;
+    if (view.values('pwdfailuretime').length === 0 && view.values('pwdaccountlockedtime').length === 0) {
+      // Nothing to clear: only the check ends, which need not wait for the disk.
+      if (attempt) await this.ctx.store.write(attempt, { durable: false }).catch((err: unknown) => this.ctx.log.error('bind attempt not released', { dn: entry.dn, error: String(err) }));
+      return;
+    }
     await this.updateState(
       entry.id,
       (_view, set) => {

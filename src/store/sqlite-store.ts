@@ -195,11 +195,16 @@ export class SqliteStore implements Store {
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
   }
 
-  async write<T>(fn: (tx: WriteTx) => T): Promise<T> {
+  async write<T>(fn: (tx: WriteTx) => T, options: { durable?: boolean } = {}): Promise<T> {
     this.byNdnCache.clear();
+    // In WAL mode NORMAL commits without an fsync and stays safe from corruption; a later durable commit
+    // syncs the log, this one with it.
+    const synchronous = options.durable === false && !this.db.inTransaction ? (this.db.pragma('synchronous', { simple: true }) as number) : 1;
+    if (synchronous > 1) this.db.pragma('synchronous = NORMAL');
     try {
       return this.db.transaction(() => fn(this.tx)).immediate();
     } finally {
+      if (synchronous > 1) this.db.pragma(`synchronous = ${synchronous}`);
       this.byNdnCache.clear();
     }
   }

@@ -113,6 +113,10 @@ export interface Store {
   recordReminders(entryId: number, passwordChangedAt: string, reminders: string[], sentAt: number): Promise<void>;
   /** Every entry with a TOTP secret, and whether it is confirmed. */
   totpEnrolments(): Promise<{ entryId: number; confirmed: boolean }[]>;
-  write<T>(fn: (tx: WriteTx) => T): Promise<T>;
+  /**
+   * Runs fn in one write transaction. `durable: false` is for bookkeeping a power cut may lose without harm
+   * (a password check in flight): it commits without waiting for the disk, whatever `synchronous` says.
+   */
+  write<T>(fn: (tx: WriteTx) => T, options?: { durable?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
