@@ -39,11 +39,11 @@ export class BindAttempts {
   ) {}
 
   async reserve(entry: StoredEntry, rules: PasswordPolicy): Promise<Reservation> {
-    if (!this.policy.locksOut(rules)) {
-      // Failures never lock: nothing to count ahead (an administrator's lock still holds).
-      if (this.policy.isLocked(entry, rules, this.now())) return { kind: 'locked' };
-      return { kind: 'granted', attempt: this.attempt(entry, rules, undefined) };
-    }
+    // Locked as last read (reads see other processes' writes at once): refused without a write, which
+    // keeps a flood of binds against a locked account off the write lock.
+    if (this.policy.isLocked(entry, rules, this.now())) return { kind: 'locked' };
+    // Failures never lock: nothing to count ahead.
+    if (!this.policy.locksOut(rules)) return { kind: 'granted', attempt: this.attempt(entry, rules, undefined) };
     const first = await this.tryReserve(entry, rules);
     if (first !== 'wait') return first;
     return this.waitInLine(entry, rules, this.now() + MAX_WAIT_MS);

@@ -3,7 +3,9 @@
  * and across two worker processes, no more than pwdMaxFailure are compared with the hash before the
  * account locks, and the right password sent after them is refused until the lock ends.
  */
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
+import { join } from 'node:path';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
 
 // ldapjs ships no types: the little of it these tests use.
@@ -110,6 +112,19 @@ describe('lockout under a burst of parallel binds (two workers)', function () {
     expect(whoami('zzunder', 'Under-Limit-4242').status).to.equal(0);
     const read = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzunder'), '-s', 'base', 'pwdFailureTime']);
     expect(read.stdout).to.not.include('pwdFailureTime');
+  });
+
+  it('checks left behind by a crashed worker stop counting after a minute', () => {
+    addPerson('zzcrash', 'Crash-Right-4242');
+    const db = new Database(join(server.data, 'cairn.sqlite'));
+    try {
+      const id = db.prepare('SELECT id FROM entries WHERE ndn LIKE ?').pluck().get('uid=zzcrash,%') as number;
+      const insert = db.prepare('INSERT INTO bind_attempts (entry_id, started_at) VALUES (?, ?)');
+      for (let i = 0; i < 10; i++) insert.run(id, Date.now() - 61_000);
+    } finally {
+      db.close();
+    }
+    expect(whoami('zzcrash', 'Crash-Right-4242').status).to.equal(0);
   });
 
   it('after a burst the lock lifts by itself after pwdLockoutDuration', async () => {
