@@ -229,7 +229,7 @@ export class PasswordPolicyLayer {
   }
 }
 
-/** Locked (pwdAccountLockedTime) and not yet released by pwdLockoutDuration; OpenLDAP's 000001010000Z locks for good. */
+/** PasswordPolicyLayer.isLocked, on a view of the entry as it is now. */
 function lockedIn(view: EntryView, policy: PasswordPolicy, now: number): boolean {
   const raw = view.values('pwdaccountlockedtime')[0];
   if (raw === undefined) return false;
