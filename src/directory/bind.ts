@@ -8,6 +8,7 @@ import { ResultCode } from './result-codes';
 import { hashScheme, isBcrypt } from '../security/passwords';
 import type { StoredEntry } from '../store/types';
 import { EntryView } from './entry-view';
+import type { CheckOutcome } from './bind-attempts';
 
 const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
 
@@ -48,15 +49,21 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
     throw INVALID();
   }
   const rules = await policy.policyFor(entry);
-  if (policy.isLocked(entry, rules)) {
+  // The lock is decided before the slow comparison, and a check is reserved for it, so that binds arriving
+  // together cannot all be compared while the failures that would lock the account are still being found.
+  const reservation = await policy.attempts.reserve(entry, rules);
+  if (reservation.kind !== 'granted') {
     await ctx.hasher.verifyNothing(password);
+    if (reservation.kind === 'gone') throw INVALID();
     throw new PolicyRefusal(ResultCode.invalidCredentials, 'invalid credentials', PolicyError.accountLocked);
   }
-  if (!(await verifyPassword(ctx, mfa, entry, credential.hash, password, reuseClient(origin, entry.ndn)))) {
-    await policy.recordFailure(entry, rules);
-    throw INVALID();
+  let outcome: CheckOutcome = 'neither';
+  try {
+    outcome = (await verifyPassword(ctx, mfa, entry, credential.hash, password, reuseClient(origin, entry.ndn))) ? 'success' : 'failure';
+  } finally {
+    await reservation.attempt.end(outcome);
   }
-  await policy.recordSuccess(entry);
+  if (outcome === 'failure') throw INVALID();
   const state = await policy.afterCorrectPassword(entry, rules);
   if (!isBcrypt(credential.hash)) {
     // A migrated hash of another scheme ({SSHA}, {CRYPT} sha-crypt, {PBKDF2-SHA512}…): replace it with

@@ -3,6 +3,7 @@ import { checkQuality } from '../security/policy/quality';
 import { DEFAULT_POLICY, policyFromEntry } from '../security/policy/policy';
 import { PolicyError, type PasswordPolicy, type PersonalData, type PolicyResponse } from '../security/policy/types';
 import type { StoredEntry, WriteTx } from '../store/types';
+import { BindAttempts } from './bind-attempts';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
 import { PolicyRefusal } from './errors';
@@ -29,10 +30,15 @@ export interface PasswordSetter {
  * operational attributes (pwdChangedTime, pwdReset, pwdFailureTime, pwdAccountLockedTime).
  */
 export class PasswordPolicyLayer {
+  /** Password checks under way, counted against pwdMaxFailure before each slow comparison. */
+  readonly attempts: BindAttempts;
+
   constructor(
     private readonly ctx: DirectoryContext,
     readonly blocklist: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.attempts = new BindAttempts(ctx, this);
+  }
 
   private get norm() {
     return this.ctx.norm;
@@ -125,45 +131,71 @@ export class PasswordPolicyLayer {
     else attrs.delete(info.key);
   }
 
-  private updateState(entryId: number, change: (view: EntryView, set: SetValues) => void) {
-    return updateServerState(this.ctx, entryId, change);
+  private updateState(entryId: number, change: (view: EntryView, set: SetValues) => void, alongside?: (tx: WriteTx) => void) {
+    return updateServerState(this.ctx, entryId, change, alongside);
   }
 
   /** Locked (pwdAccountLockedTime) and not yet released by pwdLockoutDuration; OpenLDAP's 000001010000Z locks for good. */
-  isLocked(entry: StoredEntry, policy: PasswordPolicy, now = Date.now()): boolean {
-    const raw = new EntryView(entry.dn, entry.attributes, this.norm).values('pwdaccountlockedtime')[0];
-    if (raw === undefined) return false;
-    if (raw.startsWith('00000101')) return true;
-    const lockedAt = parseGeneralizedTime(raw);
-    if (lockedAt === undefined) return true;
-    return policy.lockoutDuration === 0 || now < lockedAt + policy.lockoutDuration * 1000;
+  isLocked(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now = Date.now()): boolean {
+    return lockedIn(new EntryView(entry.dn, entry.attributes, this.norm), policy, now);
   }
 
-  /** A failed bind: one more pwdFailureTime (older ones past the interval forgotten); enough of them lock. */
-  async recordFailure(entry: StoredEntry, policy: PasswordPolicy, now = Date.now()) {
-    if (!policy.lockout && policy.maxFailure === 0) return;
-    await this.updateState(entry.id, (view, set) => {
-      const window = policy.failureCountInterval * 1000;
-      const kept = view.values('pwdfailuretime').filter((t) => window === 0 || (parseGeneralizedTime(t) ?? 0) > now - window);
-      // pwdFailureTime values must differ: milliseconds, moved on by one where two failures share one.
-      let at = now;
-      while (kept.includes(formatGeneralizedTime(at, true))) at++;
-      const failures = [...kept, formatGeneralizedTime(at, true)].slice(-Math.max(policy.maxFailure, 1));
-      set('pwdFailureTime', failures);
-      if (policy.lockout && policy.maxFailure > 0 && failures.length >= policy.maxFailure && !this.isLocked(entry, policy, now)) {
-        set('pwdAccountLockedTime', [formatGeneralizedTime(now)]);
-      }
-    });
+  /** Whether failed binds can lock this account (pwdLockout with a pwdMaxFailure). */
+  locksOut(policy: PasswordPolicy): boolean {
+    return policy.lockout && policy.maxFailure > 0;
   }
 
-  /** A successful bind resets the failure count, and a lock whose duration has passed. */
-  async recordSuccess(entry: StoredEntry) {
+  /**
+   * How many password checks may be under way at once for an account whose failures can lock it: the
+   * failures left before the lock, so that however many binds arrive together no more than pwdMaxFailure
+   * guesses are checked. At least one: after a lock ran out (or an administrator lifted it) with the
+   * failures still counted, one check may run, and its failure locks again, as before.
+   */
+  checksAllowed(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now = Date.now()): number | 'locked' {
     const view = new EntryView(entry.dn, entry.attributes, this.norm);
-    if (view.values('pwdfailuretime').length === 0 && view.values('pwdaccountlockedtime').length === 0) return;
-    await this.updateState(entry.id, (_view, set) => {
-      set('pwdFailureTime', []);
-      set('pwdAccountLockedTime', []);
-    });
+    if (lockedIn(view, policy, now)) return 'locked';
+    return Math.max(1, policy.maxFailure - recentFailures(view, policy, now).length);
+  }
+
+  /**
+   * A failed bind: one more pwdFailureTime (older ones past the interval forgotten); enough of them lock.
+   * `attempt` ends in the same transaction: the check in flight becomes the failure it found.
+   */
+  async recordFailure(entry: StoredEntry, policy: PasswordPolicy, now = Date.now(), attempt?: (tx: WriteTx) => void) {
+    if (!policy.lockout && policy.maxFailure === 0) return;
+    await this.updateState(
+      entry.id,
+      (view, set) => {
+        const kept = recentFailures(view, policy, now);
+        // pwdFailureTime values must differ: milliseconds, moved on by one where two failures share one.
+        let at = now;
+        while (kept.includes(formatGeneralizedTime(at, true))) at++;
+        const failures = [...kept, formatGeneralizedTime(at, true)].slice(-Math.max(policy.maxFailure, 1));
+        set('pwdFailureTime', failures);
+        if (this.locksOut(policy) && failures.length >= policy.maxFailure && !lockedIn(view, policy, now)) {
+          set('pwdAccountLockedTime', [formatGeneralizedTime(now)]);
+        }
+      },
+      attempt,
+    );
+  }
+
+  /** A successful bind resets the failure count, and a lock whose duration has passed; `attempt` ends with it. */
+  async recordSuccess(entry: StoredEntry, attempt?: (tx: WriteTx) => void) {
+    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    if (view.values('pwdfailuretime').length === 0 && view.values('pwdaccountlockedtime').length === 0) {
+      // Nothing to clear: only the check ends, which need not wait for the disk.
+      if (attempt) await this.ctx.store.write(attempt, { durable: false }).catch((err: unknown) => this.ctx.log.error('bind attempt not released', { dn: entry.dn, error: String(err) }));
+      return;
+    }
+    await this.updateState(
+      entry.id,
+      (_view, set) => {
+        set('pwdFailureTime', []);
+        set('pwdAccountLockedTime', []);
+      },
+      attempt,
+    );
   }
 
   /**
@@ -195,6 +227,22 @@ export class PasswordPolicyLayer {
     if (mustChange) response = { ...response, error: PolicyError.changeAfterReset };
     return { response, mustChange };
   }
+}
+
+/** PasswordPolicyLayer.isLocked, on a view of the entry as it is now. */
+function lockedIn(view: EntryView, policy: PasswordPolicy, now: number): boolean {
+  const raw = view.values('pwdaccountlockedtime')[0];
+  if (raw === undefined) return false;
+  if (raw.startsWith('00000101')) return true;
+  const lockedAt = parseGeneralizedTime(raw);
+  if (lockedAt === undefined) return true;
+  return policy.lockoutDuration === 0 || now < lockedAt + policy.lockoutDuration * 1000;
+}
+
+/** The pwdFailureTime values within pwdFailureCountInterval (all of them when it is 0). */
+function recentFailures(view: EntryView, policy: PasswordPolicy, now: number): string[] {
+  const window = policy.failureCountInterval * 1000;
+  return view.values('pwdfailuretime').filter((t) => window === 0 || (parseGeneralizedTime(t) ?? 0) > now - window);
 }
 
 /**

@@ -207,11 +207,16 @@ export class SqliteStore implements Store {
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
   }
 
-  async write<T>(fn: (tx: WriteTx) => T): Promise<T> {
+  async write<T>(fn: (tx: WriteTx) => T, options: { durable?: boolean } = {}): Promise<T> {
     this.byNdnCache.clear();
+    // In WAL mode NORMAL commits without an fsync and stays safe from corruption; a later durable commit
+    // syncs the log, this one with it.
+    const synchronous = options.durable === false && !this.db.inTransaction ? (this.db.pragma('synchronous', { simple: true }) as number) : 1;
+    if (synchronous > 1) this.db.pragma('synchronous = NORMAL');
     try {
       return this.db.transaction(() => fn(this.tx)).immediate();
     } finally {
+      if (synchronous > 1) this.db.pragma(`synchronous = ${synchronous}`);
       this.byNdnCache.clear();
     }
   }
@@ -320,6 +325,7 @@ export class SqliteStore implements Store {
         this.stmt('DELETE FROM totp WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM totp_reuse WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM reminders_sent WHERE entry_id = ?').run(id);
+        this.stmt('DELETE FROM bind_attempts WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM entries WHERE id = ?').run(id);
       },
       setCredential: (entryId, hash, changedAt) => {
@@ -349,6 +355,13 @@ export class SqliteStore implements Store {
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(entryId);
       },
       credential: (entryId) => this.getCredential(entryId),
+      bindAttemptsInFlight: (entryId, since) =>
+        this.stmt('SELECT count(*) FROM bind_attempts WHERE entry_id = ? AND started_at >= ?').pluck().get(entryId, since) as number,
+      startBindAttempt: (entryId, startedAt) =>
+        Number(this.stmt('INSERT INTO bind_attempts (entry_id, started_at) VALUES (?, ?)').run(entryId, startedAt).lastInsertRowid),
+      endBindAttempt: (attemptId, abandonedBefore) => {
+        this.stmt('DELETE FROM bind_attempts WHERE id = ? OR started_at < ?').run(attemptId, abandonedBefore);
+      },
       setMeta: (key, value) => {
         this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
       },

@@ -78,6 +78,12 @@ export interface WriteTx {
   setTotp(entryId: number, sealedSecret: string, confirmed: boolean, createdAt: number): void;
   confirmTotp(entryId: number): void;
   deleteTotp(entryId: number): void;
+  /** Password checks under way for an account, started at or after `since` (older ones are abandoned). */
+  bindAttemptsInFlight(entryId: number, since: number): number;
+  /** Records a password check under way; its id ends it. */
+  startBindAttempt(entryId: number, startedAt: number): number;
+  /** Ends a password check (and forgets abandoned ones older than `abandonedBefore`). */
+  endBindAttempt(attemptId: number, abandonedBefore: number): void;
 }
 
 export interface TotpRecord {
@@ -107,6 +113,10 @@ export interface Store {
   recordReminders(entryId: number, passwordChangedAt: string, reminders: string[], sentAt: number): Promise<void>;
   /** Every entry with a TOTP secret, and whether it is confirmed. */
   totpEnrolments(): Promise<{ entryId: number; confirmed: boolean }[]>;
-  write<T>(fn: (tx: WriteTx) => T): Promise<T>;
+  /**
+   * Runs fn in one write transaction. `durable: false` is for bookkeeping a power cut may lose without harm
+   * (a password check in flight): it commits without waiting for the disk, whatever `synchronous` says.
+   */
+  write<T>(fn: (tx: WriteTx) => T, options?: { durable?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
