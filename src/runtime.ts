@@ -8,8 +8,8 @@ import type { Schema } from './directory/schema/registry';
 import { loadSchema as loadSchemaFiles } from './directory/schema/load';
 import { createLogger, silentLogger, type Logger } from './log';
 import { HashPool } from './security/hash-pool';
-import { openMfaKey } from './security/mfa-key';
-import type { SecretBox } from './security/secret-box';
+import { openMfaKey, type SealedEnrolments } from './security/mfa-key';
+import { SecretBox } from './security/secret-box';
 import { PasswordHasher } from './security/passwords';
 import { generateSelfSignedCertificate } from './security/certificate';
 import { SqliteStore } from './store/sqlite-store';
@@ -41,9 +41,14 @@ function auditLogger(config: Config, dataDir: string): Logger {
  * refused when missing or not opening an enrolled secret (one is checked).
  */
 export async function mfaKeyFor(store: SqliteStore, config: Config, dataDir: string): Promise<SecretBox> {
+  return openMfaKey(mfaKeyFile(config, dataDir), await sealedEnrolments(store));
+}
+
+/** How many MFA enrolments the directory holds (pending or confirmed), and one sealed secret to try a key on. */
+export async function sealedEnrolments(store: SqliteStore): Promise<SealedEnrolments> {
   const enrolments = await store.totpEnrolments();
   const first = enrolments[0] && (await store.totp(enrolments[0].entryId));
-  return openMfaKey(mfaKeyFile(config, dataDir), { count: enrolments.length, sample: first?.sealedSecret });
+  return { count: enrolments.length, sample: first?.sealedSecret };
 }
 
 /**
@@ -75,14 +80,22 @@ export function loadSchema(config: Config): Schema {
   return schemaCache.schema;
 }
 
+export interface OpenOptions {
+  /**
+   * Opens without the MFA key, sealing with a throw-away one: only for "cairn mfa new-key", which removes
+   * every enrolment before it writes a new key.
+   */
+  withoutMfaKey?: boolean;
+}
+
 /** Opens an initialised data folder: store, schema, hashing pool and the directory on top. */
-export async function openDirectory(dataDir: string, config: Config, log: Logger): Promise<OpenDirectory> {
+export async function openDirectory(dataDir: string, config: Config, log: Logger, options: OpenOptions = {}): Promise<OpenDirectory> {
   const paths = dataPaths(dataDir);
   if (!existsSync(paths.database)) throw new Error(`no directory in ${paths.dir} (run "cairn init --data ${dataDir}" first)`);
   const store = new SqliteStore(paths.database);
   let secrets: SecretBox;
   try {
-    secrets = await mfaKeyFor(store, config, paths.dir);
+    secrets = options.withoutMfaKey ? SecretBox.random() : await mfaKeyFor(store, config, paths.dir);
   } catch (err) {
     await store.close();
     throw err;

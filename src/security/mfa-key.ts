@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from './secret-box';
 
@@ -9,7 +9,7 @@ export interface SealedEnrolments {
 }
 
 const restoreHint = (file: string) =>
-  `restore it from a backup ("cairn restore BACKUP --force", or copy the key file from a backup back to ${file})`;
+  `put the right key back: copy the original key file to ${file}, or bring back a backup made by "cairn backup" with "cairn restore BACKUP --force" (it carries the key); without either, "cairn mfa new-key --reset-enrolments" starts over`;
 
 /**
  * The MFA key for a directory. A new key is made only while nobody is enrolled: with enrolments, a missing
@@ -36,4 +36,26 @@ export function openMfaKey(file: string, enrolled: SealedEnrolments): SecretBox 
     }
   }
   return box;
+}
+
+/** Whether the key file is there and opens the sample secret: what decides that "cairn mfa new-key" may replace it. */
+export function mfaKeyWorks(file: string, enrolled: SealedEnrolments): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    openMfaKey(file, enrolled);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes a new key file; a key file already there is renamed to FILE.replaced-TIME, never deleted. Returns where it went. */
+export function writeNewMfaKey(file: string): string | undefined {
+  let aside: string | undefined;
+  if (existsSync(file)) {
+    aside = `${file}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, aside);
+  }
+  writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  return aside;
 }

@@ -10,6 +10,11 @@ export class SecretBox {
     return SecretBox.fromKeyFileContents(readFileSync(file), file);
   }
 
+  /** A key of 32 random bytes, in memory only. */
+  static random(): SecretBox {
+    return new SecretBox(randomBytes(32));
+  }
+
   /** A key file's bytes (as in a backup); `source` names it in the error. */
   static fromKeyFileContents(contents: Buffer, source: string): SecretBox {
     const key = Buffer.from(contents.toString('latin1').trim(), 'base64');

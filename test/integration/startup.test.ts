@@ -89,6 +89,33 @@ describe('start-up checks', function () {
       expect(existsSync(keyFile)).to.equal(false);
     });
 
+    it('mfa new-key starts over only when the key is lost and --reset-enrolments is given', async () => {
+      expect(cairn(['mfa', 'new-key', '--reset-enrolments'], { data }).stderr).to.include('is there and opens the enrolled secrets; nothing to replace');
+      const wrong = randomBytes(32).toString('base64') + '\n';
+      writeFileSync(keyFile, wrong, { mode: 0o600 });
+      const refused = cairn(['mfa', 'new-key'], { data });
+      expect(refused.status).to.not.equal(0);
+      expect(refused.stderr).to.include('removes all 1 MFA enrolment(s)');
+      expect(readFileSync(keyFile, 'utf8')).to.equal(wrong);
+      // A copy of the folder, so that the other tests keep their enrolment.
+      const copy = join(mkdtempSync(join(tmpdir(), 'cairn-newkey-')), 'data');
+      try {
+        expect(cairn(['backup', join(copy, '..', 'b.backup')], { data, env: { CAIRN_MFA_KEY_FILE: saved } }).status).to.equal(0);
+        expect(cairn(['restore', join(copy, '..', 'b.backup')], { data: copy }).status).to.equal(0);
+        const copyKey = join(copy, 'mfa.key');
+        rmSync(copyKey);
+        const r = cairn(['mfa', 'new-key', '--reset-enrolments'], { data: copy });
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout).to.include('1 enrolment(s) removed').and.include('uid=pat,ou=people,');
+        expect(statSync(copyKey).mode & 0o777).to.equal(0o600);
+        expect(cairn(['mfa', 'status', 'pat'], { data: copy }).stdout).to.include('off');
+        const s = await serveOutcome(copy, { CAIRN_SERVER_WORKERS: '1' });
+        expect(s.exited, s.stderr).to.equal(false);
+      } finally {
+        rmSync(join(copy, '..'), { recursive: true, force: true });
+      }
+    });
+
     it('with the key copied back, serve starts again', async () => {
       const r = await serveOutcome(data, { CAIRN_SERVER_WORKERS: '2' });
       expect(r.exited, r.stderr).to.equal(false);

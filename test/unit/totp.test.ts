@@ -62,7 +62,7 @@ describe('TOTP', () => {
       const sealed = openMfaKey(file, { count: 0, sample: undefined }).seal(secret);
       expect(openMfaKey(file, { count: 1, sample: sealed }).open(sealed)).to.equal(secret);
       rmSync(file);
-      expect(() => openMfaKey(file, { count: 2, sample: sealed })).to.throw(/mfa\.key is missing and 2 MFA enrolment\(s\) depend on it; restore it from a backup/);
+      expect(() => openMfaKey(file, { count: 2, sample: sealed })).to.throw(/mfa\.key is missing and 2 MFA enrolment\(s\) depend on it; put the right key back/);
       expect(existsSync(file)).to.equal(false);
       openMfaKey(file, { count: 0, sample: undefined });
       expect(() => openMfaKey(file, { count: 1, sample: sealed })).to.throw(/does not open the MFA secrets stored in the directory/);
