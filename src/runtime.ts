@@ -36,6 +36,10 @@ function auditLogger(config: Config, dataDir: string): Logger {
   return createLogger('info', config.log.auditFile || join(dataDir, 'audit.log'));
 }
 
+function requireDirectory(paths: ReturnType<typeof dataPaths>, dataDir: string): void {
+  if (!existsSync(paths.database)) throw new Error(`no directory in ${paths.dir} (run "cairn init --data ${dataDir}" first)`);
+}
+
 /**
  * The MFA key for the directory in `store`: made only while nobody is enrolled (pending or confirmed);
  * refused when missing or not opening an enrolled secret (one is checked).
@@ -57,7 +61,7 @@ export async function sealedEnrolments(store: SqliteStore): Promise<SealedEnrolm
  */
 export async function checkMfaKey(dataDir: string, config: Config): Promise<void> {
   const paths = dataPaths(dataDir);
-  if (!existsSync(paths.database)) throw new Error(`no directory in ${paths.dir} (run "cairn init --data ${dataDir}" first)`);
+  requireDirectory(paths, dataDir);
   const store = new SqliteStore(paths.database);
   try {
     await mfaKeyFor(store, config, paths.dir);
@@ -91,7 +95,7 @@ export interface OpenOptions {
 /** Opens an initialised data folder: store, schema, hashing pool and the directory on top. */
 export async function openDirectory(dataDir: string, config: Config, log: Logger, options: OpenOptions = {}): Promise<OpenDirectory> {
   const paths = dataPaths(dataDir);
-  if (!existsSync(paths.database)) throw new Error(`no directory in ${paths.dir} (run "cairn init --data ${dataDir}" first)`);
+  requireDirectory(paths, dataDir);
   const store = new SqliteStore(paths.database);
   let secrets: SecretBox;
   try {
