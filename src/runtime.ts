@@ -8,6 +8,7 @@ import type { Schema } from './directory/schema/registry';
 import { loadSchema as loadSchemaFiles } from './directory/schema/load';
 import { createLogger, silentLogger, type Logger } from './log';
 import { HashPool } from './security/hash-pool';
+import { openMfaKey, type SealedEnrolments } from './security/mfa-key';
 import { SecretBox } from './security/secret-box';
 import { PasswordHasher } from './security/passwords';
 import { generateSelfSignedCertificate } from './security/certificate';
@@ -16,7 +17,8 @@ import { schemaDir } from './paths';
 import { supportedControls } from './wire/controls';
 import { supportedExtensions } from './wire/extended';
 import { parseDN } from './directory/dn';
-import { defaultPolicyAttributes } from './security/policy/policy';
+import { DEFAULT_POLICY, defaultPolicyAttributes } from './security/policy/policy';
+import { checkLength } from './security/policy/quality';
 import { recordInitEntries } from './directory/init-entries';
 import { formatGeneralizedTime } from './directory/matching';
 
@@ -34,6 +36,40 @@ function auditLogger(config: Config, dataDir: string): Logger {
   return createLogger('info', config.log.auditFile || join(dataDir, 'audit.log'));
 }
 
+function requireDirectory(paths: ReturnType<typeof dataPaths>, dataDir: string): void {
+  if (!existsSync(paths.database)) throw new Error(`no directory in ${paths.dir} (run "cairn init --data ${dataDir}" first)`);
+}
+
+/**
+ * The MFA key for the directory in `store`: made only while nobody is enrolled (pending or confirmed);
+ * refused when missing or not opening an enrolled secret (one is checked).
+ */
+export async function mfaKeyFor(store: SqliteStore, config: Config, dataDir: string): Promise<SecretBox> {
+  return openMfaKey(mfaKeyFile(config, dataDir), await sealedEnrolments(store));
+}
+
+/** How many MFA enrolments the directory holds (pending or confirmed), and one sealed secret to try a key on. */
+export async function sealedEnrolments(store: SqliteStore): Promise<SealedEnrolments> {
+  const enrolments = await store.totpEnrolments();
+  const first = enrolments[0] && (await store.totp(enrolments[0].entryId));
+  return { count: enrolments.length, sample: first?.sealedSecret };
+}
+
+/**
+ * Checks the MFA key before any server worker starts (see mfaKeyFor), so that a lost key stops start-up
+ * with one line, and several workers never race to make a key.
+ */
+export async function checkMfaKey(dataDir: string, config: Config): Promise<void> {
+  const paths = dataPaths(dataDir);
+  requireDirectory(paths, dataDir);
+  const store = new SqliteStore(paths.database);
+  try {
+    await mfaKeyFor(store, config, paths.dir);
+  } finally {
+    await store.close();
+  }
+}
+
 export interface OpenDirectory {
   directory: Directory;
   store: SqliteStore;
@@ -48,11 +84,26 @@ export function loadSchema(config: Config): Schema {
   return schemaCache.schema;
 }
 
+export interface OpenOptions {
+  /**
+   * Opens without the MFA key, sealing with a throw-away one: only for "cairn mfa new-key", which removes
+   * every enrolment before it writes a new key.
+   */
+  withoutMfaKey?: boolean;
+}
+
 /** Opens an initialised data folder: store, schema, hashing pool and the directory on top. */
-export async function openDirectory(dataDir: string, config: Config, log: Logger): Promise<OpenDirectory> {
+export async function openDirectory(dataDir: string, config: Config, log: Logger, options: OpenOptions = {}): Promise<OpenDirectory> {
   const paths = dataPaths(dataDir);
-  if (!existsSync(paths.database)) throw new Error(`no directory in ${paths.dir} (run "cairn init --data ${dataDir}" first)`);
+  requireDirectory(paths, dataDir);
   const store = new SqliteStore(paths.database, { synchronous: config.store.synchronous });
+  let secrets: SecretBox;
+  try {
+    secrets = options.withoutMfaKey ? SecretBox.random() : await mfaKeyFor(store, config, paths.dir);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const pool = new HashPool(config.security.hashWorkers || availableParallelism());
   try {
     const directory = await Directory.open({
@@ -62,7 +113,7 @@ export async function openDirectory(dataDir: string, config: Config, log: Logger
       hasher: new PasswordHasher(pool, config.security.bcryptCost),
       log,
       audit: auditLogger(config, paths.dir),
-      secrets: SecretBox.fromFile(mfaKeyFile(config, paths.dir)),
+      secrets,
       features: { controls: supportedControls(), extensions: supportedExtensions(), vendorVersion: '0.1.0' },
     });
     return {
@@ -122,6 +173,9 @@ export interface InitOptions {
  */
 export async function initDirectory(dataDir: string, base: string, adminPassword: string, config: Config, log: Logger, options: InitOptions = {}): Promise<{ adminDn: string }> {
   const paths = dataPaths(dataDir);
+  // Set up, not changed: the quality rules do not apply (see below), but the default policy's length rules do.
+  const short = checkLength(adminPassword, { dn: '', ...DEFAULT_POLICY });
+  if (short) throw new Error(`the administrator password ${short.message} (the default policy's pwdMinLength/pwdMaxLength); nothing was created`);
   if (existsSync(paths.database)) throw new Error(`${paths.dir} already holds a directory; refusing to overwrite it`);
   const created = !existsSync(paths.dir);
   if (!created && readdirSync(paths.dir).length > 0 && existsSync(join(paths.dir, 'tls'))) {

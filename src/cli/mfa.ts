@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import qrcode from 'qrcode-terminal';
 import type { Directory } from '../directory/directory';
 import { allPeople, personByUid, valuesOf } from './lookup';
-import { withDirectory } from './context';
+import { cliLogger, configFor, globalOptions, withDirectory } from './context';
+import { mfaKeyFile, openDirectory, sealedEnrolments } from '../runtime';
+import { mfaKeyWorks, writeNewMfaKey } from '../security/mfa-key';
 
 async function entryOf(d: Directory, uid: string) {
   const e = await personByUid(d, uid);
@@ -50,6 +52,37 @@ export function registerMfa(program: Command) {
         await d.mfa.reset(await entryOf(d, uid));
         process.stdout.write(`MFA secret of ${uid} removed\n`);
       });
+    });
+
+  mfa
+    .command('new-key')
+    .option('--reset-enrolments', 'required: every enrolment is removed, and everyone who used MFA must enroll again')
+    .description('when the MFA key is lost or wrong and no backup has it: remove every enrolment and make a new key (the old file is kept aside)')
+    .action(async (o: { resetEnrolments?: boolean }, cmd: Command) => {
+      const config = configFor(cmd);
+      const data = globalOptions(cmd).data;
+      const file = mfaKeyFile(config, data);
+      const opened = await openDirectory(data, config, cliLogger(config), { withoutMfaKey: true });
+      try {
+        const enrolled = await sealedEnrolments(opened.store);
+        if (mfaKeyWorks(file, enrolled)) throw new Error(`the MFA key ${file} is there and opens the enrolled secrets; nothing to replace`);
+        if (!o.resetEnrolments) {
+          throw new Error(`a new MFA key removes all ${enrolled.count} MFA enrolment(s), and those people must enroll again; if the key cannot be restored, run "cairn mfa new-key --reset-enrolments"`);
+        }
+        const d = opened.directory;
+        const reset: string[] = [];
+        for (const { entryId } of await opened.store.totpEnrolments()) {
+          const entry = await opened.store.entryById(entryId);
+          if (!entry) continue;
+          await d.mfa.reset(entry);
+          reset.push(entry.dn);
+        }
+        const aside = writeNewMfaKey(file);
+        process.stdout.write(`New MFA key in ${file}${aside ? ` (the old one is now ${aside})` : ''}; ${reset.length} enrolment(s) removed, to enroll again:\n`);
+        for (const dn of reset) process.stdout.write(`  ${dn}\n`);
+      } finally {
+        await opened.close();
+      }
     });
 
   mfa

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../log';
-import { dataPaths, initDirectory, loadSchema, openDirectory } from '../runtime';
+import { checkMfaKey, dataPaths, initDirectory, loadSchema, openDirectory } from '../runtime';
 import { LdapServer, parseAddress, type ListenAddress } from '../wire/server';
 import { loadTls } from '../wire/tls';
 import { configFor, globalOptions } from './context';
@@ -61,6 +61,8 @@ export function registerServe(program: Command) {
       }
       const workers = config.server.workers || availableParallelism();
       if (cluster.isPrimary && workers > 1) {
+        // A lost or wrong MFA key stops start-up here, with its message, before any worker starts.
+        await checkMfaKey(data, config);
         scheduleReminders(data, config, log);
         return runPrimary(workers, config, log);
       }

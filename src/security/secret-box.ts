@@ -1,14 +1,18 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** AES-256-GCM with a key kept in a file (mode 0600): TOTP secrets are encrypted at rest. */
 export class SecretBox {
   private constructor(private readonly key: Buffer) {}
 
-  /** Reads the key file, creating it (32 random bytes, base64) when it does not exist yet. */
+  /** Reads a key file (32 random bytes, base64); making one is openMfaKey's decision. */
   static fromFile(file: string): SecretBox {
-    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     return SecretBox.fromKeyFileContents(readFileSync(file), file);
+  }
+
+  /** A key of 32 random bytes, in memory only. */
+  static random(): SecretBox {
+    return new SecretBox(randomBytes(32));
   }
 
   /** A key file's bytes (as in a backup); `source` names it in the error. */

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { generateTotpSecret, isBase32Secret, matchTotpStep, totpCode } from '../../src/security/totp';
 import { SecretBox } from '../../src/security/secret-box';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { openMfaKey } from '../../src/security/mfa-key';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,7 +42,7 @@ describe('TOTP', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-key-'));
     const file = join(dir, 'mfa.key');
     try {
-      const box = SecretBox.fromFile(file);
+      const box = openMfaKey(file, { count: 0, sample: undefined });
       expect(statSync(file).mode & 0o777).to.equal(0o600);
       const sealed = box.seal(secret);
       expect(sealed).to.not.include(secret);
@@ -49,6 +50,22 @@ describe('TOTP', () => {
       const tampered = sealed.slice(0, -4) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.slice(-3);
       expect(() => box.open(tampered)).to.throw();
       expect(readFileSync(file, 'utf8')).to.not.include(secret);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes a new key only while nobody is enrolled, and refuses a missing or wrong key otherwise', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-key-'));
+    const file = join(dir, 'mfa.key');
+    try {
+      const sealed = openMfaKey(file, { count: 0, sample: undefined }).seal(secret);
+      expect(openMfaKey(file, { count: 1, sample: sealed }).open(sealed)).to.equal(secret);
+      rmSync(file);
+      expect(() => openMfaKey(file, { count: 2, sample: sealed })).to.throw(/mfa\.key is missing and 2 MFA enrolment\(s\) depend on it; put the right key back/);
+      expect(existsSync(file)).to.equal(false);
+      openMfaKey(file, { count: 0, sample: undefined });
+      expect(() => openMfaKey(file, { count: 1, sample: sealed })).to.throw(/does not open the MFA secrets stored in the directory/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -112,6 +112,11 @@ function isBlocklisted(lowerPassword: string, blocklist: ReadonlySet<string>): b
   return false;
 }
 
+/** The policy's length rules alone (as with pwdCheckQuality 0): what the first administrator's password must pass. */
+export function checkLength(password: string, policy: PasswordPolicy): QualityFailure | undefined {
+  return checkQuality(password, { ...policy, checkQuality: 0 }, { mailNames: [] }, new Set());
+}
+
 /** The first rule the password breaks, in the documented order, or undefined when it passes them all. */
 export function checkQuality(
   password: string,
