@@ -1,13 +1,142 @@
 import type { ScopeQuery, StoreFilter } from './types';
 
-/** A WHERE clause over `e` (the entries table) with its parameters, in order. */
-export interface SqlClause {
-  sql: string;
-  params: (string | number)[];
+/**
+ * Values bound by position, in the order their `?` appear in the text: build SQL left to right. SQLite allows
+ * 32,766 variables in a statement; attribute keys are written into the text (see attrKey), so a filter uses
+ * about two per assertion (its condition and its driver). Named or numbered parameters would allow reuse,
+ * but SQLite looks names up one by one (10,000 made the prepare take a second) and so does the binding.
+ */
+export class SqlParams {
+  readonly values: (string | number)[] = [];
+
+  ref(v: string | number): string {
+    this.values.push(v);
+    return '?';
+  }
+
+  list(vs: readonly (string | number)[]): string {
+    for (const v of vs) this.values.push(v);
+    return vs.map(() => '?').join(', ');
+  }
 }
 
-const attrTerm = (attrs: string[]) =>
-  attrs.length === 1 ? { sql: 'attr = ?', params: attrs } : { sql: `attr IN (${attrs.map(() => '?').join(',')})`, params: attrs };
+type Leaf = Extract<StoreFilter, { kind: 'equal' | 'present' | 'substrings' | 'range' }>;
+type ValueLeaf = Exclude<Leaf, { kind: 'present' }>;
+
+/**
+ * A store filter rewritten for SQL: nested ANDs and ORs flattened, and the leaves of an OR that test the
+ * same attributes merged (`anyOf`), so that a group sync's OR of 5,000 uids is one `norm IN (…)` probe
+ * per entry, not 5,000 subqueries.
+ */
+export type PlanFilter =
+  | Extract<StoreFilter, { kind: 'true' | 'false' | 'ndn' }>
+  | Leaf
+  | { kind: 'anyOf'; attrs: string[]; leaves: ValueLeaf[] }
+  | { kind: 'ndnIn'; ndns: string[] }
+  | { kind: 'and' | 'or'; items: PlanFilter[] }
+  | { kind: 'not'; item: PlanFilter };
+
+const TRUE: PlanFilter = { kind: 'true' };
+const FALSE: PlanFilter = { kind: 'false' };
+
+export function planFilter(f: StoreFilter): PlanFilter {
+  switch (f.kind) {
+    case 'and':
+    case 'or':
+      return combine(f.kind, f.items.map(planFilter));
+    case 'not':
+      return negate(planFilter(f.item));
+    default:
+      return f;
+  }
+}
+
+function negate(p: PlanFilter): PlanFilter {
+  if (p.kind === 'true') return FALSE;
+  if (p.kind === 'false') return TRUE;
+  if (p.kind === 'not') return p.item;
+  return { kind: 'not', item: p };
+}
+
+const isLeaf = (p: PlanFilter): p is Leaf => p.kind === 'equal' || p.kind === 'present' || p.kind === 'substrings' || p.kind === 'range';
+
+/** AND or OR of planned items: flattened, constants folded, duplicates dropped, negations gathered (De Morgan). */
+function combine(kind: 'and' | 'or', items: PlanFilter[]): PlanFilter {
+  const unit = kind === 'and' ? 'true' : 'false';
+  const zero = kind === 'and' ? 'false' : 'true';
+  const out: PlanFilter[] = [];
+  const negated: PlanFilter[] = [];
+  const seen = new Set<string>();
+  const add = (i: PlanFilter): boolean => {
+    if (i.kind === zero) return false;
+    if (i.kind === unit) return true;
+    if (i.kind === kind) return i.items.every(add);
+    if (i.kind === 'not') negated.push(i.item);
+    else if (isLeaf(i) || i.kind === 'ndn') {
+      const key = JSON.stringify(i);
+      if (!seen.has(key)) out.push(i);
+      seen.add(key);
+    } else out.push(i);
+    return true;
+  };
+  if (!items.every(add)) return { kind: zero };
+  // NOT a AND NOT b is NOT (a OR b): an OR whose leaves can be merged below.
+  if (negated.length > 0) {
+    const n = negate(negated.length === 1 ? negated[0] : combine(kind === 'and' ? 'or' : 'and', negated));
+    if (n.kind === zero) return n;
+    if (n.kind !== unit) out.push(n);
+  }
+  const rest = kind === 'or' ? mergeLeaves(out) : out;
+  return rest.length === 0 ? { kind: unit } : rest.length === 1 ? rest[0] : { kind, items: rest };
+}
+
+/** The leaves of an OR grouped by the attributes they test; entryDN equalities become one IN list. */
+function mergeLeaves(items: PlanFilter[]): PlanFilter[] {
+  const groups = new Map<string, Leaf[]>();
+  const ndns: string[] = [];
+  const out: PlanFilter[] = [];
+  for (const i of items) {
+    if (isLeaf(i)) {
+      const key = i.attrs.join('\0');
+      const g = groups.get(key);
+      if (g) g.push(i);
+      else groups.set(key, [i]);
+    } else if (i.kind === 'ndn') ndns.push(i.ndn);
+    else out.push(i);
+  }
+  for (const leaves of groups.values()) {
+    const present = leaves.find((l) => l.kind === 'present');
+    if (present) out.push(present);
+    else if (leaves.length === 1) out.push(leaves[0]);
+    else out.push({ kind: 'anyOf', attrs: leaves[0].attrs, leaves: leaves as ValueLeaf[] });
+  }
+  if (ndns.length === 1) out.push({ kind: 'ndn', ndn: ndns[0] });
+  else if (ndns.length > 1) out.push({ kind: 'ndnIn', ndns });
+  return out;
+}
+
+/** Joins conditions as a balanced tree: SQLite refuses expressions nested deeper than 1,000. */
+function balanced(parts: string[], op: 'AND' | 'OR'): string {
+  if (parts.length === 1) return parts[0];
+  const mid = parts.length >> 1;
+  return `(${balanced(parts.slice(0, mid), op)} ${op} ${balanced(parts.slice(mid), op)})`;
+}
+
+/** Terms per compound SELECT; SQLite allows 500. */
+const UNION_TERMS = 250;
+
+/** A UNION of selects of one column, nested in groups: SQLite refuses a compound SELECT of more than 500. */
+function union(selects: string[]): string {
+  if (selects.length <= UNION_TERMS) return selects.join(' UNION ');
+  const groups: string[] = [];
+  for (let i = 0; i < selects.length; i += UNION_TERMS) groups.push(`SELECT * FROM (${selects.slice(i, i + UNION_TERMS).join(' UNION ')})`);
+  return union(groups);
+}
+
+/** An attribute key as SQL: a literal when it is a schema key (letters, digits, `-.;`), else a parameter. */
+const attrKey = (key: string, p: SqlParams) => (/^[A-Za-z0-9][A-Za-z0-9.;-]*$/.test(key) ? `'${key}'` : p.ref(key));
+const attrTerm = (attrs: string[], p: SqlParams) =>
+  attrs.length === 1 ? `attr = ${attrKey(attrs[0], p)}` : `attr IN (${attrs.map((a) => attrKey(a, p)).join(', ')})`;
 
 /** GLOB pattern for a substring assertion; the literal parts are escaped with character classes. */
 export function globPattern(f: { initial?: string; any: string[]; final?: string }): string {
@@ -15,67 +144,222 @@ export function globPattern(f: { initial?: string; any: string[]; final?: string
   return (f.initial ? lit(f.initial) : '') + '*' + f.any.map((a) => lit(a) + '*').join('') + (f.final ? lit(f.final) : '');
 }
 
-/** The condition on one attribute value row that a leaf filter expresses. */
-function leafCondition(f: StoreFilter): SqlClause | undefined {
+let lastPattern: { pattern: Buffer; parts: Buffer[] } | undefined;
+
+/** A pattern's literals (the text between unescaped `*`), parsed once for all the rows it is tested on. */
+function globParts(pattern: Buffer): Buffer[] {
+  if (lastPattern?.pattern.equals(pattern)) return lastPattern.parts;
+  const parts: number[][] = [[]];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === 0x2a) parts.push([]);
+    else if (c === 0x5b) {
+      parts[parts.length - 1].push(pattern[i + 1]);
+      i += 2;
+    } else parts[parts.length - 1].push(c);
+  }
+  lastPattern = { pattern: Buffer.from(pattern), parts: parts.map((x) => Buffer.from(x)) };
+  return lastPattern.parts;
+}
+
+/** The SQL function that matches the patterns SQLite's GLOB refuses as too long (over 50,000 bytes). */
+export const LONG_GLOB_FUNCTION = 'cairn_long_glob';
+const GLOB_MAX_BYTES = 40000;
+
+/**
+ * Whether a value matches a pattern of globPattern's form (literals with `[c]` escapes, and `*`), byte by
+ * byte as SQLite's GLOB compares UTF-8: the value starts with the first literal, ends with the last, and
+ * holds the others in order between them.
+ */
+export function longGlobMatches(pattern: Uint8Array, value: Uint8Array): boolean {
+  const parts = globParts(Buffer.from(pattern.buffer, pattern.byteOffset, pattern.byteLength));
+  const v = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const initial = parts[0];
+  const final = parts[parts.length - 1];
+  const end = v.length - final.length;
+  if (end < initial.length) return false;
+  if (!v.subarray(0, initial.length).equals(initial) || !v.subarray(end).equals(final)) return false;
+  let pos = initial.length;
+  for (const a of parts.slice(1, -1)) {
+    const at = v.indexOf(a, pos);
+    if (at < 0 || at + a.length > end) return false;
+    pos = at + a.length;
+  }
+  return true;
+}
+
+function substringCondition(f: Extract<StoreFilter, { kind: 'substrings' }>, p: SqlParams): string {
+  const pattern = globPattern(f);
+  if (Buffer.byteLength(pattern) <= GLOB_MAX_BYTES) return `norm GLOB ${p.ref(pattern)}`;
+  return `${LONG_GLOB_FUNCTION}(CAST(${p.ref(pattern)} AS BLOB), CAST(norm AS BLOB))`;
+}
+
+/** The condition on the value of one attribute_index row that a leaf expresses (true for presence). */
+function valueCondition(f: Leaf, p: SqlParams): string | undefined {
   switch (f.kind) {
-    case 'equal': {
-      const a = attrTerm(f.attrs);
-      return { sql: `${a.sql} AND norm = ?`, params: [...a.params, f.norm] };
-    }
+    case 'equal':
+      return `norm = ${p.ref(f.norm)}`;
     case 'present':
-      return attrTerm(f.attrs);
-    case 'substrings': {
-      const a = attrTerm(f.attrs);
-      return { sql: `${a.sql} AND norm GLOB ?`, params: [...a.params, globPattern(f)] };
-    }
-    case 'range': {
-      const a = attrTerm(f.attrs);
-      return { sql: `${a.sql} AND norm ${f.op} ?`, params: [...a.params, f.norm] };
-    }
-    default:
       return undefined;
+    case 'substrings':
+      return substringCondition(f, p);
+    case 'range':
+      return `norm ${f.op} ${p.ref(f.norm)}`;
   }
 }
 
-/** Compiles a filter to a per-entry condition: each leaf is an index seek for that entry. */
-export function filterCondition(f: StoreFilter): SqlClause {
+/** The condition on one attribute_index row that a leaf expresses. */
+function leafCondition(f: Leaf, p: SqlParams): string {
+  const attrs = attrTerm(f.attrs, p);
+  const v = valueCondition(f, p);
+  return v ? `${attrs} AND ${v}` : attrs;
+}
+
+/**
+ * The value conditions of merged leaves: every equality in one IN list, each other leaf on its own. `seek`
+ * false writes `+norm`, so that the list is a membership test on the entry's few rows, not a seek per value.
+ */
+function anyOfConditions(leaves: ValueLeaf[], seek: boolean): ((p: SqlParams) => string)[] {
+  const norms = leaves.flatMap((l) => (l.kind === 'equal' ? [l.norm] : []));
+  const conditions = leaves.filter((l) => l.kind !== 'equal').map((l) => (p: SqlParams) => valueCondition(l, p)!);
+  if (norms.length === 1) conditions.unshift((p) => `norm = ${p.ref(norms[0])}`);
+  if (norms.length > 1) conditions.unshift((p) => `${seek ? '' : '+'}norm IN (${p.list(norms)})`);
+  return conditions;
+}
+
+type AnyOf = Extract<PlanFilter, { kind: 'anyOf' }>;
+
+/** The condition on one attribute_index row that merged leaves express. */
+function anyOfCondition(f: AnyOf, p: SqlParams): string {
+  const attrs = attrTerm(f.attrs, p);
+  return `${attrs} AND ${balanced(
+    anyOfConditions(f.leaves, false).map((c) => c(p)),
+    'OR',
+  )}`;
+}
+
+/** A per-entry condition, with `test` for each leaf: whether some index row of the entry satisfies it. */
+function condition(f: PlanFilter, p: SqlParams, test: (f: Leaf | AnyOf, p: SqlParams) => string): string {
   switch (f.kind) {
     case 'true':
-      return { sql: '1', params: [] };
+      return '1';
     case 'false':
-      return { sql: '0', params: [] };
+      return '0';
     case 'and':
-    case 'or': {
-      if (f.items.length === 0) return { sql: f.kind === 'and' ? '1' : '0', params: [] };
-      const parts = f.items.map(filterCondition);
-      return {
-        sql: '(' + parts.map((p) => p.sql).join(f.kind === 'and' ? ' AND ' : ' OR ') + ')',
-        params: parts.flatMap((p) => p.params),
-      };
-    }
-    case 'not': {
-      const inner = filterCondition(f.item);
-      return { sql: `NOT ${inner.sql}`, params: inner.params };
-    }
+    case 'or':
+      return balanced(
+        f.items.map((i) => condition(i, p, test)),
+        f.kind === 'and' ? 'AND' : 'OR',
+      );
+    case 'not':
+      return `NOT (${condition(f.item, p, test)})`;
     case 'ndn':
-      return { sql: 'e.ndn = ?', params: [f.ndn] };
-    default: {
-      const c = leafCondition(f)!;
-      return { sql: `EXISTS (SELECT 1 FROM attr_index WHERE ${c.sql} AND entry_id = e.id)`, params: c.params };
-    }
+      return `e.ndn = ${p.ref(f.ndn)}`;
+    case 'ndnIn':
+      return `e.ndn IN (${p.list(f.ndns)})`;
+    default:
+      return test(f, p);
   }
 }
 
-interface Driver {
-  clause: SqlClause;
+/** A leaf as a subquery of its own: an index seek for the entry. */
+function existsTest(f: Leaf | AnyOf, p: SqlParams): string {
+  // Equality seeks the primary key (attr, norm, entry_id). Other leaves seek the entry's own rows: on the
+  // primary key SQLite would walk the range of values (every entry's) for each entry tested.
+  if (f.kind === 'equal') return `EXISTS (SELECT 1 FROM attr_index WHERE ${leafCondition(f, p)} AND entry_id = e.id)`;
+  const c = f.kind === 'anyOf' ? anyOfCondition(f, p) : leafCondition(f, p);
+  return `EXISTS (SELECT 1 FROM attr_index INDEXED BY attr_index_entry WHERE entry_id = e.id AND ${c})`;
+}
+
+/** A leaf as an aggregate over the entry's rows, in the one subquery of a wide filter. */
+const aggregateTest = (f: Leaf | AnyOf, p: SqlParams) => `total(${f.kind === 'anyOf' ? anyOfCondition(f, p) : leafCondition(f, p)}) > 0`;
+
+function countLeaves(f: PlanFilter): number {
+  switch (f.kind) {
+    case 'and':
+    case 'or':
+      return f.items.reduce((n, i) => n + countLeaves(i), 0);
+    case 'not':
+      return countLeaves(f.item);
+    case 'true':
+    case 'false':
+    case 'ndn':
+    case 'ndnIn':
+      return 0;
+    default:
+      return 1;
+  }
+}
+
+function collectAttrs(f: PlanFilter, into: Set<string>) {
+  if (f.kind === 'and' || f.kind === 'or') for (const i of f.items) collectAttrs(i, into);
+  else if (f.kind === 'not') collectAttrs(f.item, into);
+  else if ('attrs' in f) for (const a of f.attrs) into.add(a);
+}
+
+/**
+ * Leaves of a filter wider than this are tested as aggregates over the entry's rows, not one subquery each:
+ * SQLite's cost per subquery grows with the number of subqueries in the statement (every one keeps a
+ * cursor open), and 400 took 10 s over 5,000 entries.
+ */
+const SUBQUERIES = 32;
+/** Aggregates per subquery: SQLite allows 2,000, and its prepare time grows with their square. */
+const AGGREGATES = 250;
+
+/** One pass over the entry's rows of the attributes the filter names, every leaf an aggregate of it. */
+function aggregateSubquery(f: PlanFilter, p: SqlParams): string {
+  const formula = condition(f, p, aggregateTest);
+  const attrs = new Set<string>();
+  collectAttrs(f, attrs);
+  if (attrs.size === 0) return formula;
+  const keys = [...attrs].map((a) => attrKey(a, p)).join(', ');
+  return `(SELECT ${formula} FROM attr_index INDEXED BY attr_index_entry WHERE entry_id = e.id AND attr IN (${keys}))`;
+}
+
+/** A wide filter as a few aggregate subqueries, each over at most AGGREGATES leaves. */
+function wideCondition(f: PlanFilter, p: SqlParams): string {
+  if (countLeaves(f) <= AGGREGATES) return aggregateSubquery(f, p);
+  if (f.kind === 'not') return `NOT (${wideCondition(f.item, p)})`;
+  if (f.kind !== 'and' && f.kind !== 'or') return aggregateSubquery(f, p);
+  const parts: string[] = [];
+  let group: PlanFilter[] = [];
+  let leaves = 0;
+  const flush = () => {
+    if (group.length > 0) parts.push(aggregateSubquery(group.length === 1 ? group[0] : { kind: f.kind, items: group }, p));
+    group = [];
+    leaves = 0;
+  };
+  for (const item of f.items) {
+    const n = countLeaves(item);
+    if (n > AGGREGATES) {
+      flush();
+      parts.push(wideCondition(item, p));
+      continue;
+    }
+    if (leaves + n > AGGREGATES) flush();
+    group.push(item);
+    leaves += n;
+  }
+  flush();
+  return balanced(parts, f.kind === 'and' ? 'AND' : 'OR');
+}
+
+/** Compiles a filter to a per-entry condition. */
+export function filterCondition(f: PlanFilter, p: SqlParams): string {
+  return countLeaves(f) <= SUBQUERIES ? condition(f, p, existsTest) : wideCondition(f, p);
+}
+
+export interface Driver {
+  /** A SELECT of one column of entry ids, a superset of the matches. */
+  sql(p: SqlParams): string;
   cost: number;
   /** The leaf the driver is, when it is one equality on one attribute: its index rows come in entry order. */
   equality?: Extract<StoreFilter, { kind: 'equal' }>;
 }
 
 /** How selective a leaf is likely to be, lower is better; objectClass and presence match most entries. */
-function leafCost(f: StoreFilter): number {
-  const isClass = 'attrs' in f && f.attrs.includes('objectclass');
+function leafCost(f: Leaf): number {
+  const isClass = f.attrs.includes('objectclass');
   switch (f.kind) {
     case 'equal':
       return isClass ? 5 : 1;
@@ -85,21 +369,32 @@ function leafCost(f: StoreFilter): number {
       return 3;
     case 'present':
       return 6;
-    default:
-      return 9;
   }
 }
+
+/**
+ * The cost of a union of drivers: its worst part's, and more. Many range or substring scans (each can walk
+ * a large part of the index) are worth less than the scope: an OR of 10,000 ranges took 21 s as a driver.
+ */
+function unionCost(costs: number[]): number {
+  const scans = costs.filter((c) => c >= 2).length;
+  return Math.max(...costs) + 1 + (scans > 16 ? 10 : 0);
+}
+
+const indexSelect = (condition: string) => `SELECT entry_id FROM attr_index WHERE ${condition}`;
 
 /**
  * A set of entry ids, computed from the index alone, that contains every match: the most selective leaf of
  * a conjunction, or the union of drivers of a disjunction. Undefined when no index can narrow the search.
  */
-export function chooseDriver(f: StoreFilter): Driver | undefined {
+export function chooseDriver(f: PlanFilter): Driver | undefined {
   switch (f.kind) {
     case 'false':
-      return { clause: { sql: 'SELECT NULL WHERE 0', params: [] }, cost: 0 };
+      return { sql: () => 'SELECT NULL WHERE 0', cost: 0 };
     case 'ndn':
-      return { clause: { sql: 'SELECT id FROM entries WHERE ndn = ?', params: [f.ndn] }, cost: 0 };
+      return { sql: (p) => `SELECT id FROM entries WHERE ndn = ${p.ref(f.ndn)}`, cost: 0 };
+    case 'ndnIn':
+      return { sql: (p) => `SELECT id FROM entries WHERE ndn IN (${p.list(f.ndns)})`, cost: 0 };
     case 'and': {
       let best: Driver | undefined;
       for (const item of f.items) {
@@ -109,22 +404,22 @@ export function chooseDriver(f: StoreFilter): Driver | undefined {
       return best;
     }
     case 'or': {
-      if (f.items.length === 0) return chooseDriver({ kind: 'false' });
       const ds = f.items.map(chooseDriver);
       if (ds.some((d) => !d)) return undefined;
       const all = ds as Driver[];
-      return {
-        clause: { sql: all.map((d) => d.clause.sql).join(' UNION '), params: all.flatMap((d) => d.clause.params) },
-        cost: Math.max(...all.map((d) => d.cost)) + 1,
-      };
+      return { sql: (p) => union(all.map((d) => d.sql(p))), cost: unionCost(all.map((d) => d.cost)) };
     }
+    case 'anyOf':
+      return {
+        sql: (p) => union(anyOfConditions(f.leaves, true).map((c) => indexSelect(`${attrTerm(f.attrs, p)} AND ${c(p)}`))),
+        cost: unionCost([...(f.leaves.some((l) => l.kind === 'equal') ? [1] : []), ...f.leaves.filter((l) => l.kind !== 'equal').map(leafCost)]),
+      };
     case 'equal':
     case 'present':
     case 'substrings':
     case 'range': {
-      const c = leafCondition(f)!;
       const equality = f.kind === 'equal' && f.attrs.length === 1 ? f : undefined;
-      return { clause: { sql: `SELECT entry_id FROM attr_index WHERE ${c.sql}`, params: c.params }, cost: leafCost(f), equality };
+      return { sql: (p) => indexSelect(leafCondition(f, p)), cost: leafCost(f), equality };
     }
     default:
       return undefined;
@@ -135,40 +430,39 @@ export function chooseDriver(f: StoreFilter): Driver | undefined {
  * The scope condition. `indexed` false prefixes the column with `+`, which tells SQLite not to use an index
  * for it, so that the driver (or the rowid order) leads the plan instead.
  */
-export function scopeCondition(scope: ScopeQuery, indexed: boolean): SqlClause {
-  const p = indexed ? '' : '+';
+export function scopeCondition(scope: ScopeQuery, indexed: boolean, p: SqlParams): string {
+  const x = indexed ? '' : '+';
   switch (scope.kind) {
     case 'base':
-      return { sql: 'e.id = ?', params: [scope.id] };
+      return `e.id = ${p.ref(scope.id)}`;
     case 'one':
-      return { sql: `${p}e.parent_id = ?`, params: [scope.id] };
+      return `${x}e.parent_id = ${p.ref(scope.id)}`;
     case 'children':
     case 'sub': {
-      const range = `(${p}e.path > ? AND ${p}e.path < ?)`;
-      const params: (string | number)[] = [scope.path + ',', scope.path + '-'];
-      if (scope.path === '') return { sql: `${p}e.path <> ''`, params: [] };
-      if (scope.kind === 'children') return { sql: range, params };
-      return { sql: `(e.id = ? OR ${range})`, params: [scope.id, ...params] };
+      if (scope.path === '') return `${x}e.path <> ''`;
+      const self = scope.kind === 'sub' ? `e.id = ${p.ref(scope.id)} OR ` : '';
+      const range = `(${x}e.path > ${p.ref(scope.path + ',')} AND ${x}e.path < ${p.ref(scope.path + '-')})`;
+      return scope.kind === 'children' ? range : `(${self}${range})`;
     }
   }
 }
 
 /** The cheapest driver worth using: a poor one (objectClass, presence) is no better than the scope. */
-export function usefulDriver(scope: ScopeQuery, f: StoreFilter): Driver | undefined {
+export function usefulDriver(scope: ScopeQuery, f: PlanFilter): Driver | undefined {
   if (scope.kind === 'base') return undefined;
   const d = chooseDriver(f);
   return d && d.cost <= 4 ? d : undefined;
 }
 
 /** The filter with one leaf of its top-level conjunction taken out (the driver already guarantees it). */
-export function withoutConjunct(f: StoreFilter, leaf: StoreFilter): StoreFilter {
-  if (f === leaf) return { kind: 'true' };
+export function withoutConjunct(f: PlanFilter, leaf: PlanFilter): PlanFilter {
+  if (f === leaf) return TRUE;
   if (f.kind !== 'and') return f;
   return { kind: 'and', items: f.items.map((i) => withoutConjunct(i, leaf)) };
 }
 
 /** True when the leaf is reached from the top through conjunctions only, so every match satisfies it. */
-export function isConjunct(f: StoreFilter, leaf: StoreFilter): boolean {
+export function isConjunct(f: PlanFilter, leaf: PlanFilter): boolean {
   if (f === leaf) return true;
   return f.kind === 'and' && f.items.some((i) => isConjunct(i, leaf));
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrationsDir } from '../paths';
-import { filterCondition, isConjunct, scopeCondition, usefulDriver, withoutConjunct } from './filter-sql';
+import { filterCondition, isConjunct, LONG_GLOB_FUNCTION, longGlobMatches, planFilter, scopeCondition, SqlParams, usefulDriver, withoutConjunct } from './filter-sql';
 import { migrate } from './migrate';
 import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, TotpRecord, WriteTx } from './types';
 
@@ -23,6 +23,8 @@ const toEntry = (r: EntryRow): StoredEntry => ({
 });
 
 const ENTRY_COLUMNS = 'e.id, e.parent_id, e.dn, e.ndn, e.path, e.attrs';
+/** SQL longer than this (characters) is a wide filter's: see searchStmt. */
+const LARGE_SQL = 20000;
 
 /**
  * When a write is acknowledged. `full` (the default): SQLite syncs the WAL to disk at every commit, so an
@@ -35,6 +37,7 @@ export type Synchronous = 'full' | 'normal';
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly largeStatements = new Map<string, Database.Statement>();
   private readonly tx: WriteTx;
   private readonly byNdnCache = new Map<string, StoredEntry | null>();
   private savepoints = 0;
@@ -48,6 +51,9 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db, migrationsDir);
+    this.db.function(LONG_GLOB_FUNCTION, { deterministic: true }, (pattern: unknown, value: unknown) =>
+      pattern instanceof Uint8Array && value instanceof Uint8Array && longGlobMatches(pattern, value) ? 1 : 0,
+    );
     this.tx = this.makeWriteTx();
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
   }
@@ -174,37 +180,51 @@ export class SqliteStore implements Store {
    */
   private searchSql(q: SearchPageQuery): { sql: string; params: (string | number)[] } {
     const limit = Math.max(1, Math.floor(q.limit));
-    const driver = usefulDriver(q.scope, q.filter);
-    const scope = scopeCondition(q.scope, driver === undefined);
-    if (driver?.equality && isConjunct(q.filter, driver.equality)) {
+    const filter = planFilter(q.filter);
+    // Parameters are positional: every piece of SQL is built in the order it is written.
+    const p = new SqlParams();
+    const driver = usefulDriver(q.scope, filter);
+    if (driver?.equality && isConjunct(filter, driver.equality)) {
       // One equality leads: walk its index rows (already in entry order) and join the entries.
-      const rest = filterCondition(withoutConjunct(q.filter, driver.equality));
-      return {
-        sql:
-          `SELECT ${ENTRY_COLUMNS} FROM attr_index d JOIN entries e ON e.id = d.entry_id ` +
-          `WHERE d.attr = ? AND d.norm = ? AND ${scope.sql} AND ${rest.sql} AND d.entry_id > ? ORDER BY d.entry_id LIMIT ${limit}`,
-        params: [driver.equality.attrs[0], driver.equality.norm, ...scope.params, ...rest.params, q.afterId],
-      };
+      const lead = `d.attr = ${p.ref(driver.equality.attrs[0])} AND d.norm = ${p.ref(driver.equality.norm)}`;
+      const scope = scopeCondition(q.scope, false, p);
+      const rest = filterCondition(withoutConjunct(filter, driver.equality), p);
+      const sql =
+        `SELECT ${ENTRY_COLUMNS} FROM attr_index d JOIN entries e ON e.id = d.entry_id ` +
+        `WHERE ${lead} AND ${scope} AND ${rest} AND d.entry_id > ${p.ref(q.afterId)} ORDER BY d.entry_id LIMIT ${limit}`;
+      return { sql, params: p.values };
     }
-    const cond = filterCondition(q.filter);
-    const parts = [scope.sql, cond.sql, 'e.id > ?'];
-    const params: (string | number)[] = [...scope.params, ...cond.params, q.afterId];
-    if (driver) {
-      parts.unshift(`e.id IN (${driver.clause.sql})`);
-      params.unshift(...driver.clause.params);
+    const parts = driver ? [`e.id IN (${driver.sql(p)})`] : [];
+    parts.push(scopeCondition(q.scope, driver === undefined, p));
+    parts.push(filterCondition(filter, p));
+    parts.push(`e.id > ${p.ref(q.afterId)}`);
+    return { sql: `SELECT ${ENTRY_COLUMNS} FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ${limit}`, params: p.values };
+  }
+
+  /**
+   * A search's statement. Large ones (wide filters) are kept apart, a few at a time: the pages of one search
+   * reuse theirs, and they do not fill the cache of everyday statements.
+   */
+  private searchStmt(sql: string): Database.Statement {
+    if (sql.length <= LARGE_SQL) return this.stmt(sql);
+    let s = this.largeStatements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      if (this.largeStatements.size >= 4) this.largeStatements.delete(this.largeStatements.keys().next().value!);
+      this.largeStatements.set(sql, s);
     }
-    return { sql: `SELECT ${ENTRY_COLUMNS} FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ${limit}`, params };
+    return s;
   }
 
   async searchPage(q: SearchPageQuery): Promise<StoredEntry[]> {
     const { sql, params } = this.searchSql(q);
-    return (this.stmt(sql).all(...params) as EntryRow[]).map(toEntry);
+    return (this.searchStmt(sql).all(params) as EntryRow[]).map(toEntry);
   }
 
   /** How SQLite runs a search; tests use it to show that filters use the index. */
   explainSearch(q: SearchPageQuery): string[] {
     const { sql, params } = this.searchSql(q);
-    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
   }
 
   async write<T>(fn: (tx: WriteTx) => T, options: { durable?: boolean } = {}): Promise<T> {
@@ -263,6 +283,7 @@ export class SqliteStore implements Store {
 
   async close() {
     this.statements.clear();
+    this.largeStatements.clear();
     this.db.close();
   }
 

@@ -17,6 +17,7 @@ export interface ConnectionHost {
   secureContext?: SecureContext;
   handle(conn: Connection, req: LdapRequest): Promise<void>;
   log(event: string, fields: Record<string, unknown>): void;
+  logError(event: string, fields: Record<string, unknown>): void;
   closed(conn: Connection): void;
 }
 
@@ -172,7 +173,7 @@ export class Connection {
     if (track) this.operations.set(req.messageId, op);
     this.host
       .handle(this, req)
-      .catch((err: unknown) => this.host.log('handler failure', { conn: this.id, error: String(err) }))
+      .catch((err: unknown) => this.host.logError('handler failure', { conn: this.id, msgid: req.messageId, op: req.protocolOp.op, error: err instanceof Error ? err.stack : String(err) }))
       .finally(() => {
         if (track && this.operations.get(req.messageId) === op) this.operations.delete(req.messageId);
         if (this.readingPaused && this.operations.size < MAX_IN_FLIGHT / 2 && !this.socket.writableNeedDrain) this.resumeReading();

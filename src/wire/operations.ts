@@ -33,6 +33,8 @@ export interface OperationsOptions {
   /** Whether operation lines are logged at all: their fields cost time to build. */
   logsOperations: boolean;
   log(event: string, fields: Record<string, unknown>): void;
+  /** At level error, whatever the configured level: an internal error (result 80) is always worth a line. */
+  logError(event: string, fields: Record<string, unknown>): void;
 }
 
 /** Turns each decoded request into directory calls and responses. One entry point: handle(). */
@@ -109,7 +111,7 @@ export class Operations {
       }
     } catch (err) {
       const e = asLdapError(err);
-      if (!(err instanceof LdapError)) this.o.log('internal error', { ...fields, error: err instanceof Error ? err.stack : String(err) });
+      if (!(err instanceof LdapError)) this.o.logError('internal error', { ...fields, error: err instanceof Error ? err.stack : String(err) });
       result = { resultCode: e.resultCode, matchedDN: e.matchedDN, diagnosticMessage: e.message };
       // The password-policy response control, when the client asked for it (as OpenLDAP's ppolicy does).
       if (e instanceof PolicyRefusal && findControl(req.controls, OID.passwordPolicy)) {

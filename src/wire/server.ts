@@ -54,12 +54,17 @@ export class LdapServer implements ConnectionHost {
       secureContext: o.tls?.context,
       logsOperations: o.log.isLevelEnabled('info'),
       log: (event, fields) => this.log(event, fields),
+      logError: (event, fields) => this.logError(event, fields),
     });
   }
 
   log(event: string, fields: Record<string, unknown>) {
     // winston formats a line before its transports drop it; skip that work when info is off.
     if (this.logInfo) this.o.log.info(event, fields);
+  }
+
+  logError(event: string, fields: Record<string, unknown>) {
+    this.o.log.error(event, fields);
   }
 
   async handle(conn: Connection, req: LdapRequest) {

@@ -99,4 +99,72 @@ describe('filters in SQL', function () {
     expect(await run('(uidNumber=abc)')).to.have.length(0);
     expect(await run('(!(uidNumber=abc))')).to.have.length(0);
   });
+
+  describe('wide filters (SQLite limits: 500 UNION terms, expression depth 1,000, 32,766 variables, 50,000-byte GLOB)', () => {
+    const uids = (n: number, from = 0, prefix = 'u') => Array.from({ length: n }, (_, i) => `(uid=${prefix}${from + i})`).join('');
+    const timed = async (filter: string) => {
+      const t = Date.now();
+      const r = await run(filter);
+      return { r, ms: Date.now() - t };
+    };
+
+    it('an OR of 10,000 uid equalities runs, as one IN list on the index', async () => {
+      const filter = `(|${uids(5000, 4000)}${uids(5000, 0, 'nobody')})`;
+      const { r, ms } = await timed(filter);
+      expect(r).to.have.length(1000);
+      expect(r[0]).to.equal('u4000');
+      expect(ms).to.be.below(5000);
+      const p = plan(filter);
+      expect(p).to.match(/SEARCH attr_index USING PRIMARY KEY \(attr=\? AND norm=\?\)/);
+      expect(p).to.match(/SEARCH attr_index (EXISTS )?USING COVERING INDEX attr_index_entry \(entry_id=\? AND attr=\?\)/);
+      expect(p).to.match(/SEARCH e USING INTEGER PRIMARY KEY/);
+      expect(p).to.not.match(/SCAN (e|attr_index)\b/);
+    });
+
+    it('an OR of 2,000 leaves on different attributes is a nested UNION of index lookups', async () => {
+      const filter = `(|${Array.from({ length: 1000 }, (_, i) => `(uid=u${i})(uidNumber=${1000 + i})`).join('')})`;
+      expect(await run(filter)).to.have.length(1000);
+      const p = plan(filter);
+      expect(p).to.match(/UNION/);
+      expect(p).to.not.match(/SCAN e\b/);
+    });
+
+    it('an AND of 2,000 distinct terms and an AND of 3,000 repeated ones', async () => {
+      const ranges = Array.from({ length: 2000 }, (_, i) => `(uidNumber>=${1000 + i})`).join('');
+      expect(await run(`(&(objectClass=person)${ranges})`)).to.have.length(PEOPLE - 1999);
+      const same = '(uid=*)(cn=user 7)(sn=odd)'.repeat(1000);
+      expect(await run(`(&${same})`)).to.deep.equal(['u7']);
+    });
+
+    it('a NOT of an OR of 2,000, and an AND of 2,000 NOTs', async () => {
+      expect(await run(`(&(uidNumber<=1009)(!(|${uids(2000)})))`)).to.have.length(0);
+      expect(await run(`(&(uid=*)(!(|${uids(2000, 3000)})))`)).to.have.length(PEOPLE - 2000);
+      const nots = Array.from({ length: 2000 }, (_, i) => `(!(uid=u${i}))`).join('');
+      expect(await run(`(&(uid=*)${nots})`)).to.have.length(PEOPLE - 2000);
+    });
+
+    it('an OR of 1,000 substring assertions, and one with 1,000 parts', async () => {
+      const subs = Array.from({ length: 1000 }, (_, i) => `(cn=*er ${4000 + i})`).join('');
+      expect(await run(`(|${subs})`)).to.have.length(1000);
+      const parts = '*' + 'u*s*e*r*'.repeat(250);
+      expect(await run(`(cn=${parts})`)).to.have.length(0);
+      expect(await run('(cn=u*s*e*r* 42*)')).to.include('u42');
+    });
+
+    it('a substring pattern over 50,000 bytes is matched outside GLOB, byte for byte', async () => {
+      const long = 'x'.repeat(60000);
+      expect(await run(`(cn=*${long}*)`)).to.have.length(0);
+      expect(await run(`(|(cn=*${long}*)(uid=u5))`)).to.deep.equal(['u5']);
+      expect(await run(`(cn=User 4*${'9'.repeat(60000)}*)`)).to.have.length(0);
+    });
+
+    it('a filter nested 60 deep', async () => {
+      let f = '(uid=u9)';
+      for (let i = 0; i < 60; i++) f = i % 2 ? `(&(objectClass=person)${f})` : `(|(uid=nobody${i})${f})`;
+      expect(await run(f)).to.deep.equal(['u9']);
+      let g = '(uid=u9)';
+      for (let i = 0; i < 60; i++) g = `(!${g})`;
+      expect(await run(g)).to.deep.equal(['u9']);
+    });
+  });
 });

@@ -6,6 +6,7 @@ import { EntryView } from '../entry-view';
 import type { Identity } from '../identity';
 import { ResultCode } from '../result-codes';
 import { compileFilter } from './compile-filter';
+import { checkFilterSize } from './filter-size';
 import { evaluateFilter } from './evaluate';
 import { makeCookie, readCookie, searchFingerprint } from './paging';
 import { isSelected, renderAttributes, selectAttributes, type AttributeSelection } from './select-attributes';
@@ -46,6 +47,7 @@ export interface SearchOutcome {
 const PAGE = 256;
 
 export async function runSearch(ctx: DirectoryContext, who: Identity, p: SearchParams, sink: SearchSink): Promise<SearchOutcome> {
+  checkFilterSize(p.filter);
   const base = ctx.norm.normalizeDN(p.baseDN);
   const sel = selectAttributes(p.attributes, ctx.norm);
   if (base.ndn === '' && p.scope === 'base') {
