@@ -3,73 +3,11 @@
 // connections bind in a loop as random users with their real passwords (bcrypt in worker threads).
 import { randomBytes } from 'crypto';
 import { mkdirSync } from 'fs';
-import { connect, type Socket } from 'net';
 import { join } from 'path';
-import { frameLength } from '../src/wire/protocol/frame';
-import { berBoolean, berEnumerated, berInteger, berOctetString, berSequence } from '../src/wire/protocol/ber-write';
+import { RawClient } from './raw-client';
 import { prepareCairn, startCairn } from './cairn';
 import { digitsFor, generateLdif, passwordOf, uidOf, userDn } from './ldif';
 import { log } from './proc';
-
-/** A minimal LDAP client: one request at a time, resolves on the response that ends it. */
-class RawClient {
-  private buf = Buffer.alloc(0);
-  private waiting?: { id: number; done: number; resolve: (code: number) => void };
-  private id = 0;
-  private constructor(private readonly socket: Socket) {
-    socket.setNoDelay(true);
-    socket.on('data', (d: Buffer) => this.onData(d));
-    socket.on('error', () => undefined);
-  }
-  static open(port: number): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const s = connect(port, '127.0.0.1', () => resolve(new RawClient(s)));
-      s.once('error', reject);
-    });
-  }
-  private onData(d: Buffer) {
-    this.buf = Buffer.concat([this.buf, d]);
-    for (;;) {
-      const f = frameLength(this.buf, 0);
-      if (f === 'incomplete' || 'error' in f) return;
-      const total = f.headerLength + f.bodyLength;
-      if (this.buf.length < total) return;
-      const msg = this.buf.subarray(0, total);
-      this.buf = this.buf.subarray(total);
-      // LDAPMessage: 30 len 02 len id <op tag> ... ; the result code follows the op header.
-      const idLen = msg[f.headerLength + 1];
-      const opAt = f.headerLength + 2 + idLen;
-      const tag = msg[opAt];
-      const w = this.waiting;
-      if (w && tag === w.done) {
-        this.waiting = undefined;
-        const lenByte = msg[opAt + 1];
-        const codeAt = opAt + 2 + (lenByte & 0x80 ? lenByte & 0x7f : 0) + 2;
-        w.resolve(msg[codeAt]);
-      }
-    }
-  }
-  private request(op: Buffer, doneTag: number): Promise<number> {
-    const id = ++this.id;
-    return new Promise((resolve) => {
-      this.waiting = { id, done: doneTag, resolve };
-      this.socket.write(berSequence([berInteger(id), op]));
-    });
-  }
-  bind(dn: string, password: string) {
-    return this.request(berSequence([berInteger(3), berOctetString(dn), berOctetString(password, 0x80)], 0x60), 0x61);
-  }
-  searchUid(base: string, uid: string) {
-    const filter = berSequence([berOctetString('uid'), berOctetString(uid)], 0xa3);
-    return this.request(
-      berSequence([berOctetString(base), berEnumerated(2), berEnumerated(0), berInteger(0), berInteger(0), berBoolean(false), filter, berSequence([])], 0x63),
-      0x65,
-    );
-  }
-  close() {
-    this.socket.destroy();
-  }
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 

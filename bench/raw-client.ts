@@ -1,11 +1,11 @@
-// A minimal LDAP client for write benchmarks and the crash test: one request at a time on a connection,
+// A minimal LDAP client for the benchmarks and the crash test: one request at a time on a connection,
 // each resolving with the result code of the response that ends it (or rejecting when the connection
-// drops). Bind, add and modify (replace) are all it speaks.
+// drops). Bind, a uid search, add and modify (replace) are all it speaks.
 import { connect, type Socket } from 'net';
 import { frameLength } from '../src/wire/protocol/frame';
-import { berEnumerated, berInteger, berOctetString, berSequence } from '../src/wire/protocol/ber-write';
+import { berBoolean, berEnumerated, berInteger, berOctetString, berSequence } from '../src/wire/protocol/ber-write';
 
-export class RawWriteClient {
+export class RawClient {
   private buf: Buffer = Buffer.alloc(0);
   private waiting?: { done: number; resolve: (code: number) => void; reject: (err: Error) => void };
   private id = 0;
@@ -22,9 +22,9 @@ export class RawWriteClient {
     });
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<RawWriteClient> {
+  static open(port: number, host = '127.0.0.1'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = connect(port, host, () => resolve(new RawWriteClient(s)));
+      const s = connect(port, host, () => resolve(new RawClient(s)));
       s.once('error', reject);
     });
   }
@@ -62,6 +62,15 @@ export class RawWriteClient {
 
   bind(dn: string, password: string): Promise<number> {
     return this.request(berSequence([berInteger(3), berOctetString(dn), berOctetString(password, 0x80)], 0x60), 0x61);
+  }
+
+  /** A subtree search for one uid, no attributes asked for; resolves with the searchResultDone code. */
+  searchUid(base: string, uid: string): Promise<number> {
+    const filter = berSequence([berOctetString('uid'), berOctetString(uid)], 0xa3);
+    return this.request(
+      berSequence([berOctetString(base), berEnumerated(2), berEnumerated(0), berInteger(0), berInteger(0), berBoolean(false), filter, berSequence([])], 0x63),
+      0x65,
+    );
   }
 
   add(dn: string, attributes: [string, string[]][]): Promise<number> {

@@ -12,17 +12,17 @@ import { join } from 'path';
 import { waitForLdap } from './checks';
 import { BASE_DN, digitsFor, generateLdif, userDn } from './ldif';
 import { Daemon, freePort, log, runChecked } from './proc';
-import { RawWriteClient } from './raw-client';
+import { RawClient } from './raw-client';
 
 type Sync = 'full' | 'normal';
 const ADMIN_DN = `uid=admin,ou=people,${BASE_DN}`;
 
 async function loop(port: number, clients: number, seconds: number, maxOps: number, bindAs: { dn: string; pw: string } | undefined,
-  op: (c: RawWriteClient) => Promise<number>, okCode: number) {
+  op: (c: RawClient) => Promise<number>, okCode: number) {
   // Connect and bind first: the administrator's binds (bcrypt) are not what is measured.
   const connections = await Promise.all(
     Array.from({ length: clients }, async () => {
-      const c = await RawWriteClient.open(port);
+      const c = await RawClient.open(port);
       if (bindAs && (await c.bind(bindAs.dn, bindAs.pw)) !== 0) throw new Error(`bind as ${bindAs.dn} failed`);
       return c;
     }),

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RawWriteClient } from '../../bench/raw-client';
+import { RawClient } from '../../bench/raw-client';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
 import { dataPaths, openDirectory } from '../../src/runtime';
@@ -100,7 +100,7 @@ describe('durability: store.synchronous', function () {
         });
         child.once('exit', () => reject(new Error('server exited')));
       });
-      const c = await RawWriteClient.open(port);
+      const c = await RawClient.open(port);
       expect(await c.bind(ADMIN_DN, ADMIN_PASSWORD)).to.equal(0);
       const count = () => readFileSync(trace, 'utf8').split('\n').filter((l) => /\b(fsync|fdatasync)\(/.test(l)).length;
       const before = count();
@@ -155,7 +155,7 @@ describe('durability: kill -9 in a write storm', function () {
       if (round > ROUNDS) break;
 
       // A storm of adds from several connections (both workers), then kill -9 of every server process.
-      const clients = await Promise.all(Array.from({ length: CLIENTS }, () => RawWriteClient.open(server!.port)));
+      const clients = await Promise.all(Array.from({ length: CLIENTS }, () => RawClient.open(server!.port)));
       for (const c of clients) expect(await c.bind(ADMIN_DN, ADMIN_PASSWORD)).to.equal(0);
       const before = acknowledged.length;
       let stopping = false;
