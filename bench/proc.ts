@@ -255,6 +255,7 @@ export function installSignalHandlers(): void {
 const CLK_TCK = 100; // Linux USER_HZ; getconf CLK_TCK is 100 on every mainstream kernel.
 
 interface ProcStat {
+  pid: number;
   ppid: number;
   ticks: number;
 }
@@ -268,7 +269,7 @@ function readStat(pid: number): ProcStat | undefined {
     const ppid = Number(rest[4 - 3]);
     const utime = Number(rest[14 - 3]);
     const stime = Number(rest[15 - 3]);
-    return { ppid, ticks: utime + stime };
+    return { pid, ppid, ticks: utime + stime };
   } catch {
     return undefined;
   }
@@ -279,6 +280,13 @@ function readStat(pid: number): ProcStat | undefined {
  * descendants (e.g. worker processes a server may fork).
  */
 export function cpuSeconds(rootPid: number): number {
+  let ticks = 0;
+  for (const stat of processTree(rootPid)) ticks += stat.ticks;
+  return ticks / CLK_TCK;
+}
+
+/** The stats of a process and all its live descendants. */
+function processTree(rootPid: number): ProcStat[] {
   const stats = new Map<number, ProcStat>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -291,17 +299,32 @@ export function cpuSeconds(rootPid: number): number {
     list.push(pid);
     children.set(stat.ppid, list);
   }
-  let ticks = 0;
+  const tree: ProcStat[] = [];
   const stack = [rootPid];
   const seen = new Set<number>();
   while (stack.length > 0) {
     const pid = stack.pop() as number;
     if (seen.has(pid)) continue;
     seen.add(pid);
-    ticks += stats.get(pid)?.ticks ?? 0;
+    const stat = stats.get(pid);
+    if (stat) tree.push(stat);
     stack.push(...(children.get(pid) ?? []));
   }
-  return ticks / CLK_TCK;
+  return tree;
+}
+
+/** Resident memory (bytes) of a process and all its live descendants. */
+export function rssBytes(rootPid: number): number {
+  let total = 0;
+  for (const stat of processTree(rootPid)) {
+    try {
+      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${stat.pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 /** CPU seconds the whole machine has been busy (all CPUs; /proc/stat minus idle and iowait). */

@@ -22,9 +22,9 @@ export class RawClient {
     });
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<RawClient> {
+  static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = connect(port, host, () => resolve(new RawClient(s)));
+      const s = connect({ port, host, localAddress }, () => resolve(new RawClient(s)));
       s.once('error', reject);
     });
   }

@@ -14,6 +14,10 @@ export interface Config {
     idleTimeoutSeconds: number;
     maxMessageBytes: number;
     maxAnonymousMessageBytes: number;
+    maxUnauthenticatedPerAddress: number;
+    messageTimeoutSeconds: number;
+    unauthenticatedIdleSeconds: number;
+    unauthenticatedBufferBytes: number;
     shutdownGraceSeconds: number;
   };
   search: { sizeLimit: number; timeLimitSeconds: number };
@@ -54,6 +58,10 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'server.idleTimeoutSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (never) or more'),
   'server.maxMessageBytes': (v: number) => (Number.isInteger(v) && v >= 1024 ? undefined : 'must be at least 1024'),
   'server.maxAnonymousMessageBytes': (v: number) => (Number.isInteger(v) && v >= 1024 ? undefined : 'must be at least 1024'),
+  'server.maxUnauthenticatedPerAddress': (v: number) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be 0 (no cap) or a whole number'),
+  'server.messageTimeoutSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (none) or more'),
+  'server.unauthenticatedIdleSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (none) or more'),
+  'server.unauthenticatedBufferBytes': (v: number) => (Number.isInteger(v) && v >= 1048576 ? undefined : 'must be at least 1048576 (1 MB)'),
   'search.sizeLimit': (v: number) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
   'search.timeLimitSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
   'security.bcryptCost': (v: number) => (Number.isInteger(v) && v >= 4 && v <= 16 ? undefined : 'must be a whole number from 4 to 16'),

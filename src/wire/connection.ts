@@ -19,6 +19,10 @@ export interface ConnectionHost {
   log(event: string, fields: Record<string, unknown>): void;
   logError(event: string, fields: Record<string, unknown>): void;
   closed(conn: Connection): void;
+  /** The connection bound as someone, or fell back to anonymous. */
+  identityChanged(conn: Connection): void;
+  /** The bytes of an incomplete message it holds changed; false if the connection was let go for it. */
+  holding(conn: Connection): boolean;
 }
 
 /** An operation in flight, so Abandon and Unbind can stop it. */
@@ -40,7 +44,7 @@ export class Connection {
   /** The client's address without the port: one client, whichever connection it opens. */
   readonly address: string;
   readonly loopback: boolean;
-  identity: Identity = ANONYMOUS;
+  private who: Identity = ANONYMOUS;
   /** Set when a bind failed only because the password expired: that DN may still change its password here. */
   expiredDn?: string;
   /** Everyone who has authenticated on this connection, in order (for the MFA code's grace: see BindOrigin). */
@@ -57,6 +61,8 @@ export class Connection {
   private readingPaused = false;
   private drainWaiters: (() => void)[] = [];
   private corked = false;
+  private messageStarted: number | undefined;
+  lastActivity = Date.now();
 
   constructor(socket: Socket, secure: boolean, private readonly host: ConnectionHost) {
     this.socket = socket;
@@ -66,6 +72,33 @@ export class Connection {
     this.peer = `${addr}:${socket.remotePort ?? 0}`;
     this.loopback = isLoopback(addr);
     this.attach(socket);
+  }
+
+  get identity(): Identity {
+    return this.who;
+  }
+
+  set identity(identity: Identity) {
+    const changed = (identity.kind === 'anonymous') !== (this.who.kind === 'anonymous');
+    this.who = identity;
+    if (changed) this.host.identityChanged(this);
+  }
+
+  get bound(): boolean {
+    return this.who.kind !== 'anonymous';
+  }
+
+  get busy(): boolean {
+    return this.operations.size > 0;
+  }
+
+  /** When the first byte of the message being read arrived (ms), while it is incomplete (not while reading is paused). */
+  get partialSince(): number | undefined {
+    return this.readingPaused ? undefined : this.messageStarted;
+  }
+
+  get partialBytes(): number {
+    return this.buffered;
   }
 
   get origin(): BindOrigin {
@@ -97,9 +130,14 @@ export class Connection {
 
   private onData(chunk: Buffer) {
     if (this.ended) return;
+    this.lastActivity = Date.now();
+    this.messageStarted ??= this.lastActivity;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     this.drainMessages();
+    if (this.ended) return;
+    if (this.buffered === 0) this.messageStarted = undefined;
+    this.host.holding(this);
   }
 
   private drainMessages() {
@@ -119,6 +157,8 @@ export class Connection {
       if (this.buffered < this.need) return;
       const message = this.take(this.need);
       this.need = undefined;
+      // The deadline of the next message starts with its first byte, which may already be here.
+      this.messageStarted = this.buffered > 0 ? Date.now() : undefined;
       this.dispatch(message);
       if (this.operations.size >= MAX_IN_FLIGHT || this.socket.writableNeedDrain) this.pauseReading();
     }
@@ -176,6 +216,7 @@ export class Connection {
       .catch((err: unknown) => this.host.logError('handler failure', { conn: this.id, msgid: req.messageId, op: req.protocolOp.op, error: err instanceof Error ? err.stack : String(err) }))
       .finally(() => {
         if (track && this.operations.get(req.messageId) === op) this.operations.delete(req.messageId);
+        this.lastActivity = Date.now();
         if (this.readingPaused && this.operations.size < MAX_IN_FLIGHT / 2 && !this.socket.writableNeedDrain) this.resumeReading();
       });
   }
@@ -214,6 +255,8 @@ export class Connection {
 
   private resumeReading() {
     this.readingPaused = false;
+    // Time spent paused is the server's, not the client's: the message deadline starts again.
+    if (this.buffered > 0) this.messageStarted = Date.now();
     this.socket.resume();
     this.drainMessages();
   }
@@ -233,6 +276,8 @@ export class Connection {
     this.chunks = [];
     this.buffered = 0;
     this.need = undefined;
+    this.messageStarted = undefined;
+    this.host.holding(this);
     const secured = new TLSSocket(raw, { isServer: true, secureContext: context });
     this.socket = secured;
     this.secure = true;

@@ -9,6 +9,9 @@ import { Connection, type ConnectionHost } from './connection';
 import { Operations } from './operations';
 import type { LdapRequest } from './protocol/types';
 import { encodeNoticeOfDisconnection } from './protocol/encode';
+import { Admission } from './admission';
+import { ThrottledWarning } from './throttled-warning';
+import { connectionsWithin, openFileLimit } from '../open-file-limit';
 
 export interface ListenAddress {
   host: string;
@@ -30,7 +33,11 @@ export interface LdapServerOptions {
 
 /** The LDAP listeners: plain LDAP with StartTLS, and LDAPS. Owns every connection until shutdown. */
 export class LdapServer implements ConnectionHost {
-  private readonly connections = new Set<Connection>();
+  private readonly admission: Admission<Connection>;
+  private sweeper?: NodeJS.Timeout;
+  private readonly refusedWarning: ThrottledWarning;
+  private readonly letGoWarning: ThrottledWarning;
+  private readonly acceptFailure: ThrottledWarning;
   private readonly listeners: TcpServer[] = [];
   private readonly ops: Operations;
   readonly maxMessageBytes: number;
@@ -48,6 +55,24 @@ export class LdapServer implements ConnectionHost {
     this.idleTimeoutMs = s.idleTimeoutSeconds * 1000;
     this.secureContext = o.tls?.context;
     this.logInfo = o.log.isLevelEnabled('info');
+    const limit = openFileLimit();
+    const maxConnections = connectionsWithin(limit, s.maxConnections);
+    if (maxConnections < s.maxConnections) {
+      o.log.warn('fewer connections than configured: too few open files allowed', {
+        maxConnections: s.maxConnections, canHold: maxConnections, openFileLimit: limit?.soft,
+        fix: 'raise the limit (systemd: LimitNOFILE=65536; shell: ulimit -n) or lower server.maxConnections',
+      });
+    }
+    this.admission = new Admission<Connection>({
+      maxConnections,
+      maxUnauthenticatedPerAddress: s.maxUnauthenticatedPerAddress,
+      messageTimeoutMs: s.messageTimeoutSeconds * 1000,
+      unauthenticatedIdleMs: s.unauthenticatedIdleSeconds * 1000,
+      unauthenticatedBufferBytes: s.unauthenticatedBufferBytes,
+    }, (conn, why) => this.letGoWarning.note({ reason: why, peer: conn.peer, connections: this.admission.size }));
+    this.refusedWarning = new ThrottledWarning(o.log, 'connection refused');
+    this.letGoWarning = new ThrottledWarning(o.log, 'unauthenticated connection closed to protect the others');
+    this.acceptFailure = new ThrottledWarning(o.log, 'connection dropped: cannot accept');
     this.ops = new Operations({
       directory: o.directory,
       allowCleartextBind: s.allowCleartextBind,
@@ -78,19 +103,39 @@ export class LdapServer implements ConnectionHost {
   }
 
   closed(conn: Connection) {
-    this.connections.delete(conn);
+    this.admission.remove(conn);
+  }
+
+  identityChanged(conn: Connection) {
+    this.admission.identityChanged(conn);
+  }
+
+  holding(conn: Connection): boolean {
+    return this.admission.holding(conn);
   }
 
   private accept(socket: Socket, secure: boolean) {
-    if (this.connections.size >= this.o.config.server.maxConnections) {
+    const refusal = this.admission.admit(socket.remoteAddress ?? '');
+    if (refusal) {
       socket.on('error', () => undefined);
-      socket.end(encodeNoticeOfDisconnection(ResultCode.busy, 'too many connections; try again later'));
-      this.o.log.warn('connection refused: limit reached', { peer: socket.remoteAddress });
+      socket.end(encodeNoticeOfDisconnection(ResultCode.busy, refusal.message));
+      setTimeout(() => socket.destroy(), 2000).unref();
+      this.refusedWarning.note({ reason: refusal.message, peer: socket.remoteAddress, connections: this.admission.size });
       return;
     }
     const conn = new Connection(socket, secure, this);
-    this.connections.add(conn);
+    this.admission.add(conn);
     this.log('connect', { conn: conn.id, peer: conn.peer, tls: secure });
+  }
+
+  /** An accept that fails (EMFILE: out of file descriptors) must be said, not crash the process nor pass in silence. */
+  private acceptFailed(err: NodeJS.ErrnoException) {
+    const fields: Record<string, unknown> = { error: err.code ?? err.message, connections: this.admission.size };
+    if (err.code === 'EMFILE' || err.code === 'ENFILE') {
+      fields.openFileLimit = openFileLimit()?.soft;
+      fields.fix = 'raise the open-file limit (systemd: LimitNOFILE) or lower server.maxConnections';
+    }
+    this.acceptFailure.note(fields);
   }
 
   /** Starts listening; resolves with the bound addresses (port 0 gives an ephemeral port). */
@@ -100,10 +145,12 @@ export class LdapServer implements ConnectionHost {
         server.once('error', reject);
         server.listen(a.port, a.host, () => {
           server.off('error', reject);
+          server.on('error', (err: NodeJS.ErrnoException) => this.acceptFailed(err));
           const addr = server.address();
           resolve(typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : a);
         });
       });
+    this.startSweeping();
     const tcp = createTcpServer((s) => this.accept(s, false));
     this.listeners.push(tcp);
     const bound = { ldap: await start(tcp, plain), ldaps: undefined as ListenAddress | undefined };
@@ -117,9 +164,17 @@ export class LdapServer implements ConnectionHost {
     return bound;
   }
 
+  private startSweeping() {
+    const s = this.o.config.server;
+    const shortest = Math.min(...[s.messageTimeoutSeconds, s.unauthenticatedIdleSeconds].filter((x) => x > 0).map((x) => x * 1000));
+    if (!Number.isFinite(shortest)) return;
+    this.sweeper ??= setInterval(() => this.admission.sweep(), Math.max(50, Math.min(1000, shortest / 4))).unref();
+  }
+
   /** Stops accepting, lets operations in flight finish (up to the grace period), then closes every connection. */
   async shutdown(graceMs: number): Promise<void> {
     // close() stops accepting at once; its callback waits for the connections, which we end below.
+    clearInterval(this.sweeper);
     const closed = Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
     if (this.inFlight > 0) {
       await Promise.race([
@@ -127,7 +182,7 @@ export class LdapServer implements ConnectionHost {
         new Promise<void>((r) => setTimeout(r, graceMs).unref()),
       ]);
     }
-    for (const c of this.connections) c.disconnect(ResultCode.unavailable, 'the server is shutting down');
+    for (const c of [...this.admission.connections()]) c.disconnect(ResultCode.unavailable, 'the server is shutting down');
     await Promise.race([closed, new Promise<void>((r) => setTimeout(r, 3000).unref())]);
   }
 }
