@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * The open-file limits. Node raises the soft limit to the hard one when it starts, so the hard limit is
@@ -23,11 +23,21 @@ export function openFileLimit(): OpenFileLimit | undefined {
   }
 }
 
-/** Descriptors a worker keeps for itself: the database and its journal, logs, listeners, hash workers, TLS files. */
-export const RESERVED_DESCRIPTORS = 64;
+/** Descriptors open now: the database and its journal, logs, listeners, the hash workers' event loops… */
+export function descriptorsInUse(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return 64;
+  }
+}
 
-/** The connections one process can hold with this many descriptors, keeping the reserve. */
-export function connectionsWithin(limit: OpenFileLimit | undefined, wanted: number): number {
+/**
+ * The connections one process can hold: its limit, less what it has open already, less a margin for the
+ * connections it accepts only to refuse (each needs a descriptor until its notice is sent).
+ */
+export function connectionsWithin(limit: OpenFileLimit | undefined, wanted: number, inUse = descriptorsInUse()): number {
   if (!limit) return wanted;
-  return Math.max(1, Math.min(wanted, limit.soft - RESERVED_DESCRIPTORS));
+  const margin = Math.max(32, Math.ceil(limit.soft * 0.05));
+  return Math.max(1, Math.min(wanted, limit.soft - inUse - margin));
 }

@@ -97,8 +97,9 @@ export class Connection {
     return this.readingPaused ? undefined : this.messageStarted;
   }
 
+  /** Bytes of the message being read: its announced size once its header is in, so memory is claimed before it is used. */
   get partialBytes(): number {
-    return this.buffered;
+    return Math.max(this.buffered, this.need ?? 0);
   }
 
   get origin(): BindOrigin {
@@ -298,6 +299,8 @@ export class Connection {
     for (const op of this.operations.values()) op.abandoned = true;
     for (const w of this.drainWaiters) w();
     this.drainWaiters = [];
+    this.chunks = [];
+    this.buffered = 0;
     this.socket.end();
     this.socket.destroySoon?.();
     setTimeout(() => this.socket.destroy(), 2000).unref();
