@@ -10,6 +10,7 @@ import { registerNotify } from './notify';
 import { registerPolicy } from './policy';
 import { registerServe } from './serve';
 import { registerServices } from './services';
+import { registerTls } from './tls';
 import { registerUsers } from './users';
 
 export async function main(argv: string[]): Promise<void> {
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<void> {
   registerPolicy(program);
   registerMfa(program);
   registerNotify(program);
+  registerTls(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

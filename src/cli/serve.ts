@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../log';
 import { checkMfaKey, dataPaths, initDirectory, loadSchema, openDirectory } from '../runtime';
 import { LdapServer, parseAddress, type ListenAddress } from '../wire/server';
 import { loadTls } from '../wire/tls';
+import { watchCertificateExpiry } from '../wire/certificate-expiry';
 import { configFor, globalOptions } from './context';
 import type { Directory } from '../directory/directory';
 import { smtpSender } from '../notify/mailer';
@@ -64,10 +65,17 @@ export function registerServe(program: Command) {
         // A lost or wrong MFA key stops start-up here, with its message, before any worker starts.
         await checkMfaKey(data, config);
         scheduleReminders(data, config, log);
+        watchCertificate(data, config, log);
         return runPrimary(workers, config, log);
       }
       return runServer(data, config, log);
     });
+}
+
+/** The expiry warning for the certificate in use, in one process only (the primary, or the only one). */
+function watchCertificate(data: string, config: Config, log: Logger): void {
+  const file = config.server.tlsCert || dataPaths(data).cert;
+  if (existsSync(file)) watchCertificateExpiry(log, file, !config.server.tlsCert);
 }
 
 /** The daily reminder job, when a mail server is configured: in one process only (the primary, or the only one). */
@@ -165,6 +173,7 @@ async function runServer(data: string, config: Config, log: Logger): Promise<voi
     process.send?.(listening);
   } else {
     scheduleReminders(data, config, log, opened.directory);
+    watchCertificate(data, config, log);
     log.info('listening', { ldap: bound.ldap, ldaps: bound.ldaps, base: listening.base });
     process.stdout.write(describe(listening) + '\n');
   }
