@@ -38,7 +38,7 @@ export async function startVitals(config: Config, dataDir: string, log: Logger, 
   const metrics = async (): Promise<string> => {
     if (single) return local.metrics();
     const status = await askWorkers(true, WORKER_ANSWER_MS);
-    const summed = AggregatorRegistry.aggregate(status.answers.map((a) => a.metrics ?? []));
+    const summed = AggregatorRegistry.aggregate(status.metrics);
     return (await summed.metrics()) + (await local.metrics());
   };
 

@@ -138,6 +138,20 @@ for (const workers of [1, 2]) {
         }
         expect((await get(port, '/readyz')).status).to.equal(200);
       });
+
+      it('the counts of a worker that ended stay in the sums', async () => {
+        const success = async () => sample((await get(port, '/metrics')).body, 'cairn_binds_total', 'outcome="success"');
+        const counted = await success();
+        expect(counted).to.be.greaterThan(0);
+        const pids = spawnSync('pgrep', ['-P', String(server.process.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
+        process.kill(pids[0], 'SIGKILL');
+        // The primary starts another; until it listens, not ready.
+        const deadline = Date.now() + 30000;
+        await new Promise((r) => setTimeout(r, 200));
+        while ((await get(port, '/readyz')).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        expect((await get(port, '/readyz')).status).to.equal(200);
+        expect(await success()).to.equal(counted);
+      });
     }
   });
 }
