@@ -23,14 +23,14 @@ const codeName = (i: number) => (i < CODE_NAMES.length ? CODE_NAMES[i][0] : 'oth
 
 export const operations = new Slots(
   'cairn_operations_total',
-  'LDAP operations answered, by type and result code (unbind and abandon get no answer and are not counted)',
+  'LDAP operations, by type and result code (unbind and abandon, which get no answer, are not counted)',
   'counter',
   OPS.flatMap((op) => Array.from({ length: CODE_SLOTS }, (_, c) => ({ op, result: codeName(c) }))),
 );
 
 export const operationSeconds = new HistogramSlots(
   'cairn_operation_duration_seconds',
-  'Time from a request read to its answer written, by operation type',
+  'Time from a request read to its result (for a search, its entries sent), by operation type',
   OPS.map((op) => ({ op })),
   LATENCY_BOUNDS,
 );
