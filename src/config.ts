@@ -20,6 +20,7 @@ export interface Config {
     unauthenticatedBufferBytes: number;
     shutdownGraceSeconds: number;
   };
+  metrics: { listen: string };
   search: { sizeLimit: number; timeLimitSeconds: number };
   security: { bcryptCost: number; hashWorkers: number };
   ids: { uidNumberMin: number; uidNumberMax: number; gidNumberMin: number; gidNumberMax: number };
@@ -62,6 +63,7 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'server.messageTimeoutSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (none) or more'),
   'server.unauthenticatedIdleSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (none) or more'),
   'server.unauthenticatedBufferBytes': (v: number) => (Number.isInteger(v) && v >= 1048576 ? undefined : 'must be at least 1048576 (1 MB)'),
+  'metrics.listen': (v: string) => (v === 'none' || ADDRESS.test(v) ? undefined : 'must be HOST:PORT or "none"'),
   'search.sizeLimit': (v: number) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
   'search.timeLimitSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
   'security.bcryptCost': (v: number) => (Number.isInteger(v) && v >= 4 && v <= 16 ? undefined : 'must be a whole number from 4 to 16'),

@@ -14,6 +14,7 @@ import { smtpSender } from '../notify/mailer';
 import { runReminders } from '../notify/reminders';
 import { scheduleDaily } from '../notify/schedule';
 import { generatePassword } from './init';
+import { startVitals } from '../metrics/vitals';
 
 interface ServeOptions {
   listen?: string;
@@ -66,7 +67,8 @@ export function registerServe(program: Command) {
         await checkMfaKey(data, config);
         scheduleReminders(data, config, log);
         watchCertificate(data, config, log);
-        return runPrimary(workers, config, log);
+        const vitals = await startVitals(config, data, log, workers);
+        return runPrimary(workers, config, log).finally(() => vitals.close());
       }
       return runServer(data, config, log);
     });
@@ -158,6 +160,7 @@ async function runServer(data: string, config: Config, log: Logger): Promise<voi
   const certFile = config.server.tlsCert || paths.cert;
   const keyFile = config.server.tlsKey || paths.key;
   const tls = existsSync(certFile) || config.server.tlsCert ? loadTls(certFile, keyFile) : undefined;
+  const vitals = await startVitals(config, data, log, 1);
   const opened = await openDirectory(data, config, log);
   const ldap = new LdapServer({ directory: opened.directory, config, log, tls });
   const ldapsAddress = config.server.ldaps === 'none' ? undefined : parseAddress(config.server.ldaps);
@@ -169,6 +172,7 @@ async function runServer(data: string, config: Config, log: Logger): Promise<voi
     throw new Error(`cannot listen: ${(err as Error).message}`);
   }
   const listening: Listening = { type: 'listening', ldap: bound.ldap, ldaps: bound.ldaps, base: opened.directory.namingContext };
+  vitals.listening(true);
   if (cluster.isWorker) {
     process.send?.(listening);
   } else {
@@ -181,6 +185,7 @@ async function runServer(data: string, config: Config, log: Logger): Promise<voi
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    vitals.listening(false);
     log.info('shutting down', { signal, pid: process.pid });
     await ldap.shutdown(config.server.shutdownGraceSeconds * 1000);
     await opened.close();

@@ -2,13 +2,14 @@ import type { DirectoryContext } from './context';
 import { LdapError, PolicyRefusal } from './errors';
 import type { PasswordPolicyLayer } from './password-policy';
 import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
-import { PolicyError, type PolicyResponse } from '../security/policy/types';
+import { PolicyError, type PasswordPolicy, type PolicyResponse } from '../security/policy/types';
 import { adminsGroupDN, ANONYMOUS, servicesDN, type Identity } from './identity';
 import { ResultCode } from './result-codes';
 import { hashScheme, isBcrypt } from '../security/passwords';
 import type { StoredEntry } from '../store/types';
 import { EntryView } from './entry-view';
 import type { CheckOutcome } from './bind-attempts';
+import { countBind, type BindResult } from '../metrics/counts';
 
 const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
 
@@ -41,29 +42,62 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
   if (password === '') {
     throw new LdapError(ResultCode.unwillingToPerform, 'unauthenticated bind (DN with no password) disallowed');
   }
-  const dn = ctx.norm.normalizeDN(name);
-  const entry = await ctx.store.entryByNdn(dn.ndn);
-  const credential = entry && (await ctx.store.credential(entry.id));
-  if (!entry || !credential) {
-    await ctx.hasher.verifyNothing(password);
-    throw INVALID();
-  }
-  const rules = await policy.policyFor(entry);
-  // The lock is decided before the slow comparison, and a check is reserved for it, so that binds arriving
-  // together cannot all be compared while the failures that would lock the account are still being found.
-  const reservation = await policy.attempts.reserve(entry, rules);
-  if (reservation.kind !== 'granted') {
-    await ctx.hasher.verifyNothing(password);
-    if (reservation.kind === 'gone') throw INVALID();
-    throw new PolicyRefusal(ResultCode.invalidCredentials, 'invalid credentials', PolicyError.accountLocked);
-  }
-  let outcome: CheckOutcome = 'neither';
+  // How the bind ended, counted once (metrics) whichever way it leaves; an internal error counts nothing.
+  let result: BindResult | undefined;
   try {
-    outcome = (await verifyPassword(ctx, mfa, entry, credential.hash, password, reuseClient(origin, entry.ndn))) ? 'success' : 'failure';
+    const dn = ctx.norm.normalizeDN(name);
+    const entry = await ctx.store.entryByNdn(dn.ndn);
+    const credential = entry && (await ctx.store.credential(entry.id));
+    if (!entry || !credential) {
+      result = 'unknown_dn';
+      await ctx.hasher.verifyNothing(password);
+      throw INVALID();
+    }
+    const rules = await policy.policyFor(entry);
+    // The lock is decided before the slow comparison, and a check is reserved for it, so that binds arriving
+    // together cannot all be compared while the failures that would lock the account are still being found.
+    const reservation = await policy.attempts.reserve(entry, rules);
+    if (reservation.kind !== 'granted') {
+      result = reservation.kind === 'gone' ? 'unknown_dn' : 'locked';
+      await ctx.hasher.verifyNothing(password);
+      if (reservation.kind === 'gone') throw INVALID();
+      throw new PolicyRefusal(ResultCode.invalidCredentials, 'invalid credentials', PolicyError.accountLocked);
+    }
+    let outcome: CheckOutcome = 'neither';
+    try {
+      const check = await checkPassword(ctx, mfa, entry, credential.hash, password, reuseClient(origin, entry.ndn));
+      result = check === 'ok' ? undefined : check;
+      outcome = check === 'ok' ? 'success' : 'failure';
+    } catch (err) {
+      if (err instanceof LdapError) result = 'mfa_missing';
+      throw err;
+    } finally {
+      await reservation.attempt.end(outcome);
+    }
+    if (outcome === 'failure') throw INVALID();
+    let done: BindOutcome;
+    try {
+      done = await afterCorrectPassword(ctx, policy, entry, rules, credential, password);
+    } catch (err) {
+      if (err instanceof PolicyRefusal && err.policyError === PolicyError.passwordExpired) result = 'expired';
+      throw err;
+    }
+    result = 'success';
+    return done;
   } finally {
-    await reservation.attempt.end(outcome);
+    if (result) countBind(result);
   }
-  if (outcome === 'failure') throw INVALID();
+}
+
+/** After the right password: expiry and must-change (password policy), and a migrated hash replaced by bcrypt. */
+async function afterCorrectPassword(
+  ctx: DirectoryContext,
+  policy: PasswordPolicyLayer,
+  entry: StoredEntry,
+  rules: PasswordPolicy,
+  credential: { hash: string; changedAt: number },
+  password: string,
+): Promise<BindOutcome> {
   const state = await policy.afterCorrectPassword(entry, rules);
   if (!isBcrypt(credential.hash)) {
     // A migrated hash of another scheme ({SSHA}, {CRYPT} sha-crypt, {PBKDF2-SHA512}…): replace it with
@@ -83,29 +117,34 @@ export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLa
  * An account that must use MFA but has no secret yet cannot bind, and is told why once its password is right.
  */
 export async function verifyPassword(ctx: DirectoryContext, mfa: MfaLayer, entry: StoredEntry, hash: string, typed: string, client: string | undefined): Promise<boolean> {
+  return (await checkPassword(ctx, mfa, entry, hash, typed, client)) === 'ok';
+}
+
+/** verifyPassword, saying why it failed. */
+async function checkPassword(ctx: DirectoryContext, mfa: MfaLayer, entry: StoredEntry, hash: string, typed: string, client: string | undefined): Promise<'ok' | Exclude<BindResult, 'success' | 'unknown_dn' | 'locked' | 'expired'>> {
   const { required, enrolled } = await mfa.requirement(entry);
   if (!required) {
     const ok = await ctx.hasher.verify(typed, hash);
     if (!ok) ctx.log.info('bind failed: wrong password', { dn: entry.dn });
-    return ok;
+    return ok ? 'ok' : 'wrong_password';
   }
   if (!enrolled) {
     if (await ctx.hasher.verify(typed, hash)) {
       throw new LdapError(ResultCode.invalidCredentials, 'MFA enrolment is required for this account: ask an administrator to enroll it (cairn mfa enroll)');
     }
     ctx.log.info('bind failed: wrong password', { dn: entry.dn });
-    return false;
+    return 'wrong_password';
   }
   if (typed.length <= 6) {
     await ctx.hasher.verifyNothing(typed);
     ctx.log.info('bind failed: no one-time code after the password', { dn: entry.dn });
-    return false;
+    return 'mfa_missing';
   }
   if (!(await ctx.hasher.verify(typed.slice(0, -6), hash))) {
     ctx.log.info('bind failed: wrong password', { dn: entry.dn, mfa: true });
-    return false;
+    return 'wrong_password';
   }
   const code = await mfa.checkCode(entry, typed.slice(-6), client);
   if (code !== 'ok') ctx.log.info(`bind failed: ${code === 'replay' ? 'one-time code used already' : 'wrong one-time code'}`, { dn: entry.dn });
-  return code === 'ok';
+  return code === 'ok' ? 'ok' : code === 'replay' ? 'mfa_replayed' : 'mfa_wrong';
 }

@@ -6,6 +6,7 @@ import { parseGeneralizedTime } from '../directory/matching';
 import { policyInWords } from './policy-words';
 import type { SendMail } from './mailer';
 import { htmlLink, htmlList, loadTemplates, render } from './templates';
+import { countReminderRun } from '../metrics/counts';
 
 const DAY = 86400000;
 
@@ -30,6 +31,18 @@ export interface ReminderReport {
  * password. A run that missed a day sends only the most urgent one. Failures are retried on the next run.
  */
 export async function runReminders(d: Directory, config: Config, options: { dryRun: boolean; send?: SendMail; now?: number }): Promise<ReminderReport> {
+  if (options.dryRun) return remindersDue(d, config, options);
+  let report: ReminderReport | undefined;
+  try {
+    report = await remindersDue(d, config, options);
+    return report;
+  } finally {
+    const r = report && { sent: report.sent.length, failed: report.failed.length, skipped: report.skipped.noMail + report.skipped.locked + report.skipped.services };
+    countReminderRun(r);
+  }
+}
+
+async function remindersDue(d: Directory, config: Config, options: { dryRun: boolean; send?: SendMail; now?: number }): Promise<ReminderReport> {
   const now = options.now ?? Date.now();
   const n = config.notify;
   const templates = loadTemplates(n);

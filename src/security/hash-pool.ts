@@ -1,8 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { HashRequest, HashResponse } from './hash-worker';
+import { hashPoolMetrics as metrics } from '../metrics/counts';
+import { secondsSince } from '../metrics/slots';
 
-type Job = { req: HashRequest; resolve: (v: string | boolean) => void; reject: (e: Error) => void };
+type Job = { req: HashRequest; resolve: (v: string | boolean) => void; reject: (e: Error) => void; queued: bigint };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A fixed pool of worker threads for hashing and verifying passwords; jobs queue when every worker is busy. */
@@ -25,6 +27,8 @@ export class HashPool {
       const job = this.running.get(w);
       this.running.delete(w);
       if (job) {
+        metrics.busy(-1);
+        metrics.done(job.req.op, secondsSince(job.queued));
         if (res.ok) job.resolve(res.result);
         else job.reject(new Error(res.error));
       }
@@ -34,8 +38,10 @@ export class HashPool {
     w.on('error', (err) => {
       const job = this.running.get(w);
       this.running.delete(w);
+      if (job) metrics.busy(-1);
       job?.reject(err);
       this.all.splice(this.all.indexOf(w), 1);
+      metrics.threads(-1);
       if (!this.closed) {
         this.spawn();
         this.pump();
@@ -43,12 +49,15 @@ export class HashPool {
     });
     this.all.push(w);
     this.idle.push(w);
+    metrics.threads(1);
   }
 
   private pump() {
     while (this.idle.length && this.queue.length) {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
+      metrics.queued(-1);
+      metrics.busy(1);
       this.running.set(w, job);
       w.postMessage(job.req);
     }
@@ -57,7 +66,8 @@ export class HashPool {
   private run(req: DistributiveOmit<HashRequest, 'id'>): Promise<string | boolean> {
     if (this.closed) return Promise.reject(new Error('hash pool closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ req: { ...req, id: this.nextId++ } as HashRequest, resolve, reject });
+      this.queue.push({ req: { ...req, id: this.nextId++ } as HashRequest, resolve, reject, queued: process.hrtime.bigint() });
+      metrics.queued(1);
       this.pump();
     });
   }
@@ -74,6 +84,7 @@ export class HashPool {
 
   async close() {
     this.closed = true;
+    metrics.threads(-this.all.length);
     await Promise.all(this.all.map((w) => w.terminate()));
   }
 }

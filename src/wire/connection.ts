@@ -8,6 +8,7 @@ import { ResultCode } from '../directory/result-codes';
 import { ANONYMOUS, type Identity } from '../directory/identity';
 import type { BindOrigin } from '../directory/mfa';
 import { isLoopback } from './transport-security';
+import { countTlsHandshake } from '../metrics/counts';
 
 /** What the connection needs from the server around it. */
 export interface ConnectionHost {
@@ -280,6 +281,14 @@ export class Connection {
     this.messageStarted = undefined;
     this.host.holding(this);
     const secured = new TLSSocket(raw, { isServer: true, secureContext: context });
+    let handshaken = false;
+    secured.once('secure', () => {
+      handshaken = true;
+      countTlsHandshake('starttls', true);
+    });
+    secured.once('close', () => {
+      if (!handshaken) countTlsHandshake('starttls', false);
+    });
     this.socket = secured;
     this.secure = true;
     this.attach(secured);

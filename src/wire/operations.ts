@@ -11,6 +11,7 @@ import { EXOP, extendedOperation } from './extended';
 import { cleartextBindAllowed } from './transport-security';
 import type { Control, LdapRequest, ProtocolOp, ResponseOp } from './protocol/types';
 import type { SecureContext } from 'node:tls';
+import { countOperation } from '../metrics/counts';
 
 type Op<K extends ProtocolOp['op']> = Extract<ProtocolOp, { op: K }>;
 
@@ -119,8 +120,10 @@ export class Operations {
       }
     }
     const abandoned = conn.operation(req.messageId)?.abandoned;
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    countOperation(p.op, result.resultCode, ms / 1000);
     fields.result = result.resultCode;
-    fields.ms = Number(process.hrtime.bigint() - started) / 1e6;
+    fields.ms = ms;
     if (result.diagnosticMessage) fields.reason = result.diagnosticMessage;
     this.o.log('operation', fields);
     if (abandoned) return;

@@ -12,6 +12,7 @@ import { encodeNoticeOfDisconnection } from './protocol/encode';
 import { Admission } from './admission';
 import { ThrottledWarning } from './throttled-warning';
 import { connectionsWithin, openFileLimit } from '../open-file-limit';
+import { connectionClosed, connectionOpened, connectionRefused, countTlsHandshake } from '../metrics/counts';
 
 export interface ListenAddress {
   host: string;
@@ -103,6 +104,7 @@ export class LdapServer implements ConnectionHost {
   }
 
   closed(conn: Connection) {
+    connectionClosed();
     this.admission.remove(conn);
   }
 
@@ -117,6 +119,7 @@ export class LdapServer implements ConnectionHost {
   private accept(socket: Socket, secure: boolean) {
     const refusal = this.admission.admit(socket.remoteAddress ?? '');
     if (refusal) {
+      connectionRefused();
       socket.on('error', () => undefined);
       socket.end(encodeNoticeOfDisconnection(ResultCode.busy, refusal.message));
       setTimeout(() => socket.destroy(), 2000).unref();
@@ -124,6 +127,7 @@ export class LdapServer implements ConnectionHost {
       return;
     }
     const conn = new Connection(socket, secure, this);
+    connectionOpened();
     this.admission.add(conn);
     this.log('connect', { conn: conn.id, peer: conn.peer, tls: secure });
   }
@@ -157,7 +161,11 @@ export class LdapServer implements ConnectionHost {
     if (ldaps) {
       if (!this.o.tls) throw new Error('LDAPS needs a TLS certificate and key');
       const tls = createTlsServer(this.o.tls.options, (s) => this.accept(s, true));
-      tls.on('tlsClientError', (err) => this.o.log.info('tls handshake failed', { error: err.message }));
+      tls.on('secureConnection', () => countTlsHandshake('ldaps', true));
+      tls.on('tlsClientError', (err) => {
+        countTlsHandshake('ldaps', false);
+        this.o.log.info('tls handshake failed', { error: err.message });
+      });
       this.listeners.push(tls);
       bound.ldaps = await start(tls, ldaps);
     }

@@ -11,7 +11,8 @@ export const ADMIN_DN = `uid=admin,ou=people,${BASE}`;
 export const ADMIN_PASSWORD = 'Admin-pass-1234';
 
 /** Tests use cheap bcrypt so that the suite stays fast; the cost is a setting like any other. */
-export const TEST_ENV = { ...process.env, CAIRN_SECURITY_BCRYPT_COST: '4', CAIRN_LOG_LEVEL: 'warn', LDAPCONF: '/dev/null', LDAPTLS_REQCERT: 'never' };
+/** The metrics endpoint is off (its fixed default port would collide between servers); tests of it turn it on. */
+export const TEST_ENV = { ...process.env, CAIRN_SECURITY_BCRYPT_COST: '4', CAIRN_LOG_LEVEL: 'warn', CAIRN_METRICS_LISTEN: 'none', LDAPCONF: '/dev/null', LDAPTLS_REQCERT: 'never' };
 
 export function cairn(args: string[], options: { data?: string; input?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(process.execPath, [CAIRN, ...(options.data ? ['--data', options.data] : []), ...args], {

@@ -98,6 +98,7 @@ describe('configuration (integration)', function () {
       ['log.level "loud"', { log: { level: 'loud' } }, 'log.level', { CAIRN_LOG_LEVEL: undefined }],
       ['server.listen "nowhere"', { server: { listen: 'nowhere', ldaps: 'none' } }, 'server.listen'],
       ['server.ldaps "somewhere"', { server: { listen: '127.0.0.1:0', ldaps: 'somewhere' } }, 'server.ldaps'],
+      ['metrics.listen "anywhere"', { metrics: { listen: 'anywhere' } }, 'metrics.listen', { CAIRN_METRICS_LISTEN: undefined }],
       ['search.sizeLimit -1', { search: { sizeLimit: -1 } }, 'search.sizeLimit'],
       ['security.bcryptCost 99', { security: { bcryptCost: 99 } }, 'security.bcryptCost', { CAIRN_SECURITY_BCRYPT_COST: undefined }],
       ['a section given as a number', { search: 5 }, 'search'],
