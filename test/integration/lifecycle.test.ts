@@ -140,6 +140,38 @@ describe('server lifecycle', function () {
     }
   });
 
+  describe('SIGHUP with one worker (no primary)', () => {
+    let server: RunningServer;
+    let data: string;
+    before(async () => {
+      data = initData();
+      const configFile = join(data, '..', 'cairn.json');
+      writeFileSync(configFile, JSON.stringify({ log: { file: join(data, '..', 'cairn.log'), level: 'info' } }));
+      server = await startServer(data, { CAIRN_SERVER_WORKERS: '1', CAIRN_LOG_LEVEL: undefined }, ['--config', configFile]);
+    });
+    after(async () => {
+      await server?.stop();
+      removeData(data);
+    });
+
+    it('reopens the log at its path and takes a renewed certificate; keeps serving', async () => {
+      const logFile = join(data, '..', 'cairn.log');
+      renameSync(logFile, logFile + '.1');
+      const renewed = await generateSelfSignedCertificate();
+      writeFileSync(join(data, 'tls', 'key.pem'), renewed.key);
+      writeFileSync(join(data, 'tls', 'cert.pem'), renewed.cert);
+      server.process.kill('SIGHUP');
+      await waitFor('the reload in the new file', () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('"message":"reloaded"'));
+      expect(await ldapsFingerprint(server.ldapsPort)).to.equal(fingerprint(renewed.cert));
+      expect(await startTlsFingerprint(server.port)).to.equal(fingerprint(renewed.cert));
+      const c = await RawClient.open(server.port);
+      await c.bindAdmin();
+      c.destroy();
+      await waitFor('the bind in the new file', () => readFileSync(logFile, 'utf8').includes('"op":"bind"'));
+      expect(server.process.exitCode).to.equal(null);
+    });
+  });
+
   describe('SIGHUP, logrotate and dead workers (2 workers)', () => {
     let server: RunningServer;
     let data: string;
