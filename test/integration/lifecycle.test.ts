@@ -303,12 +303,30 @@ describe('server lifecycle', function () {
         return now.length === 2 && !now.includes(before[0]) && now;
       });
       expect(after).to.include(before[1]);
+      await waitFor('the new worker to serve', () => logText().includes('"message":"server worker serving again"'));
       // Every connection is served, whichever worker it reaches.
       for (let i = 0; i < 6; i++) {
         const d = await RawClient.open(server.port);
         await d.bindAdmin();
         d.destroy();
       }
+    });
+
+    it('a restarted worker that cannot start (a bad certificate now) is logged with its reason and tried again; the others serve', async () => {
+      const cert = join(data, 'tls', 'cert.pem');
+      const good = readFileSync(cert, 'utf8');
+      writeFileSync(cert, 'garbage\n');
+      const victim = childrenOf(server.process.pid!)[0];
+      process.kill(victim, 'SIGKILL');
+      const line = await waitFor('the failed restart to be logged', () => logText().split('\n').find((l) => l.includes('server worker died') && l.includes('"reason":"the TLS certificate')), 30000);
+      expect(line).to.include('"code":1');
+      const c = await RawClient.open(server.port);
+      await c.bindAdmin();
+      c.destroy();
+      writeFileSync(cert, good);
+      await waitFor('two workers serving again', () => (logText().match(/"message":"server worker serving again"/g) ?? []).length === 2, 60000);
+      expect(childrenOf(server.process.pid!)).to.have.length(2);
+      expect(server.process.exitCode).to.equal(null);
     });
   });
 });

@@ -76,6 +76,7 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
         serving.add(worker.id);
         // A SIGHUP while it was starting: it may have opened the logs or read the files before.
         if ((startedAfter.get(worker.id) ?? reloads) < reloads) worker.send({ type: 'reload' } satisfies ReloadRequest);
+        if (announced) log.info('server worker serving again', { pid: worker.process.pid, workers: serving.size });
         if (serving.size === count && !announced) {
           announced = true;
           log.info('listening', { ldap: m.ldap, ldaps: m.ldaps, base: m.base, workers: count });
