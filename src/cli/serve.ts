@@ -40,6 +40,8 @@ export function registerServe(program: Command) {
       // The configuration as at start, read again at each SIGHUP: file, environment, command line.
       const readConfig = () => configFor(cmd, Object.keys(server).length ? { server } : undefined);
       const data = globalOptions(cmd).data;
+      // SIGHUP ends a process by default: from here on it never does (serving, it reloads).
+      process.on('SIGHUP', () => undefined);
       if (cluster.isWorker) return runWorker(data, readConfig, makeLog);
       try {
         await serve(data, readConfig, opts.initIfMissing === true);

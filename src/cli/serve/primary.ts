@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../../config';
-import { flushLogs, type Logger } from '../../log';
+import type { Logger } from '../../log';
 import { describeListening, type ReloadRequest, type WorkerMessage } from './messages';
 import { emptyOutcome, logOutcome, mergeOutcomes, reloadConfig, type ReloadOutcome } from './reload';
 import type { Reminders } from './reminders';
@@ -152,7 +152,6 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', reload);
-    process.once('exit', flushLogs);
     for (let i = 0; i < count; i++) start();
   });
 }
