@@ -1,4 +1,5 @@
-import { writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { capFields } from './log-cap';
@@ -6,16 +7,21 @@ import { capFields } from './log-cap';
 export type Logger = winston.Logger;
 
 /**
- * stderr through a pipe is written synchronously on Linux: one system call per log line would cost a
- * busy server a large part of its time. Lines are gathered and written once per turn of the event loop,
- * and whatever is left is written when the process exits.
+ * Where log lines go: stderr or a file opened for appending. A write per log line would cost a busy
+ * server a large part of its time (stderr through a pipe is written synchronously on Linux), so lines are
+ * gathered and written once per turn of the event loop, and whatever is left is written when the process
+ * exits. A file can be reopened at its path (SIGHUP after logrotate moved it away): lines written before
+ * the reopen go to the old file, later ones to the new.
  */
-class BatchedStderr extends Writable {
+class LineSink extends Writable {
   private pending: string[] = [];
   private scheduled = false;
+  private fd: number;
 
-  constructor() {
+  /** `path` undefined: stderr. */
+  constructor(readonly path?: string) {
     super({ decodeStrings: false });
+    this.fd = path === undefined ? 2 : openLogFile(path);
     process.once('exit', () => this.flush());
   }
 
@@ -28,23 +34,46 @@ class BatchedStderr extends Writable {
     done();
   }
 
-  /** Writes of at most PIPE_BUF (4096) bytes of whole lines, so lines of several processes never mix. */
-  private flush() {
+  /**
+   * Opens the file at its path again (a new one when it was moved away) and writes the lines to come
+   * there. When the path cannot be opened, lines keep going to the old file and the reason is thrown.
+   */
+  reopen(): void {
+    if (this.path === undefined) return;
+    const fd = openLogFile(this.path);
+    this.flush();
+    const old = this.fd;
+    this.fd = fd;
+    try {
+      closeSync(old);
+    } catch {
+      // already closed: nothing to do.
+    }
+  }
+
+  /**
+   * Writes of whole lines, so that lines of several processes (the server's workers share stderr and the
+   * log files) never mix: at most PIPE_BUF (4096) bytes to stderr, which may be a pipe; a file opened for
+   * appending takes each write at once whatever its size.
+   */
+  flush() {
+    const most = this.path === undefined ? 4096 : 1 << 20;
     this.scheduled = false;
     const lines = this.pending;
+    if (lines.length === 0) return;
     this.pending = [];
     let chunk = '';
     let bytes = 0;
     const write = (text: string) => {
       try {
-        if (text) writeSync(2, text);
+        if (text) writeSync(this.fd, text);
       } catch {
-        // stderr closed: nothing more can be said.
+        // stderr closed, disk full: nothing more can be said.
       }
     };
     for (const line of lines) {
       const size = Buffer.byteLength(line);
-      if (bytes + size > 4096) {
+      if (bytes + size > most) {
         write(chunk);
         chunk = '';
         bytes = 0;
@@ -56,7 +85,47 @@ class BatchedStderr extends Writable {
   }
 }
 
-let stderrStream: BatchedStderr | undefined;
+function openLogFile(path: string): number {
+  try {
+    return openSync(path, 'a', 0o640);
+  } catch (err) {
+    throw new Error(`cannot open the log file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+}
+
+let stderrSink: LineSink | undefined;
+/** One sink per file in this process: the main log and the audit log may even be the same file. */
+const fileSinks = new Map<string, LineSink>();
+
+const sinkFor = (file?: string): LineSink => {
+  if (!file) return (stderrSink ??= new LineSink());
+  const path = resolve(file);
+  let sink = fileSinks.get(path);
+  if (!sink) fileSinks.set(path, (sink = new LineSink(path)));
+  return sink;
+};
+
+/**
+ * Reopens every log file of this process at its path (logrotate's postrotate, SIGHUP). Returns one
+ * message per file that could not be reopened; that file keeps receiving the lines.
+ */
+export function reopenLogFiles(): string[] {
+  const problems: string[] = [];
+  for (const sink of fileSinks.values()) {
+    try {
+      sink.reopen();
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  return problems;
+}
+
+/** Writes out every line gathered so far (before the process exits on purpose). */
+export function flushLogs(): void {
+  stderrSink?.flush();
+  for (const sink of fileSinks.values()) sink.flush();
+}
 
 const MESSAGE = Symbol.for('message');
 
@@ -71,13 +140,10 @@ const jsonLine = winston.format((info) => {
 
 /** One JSON line per event, to stderr or a file. Callers never pass secrets. */
 export function createLogger(level: string, file?: string): Logger {
-  const transport = file
-    ? new winston.transports.File({ filename: file })
-    : new winston.transports.Stream({ stream: (stderrStream ??= new BatchedStderr()) });
   return winston.createLogger({
     level,
     format: jsonLine(),
-    transports: [transport],
+    transports: [new winston.transports.Stream({ stream: sinkFor(file) })],
   });
 }
 

@@ -17,10 +17,12 @@ export const MAX_PASSWORD_BYTES = 4096;
 export class PasswordHasher {
   /** Compared against when the account does not exist, so that a miss costs the same as a hit. */
   private dummy?: Promise<string>;
+  private dummyCost?: number;
 
   constructor(
     private readonly pool: HashPool,
-    readonly cost: number,
+    /** The bcrypt cost of new hashes; may change while serving (SIGHUP). */
+    public cost: number,
   ) {}
 
   async hash(password: string): Promise<string> {
@@ -42,7 +44,11 @@ export class PasswordHasher {
 
   /** Spends the same work as verifying a real bcrypt hash, and fails. */
   async verifyNothing(password: string): Promise<false> {
-    this.dummy ??= this.hash(randomBytes(16).toString('hex'));
+    // A new cost (SIGHUP) makes a new dummy, so that a miss keeps costing what a hit does.
+    if (this.dummy === undefined || this.dummyCost !== this.cost) {
+      this.dummyCost = this.cost;
+      this.dummy = this.hash(randomBytes(16).toString('hex'));
+    }
     await this.pool.verify(valueBytes(password), await this.dummy);
     return false;
   }

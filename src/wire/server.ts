@@ -1,12 +1,12 @@
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { createServer as createTlsServer, type SecureContext } from 'node:tls';
+import { createServer as createTlsServer, type SecureContext, type Server as TlsServer } from 'node:tls';
 import type { TlsMaterial } from './tls';
 import type { Config } from '../config';
 import type { Directory } from '../directory/directory';
 import { ResultCode } from '../directory/result-codes';
 import type { Logger } from '../log';
 import { Connection, type ConnectionHost } from './connection';
-import { Operations } from './operations';
+import { Operations, type OperationsOptions } from './operations';
 import type { LdapRequest } from './protocol/types';
 import { encodeNoticeOfDisconnection } from './protocol/encode';
 import { Admission } from './admission';
@@ -41,12 +41,14 @@ export class LdapServer implements ConnectionHost {
   private readonly acceptFailure: ThrottledWarning;
   private readonly listeners: TcpServer[] = [];
   private readonly ops: Operations;
-  readonly maxMessageBytes: number;
-  readonly maxAnonymousMessageBytes: number;
-  readonly idleTimeoutMs: number;
-  readonly secureContext?: SecureContext;
+  private readonly opsOptions: OperationsOptions;
+  private ldapsListener?: TlsServer;
+  maxMessageBytes: number;
+  maxAnonymousMessageBytes: number;
+  idleTimeoutMs: number;
+  secureContext?: SecureContext;
   private inFlight = 0;
-  private readonly logInfo: boolean;
+  private logInfo: boolean;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly o: LdapServerOptions) {
@@ -74,14 +76,42 @@ export class LdapServer implements ConnectionHost {
     this.refusedWarning = new ThrottledWarning(o.log, 'connection refused');
     this.letGoWarning = new ThrottledWarning(o.log, 'unauthenticated connection closed to protect the others');
     this.acceptFailure = new ThrottledWarning(o.log, 'connection dropped: cannot accept');
-    this.ops = new Operations({
+    this.opsOptions = {
       directory: o.directory,
       allowCleartextBind: s.allowCleartextBind,
       secureContext: o.tls?.context,
       logsOperations: o.log.isLevelEnabled('info'),
       log: (event, fields) => this.log(event, fields),
       logError: (event, fields) => this.logError(event, fields),
-    });
+    };
+    this.ops = new Operations(this.opsOptions);
+  }
+
+  /**
+   * Takes up the settings that may change while serving (SIGHUP), from the configuration object given at
+   * construction, changed in place: message size limits, the idle timeout (of connections made from now
+   * on), cleartext binds, and whether operations are logged (log.level).
+   */
+  reconfigure(): void {
+    const s = this.o.config.server;
+    this.maxMessageBytes = s.maxMessageBytes;
+    this.maxAnonymousMessageBytes = s.maxAnonymousMessageBytes;
+    this.idleTimeoutMs = s.idleTimeoutSeconds * 1000;
+    this.opsOptions.allowCleartextBind = s.allowCleartextBind;
+    this.logInfo = this.o.log.isLevelEnabled('info');
+    this.opsOptions.logsOperations = this.logInfo;
+  }
+
+  /** Whether this server was started with TLS (StartTLS and, when configured, LDAPS). */
+  get hasTls(): boolean {
+    return this.o.tls !== undefined;
+  }
+
+  /** A renewed certificate and key: the next StartTLS and LDAPS handshakes use them; sessions already up keep theirs. */
+  setTls(tls: TlsMaterial): void {
+    this.secureContext = tls.context;
+    this.opsOptions.secureContext = tls.context;
+    this.ldapsListener?.setSecureContext(tls.options);
   }
 
   log(event: string, fields: Record<string, unknown>) {
@@ -167,6 +197,7 @@ export class LdapServer implements ConnectionHost {
         this.o.log.info('tls handshake failed', { error: err.message });
       });
       this.listeners.push(tls);
+      this.ldapsListener = tls;
       bound.ldaps = await start(tls, ldaps);
     }
     return bound;
