@@ -1,0 +1,53 @@
+// The long fuzz run (npm run fuzz): by default 1,000,000 generated messages against one `cairn serve`,
+// then counts per resultCode, disconnects, messages/s, deaths, hangs and answers with code 80. Exits 1
+// on any of those, on a surprise, or on an error line in the server's log.
+//   node dist/bench/fuzz.js [--messages N] [--seed S] [--connections C]
+import { formatReport, fuzz, rssBytes, serverErrorLines, startFuzzServer } from '../test/fuzz/setup';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
+  return n;
+}
+
+async function main() {
+  const messages = option('messages', 1_000_000);
+  const seed = option('seed', 20261130);
+  const connections = option('connections', 24);
+  const s = await startFuzzServer();
+  const pid = s.server.process.pid!;
+  const rssBefore = rssBytes(pid);
+  console.log(`fuzzing cairn (pid ${pid}) with seed ${seed}: ${messages} messages on ${connections} connections`);
+  let rssPeak = rssBefore;
+  let failed = true;
+  try {
+    const report = await fuzz(s, {
+      seed,
+      messages,
+      connections,
+      progress: (r) => {
+        rssPeak = Math.max(rssPeak, rssBytes(pid));
+        process.stderr.write(`\r${r.messages} messages, ${Math.round(r.messages / (r.ms / 1000))}/s, hangs ${r.hangs}, 80s ${r.internal}, surprises ${r.surprises}   `);
+      },
+    });
+    const rssAfter = s.server.process.exitCode === null ? rssBytes(pid) : 0;
+    process.stderr.write('\n');
+    console.log(formatReport(report));
+    console.log(`server memory (RSS): ${(rssBefore / 1e6).toFixed(0)} MB before, ${(rssPeak / 1e6).toFixed(0)} MB at most, ${(rssAfter / 1e6).toFixed(0)} MB after`);
+    const errors = serverErrorLines(s.server.stderr());
+    console.log(`server log lines at level error: ${errors.length}`);
+    for (const l of errors.slice(0, 20)) console.log(`  ${l.slice(0, 2000)}`);
+    failed = report.deaths + report.hangs + report.internal + report.surprises + errors.length > 0;
+  } finally {
+    await s.stop();
+  }
+  console.log(failed ? 'FAILED' : 'OK');
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
