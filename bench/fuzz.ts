@@ -2,6 +2,7 @@
 // then counts per resultCode, disconnects, messages/s, deaths, hangs and answers with code 80. Exits 1
 // on any of those, on a surprise, or on an error line in the server's log.
 //   node dist/bench/fuzz.js [--messages N] [--seed S] [--connections C]
+import { readFileSync } from 'node:fs';
 import { formatReport, fuzz, rssBytes, serverErrorLines, startFuzzServer } from '../test/fuzz/setup';
 
 function option(name: string, fallback: number): number {
@@ -10,6 +11,24 @@ function option(name: string, fallback: number): number {
   const n = Number(process.argv[i + 1]);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
   return n;
+}
+
+/** User and system CPU seconds of a process and its children (the server's workers), from /proc. */
+function cpuSeconds(pid: number): number {
+  let total = 0;
+  const pids = [pid];
+  while (pids.length > 0) {
+    const p = pids.pop()!;
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+      const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 async function main() {
@@ -33,6 +52,9 @@ async function main() {
       },
     });
     const rssAfter = s.server.process.exitCode === null ? rssBytes(pid) : 0;
+    const serverCpu = s.server.process.exitCode === null ? cpuSeconds(pid) : 0;
+    const own = process.cpuUsage();
+    console.log(`CPU: server ${serverCpu.toFixed(1)} s, fuzzer ${((own.user + own.system) / 1e6).toFixed(1)} s`);
     process.stderr.write('\n');
     console.log(formatReport(report));
     console.log(`server memory (RSS): ${(rssBefore / 1e6).toFixed(0)} MB before, ${(rssPeak / 1e6).toFixed(0)} MB at most, ${(rssAfter / 1e6).toFixed(0)} MB after`);

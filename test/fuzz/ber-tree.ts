@@ -64,17 +64,34 @@ function minimalLength(len: number): Buffer {
   return Buffer.from([0x80 | octets.length, ...octets]);
 }
 
-/** The node's octets, with whatever damage it carries. */
+/** The node's octets, with whatever damage it carries: measured once, then written into one Buffer. */
 export function encodeNode(node: BerNode): Buffer {
-  const parts: Buffer[] = [];
-  write(node, parts);
-  return Buffer.concat(parts);
+  const sizes = new Map<BerNode, number>();
+  const out = Buffer.allocUnsafe(measure(node, sizes));
+  write(node, sizes, out, 0);
+  return out;
 }
 
-function write(node: BerNode, parts: Buffer[]): void {
-  const content = isCons(node) ? Buffer.concat(node.kids.map(encodeNode)) : node.bytes;
-  parts.push(Buffer.from([node.tag & 0xff]), lengthField(content.length, node.len), content);
-  if (node.len === 'indefinite') parts.push(Buffer.from([0, 0]));
+/** The content length of every node (kept in `sizes`); returns the node's whole encoded length. */
+function measure(node: BerNode, sizes: Map<BerNode, number>): number {
+  let content = 0;
+  if (isCons(node)) for (const k of node.kids) content += measure(k, sizes);
+  else content = node.bytes.length;
+  sizes.set(node, content);
+  return 1 + lengthField(content, node.len).length + content + (node.len === 'indefinite' ? 2 : 0);
+}
+
+function write(node: BerNode, sizes: Map<BerNode, number>, out: Buffer, pos: number): number {
+  const content = sizes.get(node)!;
+  out[pos++] = node.tag & 0xff;
+  pos += lengthField(content, node.len).copy(out, pos);
+  if (isCons(node)) for (const k of node.kids) pos = write(k, sizes, out, pos);
+  else pos += node.bytes.copy(out, pos);
+  if (node.len === 'indefinite') {
+    out[pos++] = 0;
+    out[pos++] = 0;
+  }
+  return pos;
 }
 
 /** Every node of the tree, the root first. */

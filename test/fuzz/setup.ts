@@ -39,10 +39,11 @@ export async function startFuzzServer(env: NodeJS.ProcessEnv = {}): Promise<Fuzz
   };
 }
 
-/** Runs the fuzzer against `s`. */
+/** Runs the fuzzer against `s`. A worker process that dies (the primary starts another) is a death too. */
 export function fuzz(s: FuzzServer, o: Omit<FuzzOptions, 'port' | 'adminPassword' | 'isAlive'>): Promise<FuzzReport> {
   const p = s.server.process;
-  return runFuzz({ ...o, port: s.server.port, adminPassword: ADMIN_PASSWORD, isAlive: () => p.exitCode === null && p.signalCode === null });
+  const isAlive = () => p.exitCode === null && p.signalCode === null && !s.server.stderr().includes('server worker ended unexpectedly');
+  return runFuzz({ ...o, port: s.server.port, adminPassword: ADMIN_PASSWORD, isAlive });
 }
 
 /** Lines of the server's log at level error (an internal error, a handler failure) or naming an exception. */
@@ -50,10 +51,22 @@ export function serverErrorLines(log: string): string[] {
   return log.split('\n').filter((l) => /"level":"error"|handler failure|internal error|Uncaught|TypeError|RangeError|at .*\.js:\d+/.test(l));
 }
 
-/** The server's resident memory in bytes, from /proc. */
+/** The resident memory in bytes of a process and its children (the server's workers), from /proc. */
 export function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
+  let total = 0;
+  const pids = [pid];
+  while (pids.length > 0) {
+    const p = pids.pop()!;
+    try {
+      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+      const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 /** The report as a few lines for people. */
