@@ -6,7 +6,8 @@
  * - death: the server process exited, or refused a connection;
  * - hang: a connection owed an answer or a close and got neither within the deadline (counted from
  *   the last octet received), or a fresh root DSE search went unanswered;
- * - internal: a response with resultCode 80 (otherError, Cairn's internal error);
+ * - internal: a response with resultCode 80 (otherError, Cairn's internal error), or a message on which
+ *   the decoder failed with an unexpected exception (the server then disconnects with protocolError);
  * - surprise: the server did something BatchModel does not allow (closed with answers owed, sent a
  *   Notice of Disconnection for a readable batch, sent octets no LDAP server may send).
  */
@@ -255,6 +256,8 @@ class FuzzConnection {
     let owedCount = 0;
     for (const n of owed.values()) owedCount += n;
     const terminal = model.terminal;
+    // The connection's decoder turns an unexpected exception into protocolError: still an internal error.
+    for (const bug of model.decoderBugs) find('internal', bug.error, msgs.filter((m) => m.index === bug.index));
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout;
       const finish = () => {

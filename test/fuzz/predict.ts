@@ -5,7 +5,7 @@
  * a response owed and never sent, or a close owed and never done, within the deadline is a hang.
  */
 import { frameLength } from '../../src/wire/protocol/frame';
-import { decodeRequest } from '../../src/wire/protocol/decode';
+import { decodeRequest, INTERNAL_ERROR_PREFIX } from '../../src/wire/protocol/decode';
 import { OIDS } from './generator';
 
 /** The server's limit for a message before a bind (config server.maxAnonymousMessageBytes). */
@@ -32,6 +32,8 @@ export class BatchModel {
   /** messageID -> indices of the messages whose frames carried it (for reports). */
   readonly ids = new Map<number, number[]>();
   terminal?: Terminal;
+  /** Frames the decoder failed on with an unexpected exception (a decoder bug, not bad input). */
+  readonly decoderBugs: { index: number; error: string }[] = [];
   /** The message that made the batch terminal. */
   terminalIndex?: number;
   startTLSId?: number;
@@ -63,7 +65,9 @@ export class BatchModel {
       let req;
       try {
         req = decodeRequest(frame);
-      } catch {
+      } catch (err) {
+        const text = (err as Error).message;
+        if (text.startsWith(INTERNAL_ERROR_PREFIX)) this.decoderBugs.push({ index: frameIndex, error: text });
         this.end('disconnect', frameIndex);
         break;
       }
