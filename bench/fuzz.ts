@@ -34,7 +34,7 @@ function cpuSeconds(pid: number): number {
 async function main() {
   const messages = option('messages', 1_000_000);
   const seed = option('seed', 20261130);
-  const connections = option('connections', 24);
+  const connections = option('connections', 48);
   const s = await startFuzzServer();
   const pid = s.server.process.pid!;
   const rssBefore = rssBytes(pid);
@@ -47,8 +47,9 @@ async function main() {
       messages,
       connections,
       progress: (r) => {
-        rssPeak = Math.max(rssPeak, rssBytes(pid));
-        process.stderr.write(`\r${r.messages} messages, ${Math.round(r.messages / (r.ms / 1000))}/s, hangs ${r.hangs}, 80s ${r.internal}, surprises ${r.surprises}   `);
+        const rss = rssBytes(pid);
+        rssPeak = Math.max(rssPeak, rss);
+        process.stderr.write(`\r${r.messages} messages, ${Math.round(r.messages / (r.ms / 1000))}/s, server RSS ${(rss / 1e6).toFixed(0)} MB, hangs ${r.hangs}, 80s ${r.internal}, surprises ${r.surprises}   `);
       },
     });
     const rssAfter = s.server.process.exitCode === null ? rssBytes(pid) : 0;

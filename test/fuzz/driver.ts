@@ -97,8 +97,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
    * each ends one batch of an anonymous connection, so that bound connections live long.
    */
   const deferred: FuzzMessage[] = [];
+  const connections = o.connections ?? 8;
+  /** Past this many, generating waits for the anonymous connections to catch up (memory stays flat). */
+  const maxDeferred = 8 * connections;
+  /** The next message that leaves the connection open, or undefined when there is none (for now). */
   const fresh = (): FuzzMessage | undefined => {
-    while (next < o.messages) {
+    while (next < o.messages && deferred.length < maxDeferred) {
       const m = generateMessage(o.seed, next++);
       const alone = new BatchModel();
       alone.add(m.index, m.bytes);
@@ -110,7 +114,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   };
 
   async function worker(w: number) {
-    const kind = w % 6 < 4 ? 0 : w % 6 === 4 ? 1 : 2; // two thirds anonymous, a sixth admin, a sixth a person
+    const kind = w % 8 < 6 ? 0 : w % 8 === 6 ? 1 : 2; // three quarters anonymous, an eighth admin, an eighth a person
     let round = 0;
     while ((next < o.messages || (kind === 0 && deferred.length > 0)) && checkAlive()) {
       let conn: FuzzConnection;
@@ -134,7 +138,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         const model = new BatchModel();
         const msgs: FuzzMessage[] = [];
         // An anonymous connection with a long queue of connection-enders takes one of them alone.
-        const room = kind === 0 && deferred.length > 4 * (o.connections ?? 8) ? 0 : batchSize - 1;
+        const room = kind === 0 && deferred.length > maxDeferred / 2 ? 0 : batchSize - 1;
+        if (kind !== 0) while (next < o.messages && deferred.length >= maxDeferred && !stop) await sleep(2);
         while (msgs.length < room) {
           const m = fresh();
           if (m === undefined) break;
@@ -177,7 +182,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     });
   }, 2000);
   try {
-    await Promise.all(Array.from({ length: o.connections ?? 8 }, (_, w) => worker(w)));
+    await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
     if (checkAlive()) {
       const why = await probe(o.port, deadlineMs);
       report.probes++;
@@ -212,6 +217,8 @@ async function probe(port: number, deadlineMs: number): Promise<string | undefin
     conn.destroy();
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type FindFn = (kind: Finding['kind'], detail: string, msgs: FuzzMessage[]) => void;
 
