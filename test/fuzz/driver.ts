@@ -100,23 +100,27 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const connections = o.connections ?? 8;
   /** Past this many, generating waits for the anonymous connections to catch up (memory stays flat). */
   const maxDeferred = 8 * connections;
+  /** Binds, kept from bound connections (which would lose their identity) for anonymous ones. */
+  const binds: FuzzMessage[] = [];
   /** The next message that leaves the connection open, or undefined when there is none (for now). */
-  const fresh = (): FuzzMessage | undefined => {
-    while (next < o.messages && deferred.length < maxDeferred) {
+  const fresh = (bound: boolean): FuzzMessage | undefined => {
+    if (!bound && binds.length > 0) return binds.shift();
+    while (next < o.messages && deferred.length < maxDeferred && binds.length < maxDeferred) {
       const m = generateMessage(o.seed, next++);
       const alone = new BatchModel();
       alone.add(m.index, m.bytes);
       alone.finish();
-      if (alone.terminal === undefined) return m;
-      deferred.push(m);
+      if (alone.terminal !== undefined) deferred.push(m);
+      else if (bound && alone.binds > 0) binds.push(m);
+      else return m;
     }
     return undefined;
   };
 
   async function worker(w: number) {
-    const kind = w % 8 < 6 ? 0 : w % 8 === 6 ? 1 : 2; // three quarters anonymous, an eighth admin, an eighth a person
+    const kind = w % 8 < 5 ? 0 : w % 8 < 7 ? 1 : 2; // five eighths anonymous, a quarter admin, an eighth a person
     let round = 0;
-    while ((next < o.messages || (kind === 0 && deferred.length > 0)) && checkAlive()) {
+    while ((next < o.messages || (kind === 0 && deferred.length + binds.length > 0)) && checkAlive()) {
       let conn: FuzzConnection;
       try {
         conn = await FuzzConnection.open(o.port);
@@ -137,11 +141,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       for (let b = 0; b < perConnection && !conn.closed && !stop; b++) {
         const model = new BatchModel();
         const msgs: FuzzMessage[] = [];
-        // An anonymous connection with a long queue of connection-enders takes one of them alone.
-        const room = kind === 0 && deferred.length > maxDeferred / 2 ? 0 : batchSize - 1;
-        if (kind !== 0) while (next < o.messages && deferred.length >= maxDeferred && !stop) await sleep(2);
+        // Anonymous connections mostly end the queued connection-enders (and take the binds): readable
+        // messages go to the bound ones as much as possible, where writes and authenticated paths run.
+        const room = kind !== 0 ? batchSize - 1 : deferred.length > maxDeferred / 2 ? 0 : 4;
+        if (kind !== 0) while (next < o.messages && (deferred.length >= maxDeferred || binds.length >= maxDeferred) && !stop) await sleep(2);
         while (msgs.length < room) {
-          const m = fresh();
+          const m = fresh(kind !== 0);
           if (m === undefined) break;
           msgs.push(m);
           model.add(m.index, m.bytes);

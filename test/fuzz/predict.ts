@@ -32,6 +32,8 @@ export class BatchModel {
   /** messageID -> indices of the messages whose frames carried it (for reports). */
   readonly ids = new Map<number, number[]>();
   terminal?: Terminal;
+  /** Bind requests read: a bound connection would lose its identity to them. */
+  binds = 0;
   /** Frames the decoder failed on with an unexpected exception (a decoder bug, not bad input). */
   readonly decoderBugs: { index: number; error: string }[] = [];
   /** The message that made the batch terminal. */
@@ -74,6 +76,7 @@ export class BatchModel {
       const id = req.messageId;
       const p = req.protocolOp;
       this.ids.set(id, [...(this.ids.get(id) ?? []), frameIndex]);
+      if (p.op === 'bind') this.binds++;
       if (p.op === 'unbind') this.end('unbind', frameIndex);
       else if (p.op === 'abandon') this.owed.delete(p.messageId); // an operation in flight may go unanswered
       else {
