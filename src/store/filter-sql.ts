@@ -344,6 +344,16 @@ function wideCondition(f: PlanFilter, p: SqlParams): string {
   return balanced(parts, f.kind === 'and' ? 'AND' : 'OR');
 }
 
+/**
+ * A filter with more leaves than this is not compiled to SQL conditions at all: the store evaluates it in
+ * JavaScript over the index rows of the driver's candidates (filter-eval.ts). In SQL even the aggregate form
+ * was quadratic for some shapes (an OR of 3,333 ANDs of presence and substring took 10 s over 5,000 entries).
+ */
+export const SQL_LEAVES = 32;
+
+/** Whether the store evaluates this filter in JavaScript rather than in SQL (see SQL_LEAVES). */
+export const isWide = (f: PlanFilter) => countLeaves(f) > SQL_LEAVES;
+
 /** Compiles a filter to a per-entry condition. */
 export function filterCondition(f: PlanFilter, p: SqlParams): string {
   return countLeaves(f) <= SUBQUERIES ? condition(f, p, existsTest) : wideCondition(f, p);
@@ -355,6 +365,27 @@ export interface Driver {
   cost: number;
   /** The leaf the driver is, when it is one equality on one attribute: its index rows come in entry order. */
   equality?: Extract<StoreFilter, { kind: 'equal' }>;
+  /** When the driver is a union of equality lookups: its (attribute, value) pairs. */
+  pairs?: [string, string][];
+}
+
+/** Pairs up to this many are a UNION of lookups; more are one join with a JSON list of them. */
+const UNION_PAIRS = 8;
+
+/**
+ * A union of equality lookups (a group sync's OR of uids, an OR across uid, cn and mail) as one join of the
+ * index with a JSON list of (attribute, value) pairs: one seek per pair. As a UNION of 10,000 selects the
+ * same set took 300 ms, spent mostly merging the compound select's parts.
+ */
+function pairsDriver(pairs: [string, string][], cost: number): Driver {
+  if (pairs.length <= UNION_PAIRS) {
+    return { sql: (p) => union(pairs.map(([a, n]) => indexSelect(`attr = ${attrKey(a, p)} AND norm = ${p.ref(n)}`))), cost, pairs };
+  }
+  return {
+    sql: (p) => `SELECT i.entry_id FROM json_each(${p.ref(JSON.stringify(pairs))}) j, attr_index i WHERE i.attr = j.value ->> 0 AND i.norm = j.value ->> 1`,
+    cost,
+    pairs,
+  };
 }
 
 /** How selective a leaf is likely to be, lower is better; objectClass and presence match most entries. */
@@ -407,19 +438,22 @@ export function chooseDriver(f: PlanFilter): Driver | undefined {
       const ds = f.items.map(chooseDriver);
       if (ds.some((d) => !d)) return undefined;
       const all = ds as Driver[];
-      return { sql: (p) => union(all.map((d) => d.sql(p))), cost: unionCost(all.map((d) => d.cost)) };
+      const cost = unionCost(all.map((d) => d.cost));
+      if (all.every((d) => d.pairs)) return pairsDriver(all.flatMap((d) => d.pairs!), cost);
+      return { sql: (p) => union(all.map((d) => d.sql(p))), cost };
     }
-    case 'anyOf':
-      return {
-        sql: (p) => union(anyOfConditions(f.leaves, true).map((c) => indexSelect(`${attrTerm(f.attrs, p)} AND ${c(p)}`))),
-        cost: unionCost([...(f.leaves.some((l) => l.kind === 'equal') ? [1] : []), ...f.leaves.filter((l) => l.kind !== 'equal').map(leafCost)]),
-      };
+    case 'anyOf': {
+      const cost = unionCost([...(f.leaves.some((l) => l.kind === 'equal') ? [1] : []), ...f.leaves.filter((l) => l.kind !== 'equal').map(leafCost)]);
+      if (f.leaves.every((l) => l.kind === 'equal')) return pairsDriver(f.attrs.flatMap((a) => f.leaves.flatMap((l): [string, string][] => (l.kind === 'equal' ? [[a, l.norm]] : []))), cost);
+      return { sql: (p) => union(anyOfConditions(f.leaves, true).map((c) => indexSelect(`${attrTerm(f.attrs, p)} AND ${c(p)}`))), cost };
+    }
     case 'equal':
     case 'present':
     case 'substrings':
     case 'range': {
       const equality = f.kind === 'equal' && f.attrs.length === 1 ? f : undefined;
-      return { sql: (p) => indexSelect(leafCondition(f, p)), cost: leafCost(f), equality };
+      const pairs = f.kind === 'equal' ? f.attrs.map((a): [string, string] => [a, f.norm]) : undefined;
+      return { sql: (p) => indexSelect(leafCondition(f, p)), cost: leafCost(f), equality, pairs };
     }
     default:
       return undefined;
