@@ -101,8 +101,13 @@ function valueTest(f: Leaf): (v: string) => boolean {
       return (v) => v === f.norm;
     case 'substrings':
       return substringTest(f);
-    case 'range':
-      return f.op === '>=' ? (v) => compareText(v, f.norm) >= 0 : (v) => compareText(v, f.norm) <= 0;
+    case 'range': {
+      // Most values hold no character at or above U+D800: JavaScript's order is then SQLite's.
+      const c = f.norm;
+      const simple = !HAS_SURROGATE_OR_ABOVE.test(c);
+      if (f.op === '>=') return (v) => (simple && !HAS_SURROGATE_OR_ABOVE.test(v) ? v >= c : compareText(v, c) >= 0);
+      return (v) => (simple && !HAS_SURROGATE_OR_ABOVE.test(v) ? v <= c : compareText(v, c) <= 0);
+    }
   }
 }
 
