@@ -271,9 +271,6 @@ function existsTest(f: Leaf | AnyOf, p: SqlParams): string {
   return `EXISTS (SELECT 1 FROM attr_index INDEXED BY attr_index_entry WHERE entry_id = e.id AND ${c})`;
 }
 
-/** A leaf as an aggregate over the entry's rows, in the one subquery of a wide filter. */
-const aggregateTest = (f: Leaf | AnyOf, p: SqlParams) => `total(${f.kind === 'anyOf' ? anyOfCondition(f, p) : leafCondition(f, p)}) > 0`;
-
 function countLeaves(f: PlanFilter): number {
   switch (f.kind) {
     case 'and':
@@ -291,62 +288,20 @@ function countLeaves(f: PlanFilter): number {
   }
 }
 
-function collectAttrs(f: PlanFilter, into: Set<string>) {
-  if (f.kind === 'and' || f.kind === 'or') for (const i of f.items) collectAttrs(i, into);
-  else if (f.kind === 'not') collectAttrs(f.item, into);
-  else if ('attrs' in f) for (const a of f.attrs) into.add(a);
-}
-
 /**
- * Leaves of a filter wider than this are tested as aggregates over the entry's rows, not one subquery each:
- * SQLite's cost per subquery grows with the number of subqueries in the statement (every one keeps a
- * cursor open), and 400 took 10 s over 5,000 entries.
+ * A filter with more leaves than this is not compiled to SQL conditions: the store evaluates it in
+ * JavaScript over the index rows of the driver's candidates (filter-eval.ts). SQLite's cost per subquery
+ * grows with the number of subqueries in the statement, and even one aggregate subquery per entry stayed
+ * quadratic for some shapes: an OR of 3,333 ANDs of a presence and a substring took 10 s over 5,000 entries.
  */
-const SUBQUERIES = 32;
-/** Aggregates per subquery: SQLite allows 2,000, and its prepare time grows with their square. */
-const AGGREGATES = 250;
+export const SQL_LEAVES = 32;
 
-/** One pass over the entry's rows of the attributes the filter names, every leaf an aggregate of it. */
-function aggregateSubquery(f: PlanFilter, p: SqlParams): string {
-  const formula = condition(f, p, aggregateTest);
-  const attrs = new Set<string>();
-  collectAttrs(f, attrs);
-  if (attrs.size === 0) return formula;
-  const keys = [...attrs].map((a) => attrKey(a, p)).join(', ');
-  return `(SELECT ${formula} FROM attr_index INDEXED BY attr_index_entry WHERE entry_id = e.id AND attr IN (${keys}))`;
-}
+/** Whether the store evaluates this filter in JavaScript rather than in SQL (see SQL_LEAVES). */
+export const isWide = (f: PlanFilter) => countLeaves(f) > SQL_LEAVES;
 
-/** A wide filter as a few aggregate subqueries, each over at most AGGREGATES leaves. */
-function wideCondition(f: PlanFilter, p: SqlParams): string {
-  if (countLeaves(f) <= AGGREGATES) return aggregateSubquery(f, p);
-  if (f.kind === 'not') return `NOT (${wideCondition(f.item, p)})`;
-  if (f.kind !== 'and' && f.kind !== 'or') return aggregateSubquery(f, p);
-  const parts: string[] = [];
-  let group: PlanFilter[] = [];
-  let leaves = 0;
-  const flush = () => {
-    if (group.length > 0) parts.push(aggregateSubquery(group.length === 1 ? group[0] : { kind: f.kind, items: group }, p));
-    group = [];
-    leaves = 0;
-  };
-  for (const item of f.items) {
-    const n = countLeaves(item);
-    if (n > AGGREGATES) {
-      flush();
-      parts.push(wideCondition(item, p));
-      continue;
-    }
-    if (leaves + n > AGGREGATES) flush();
-    group.push(item);
-    leaves += n;
-  }
-  flush();
-  return balanced(parts, f.kind === 'and' ? 'AND' : 'OR');
-}
-
-/** Compiles a filter to a per-entry condition. */
+/** Compiles a filter that is not wide to a per-entry condition: one index subquery per leaf. */
 export function filterCondition(f: PlanFilter, p: SqlParams): string {
-  return countLeaves(f) <= SUBQUERIES ? condition(f, p, existsTest) : wideCondition(f, p);
+  return condition(f, p, existsTest);
 }
 
 export interface Driver {
@@ -355,6 +310,27 @@ export interface Driver {
   cost: number;
   /** The leaf the driver is, when it is one equality on one attribute: its index rows come in entry order. */
   equality?: Extract<StoreFilter, { kind: 'equal' }>;
+  /** When the driver is a union of equality lookups: its (attribute, value) pairs. */
+  pairs?: [string, string][];
+}
+
+/** Pairs up to this many are a UNION of lookups; more are one join with a JSON list of them. */
+const UNION_PAIRS = 8;
+
+/**
+ * A union of equality lookups (a group sync's OR of uids, an OR across uid, cn and mail) as one join of the
+ * index with a JSON list of (attribute, value) pairs: one seek per pair. As a UNION of 10,000 selects the
+ * same set took 300 ms, spent mostly merging the compound select's parts.
+ */
+function pairsDriver(pairs: [string, string][], cost: number): Driver {
+  if (pairs.length <= UNION_PAIRS) {
+    return { sql: (p) => union(pairs.map(([a, n]) => indexSelect(`attr = ${attrKey(a, p)} AND norm = ${p.ref(n)}`))), cost, pairs };
+  }
+  return {
+    sql: (p) => `SELECT attr_index.entry_id FROM json_each(${p.ref(JSON.stringify(pairs))}) j, attr_index WHERE attr_index.attr = j.value ->> 0 AND attr_index.norm = j.value ->> 1`,
+    cost,
+    pairs,
+  };
 }
 
 /** How selective a leaf is likely to be, lower is better; objectClass and presence match most entries. */
@@ -407,19 +383,22 @@ export function chooseDriver(f: PlanFilter): Driver | undefined {
       const ds = f.items.map(chooseDriver);
       if (ds.some((d) => !d)) return undefined;
       const all = ds as Driver[];
-      return { sql: (p) => union(all.map((d) => d.sql(p))), cost: unionCost(all.map((d) => d.cost)) };
+      const cost = unionCost(all.map((d) => d.cost));
+      if (all.every((d) => d.pairs)) return pairsDriver(all.flatMap((d) => d.pairs!), cost);
+      return { sql: (p) => union(all.map((d) => d.sql(p))), cost };
     }
-    case 'anyOf':
-      return {
-        sql: (p) => union(anyOfConditions(f.leaves, true).map((c) => indexSelect(`${attrTerm(f.attrs, p)} AND ${c(p)}`))),
-        cost: unionCost([...(f.leaves.some((l) => l.kind === 'equal') ? [1] : []), ...f.leaves.filter((l) => l.kind !== 'equal').map(leafCost)]),
-      };
+    case 'anyOf': {
+      const cost = unionCost([...(f.leaves.some((l) => l.kind === 'equal') ? [1] : []), ...f.leaves.filter((l) => l.kind !== 'equal').map(leafCost)]);
+      if (f.leaves.every((l) => l.kind === 'equal')) return pairsDriver(f.attrs.flatMap((a) => f.leaves.flatMap((l): [string, string][] => (l.kind === 'equal' ? [[a, l.norm]] : []))), cost);
+      return { sql: (p) => union(anyOfConditions(f.leaves, true).map((c) => indexSelect(`${attrTerm(f.attrs, p)} AND ${c(p)}`))), cost };
+    }
     case 'equal':
     case 'present':
     case 'substrings':
     case 'range': {
       const equality = f.kind === 'equal' && f.attrs.length === 1 ? f : undefined;
-      return { sql: (p) => indexSelect(leafCondition(f, p)), cost: leafCost(f), equality };
+      const pairs = f.kind === 'equal' ? f.attrs.map((a): [string, string] => [a, f.norm]) : undefined;
+      return { sql: (p) => indexSelect(leafCondition(f, p)), cost: leafCost(f), equality, pairs };
     }
     default:
       return undefined;

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { migrationsDir } from '../paths';
-import { filterCondition, isConjunct, LONG_GLOB_FUNCTION, longGlobMatches, planFilter, scopeCondition, SqlParams, usefulDriver, withoutConjunct } from './filter-sql';
+import { filterCondition, isConjunct, isWide, LONG_GLOB_FUNCTION, longGlobMatches, planFilter, scopeCondition, SqlParams, usefulDriver, withoutConjunct, type Driver, type PlanFilter } from './filter-sql';
+import { filterAttrs, filterPredicate, textFromSqlite, type IndexedEntry } from './filter-eval';
 import { migrate } from './migrate';
-import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, TotpRecord, WriteTx } from './types';
+import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, StoreFilter, TotpRecord, WriteTx } from './types';
 
 interface EntryRow {
   id: number;
@@ -23,8 +24,19 @@ const toEntry = (r: EntryRow): StoredEntry => ({
 });
 
 const ENTRY_COLUMNS = 'e.id, e.parent_id, e.dn, e.ndn, e.path, e.attrs';
+/** Candidates a wide filter is evaluated on at a time (see wideSearchPage). */
+const CANDIDATES = 2048;
 /** SQL longer than this (characters) is a wide filter's: see searchStmt. */
 const LARGE_SQL = 20000;
+
+/** The ids (and normalised DNs) of a wide filter's next candidates: the driver's entries in scope, in id order. */
+function candidateSql(q: SearchPageQuery, driver: Driver | undefined, afterId: number, chunk: number) {
+  const p = new SqlParams();
+  const parts = driver ? [`e.id IN (${driver.sql(p)})`] : [];
+  parts.push(scopeCondition(q.scope, driver === undefined, p));
+  parts.push(`e.id > ${p.ref(afterId)}`);
+  return { sql: `SELECT e.id, CAST(e.ndn AS BLOB) FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ${chunk}`, params: p.values };
+}
 
 /**
  * When a write is acknowledged. `full` (the default): SQLite syncs the WAL to disk at every commit, so an
@@ -38,6 +50,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly largeStatements = new Map<string, Database.Statement>();
+  private readonly plans = new WeakMap<StoreFilter, PlanFilter>();
+  private readonly predicates = new WeakMap<StoreFilter, { test: (e: IndexedEntry) => boolean; attrs: string }>();
   private readonly tx: WriteTx;
   private readonly byNdnCache = new Map<string, StoredEntry | null>();
   private savepoints = 0;
@@ -216,14 +230,66 @@ export class SqliteStore implements Store {
     return s;
   }
 
+  /**
+   * A page of a wide filter's matches: the driver and the scope, in SQL, give candidates (ids in order, a
+   * chunk at a time); the filter is evaluated in JavaScript over their index rows; the matches are read.
+   * Each candidate costs one walk of the filter, whatever its shape.
+   */
+  private wideSearchPage(q: SearchPageQuery, filter: PlanFilter): StoredEntry[] {
+    const limit = Math.max(1, Math.floor(q.limit));
+    let compiled = this.predicates.get(q.filter);
+    if (!compiled) {
+      compiled = { test: filterPredicate(filter), attrs: JSON.stringify([...filterAttrs(filter)]) };
+      this.predicates.set(q.filter, compiled);
+    }
+    const { test, attrs } = compiled;
+    const matched: number[] = [];
+    let afterId = q.afterId;
+    // Few candidates first (most pages end early), then more: a page costs about what it returns.
+    let chunk = Math.min(CANDIDATES, 2 * limit);
+    const driver = usefulDriver(q.scope, filter);
+    for (; matched.length < limit; chunk = Math.min(CANDIDATES, 2 * chunk)) {
+      const { sql, params } = candidateSql(q, driver, afterId, chunk);
+      const candidates = this.searchStmt(sql).raw().all(params) as [number, Buffer][];
+      if (candidates.length === 0) break;
+      const entries = new Map<number, IndexedEntry>(candidates.map(([id, ndn]) => [id, { ndn: textFromSqlite(ndn), values: new Map() }]));
+      const rows = this.stmt(
+        'SELECT entry_id, attr, CAST(norm AS BLOB) FROM attr_index WHERE entry_id IN (SELECT value FROM json_each(?)) AND attr IN (SELECT value FROM json_each(?))',
+      ).raw().all(JSON.stringify(candidates.map((c) => c[0])), attrs) as [number, string, Buffer][];
+      for (const [id, attr, norm] of rows) {
+        const values = entries.get(id)!.values;
+        const list = values.get(attr);
+        if (list) list.push(textFromSqlite(norm));
+        else values.set(attr, [textFromSqlite(norm)]);
+      }
+      for (const [id, e] of entries) {
+        if (matched.length >= limit) break;
+        if (test(e)) matched.push(id);
+      }
+      if (candidates.length < chunk) break;
+      afterId = candidates[candidates.length - 1][0];
+    }
+    if (matched.length === 0) return [];
+    const read = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id`);
+    return (read.all(JSON.stringify(matched)) as EntryRow[]).map(toEntry);
+  }
+
   async searchPage(q: SearchPageQuery): Promise<StoredEntry[]> {
+    // The pages of one search share its filter object: a wide filter is planned once.
+    let filter = this.plans.get(q.filter);
+    if (!filter) {
+      filter = planFilter(q.filter);
+      this.plans.set(q.filter, filter);
+    }
+    if (isWide(filter)) return this.wideSearchPage(q, filter);
     const { sql, params } = this.searchSql(q);
     return (this.searchStmt(sql).all(params) as EntryRow[]).map(toEntry);
   }
 
-  /** How SQLite runs a search; tests use it to show that filters use the index. */
+  /** How SQLite runs a search (for a wide filter: its candidates); tests use it to show that filters use the index. */
   explainSearch(q: SearchPageQuery): string[] {
-    const { sql, params } = this.searchSql(q);
+    const filter = planFilter(q.filter);
+    const { sql, params } = isWide(filter) ? candidateSql(q, usefulDriver(q.scope, filter), q.afterId, CANDIDATES) : this.searchSql(q);
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
   }
 
