@@ -8,28 +8,15 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RawClient } from '../../bench/raw-client';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
 import { dataPaths, openDirectory } from '../../src/runtime';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, CAIRN, TEST_ENV, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { childrenOf } from '../helpers/processes';
 
-/** The process ids whose parent is pid. */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return out;
-}
 
 describe('durability: store.synchronous', function () {
   this.timeout(60000);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -9,6 +9,7 @@ import { generateSelfSignedCertificate } from '../../src/security/certificate';
 import { CAIRN, TEST_ENV, initData, removeData, startServer, type RunningServer } from '../helpers/server';
 import { RawClient, equality, extended, message, search, TAG } from '../helpers/raw-ldap';
 import { BASE } from '../helpers/server';
+import { childrenOf } from '../helpers/processes';
 
 const STARTTLS = '1.3.6.1.4.1.1466.20037';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,20 +31,6 @@ function failingServe(data: string, args: string[], env: NodeJS.ProcessEnv): Pro
   });
 }
 
-/** The process ids whose parent is pid. */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return out;
-}
 
 async function waitFor<T>(what: string, f: () => T | undefined | false, ms = 15000): Promise<T> {
   const until = Date.now() + ms;

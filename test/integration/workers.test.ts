@@ -1,22 +1,7 @@
 import { expect } from 'chai';
-import { readdirSync, readFileSync } from 'node:fs';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { childrenOf } from '../helpers/processes';
 
-/** The process ids whose parent is pid. */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(d));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return out;
-}
 
 describe('several server workers', function () {
   this.timeout(60000);
