@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { escapeDNValue } from '../directory/dn';
-import type { Change } from '../wire/protocol/types';
+import type { Change } from '../ldap/types';
 import { allGroups, findAll, groupByName, groups, hasClass, nextFreeNumber, personByUid, valuesOf } from './lookup';
 import { withDirectory } from './context';
 import type { Directory } from '../directory/directory';

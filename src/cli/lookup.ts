@@ -1,8 +1,8 @@
 import { adminsGroupDN, servicesDN, SYSTEM } from '../directory/identity';
 import type { Directory } from '../directory/directory';
-import type { Filter } from '../directory/filter/types';
+import type { Filter } from '../ldap/filter';
 import type { SearchResultEntry } from '../directory/search/run-search';
-import type { Scope } from '../wire/protocol/types';
+import type { Scope } from '../ldap/types';
 
 /** Every entry under a base that matches, as the CLI (the system identity) sees it. */
 export async function findAll(d: Directory, base: string, filter: Filter, attributes: string[] = ['*'], scope: Scope = 'sub'): Promise<SearchResultEntry[]> {

@@ -1,9 +1,9 @@
 import type { Config } from '../config';
-import type { Change } from '../wire/protocol/types';
+import type { Change } from '../ldap/types';
 import { LdapError } from './errors';
 import type { Identity } from './identity';
 import type { Normalization } from './normalize';
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 
 const denied = (message: string) => new LdapError(ResultCode.insufficientAccessRights, message);
 

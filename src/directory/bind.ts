@@ -4,7 +4,7 @@ import type { PasswordPolicyLayer } from './password-policy';
 import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
 import { PolicyError, type PasswordPolicy, type PolicyResponse } from '../security/policy/types';
 import { adminsGroupDN, ANONYMOUS, servicesDN, type Identity } from './identity';
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import { hashScheme, isBcrypt } from '../security/passwords';
 import type { StoredEntry } from '../store/types';
 import { EntryView } from './entry-view';

@@ -7,7 +7,7 @@ import { EntryView } from './entry-view';
 import { LdapError } from './errors';
 import { servicesDN } from './identity';
 import type { PasswordPolicyLayer } from './password-policy';
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import { updateServerState } from './server-state';
 
 export type CodeCheck = 'ok' | 'wrong' | 'replay';

@@ -3,7 +3,7 @@ import { LdapError } from '../../directory/errors';
 import type { Directory } from '../../directory/directory';
 import { untouchedInitEntries } from '../../directory/init-entries';
 import { formatGeneralizedTime } from '../../directory/matching';
-import { ResultCode } from '../../directory/result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { parseLdif } from '../../ldif/parse';
 import type { LdifAttribute, LdifRecord } from '../../ldif/types';
 import type { SqliteStore } from '../../store/sqlite-store';

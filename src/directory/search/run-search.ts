@@ -1,10 +1,10 @@
-import type { Filter } from '../filter/types';
-import type { AttributeValues, Scope } from '../../wire/protocol/types';
+import type { Filter } from '../../ldap/filter';
+import type { AttributeValues, Scope } from '../../ldap/types';
 import type { ScopeQuery, StoredEntry } from '../../store/types';
 import { LdapError } from '../errors';
 import { EntryView } from '../entry-view';
 import type { Identity } from '../identity';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { compileFilter } from './compile-filter';
 import { checkFilterSize } from './filter-size';
 import { evaluateFilter } from './evaluate';

@@ -1,8 +1,8 @@
-import type { AttributeValues } from '../../wire/protocol/types';
+import type { AttributeValues } from '../../ldap/types';
 import type { AttributeMap, IndexRow } from '../../store/types';
 import { LdapError } from '../errors';
 import type { AttributeInfo, Normalization } from '../normalize';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 
 /**
  * An entry's attributes keyed by canonical attribute key plus options (`cn`, `cn;lang-de`: different

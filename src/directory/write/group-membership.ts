@@ -1,7 +1,7 @@
 import type { WriteTx } from '../../store/types';
 import type { Normalization } from '../normalize';
 import { LdapError } from '../errors';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { fromAttributeMap, indexRows, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 
 /**

@@ -1,9 +1,9 @@
-import type { Change } from '../../wire/protocol/types';
+import type { Change } from '../../ldap/types';
 import { isSupportedHash, type PasswordHasher } from '../../security/passwords';
 import { assertOptionsAllowed } from './entry-attributes';
 import { LdapError } from '../errors';
 import type { Normalization } from '../normalize';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { toStoredHash } from './passwords';
 
 /** What a modify does to the stored password: nothing, a new hash, or no password at all. */

@@ -1,4 +1,4 @@
-import type { AttributeValues, Change } from '../../wire/protocol/types';
+import type { AttributeValues, Change } from '../../ldap/types';
 import type { WriteTx } from '../../store/types';
 import type { DirectoryContext } from '../context';
 import { formatRdn } from '../dn';
@@ -6,7 +6,7 @@ import { LdapError, PolicyRefusal } from '../errors';
 import { PolicyError } from '../../security/policy/types';
 import { identityDN, type Identity } from '../identity';
 import type { Normalization, NormalizedDN } from '../normalize';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { assertDistinct, assertOptionsAllowed, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 import { GroupMembership } from './group-membership';
 import { stampCreated, stampModified, stampPasswordChanged, stampStructural } from './operational';
