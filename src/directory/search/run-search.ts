@@ -72,7 +72,7 @@ export async function runSearch(ctx: DirectoryContext, who: Identity, p: SearchP
 
   const hidden = ctx.acl.hiddenInFilters(who);
   const compiled = compileFilter(p.filter, ctx.norm, hidden);
-  const unlimited = who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
+  const unlimited = ctx.acl.unlimitedSearch(who);
   const serverSize = unlimited ? 0 : ctx.config.search.sizeLimit;
   const serverTime = unlimited ? 0 : ctx.config.search.timeLimitSeconds;
   const clientSize = p.sizeLimit > 0 ? p.sizeLimit : Infinity;

@@ -1,5 +1,6 @@
 import type { AttributeValues, Change } from '../../ldap/types';
 import type { WriteTx } from '../../store/types';
+import { isOwnEntry } from '../acl';
 import type { DirectoryContext } from '../context';
 import { formatRdn } from '../dn';
 import { LdapError, PolicyRefusal } from '../errors';
@@ -153,11 +154,11 @@ export class Writer {
     }
     const target = await this.ctx.store.entryByNdn(dn.ndn);
     const current = target && (await this.ctx.store.credential(target.id));
-    const mayWriteHashes = options.migration === true || who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
-    const self = who.kind === 'user' && who.ndn === dn.ndn;
+    const checkValues = (values: string[]) => this.ctx.acl.checkPasswordValues(who, options.migration === true, values);
+    const self = isOwnEntry(who, dn.ndn);
     let policy: PasswordPolicy | undefined;
     let setter: PasswordSetter = { self, oldVerified: false, reset: options.reset ?? who.kind === 'user' };
-    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash, mayWriteHashes, async (password, oldVerified) => {
+    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash, checkValues, async (password, oldVerified) => {
       if (!target || options.migration) return;
       setter = { ...setter, oldVerified: oldVerified || options.oldVerified === true, reset: self ? false : setter.reset };
       policy = await this.policy.checkNewPassword(target, password, setter, this.ctx.hasher, current?.hash);
