@@ -5,7 +5,7 @@ import type { StoredEntry } from '../store/types';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
 import { LdapError } from './errors';
-import { servicesDN } from './identity';
+import { servicesDN } from './layout';
 import type { PasswordPolicyLayer } from './password-policy';
 import { ResultCode } from '../ldap/result-codes';
 import { updateServerState } from './server-state';
