@@ -24,6 +24,7 @@ import type { ServerFeatures } from './special-entries';
 import { Writer, type WriteOptions } from './write/writer';
 import { toStoredHash } from './write/passwords';
 import { formatGeneralizedTime } from './matching';
+import { matchedDNOf } from './matched-dn';
 
 export interface DirectoryOptions {
   store: Store;
@@ -71,14 +72,7 @@ export class Directory {
       namingContextNdn: norm.normalizeDN(base).ndn,
       features: o.features,
       startedAt: formatGeneralizedTime(Date.now()),
-      matchedDN: async (ndn: string) => {
-        const parts = norm.normalizeDN(ndn).nrdns;
-        for (let i = 1; i < parts.length; i++) {
-          const e = await o.store.entryByNdn(parts.slice(i).join(','));
-          if (e) return e.dn;
-        }
-        return undefined;
-      },
+      matchedDN: (ndn: string) => matchedDNOf(o.store, norm.normalizeDN(ndn)),
     };
     return new Directory(ctx, o.audit ?? o.log, o.secrets);
   }

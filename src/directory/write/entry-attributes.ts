@@ -11,6 +11,19 @@ import { ResultCode } from '../../ldap/result-codes';
 export type KeyedAttributes = Map<string, { info: AttributeInfo; name: string; values: string[] }>;
 
 /**
+ * Replaces an attribute's values (none: removes it), keeping the name as the entry spells it. With
+ * keepExisting, an attribute that has values already is left as it is (operational attributes an import
+ * brings). Returns whether the attributes changed.
+ */
+export function setValues(norm: Normalization, attrs: KeyedAttributes, name: string, values: string[], keepExisting = false): boolean {
+  const info = norm.requireAttribute(name);
+  if (keepExisting && attrs.get(info.key)?.values.length) return false;
+  if (!values.length) return attrs.delete(info.key);
+  attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
+  return true;
+}
+
+/**
  * Resolves attribute descriptions from a request: unknown types are undefinedAttributeType (17), values
  * that are equal under the attribute's equality rule are attributeOrValueExists (20).
  */
