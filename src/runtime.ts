@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, writeFileSync, rmSync, readdirSync } from 'node:
 import { join, resolve } from 'node:path';
 import type { Config } from './config';
 import { Directory } from './directory/directory';
-import { adminsGroupDN, SYSTEM } from './directory/identity';
+import { SYSTEM } from './directory/identity';
+import { adminsGroupDN, defaultPolicyDN, groupDN, initialAdminDN, unitDN, UNITS } from './directory/layout';
 import type { Schema } from './directory/schema/registry';
 import { loadSchema as loadSchemaFiles } from './directory/schema/load';
 import { createLogger, silentLogger, type Logger } from './log';
@@ -197,14 +198,14 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
       const b = d.namingContext;
       await opened.store.batch(async () => {
         await d.add(SYSTEM, b, baseAttrs);
-        for (const name of ['people', 'groups', 'services', 'policies']) await d.add(SYSTEM, `ou=${name},${b}`, ou(name));
-        await d.add(SYSTEM, `cn=default,ou=policies,${b}`, [
+        for (const unit of UNITS) await d.add(SYSTEM, unitDN(b, unit), ou(unit));
+        await d.add(SYSTEM, defaultPolicyDN(b), [
           { type: 'objectClass', values: ['top', 'cairnPolicy', 'pwdPolicy', 'cairnPasswordPolicy'] },
           { type: 'cn', values: ['default'] },
           { type: 'pwdAttribute', values: ['userPassword'] },
           ...defaultPolicyAttributes(),
         ]);
-        const adminDn = `uid=admin,ou=people,${b}`;
+        const adminDn = initialAdminDN(b);
         const adminGid = String(config.ids.gidNumberMin);
         await d.add(SYSTEM, adminsGroupDN(b), [
           { type: 'objectClass', values: ['top', 'groupOfNames', ...(options.posixAdmin ? ['posixGroup'] : [])] },
@@ -212,7 +213,7 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
           ...(options.posixAdmin ? [{ type: 'gidNumber', values: [adminGid] }] : []),
           { type: 'description', values: ['Cairn administrators: full access to the directory'] },
         ]);
-        await d.add(SYSTEM, `cn=${config.users.defaultGroup},ou=groups,${b}`, [
+        await d.add(SYSTEM, groupDN(b, config.users.defaultGroup), [
           { type: 'objectClass', values: ['top', 'groupOfNames'] },
           { type: 'cn', values: [config.users.defaultGroup] },
         ]);
@@ -237,7 +238,7 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
         ], { migration: true });
         await d.modify(SYSTEM, adminsGroupDN(b), [{ operation: 'add', modification: { type: 'member', values: [adminDn] } }]);
         // What an import may take over while unchanged; never the administrator or cn=admins.
-        const takeable = [b, ...['people', 'groups', 'services', 'policies'].map((n) => `ou=${n},${b}`), `cn=default,ou=policies,${b}`, `cn=${config.users.defaultGroup},ou=groups,${b}`];
+        const takeable = [b, ...UNITS.map((unit) => unitDN(b, unit)), defaultPolicyDN(b), groupDN(b, config.users.defaultGroup)];
         await recordInitEntries(opened.store, takeable.map((dn) => d.ctx.norm.normalizeDN(dn).ndn));
       });
     } finally {
@@ -247,7 +248,7 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
     mkdirSync(join(paths.dir, 'tls'), { recursive: true, mode: 0o700 });
     writeFileSync(paths.cert, cert, { mode: 0o644 });
     writeFileSync(paths.key, key, { mode: 0o600 });
-    return { adminDn: `uid=admin,ou=people,${base}` };
+    return { adminDn: initialAdminDN(base) };
   } catch (err) {
     cleanup();
     throw err;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
-import { escapeDNValue } from '../directory/dn';
-import type { Change } from '../wire/protocol/types';
-import { allGroups, findAll, groupByName, groups, hasClass, nextFreeNumber, personByUid, valuesOf } from './lookup';
+import { groupDN } from '../directory/layout';
+import type { Change } from '../ldap/types';
+import { allGroups, findAll, groupByName, hasClass, nextFreeNumber, personByUid, valuesOf } from './lookup';
 import { withDirectory } from './context';
 import type { Directory } from '../directory/directory';
 import type { SearchResultEntry } from '../directory/search/run-search';
@@ -63,7 +63,7 @@ export function registerGroups(program: Command) {
     .action(async (name: string, o: { gidNumber?: string; description?: string }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }, config) => {
         const gid = o.gidNumber ?? String(await nextFreeNumber(d, 'gidNumber', config.ids.gidNumberMin, config.ids.gidNumberMax));
-        const dn = await d.add(SYSTEM, `cn=${escapeDNValue(name)},${groups(d)}`, [
+        const dn = await d.add(SYSTEM, groupDN(d.namingContext, name), [
           { type: 'objectClass', values: ['top', 'groupOfNames', 'posixGroup'] },
           { type: 'cn', values: [name] },
           { type: 'gidNumber', values: [gid] },

@@ -1,8 +1,9 @@
-import { adminsGroupDN, servicesDN, SYSTEM } from '../directory/identity';
+import { SYSTEM } from '../directory/identity';
+import { adminsGroupDN, serviceAccountTest } from '../directory/layout';
 import type { Directory } from '../directory/directory';
-import type { Filter } from '../directory/filter/types';
+import type { Filter } from '../ldap/filter';
 import type { SearchResultEntry } from '../directory/search/run-search';
-import type { Scope } from '../wire/protocol/types';
+import type { Scope } from '../ldap/types';
 
 /** Every entry under a base that matches, as the CLI (the system identity) sees it. */
 export async function findAll(d: Directory, base: string, filter: Filter, attributes: string[] = ['*'], scope: Scope = 'sub'): Promise<SearchResultEntry[]> {
@@ -43,12 +44,6 @@ export async function nextFreeNumber(d: Directory, attribute: string, min: numbe
   return highest + 1;
 }
 
-/** Where `cairn user add` puts people; lookups find people anywhere under the base. */
-export const people = (d: Directory) => `ou=people,${d.namingContext}`;
-/** Where `cairn group add` puts groups; lookups find groups anywhere under the base (migrationtools' ou=Group too). */
-export const groups = (d: Directory) => `ou=groups,${d.namingContext}`;
-export const services = (d: Directory) => servicesDN(d.namingContext);
-
 const eq = (attribute: string, value: string): Filter => ({ type: 'equality', attribute, value });
 const anyClass = (...classes: string[]): Filter => ({ type: 'or', filters: classes.map((c) => eq('objectClass', c)) });
 
@@ -57,8 +52,8 @@ const GROUP = anyClass('groupOfNames', 'posixGroup', 'groupOfUniqueNames');
 
 /** Service accounts live in ou=services; an entry there is never a person, even with a uid (account). */
 const notAService = (d: Directory) => {
-  const servicesNdn = d.ctx.norm.normalizeDN(services(d)).ndn;
-  return (e: SearchResultEntry) => !d.ctx.norm.normalizeDN(e.dn).ndn.endsWith(',' + servicesNdn);
+  const isService = serviceAccountTest(d.ctx.norm, d.namingContext);
+  return (e: SearchResultEntry) => !isService(d.ctx.norm.normalizeDN(e.dn).ndn);
 };
 
 /** Every person: an entry with a uid anywhere under the base, outside ou=services. */

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
-import { escapeDNValue } from '../directory/dn';
+import { policyDN } from '../directory/layout';
 import { POLICY_ATTRIBUTES } from '../security/policy/policy';
 import { findAll } from './lookup';
 import { withDirectory } from './context';
-
-const policyDn = (base: string, name: string) => `cn=${escapeDNValue(name)},ou=policies,${base}`;
 
 export function registerPolicy(program: Command) {
   const policy = program.command('policy').description('the password policy (draft-behera pwdPolicy plus Cairn quality rules)');
@@ -15,7 +13,7 @@ export function registerPolicy(program: Command) {
     .option('--name <cn>', 'the policy entry under ou=policies', 'default')
     .action(async (o: { name: string }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        const [e] = await findAll(d, policyDn(d.namingContext, o.name), { type: 'present', attribute: 'objectClass' }, ['*'], 'base');
+        const [e] = await findAll(d, policyDN(d.namingContext, o.name), { type: 'present', attribute: 'objectClass' }, ['*'], 'base');
         process.stdout.write(`dn: ${e.dn}\n`);
         const known = new Set(Object.values(POLICY_ATTRIBUTES).map((a) => a.toLowerCase()));
         for (const a of e.attributes) if (known.has(a.type.toLowerCase())) process.stdout.write(`${a.type}: ${a.values.join(', ')}\n`);
@@ -36,7 +34,7 @@ export function registerPolicy(program: Command) {
         return { operation: 'replace' as const, modification: { type: attribute, values: m[2] === '' ? [] : [m[2]] } };
       });
       await withDirectory(cmd, async ({ directory: d }) => {
-        await d.modify(SYSTEM, policyDn(d.namingContext, o.name), changes);
+        await d.modify(SYSTEM, policyDN(d.namingContext, o.name), changes);
         process.stdout.write(`Policy ${o.name} updated: ${settings.join(' ')}\n`);
       });
     });

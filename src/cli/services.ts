@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
-import { escapeDNValue } from '../directory/dn';
-import { services } from './lookup';
+import { serviceDN } from '../directory/layout';
 import { withDirectory } from './context';
 import { generatePassword } from './init';
 
@@ -15,7 +14,7 @@ export function registerServices(program: Command) {
     .action(async (name: string, o: { password?: string; description?: string }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
         const password = o.password ?? generatePassword();
-        const dn = await d.add(SYSTEM, `cn=${escapeDNValue(name)},${services(d)}`, [
+        const dn = await d.add(SYSTEM, serviceDN(d.namingContext, name), [
           { type: 'objectClass', values: ['top', 'cairnService'] },
           { type: 'cn', values: [name] },
           { type: 'userPassword', values: [password] },

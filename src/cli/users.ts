@@ -1,8 +1,8 @@
 import { isRawBytes, valueBytes } from '../bytes';
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
-import { escapeDNValue } from '../directory/dn';
-import { allPeople, findAll, groupByName, hasClass, nextFreeNumber, people, personByUid, valuesOf } from './lookup';
+import { personDN } from '../directory/layout';
+import { allPeople, findAll, groupByName, hasClass, nextFreeNumber, personByUid, valuesOf } from './lookup';
 import type { Directory } from '../directory/directory';
 import type { Config } from '../config';
 
@@ -60,7 +60,7 @@ export function registerUsers(program: Command) {
         const uidNumber = o.uidNumber ?? String(await nextFreeNumber(d, 'uidNumber', config.ids.uidNumberMin, config.ids.uidNumberMax));
         const primary = o.gidNumber ? { gid: o.gidNumber, allocated: false } : await defaultGroupGid(d, config);
         const gidNumber = primary.gid;
-        const dn = `uid=${escapeDNValue(uid)},${people(d)}`;
+        const dn = personDN(d.namingContext, uid);
         const attrs = [
           // ldapPublicKey (all MAY) lets the person add SSH keys to their own entry later.
           { type: 'objectClass', values: ['top', 'inetOrgPerson', 'posixAccount', 'shadowAccount', 'ldapPublicKey'] },

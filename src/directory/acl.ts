@@ -1,9 +1,10 @@
 import type { Config } from '../config';
-import type { Change } from '../wire/protocol/types';
+import { isSupportedHash } from '../security/passwords';
+import type { Change } from '../ldap/types';
 import { LdapError } from './errors';
 import type { Identity } from './identity';
 import type { Normalization } from './normalize';
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 
 const denied = (message: string) => new LdapError(ResultCode.insufficientAccessRights, message);
 
@@ -43,7 +44,7 @@ export class AccessControl {
    * person who is locked out, even though the values are hidden. For them such a filter is Undefined.
    */
   hiddenInFilters(who: Identity): ReadonlySet<string> {
-    if (who.kind === 'system' || (who.kind === 'user' && who.isAdmin)) return NOTHING;
+    if (isAdministrator(who)) return NOTHING;
     return who.kind === 'user' && who.isService ? MFA_STATE : PERSONAL_STATE;
   }
 
@@ -51,7 +52,7 @@ export class AccessControl {
   canRead(who: Identity, entryNdn: string, key: string): boolean {
     if (NEVER_READ.has(key)) return false;
     if (!PERSONAL_STATE.has(key)) return true;
-    if (who.kind === 'system' || (who.kind === 'user' && (who.isAdmin || who.ndn === entryNdn))) return true;
+    if (isAdministrator(who) || isOwnEntry(who, entryNdn)) return true;
     return who.kind === 'user' && who.isService && !MFA_STATE.has(key);
   }
 
@@ -65,22 +66,26 @@ export class AccessControl {
     if (!this.canRead(who, entryNdn, key)) throw denied(`${name}: you may not read or compare this attribute of this entry`);
   }
 
-  private isAdmin(who: Identity) {
-    return who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
+  /**
+   * The server's search limits (`search.sizeLimit`, `search.timeLimitSeconds`) hold for everyone but
+   * administrators and the CLI, as slapd's `limits` can lift them for its rootdn and admin groups.
+   */
+  unlimitedSearch(who: Identity): boolean {
+    return isAdministrator(who);
   }
 
   /** Add, delete and rename: administrators only. */
   checkWrite(who: Identity, operation: string, dn: string): void {
-    if (this.isAdmin(who)) return;
+    if (isAdministrator(who)) return;
     if (who.kind === 'anonymous') throw denied(`anonymous clients may not ${operation} entries; bind first`);
     throw denied(`${identityName(who)} may not ${operation} ${dn}: only administrators may`);
   }
 
   /** Modify: administrators anything; a person some attributes of their own entry. */
   checkModify(who: Identity, targetNdn: string, dn: string, changes: Change[]): void {
-    if (this.isAdmin(who)) return;
+    if (isAdministrator(who)) return;
     if (who.kind === 'anonymous') throw denied('anonymous clients may not modify entries; bind first');
-    if (who.kind !== 'user' || who.isService || who.ndn !== targetNdn) {
+    if (who.kind !== 'user' || who.isService || !isOwnEntry(who, targetNdn)) {
       throw denied(`${identityName(who)} may not modify ${dn}${who.kind === 'user' && who.isService ? ': service accounts are read-only' : ''}`);
     }
     for (const c of changes) {
@@ -95,7 +100,22 @@ export class AccessControl {
       }
     }
   }
+
+  /**
+   * A userPassword value that is already a hash (`{SSHA}...`, `{CRYPT}...`) would skip every rule a password
+   * must pass: only administrators, the CLI and imports (migration) may set one.
+   */
+  checkPasswordValues(who: Identity, migration: boolean, values: string[]): void {
+    if (migration || isAdministrator(who)) return;
+    if (values.some(isSupportedHash)) throw denied('userPassword: only administrators may set an already hashed password; send the password itself');
+  }
 }
+
+/** Administrators: members of cn=admins, and the CLI acting as the system. */
+const isAdministrator = (who: Identity) => who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
+
+/** Whether the bound person is acting on their own entry (then the write is theirs: self-service, not an administrator's reset). */
+export const isOwnEntry = (who: Identity, entryNdn: string): boolean => who.kind === 'user' && who.ndn === entryNdn;
 
 /** Password-policy state: administrators, services and the person may read it, other people not. */
 const POLICY_STATE = new Set(['pwdchangedtime', 'pwdaccountlockedtime', 'pwdfailuretime', 'pwdreset', 'pwdgraceusetime', 'pwdpolicysubentry']);

@@ -6,7 +6,7 @@ import type { DirectoryContext } from './context';
 import { LdapError, PolicyRefusal } from './errors';
 import type { Identity } from './identity';
 import type { PasswordPolicyLayer } from './password-policy';
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import type { Writer } from './write/writer';
 
 export interface PasswordChangeRequest {

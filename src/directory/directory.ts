@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { PasswordHasher } from '../security/passwords';
 import type { Store } from '../store/types';
-import type { AttributeValues, Change } from '../wire/protocol/types';
+import type { AttributeValues, Change } from '../ldap/types';
 import { AccessControl } from './acl';
 import { PasswordPolicyLayer } from './password-policy';
 import { MfaLayer, type BindOrigin } from './mfa';
@@ -16,7 +16,7 @@ import { EntryView } from './entry-view';
 import { LdapError } from './errors';
 import { ANONYMOUS, type Identity } from './identity';
 import { Normalization } from './normalize';
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import type { Schema } from './schema/registry';
 import { evaluateFilter } from './search/evaluate';
 import { runSearch, type SearchOutcome, type SearchParams, type SearchSink } from './search/run-search';
@@ -24,6 +24,7 @@ import type { ServerFeatures } from './special-entries';
 import { Writer, type WriteOptions } from './write/writer';
 import { toStoredHash } from './write/passwords';
 import { formatGeneralizedTime } from './matching';
+import { matchedDNOf } from './matched-dn';
 
 export interface DirectoryOptions {
   store: Store;
@@ -71,14 +72,7 @@ export class Directory {
       namingContextNdn: norm.normalizeDN(base).ndn,
       features: o.features,
       startedAt: formatGeneralizedTime(Date.now()),
-      matchedDN: async (ndn: string) => {
-        const parts = norm.normalizeDN(ndn).nrdns;
-        for (let i = 1; i < parts.length; i++) {
-          const e = await o.store.entryByNdn(parts.slice(i).join(','));
-          if (e) return e.dn;
-        }
-        return undefined;
-      },
+      matchedDN: (ndn: string) => matchedDNOf(o.store, norm.normalizeDN(ndn)),
     };
     return new Directory(ctx, o.audit ?? o.log, o.secrets);
   }

@@ -1,4 +1,4 @@
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 
 /** An error that carries the LDAP result a client should see. Every refusal in Cairn is one of these. */
 export class LdapError extends Error {

@@ -8,8 +8,3 @@ export const ANONYMOUS: Identity = { kind: 'anonymous' };
 export const SYSTEM: Identity = { kind: 'system' };
 
 export const identityDN = (who: Identity): string => (who.kind === 'user' ? who.dn : who.kind === 'system' ? 'cn=cairn' : '');
-
-/** The group whose members are administrators (full access): `cairn admin add|remove` and `cairn init` manage it. */
-export const adminsGroupDN = (namingContext: string) => `cn=admins,ou=groups,${namingContext}`;
-/** The container of service accounts: their binds are read-only. */
-export const servicesDN = (namingContext: string) => `ou=services,${namingContext}`;

@@ -5,9 +5,9 @@ import type { StoredEntry } from '../store/types';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
 import { LdapError } from './errors';
-import { servicesDN } from './identity';
+import { servicesDN } from './layout';
 import type { PasswordPolicyLayer } from './password-policy';
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import { updateServerState } from './server-state';
 
 export type CodeCheck = 'ok' | 'wrong' | 'replay';

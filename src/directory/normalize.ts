@@ -2,7 +2,7 @@ import type { AttributeType, Schema } from './schema/registry';
 import { escapeDNValue, formatDN, parseDN, type Rdn } from './dn';
 import { LdapError, ldapError } from './errors';
 import { caseExact, standardNormalizers, type Normalizer } from './matching';
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 
 /** An attribute type with the normalisers of its matching rules, resolved once. */
 export interface AttributeInfo {

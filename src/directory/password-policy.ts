@@ -8,7 +8,7 @@ import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
 import { PolicyRefusal } from './errors';
 import { formatGeneralizedTime, parseGeneralizedTime } from './matching';
-import { ResultCode } from './result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import type { KeyedAttributes } from './write/entry-attributes';
 import { updateServerState, type SetValues } from './server-state';
 

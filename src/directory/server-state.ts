@@ -1,7 +1,7 @@
 import type { WriteTx } from '../store/types';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
-import { fromAttributeMap, indexRows, toAttributeMap } from './write/entry-attributes';
+import { fromAttributeMap, indexRows, setValues, toAttributeMap } from './write/entry-attributes';
 
 export type SetValues = (name: string, values: string[]) => void;
 
@@ -25,10 +25,7 @@ export async function updateServerState(
       const attrs = fromAttributeMap(ctx.norm, entry.attributes);
       let changed = false;
       const set: SetValues = (name, values) => {
-        const info = ctx.norm.requireAttribute(name);
-        if (values.length) attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
-        else if (!attrs.delete(info.key)) return;
-        changed = true;
+        if (setValues(ctx.norm, attrs, name, values)) changed = true;
       };
       change(new EntryView(entry.dn, entry.attributes, ctx.norm), set);
       if (changed) tx.updateEntry(entryId, toAttributeMap(attrs), indexRows(ctx.norm, attrs));

@@ -1,4 +1,4 @@
-import { ResultCode } from '../directory/result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import { HistogramSlots, Slots } from './slots';
 
 /**

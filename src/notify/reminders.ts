@@ -1,7 +1,8 @@
 import type { Config } from '../config';
 import type { Directory } from '../directory/directory';
 import { EntryView } from '../directory/entry-view';
-import { servicesDN, SYSTEM } from '../directory/identity';
+import { SYSTEM } from '../directory/identity';
+import { serviceAccountTest } from '../directory/layout';
 import { parseGeneralizedTime } from '../directory/matching';
 import { policyInWords } from './policy-words';
 import type { SendMail } from './mailer';
@@ -48,7 +49,7 @@ async function remindersDue(d: Directory, config: Config, options: { dryRun: boo
   const templates = loadTemplates(n);
   const thresholds = [...n.daysBefore].sort((a, b) => b - a);
   const report: ReminderReport = { sent: [], failed: [], skipped: { noMail: 0, locked: 0, services: 0 } };
-  const servicesNdn = d.ctx.norm.normalizeDN(servicesDN(d.namingContext)).ndn;
+  const isService = serviceAccountTest(d.ctx.norm, d.namingContext);
   const candidates: { dn: string }[] = [];
   await d.search(
     SYSTEM,
@@ -71,7 +72,7 @@ async function remindersDue(d: Directory, config: Config, options: { dryRun: boo
     const unsent: string[] = [];
     for (const r of due) if (!(await d.ctx.store.reminderSent(entry.id, changedText!, r))) unsent.push(r);
     if (unsent.length === 0) continue;
-    if (entry.ndn.endsWith(',' + servicesNdn)) {
+    if (isService(entry.ndn)) {
       report.skipped.services++;
       continue;
     }

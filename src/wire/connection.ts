@@ -4,7 +4,7 @@ import { frameLength } from './protocol/frame';
 import { decodeRequest, ProtocolError } from './protocol/decode';
 import { encodeNoticeOfDisconnection, encodeResponse } from './protocol/encode';
 import type { LdapRequest, LdapResponse } from './protocol/types';
-import { ResultCode } from '../directory/result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import { ANONYMOUS, type Identity } from '../directory/identity';
 import type { BindOrigin } from '../directory/mfa';
 import { isLoopback } from './transport-security';

@@ -1,5 +1,5 @@
 import { LdapError } from '../directory/errors';
-import { ResultCode } from '../directory/result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import { BerReader } from './protocol/ber-read';
 import { berInteger, berOctetString, berSequence } from './protocol/ber-write';
 import type { Control } from './protocol/types';

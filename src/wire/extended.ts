@@ -1,6 +1,6 @@
 import { LdapError } from '../directory/errors';
 import { identityDN } from '../directory/identity';
-import { ResultCode } from '../directory/result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import type { Connection } from './connection';
 import type { LdapResult } from './protocol/types';
 import type { SecureContext } from 'node:tls';

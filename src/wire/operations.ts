@@ -3,7 +3,7 @@ import { passwordPolicyResponseControl } from './password-policy-control';
 import { PolicyError, type PolicyErrorValue } from '../security/policy/types';
 import { ANONYMOUS } from '../directory/identity';
 import type { Directory } from '../directory/directory';
-import { ResultCode } from '../directory/result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import { filterToString } from '../directory/filter/to-string';
 import type { Connection } from './connection';
 import { checkCriticality, findControl, OID, pagedResultsResponse, parsePagedResults } from './controls';

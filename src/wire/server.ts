@@ -3,7 +3,7 @@ import { createServer as createTlsServer, type SecureContext, type Server as Tls
 import type { TlsMaterial } from './tls';
 import type { Config } from '../config';
 import type { Directory } from '../directory/directory';
-import { ResultCode } from '../directory/result-codes';
+import { ResultCode } from '../ldap/result-codes';
 import type { Logger } from '../log';
 import { Connection, type ConnectionHost } from './connection';
 import { Operations, type OperationsOptions } from './operations';

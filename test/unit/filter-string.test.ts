@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { FilterSyntaxError, parseFilterString } from '../../src/directory/filter/parse-string';
 import { filterToString } from '../../src/directory/filter/to-string';
-import { Filter } from '../../src/directory/filter/types';
+import { Filter } from '../../src/ldap/filter';
 
 function expectSyntaxError(text: string, position: number, fragment: string): void {
   let caught: unknown;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as asn1 from '@ldapjs/asn1';
 import * as messages from '@ldapjs/messages';
 import type { LdapjsControl, LdapjsFilter } from '@ldapjs/messages';
-import type { Filter } from '../../src/directory/filter/types';
+import type { Filter } from '../../src/ldap/filter';
 import { BerReader, ProtocolError as ReaderProtocolError } from '../../src/wire/protocol/ber-read';
 import {
   berBoolean,

@@ -1,6 +1,6 @@
 import type { Directory } from '../../directory/directory';
 import { LdapError } from '../../directory/errors';
-import { ResultCode } from '../../directory/result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { makeAdministrator } from '../lookup';
 
 /** `import --admin DN`: the imported (or existing) entry becomes a member of cn=admins (no-op if it is one). */

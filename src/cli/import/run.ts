@@ -1,9 +1,10 @@
-import { servicesDN, SYSTEM } from '../../directory/identity';
+import { SYSTEM } from '../../directory/identity';
+import { serviceAccountTest } from '../../directory/layout';
 import { LdapError } from '../../directory/errors';
 import type { Directory } from '../../directory/directory';
 import { untouchedInitEntries } from '../../directory/init-entries';
 import { formatGeneralizedTime } from '../../directory/matching';
-import { ResultCode } from '../../directory/result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { parseLdif } from '../../ldif/parse';
 import type { LdifAttribute, LdifRecord } from '../../ldif/types';
 import type { SqliteStore } from '../../store/sqlite-store';
@@ -62,7 +63,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
   /** rfc2307bis groups' memberUid as the file gave it, to count what following member changed. */
   const memberUids = new Map<string, string[]>();
   const adminNdns = new Set(o.admins.map((dn) => safeNdn(d, dn)));
-  const servicesNdn = norm.normalizeDN(servicesDN(d.namingContext)).ndn;
+  const isService = serviceAccountTest(norm, d.namingContext);
   const untouchedInit = await untouchedInitEntries(store);
 
   const prepare = (record: LdifRecord): Prepared => {
@@ -106,7 +107,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
             if (kept.length) summary.count(summary.normalised, "policy entries replaced (--update): Cairn's own cairn* settings kept");
           } else {
             await d.add(SYSTEM, r.dn, p.attrs.map((a) => ({ type: a.name, values: a.values })), { migration: true });
-            summary.count(summary.added, entryKind(valuesOf(p.attrs, 'objectclass'), ndn.endsWith(',' + servicesNdn)));
+            summary.count(summary.added, entryKind(valuesOf(p.attrs, 'objectclass'), isService(ndn)));
           }
         }
         imported.set(ndn, r.line);
@@ -117,7 +118,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
         if (p.noChangedTime) summary.noChangedTime++;
         const rdnValue = norm.normalizeDN(r.dn).rdns[0]?.[0]?.value ?? '';
         // A service (below ou=services) is what it was on OpenLDAP: an account that binds and reads.
-        if (!adminNdns.has(ndn) && !ndn.endsWith(',' + servicesNdn) && looksLikeRootDn(valuesOf(p.attrs, 'objectclass'), rdnValue)) summary.rootLike.push(r.dn);
+        if (!adminNdns.has(ndn) && !isService(ndn) && looksLikeRootDn(valuesOf(p.attrs, 'objectclass'), rdnValue)) summary.rootLike.push(r.dn);
         return;
       }
       case 'delete':

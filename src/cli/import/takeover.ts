@@ -1,4 +1,4 @@
-import type { Change } from '../../wire/protocol/types';
+import type { Change } from '../../ldap/types';
 import { SYSTEM } from '../../directory/identity';
 import type { Directory } from '../../directory/directory';
 import { formatRdn, parseDN } from '../../directory/dn';

@@ -1,5 +1,5 @@
 import { valueBytes, valueFromBytes } from '../../bytes';
-import { Filter } from './types';
+import { Filter } from '../../ldap/filter';
 
 /** RFC 4512 attribute description: a name or numeric OID, then `;option`s. */
 const ATTRIBUTE_DESCRIPTION = /^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?:;[A-Za-z0-9-]+)*$/;

@@ -1,5 +1,5 @@
 import { valueBytes } from '../../bytes';
-import { Filter } from './types';
+import { Filter } from '../../ldap/filter';
 
 const OPERATORS = { equality: '=', greaterOrEqual: '>=', lessOrEqual: '<=', approx: '~=' } as const;
 

@@ -1,4 +1,4 @@
-import type { Filter } from '../filter/types';
+import type { Filter } from '../../ldap/filter';
 import type { AttributeInfo, Normalization } from '../normalize';
 import type { Normalizer } from '../matching';
 import { parseDN } from '../dn';

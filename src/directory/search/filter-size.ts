@@ -1,6 +1,6 @@
-import type { Filter } from '../filter/types';
+import type { Filter } from '../../ldap/filter';
 import { LdapError } from '../errors';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 
 /**
  * The most elements a search filter may have: each assertion and each &, | and ! counts one. Far above

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LdapError } from '../errors';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 
 /**
  * Paged-results cookies (RFC 2696) are stateless: the id of the last entry sent, and a fingerprint of the

@@ -1,10 +1,10 @@
-import type { Filter } from '../filter/types';
-import type { AttributeValues, Scope } from '../../wire/protocol/types';
+import type { Filter } from '../../ldap/filter';
+import type { AttributeValues, Scope } from '../../ldap/types';
 import type { ScopeQuery, StoredEntry } from '../../store/types';
 import { LdapError } from '../errors';
 import { EntryView } from '../entry-view';
 import type { Identity } from '../identity';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { compileFilter } from './compile-filter';
 import { checkFilterSize } from './filter-size';
 import { evaluateFilter } from './evaluate';
@@ -72,7 +72,7 @@ export async function runSearch(ctx: DirectoryContext, who: Identity, p: SearchP
 
   const hidden = ctx.acl.hiddenInFilters(who);
   const compiled = compileFilter(p.filter, ctx.norm, hidden);
-  const unlimited = who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
+  const unlimited = ctx.acl.unlimitedSearch(who);
   const serverSize = unlimited ? 0 : ctx.config.search.sizeLimit;
   const serverTime = unlimited ? 0 : ctx.config.search.timeLimitSeconds;
   const clientSize = p.sizeLimit > 0 ? p.sizeLimit : Infinity;

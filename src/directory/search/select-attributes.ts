@@ -1,4 +1,4 @@
-import type { AttributeValues } from '../../wire/protocol/types';
+import type { AttributeValues } from '../../ldap/types';
 import type { Normalization } from '../normalize';
 
 /** Which attributes a search asked for (RFC 4511 4.5.1.8, RFC 3673 `+`). */

@@ -1,14 +1,27 @@
-import type { AttributeValues } from '../../wire/protocol/types';
+import type { AttributeValues } from '../../ldap/types';
 import type { AttributeMap, IndexRow } from '../../store/types';
 import { LdapError } from '../errors';
 import type { AttributeInfo, Normalization } from '../normalize';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 
 /**
  * An entry's attributes keyed by canonical attribute key plus options (`cn`, `cn;lang-de`: different
  * attributes of the entry, RFC 4512 2.5), each with its display name.
  */
 export type KeyedAttributes = Map<string, { info: AttributeInfo; name: string; values: string[] }>;
+
+/**
+ * Replaces an attribute's values (none: removes it), keeping the name as the entry spells it. With
+ * keepExisting, an attribute that has values already is left as it is (operational attributes an import
+ * brings). Returns whether the attributes changed.
+ */
+export function setValues(norm: Normalization, attrs: KeyedAttributes, name: string, values: string[], keepExisting = false): boolean {
+  const info = norm.requireAttribute(name);
+  if (keepExisting && attrs.get(info.key)?.values.length) return false;
+  if (!values.length) return attrs.delete(info.key);
+  attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
+  return true;
+}
 
 /**
  * Resolves attribute descriptions from a request: unknown types are undefinedAttributeType (17), values

@@ -1,8 +1,8 @@
 import type { WriteTx } from '../../store/types';
 import type { Normalization } from '../normalize';
 import { LdapError } from '../errors';
-import { ResultCode } from '../result-codes';
-import { fromAttributeMap, indexRows, toAttributeMap, type KeyedAttributes } from './entry-attributes';
+import { ResultCode } from '../../ldap/result-codes';
+import { fromAttributeMap, indexRows, setValues, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 
 /**
  * Keeps group membership consistent, as OpenLDAP's memberof and refint overlays do: `memberOf` on every
@@ -29,12 +29,6 @@ export class GroupMembership {
     tx.updateEntry(id, toAttributeMap(attrs), indexRows(this.norm, attrs));
   }
 
-  private setValues(attrs: KeyedAttributes, name: string, values: string[]) {
-    const info = this.norm.requireAttribute(name);
-    if (values.length) attrs.set(info.key, { info, name: attrs.get(info.key)?.name ?? info.type.name, values });
-    else attrs.delete(info.key);
-  }
-
   /** Adds or removes one group DN in a member's memberOf. */
   private updateMemberOf(tx: WriteTx, memberNdn: string, groupDn: string, add: boolean) {
     const member = tx.entryByNdn(memberNdn);
@@ -45,7 +39,7 @@ export class GroupMembership {
     const others = current.filter((v) => this.dnKey(v) !== groupNdn);
     const next = add ? [...others, groupDn] : others;
     if (next.length === current.length && add === current.some((v) => this.dnKey(v) === groupNdn)) return;
-    this.setValues(attrs, 'memberOf', next);
+    setValues(this.norm, attrs, 'memberOf', next);
     this.save(tx, member.id, attrs);
   }
 
@@ -77,7 +71,7 @@ export class GroupMembership {
     const next = current.filter((v) => !drop.has(key(v)));
     for (const uid of add) if (!next.some((v) => key(v) === key(uid))) next.push(uid);
     if (next.length === current.length && next.every((v, i) => v === current[i])) return false;
-    this.setValues(attrs, 'memberUid', next);
+    setValues(this.norm, attrs, 'memberUid', next);
     return true;
   }
 
@@ -165,7 +159,7 @@ export class GroupMembership {
       const g = this.load(tx, gid);
       if (!g) continue;
       const members = g.attrs.get('member')!.values.filter((v) => this.dnKey(v) !== ndn);
-      this.setValues(g.attrs, 'member', members);
+      setValues(this.norm, g.attrs, 'member', members);
       this.save(tx, gid, g.attrs);
     }
   }
@@ -186,7 +180,7 @@ export class GroupMembership {
     if (!loaded) return;
     const key = this.norm.requireAttribute(attribute).key;
     const values = (loaded.attrs.get(key)?.values ?? []).map((v) => (this.dnKey(v) === oldNdn ? newDn : v));
-    this.setValues(loaded.attrs, attribute, values);
+    setValues(this.norm, loaded.attrs, attribute, values);
     this.save(tx, id, loaded.attrs);
   }
 

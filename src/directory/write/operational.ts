@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatGeneralizedTime } from '../matching';
 import type { Normalization } from '../normalize';
-import type { KeyedAttributes } from './entry-attributes';
-
-function set(norm: Normalization, attrs: KeyedAttributes, name: string, values: string[], keepExisting: boolean) {
-  const info = norm.requireAttribute(name);
-  if (keepExisting && attrs.get(info.key)?.values.length) return;
-  attrs.set(info.key, { info, name: info.type.name, values });
-}
+import { setValues as set, type KeyedAttributes } from './entry-attributes';
 
 /** The operational attributes OpenLDAP keeps on every entry. Imported values (migration) are kept. */
 export function stampCreated(norm: Normalization, attrs: KeyedAttributes, by: string, now: number, structural: string) {

@@ -1,9 +1,9 @@
-import type { Change } from '../../wire/protocol/types';
+import type { Change } from '../../ldap/types';
 import { isSupportedHash, type PasswordHasher } from '../../security/passwords';
 import { assertOptionsAllowed } from './entry-attributes';
 import { LdapError } from '../errors';
 import type { Normalization } from '../normalize';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { toStoredHash } from './passwords';
 
 /** What a modify does to the stored password: nothing, a new hash, or no password at all. */
@@ -19,16 +19,14 @@ export async function planPasswordChanges(
   norm: Normalization,
   hasher: PasswordHasher,
   currentHash: string | undefined,
-  mayWriteHashes: boolean,
+  /** Access to the values given (acl.ts): a pre-hashed value is for administrators only. */
+  checkValues: (values: string[]) => void,
   /** The password policy's check of a cleartext password; told whether the old one was verified first. */
   checkCleartext: (password: string, oldVerified: boolean) => Promise<void> = async () => undefined,
 ): Promise<{ others: Change[]; outcome: PasswordOutcome; oldVerified: boolean }> {
   let oldVerified = false;
   const newHash = async (values: string[]) => {
-    // A pre-hashed value would skip every rule a password must pass: only migration by administrators.
-    if (!mayWriteHashes && values.some(isSupportedHash)) {
-      throw new LdapError(ResultCode.insufficientAccessRights, 'userPassword: only administrators may set an already hashed password; send the password itself');
-    }
+    checkValues(values);
     if (values.length === 1 && !isSupportedHash(values[0])) await checkCleartext(values[0], oldVerified);
     return toStoredHash(values, hasher);
   };

@@ -1,5 +1,5 @@
 import { LdapError } from '../errors';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { hashScheme, isSupportedHash, looksLikeUnsupportedHash, type PasswordHasher } from '../../security/passwords';
 
 /**

@@ -1,7 +1,7 @@
 import type { NormalizedDN, Normalization } from '../normalize';
 import type { ObjectClass } from '../schema/registry';
 import { LdapError } from '../errors';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { syntaxValidator } from '../syntax';
 import type { KeyedAttributes } from './entry-attributes';
 

@@ -1,7 +1,7 @@
 import type { WriteTx } from '../../store/types';
 import { LdapError } from '../errors';
 import type { Normalization } from '../normalize';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { fromAttributeMap, type KeyedAttributes } from './entry-attributes';
 
 /**

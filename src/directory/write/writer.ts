@@ -1,12 +1,14 @@
-import type { AttributeValues, Change } from '../../wire/protocol/types';
+import type { AttributeValues, Change } from '../../ldap/types';
 import type { WriteTx } from '../../store/types';
+import { isOwnEntry } from '../acl';
 import type { DirectoryContext } from '../context';
 import { formatRdn } from '../dn';
+import { matchedDNIn } from '../matched-dn';
 import { LdapError, PolicyRefusal } from '../errors';
 import { PolicyError } from '../../security/policy/types';
 import { identityDN, type Identity } from '../identity';
 import type { Normalization, NormalizedDN } from '../normalize';
-import { ResultCode } from '../result-codes';
+import { ResultCode } from '../../ldap/result-codes';
 import { assertDistinct, assertOptionsAllowed, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 import { GroupMembership } from './group-membership';
 import { stampCreated, stampModified, stampPasswordChanged, stampStructural } from './operational';
@@ -57,17 +59,9 @@ export class Writer {
     const parentNdn = dn.nrdns.slice(1).join(',');
     const parent = tx.entryByNdn(parentNdn);
     if (!parent) {
-      throw new LdapError(ResultCode.noSuchObject, `parent entry of ${dn.dn} does not exist`, this.nearest(tx, dn.nrdns.slice(1)));
+      throw new LdapError(ResultCode.noSuchObject, `parent entry of ${dn.dn} does not exist`, matchedDNIn(tx, dn));
     }
     return parent.id;
-  }
-
-  private nearest(tx: WriteTx, nrdns: string[]): string | undefined {
-    for (let i = 0; i < nrdns.length; i++) {
-      const e = tx.entryByNdn(nrdns.slice(i).join(','));
-      if (e) return e.dn;
-    }
-    return undefined;
   }
 
   private rejectUserModification(attrs: KeyedAttributes, options: WriteOptions) {
@@ -133,7 +127,7 @@ export class Writer {
     this.ctx.acl.checkWrite(who, 'delete', dn.dn);
     await this.ctx.store.write((tx) => {
       const entry = tx.entryByNdn(dn.ndn);
-      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, this.nearest(tx, dn.nrdns.slice(1)));
+      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, matchedDNIn(tx, dn));
       if (tx.hasChildren(entry.id)) throw new LdapError(ResultCode.notAllowedOnNonLeaf, `${entry.dn} has subordinate entries`);
       const attrs = fromAttributeMap(this.norm, entry.attributes);
       tx.deleteEntry(entry.id);
@@ -153,11 +147,11 @@ export class Writer {
     }
     const target = await this.ctx.store.entryByNdn(dn.ndn);
     const current = target && (await this.ctx.store.credential(target.id));
-    const mayWriteHashes = options.migration === true || who.kind === 'system' || (who.kind === 'user' && who.isAdmin);
-    const self = who.kind === 'user' && who.ndn === dn.ndn;
+    const checkValues = (values: string[]) => this.ctx.acl.checkPasswordValues(who, options.migration === true, values);
+    const self = isOwnEntry(who, dn.ndn);
     let policy: PasswordPolicy | undefined;
     let setter: PasswordSetter = { self, oldVerified: false, reset: options.reset ?? who.kind === 'user' };
-    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash, mayWriteHashes, async (password, oldVerified) => {
+    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash, checkValues, async (password, oldVerified) => {
       if (!target || options.migration) return;
       setter = { ...setter, oldVerified: oldVerified || options.oldVerified === true, reset: self ? false : setter.reset };
       policy = await this.policy.checkNewPassword(target, password, setter, this.ctx.hasher, current?.hash);
@@ -172,7 +166,7 @@ export class Writer {
     const now = Date.now();
     await this.ctx.store.write((tx) => {
       const entry = tx.entryByNdn(dn.ndn);
-      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, this.nearest(tx, dn.nrdns.slice(1)));
+      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, matchedDNIn(tx, dn));
       const attrs = fromAttributeMap(this.norm, entry.attributes);
       const original = fromAttributeMap(this.norm, entry.attributes);
       for (const c of rest) applyChange(this, attrs, c);
@@ -220,11 +214,11 @@ export class Writer {
     const now = Date.now();
     return this.ctx.store.write((tx) => {
       const entry = tx.entryByNdn(dn.ndn);
-      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, this.nearest(tx, dn.nrdns.slice(1)));
+      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, matchedDNIn(tx, dn));
       if (entry.ndn === this.ctx.namingContextNdn) throw new LdapError(ResultCode.unwillingToPerform, 'the naming context itself cannot be renamed');
       const parent = superior ? tx.entryByNdn(superior.ndn) : entry.parentId === null ? undefined : tx.entryById(entry.parentId);
       if (!parent) {
-        throw new LdapError(ResultCode.noSuchObject, `new superior ${superior?.dn ?? ''} does not exist`, superior && this.nearest(tx, superior.nrdns.slice(1)));
+        throw new LdapError(ResultCode.noSuchObject, `new superior ${superior?.dn ?? ''} does not exist`, superior && matchedDNIn(tx, superior));
       }
       if (parent.id === entry.id || parent.path.startsWith(entry.path + ',')) {
         throw new LdapError(ResultCode.unwillingToPerform, 'an entry cannot be moved below itself');

@@ -1,6 +1,7 @@
-import type { Filter } from '../../directory/filter/types';
+import type { Filter } from '../../ldap/filter';
 import { BerReader, ProtocolError } from './ber-read';
-import type { AttributeValues, Change, Control, LdapRequest, ModifyOperation, ProtocolOp, Scope } from './types';
+import type { AttributeValues, Change, ModifyOperation, Scope } from '../../ldap/types';
+import type { Control, LdapRequest, ProtocolOp } from './types';
 
 export { ProtocolError } from './ber-read';
 

@@ -1,4 +1,5 @@
-import type { Filter } from '../../directory/filter/types';
+import type { Filter } from '../../ldap/filter';
+import type { AttributeValues, Change, Scope } from '../../ldap/types';
 
 /** LDAP messages as Cairn decodes and encodes them (RFC 4511 section 4). Strings are UTF-8 text. */
 
@@ -7,20 +8,6 @@ export interface Control {
   critical: boolean;
   /** The raw controlValue octets, when present. */
   value?: Buffer;
-}
-
-export type Scope = 'base' | 'one' | 'sub' | 'children';
-
-export interface AttributeValues {
-  type: string;
-  values: string[];
-}
-
-export type ModifyOperation = 'add' | 'delete' | 'replace' | 'increment';
-
-export interface Change {
-  operation: ModifyOperation;
-  modification: AttributeValues;
 }
 
 export type ProtocolOp =
