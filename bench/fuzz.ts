@@ -40,7 +40,7 @@ async function main() {
   const rssBefore = rssBytes(pid);
   console.log(`fuzzing cairn (pid ${pid}) with seed ${seed}: ${messages} messages on ${connections} connections`);
   let rssPeak = rssBefore;
-  let failed = true;
+  let failed: boolean;
   try {
     const report = await fuzz(s, {
       seed,

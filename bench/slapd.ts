@@ -41,7 +41,7 @@ export async function startSlapd(opts: SlapdOptions): Promise<Target> {
     searchBindPassword: opts.servicePassword,
     passwordScheme: '{SSHA}',
     notes: ['OpenLDAP slapd back_mdb, loglevel none, default thread pool (16)'],
-    deadReason: slapd.deadReason,
+    deadReason: () => slapd.deadReason(),
     stop: () => slapd.stop(),
   };
   log(`slapd: up on ${target.url}, pid ${target.pid}`);

@@ -149,7 +149,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     try {
       text = readFileSync(options.file, 'utf8');
     } catch (err) {
-      throw new ConfigError(`cannot read configuration file ${options.file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+      throw new ConfigError(`cannot read configuration file ${options.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     let parsed: Json;
     try {

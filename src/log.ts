@@ -89,7 +89,7 @@ function openLogFile(path: string): number {
   try {
     return openSync(path, 'a', 0o640);
   } catch (err) {
-    throw new Error(`cannot open the log file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new Error(`cannot open the log file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
 }
 

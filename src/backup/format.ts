@@ -78,7 +78,7 @@ export function inspectBackup(file: string): BackupContents {
       problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw notBackup((err as Error).message);
-      throw new Error(`${file} is damaged: ${(err as Error).message}`);
+      throw new Error(`${file} is damaged: ${(err as Error).message}`, { cause: err });
     }
     if (problems.length !== 1 || problems[0] !== 'ok') throw new Error(`${file} is damaged: ${problems.slice(0, 3).join('; ')}`);
     if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(BACKUP_TABLE) === undefined) throw notBackup(`no ${BACKUP_TABLE} table`);

@@ -15,7 +15,7 @@ export function assertNotInUse(database: string, what: string): void {
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-      throw new Error(`${what} is in use by a running Cairn server or command; stop it first`);
+      throw new Error(`${what} is in use by a running Cairn server or command; stop it first`, { cause: err });
     }
   } finally {
     db?.close();

@@ -42,7 +42,7 @@ function placeWithoutReplacing(tmp: string, dest: string, shown: string) {
     linkSync(tmp, dest);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new Error(`${shown} exists; refusing to overwrite it (--force replaces it)`);
+    if (code === 'EEXIST') throw new Error(`${shown} exists; refusing to overwrite it (--force replaces it)`, { cause: err });
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
     // A file system without hard links: an exclusive copy keeps the promise, at the cost of a second write.
     copyFileSync(tmp, dest, constants.COPYFILE_EXCL);

@@ -57,7 +57,7 @@ export function restoreBackup(file: string, dataDir: string, config: Config, for
   } catch (err) {
     rmSync(tmp, { force: true });
     if (createdDir) rmSync(paths.dir, { recursive: true, force: true });
-    throw new Error(`${file}: ${(err as Error).message}; nothing was restored`);
+    throw new Error(`${file}: ${(err as Error).message}; nothing was restored`, { cause: err });
   }
 
   const aside = join(paths.dir, `replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`);

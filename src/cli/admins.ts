@@ -7,6 +7,7 @@ export function registerAdmins(program: Command) {
   const admin = program.command('admin').description('administrators: the members of cn=admins (full access over LDAP)');
   admin
     .command('add')
+    .description('make an existing entry an administrator (a member of cn=admins)')
     .argument('<dn>', 'an existing entry with a password, e.g. an imported cn=admin,dc=example,dc=com')
     .action(async (dn: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
@@ -16,6 +17,7 @@ export function registerAdmins(program: Command) {
     });
   admin
     .command('remove')
+    .description('take an entry out of cn=admins (the last administrator stays)')
     .argument('<dn>')
     .action(async (dn: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
@@ -25,6 +27,7 @@ export function registerAdmins(program: Command) {
     });
   admin
     .command('list')
+    .description('list the administrators\' DNs')
     .action(async (_o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
         for (const dn of await administrators(d)) process.stdout.write(`${dn}\n`);

@@ -10,7 +10,7 @@ export interface GlobalOptions {
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals() as GlobalOptions;
+  return cmd.optsWithGlobals<GlobalOptions>();
 }
 
 export function configFor(cmd: Command, overrides?: Record<string, unknown>): Config {

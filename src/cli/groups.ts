@@ -4,6 +4,7 @@ import { groupDN } from '../directory/layout';
 import type { Change } from '../ldap/types';
 import { allGroups, findAll, groupByName, hasClass, nextFreeNumber, personByUid, valuesOf } from './lookup';
 import { withDirectory } from './context';
+import { checkIdNumber, checkName } from './checks';
 import type { Directory } from '../directory/directory';
 import type { SearchResultEntry } from '../directory/search/run-search';
 
@@ -57,10 +58,13 @@ export function registerGroups(program: Command) {
 
   group
     .command('add')
-    .argument('<name>')
+    .description('add a group (groupOfNames + posixGroup) under ou=groups, with the next free gidNumber')
+    .argument('<name>', 'the group name: letters, digits, ".", "_", "-"')
     .option('--gid-number <n>')
     .option('--description <text>')
     .action(async (name: string, o: { gidNumber?: string; description?: string }, cmd: Command) => {
+      checkName('group name', name);
+      if (o.gidNumber !== undefined) checkIdNumber('--gid-number', o.gidNumber);
       await withDirectory(cmd, async ({ directory: d }, config) => {
         const gid = o.gidNumber ?? String(await nextFreeNumber(d, 'gidNumber', config.ids.gidNumberMin, config.ids.gidNumberMax));
         const dn = await d.add(SYSTEM, groupDN(d.namingContext, name), [

@@ -34,6 +34,7 @@ export function registerMfa(program: Command) {
 
   mfa
     .command('confirm')
+    .description('turn MFA on for a person with the code their app shows')
     .argument('<uid>')
     .argument('<code>', 'the 6-digit code the app shows now')
     .action(async (uid: string, code: string, _o: unknown, cmd: Command) => {
@@ -94,14 +95,19 @@ export function registerMfa(program: Command) {
         const list = uid
           ? [await personByUid(d, uid)]
           : await allPeople(d);
+        let shown = 0;
         for (const e of list) {
           const stored = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(e.dn).ndn);
           if (!stored) continue;
           const record = await d.ctx.store.totp(stored.id);
           const { required } = await d.mfa.requirement(stored);
           const state = record?.confirmed ? 'enrolled' : record ? 'pending confirmation' : required ? 'REQUIRED, not enrolled' : 'off';
-          if (uid || state !== 'off') process.stdout.write(`${valuesOf(e, 'uid')[0]}\t${state}\n`);
+          if (uid || state !== 'off') {
+            process.stdout.write(`${valuesOf(e, 'uid')[0]}\t${state}\n`);
+            shown++;
+          }
         }
+        if (shown === 0) process.stdout.write('nobody has MFA enrolled\n');
       });
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { policyDN } from '../directory/layout';
 import { POLICY_ATTRIBUTES } from '../security/policy/policy';
+import { policyValueProblem } from '../security/policy/settings';
 import { findAll } from './lookup';
 import { withDirectory } from './context';
 
@@ -10,6 +11,7 @@ export function registerPolicy(program: Command) {
 
   policy
     .command('show')
+    .description('print the policy settings')
     .option('--name <cn>', 'the policy entry under ou=policies', 'default')
     .action(async (o: { name: string }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
@@ -22,6 +24,7 @@ export function registerPolicy(program: Command) {
 
   policy
     .command('set')
+    .description('change policy settings; each value is checked (a whole number 0 or more, TRUE or FALSE) before anything is written')
     .argument('<settings...>', 'ATTRIBUTE=VALUE pairs, e.g. pwdMaxAge=7776000 pwdMinLength=14 (an empty VALUE removes it)')
     .option('--name <cn>', 'the policy entry under ou=policies', 'default')
     .action(async (settings: string[], o: { name: string }, cmd: Command) => {
@@ -31,6 +34,8 @@ export function registerPolicy(program: Command) {
         if (!m) throw new Error(`"${s}" is not ATTRIBUTE=VALUE`);
         const attribute = known.get(m[1].toLowerCase());
         if (!attribute) throw new Error(`${m[1]} is not a password policy setting (${[...known.values()].join(', ')})`);
+        const problem = m[2] === '' ? undefined : policyValueProblem(attribute, m[2]);
+        if (problem) throw new Error(problem);
         return { operation: 'replace' as const, modification: { type: attribute, values: m[2] === '' ? [] : [m[2]] } };
       });
       await withDirectory(cmd, async ({ directory: d }) => {

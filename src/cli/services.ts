@@ -2,16 +2,19 @@ import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { serviceDN } from '../directory/layout';
 import { withDirectory } from './context';
+import { checkName } from './checks';
 import { generatePassword } from './init';
 
 export function registerServices(program: Command) {
   const service = program.command('service').description('bind accounts for sssd, nslcd, FreeRADIUS and Wi-Fi controllers (read-only)');
   service
     .command('add')
-    .argument('<name>')
+    .description('add a service account under ou=services (bind and read only)')
+    .argument('<name>', 'the service name: letters, digits, ".", "_", "-"')
     .option('--password <password>', 'generated and printed when absent')
     .option('--description <text>')
     .action(async (name: string, o: { password?: string; description?: string }, cmd: Command) => {
+      checkName('service name', name);
       await withDirectory(cmd, async ({ directory: d }) => {
         const password = o.password ?? generatePassword();
         const dn = await d.add(SYSTEM, serviceDN(d.namingContext, name), [

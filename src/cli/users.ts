@@ -26,6 +26,7 @@ async function defaultGroupGid(d: Directory, config: Config): Promise<{ gid: str
   return { gid, allocated: true };
 }
 import { withDirectory } from './context';
+import { checkIdNumber, checkMail, checkName, checkShell } from './checks';
 
 interface AddOptions {
   given: string;
@@ -45,7 +46,8 @@ export function registerUsers(program: Command) {
 
   user
     .command('add')
-    .argument('<uid>')
+    .description('add a person (inetOrgPerson, posixAccount) under ou=people, with the next free uidNumber')
+    .argument('<uid>', 'the login name: letters, digits, ".", "_", "-"')
     .requiredOption('--given <name>', 'given name')
     .requiredOption('--sn <name>', 'surname')
     .option('--mail <address>')
@@ -55,6 +57,11 @@ export function registerUsers(program: Command) {
     .option('--shell <path>')
     .option('--ssh-key <key>', 'an OpenSSH public key line (repeatable)', collect, [])
     .action(async (uid: string, o: AddOptions, cmd: Command) => {
+      checkName('uid', uid);
+      if (o.uidNumber !== undefined) checkIdNumber('--uid-number', o.uidNumber);
+      if (o.gidNumber !== undefined) checkIdNumber('--gid-number', o.gidNumber);
+      if (o.mail !== undefined) checkMail(o.mail);
+      if (o.shell !== undefined) checkShell(o.shell);
       // One transaction: a default group given its gidNumber here keeps none if the person cannot be added.
       await withDirectory(cmd, async ({ directory: d, store }, config) => store.batch(async () => {
         const uidNumber = o.uidNumber ?? String(await nextFreeNumber(d, 'uidNumber', config.ids.uidNumberMin, config.ids.uidNumberMax));
@@ -110,6 +117,7 @@ export function registerUsers(program: Command) {
 
   user
     .command('passwd')
+    .description("set a person's password (an administrator reset)")
     .argument('<uid>')
     .option('--password <password>', 'the new password (one that satisfies the policy is generated and printed when absent)')
     .option('--reset', 'the person must change it at their next login (pwdReset)')
@@ -135,6 +143,7 @@ export function registerUsers(program: Command) {
 
   user
     .command('delete')
+    .description('delete a person')
     .argument('<uid>')
     .action(async (uid: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {

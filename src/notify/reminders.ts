@@ -70,7 +70,7 @@ async function remindersDue(d: Directory, config: Config, options: { dryRun: boo
     const daysLeft = Math.ceil((expiresAt - now) / DAY);
     const due = daysLeft > 0 ? thresholds.filter((t) => daysLeft <= t).map(String) : n.onExpiry && now < expiresAt + DAY ? ['expired'] : [];
     const unsent: string[] = [];
-    for (const r of due) if (!(await d.ctx.store.reminderSent(entry.id, changedText!, r))) unsent.push(r);
+    for (const r of due) if (!(await d.ctx.store.reminderSent(entry.id, changedText, r))) unsent.push(r);
     if (unsent.length === 0) continue;
     if (isService(entry.ndn)) {
       report.skipped.services++;
@@ -106,7 +106,7 @@ async function remindersDue(d: Directory, config: Config, options: { dryRun: boo
     };
     try {
       await options.send!({ to, subject: render(n.subject, values, false), text: render(templates.text, values, false), html: render(templates.html, values, true) });
-      await d.ctx.store.recordReminders(entry.id, changedText!, unsent, now);
+      await d.ctx.store.recordReminders(entry.id, changedText, unsent, now);
       report.sent.push(reminder);
       d.ctx.log.info('password expiry reminder sent', { uid, reminder: reminder.reminder });
     } catch (err) {

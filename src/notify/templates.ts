@@ -14,7 +14,7 @@ export function loadTemplates(config: Config['notify']): Templates {
     try {
       return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read the ${what} template ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+      throw new Error(`cannot read the ${what} template ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     }
   };
   return {

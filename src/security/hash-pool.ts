@@ -66,7 +66,7 @@ export class HashPool {
   private run(req: DistributiveOmit<HashRequest, 'id'>): Promise<string | boolean> {
     if (this.closed) return Promise.reject(new Error('hash pool closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ req: { ...req, id: this.nextId++ } as HashRequest, resolve, reject, queued: process.hrtime.bigint() });
+      this.queue.push({ req: { ...req, id: this.nextId++ }, resolve, reject, queued: process.hrtime.bigint() });
       metrics.queued(1);
       this.pump();
     });

@@ -24,7 +24,7 @@ export function openMfaKey(file: string, enrolled: SealedEnrolments): SecretBox 
       writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     } catch (err) {
       // Another process (a worker) made it at the same moment: use that one.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the MFA key ${file}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the MFA key ${file}: ${(err as Error).message}`, { cause: err });
     }
   }
   const box = SecretBox.fromFile(file);

@@ -13,7 +13,7 @@ export function loadTls(certFile: string, keyFile: string): TlsMaterial {
     try {
       return readFileSync(f);
     } catch (err) {
-      throw new Error(`cannot read the TLS ${what} ${f}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+      throw new Error(`cannot read the TLS ${what} ${f}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     }
   };
   try {
@@ -21,6 +21,6 @@ export function loadTls(certFile: string, keyFile: string): TlsMaterial {
     return { context: createSecureContext(options), options };
   } catch (err) {
     if ((err as Error).message.startsWith('cannot read')) throw err;
-    throw new Error(`the TLS certificate ${certFile} and key ${keyFile} do not work together: ${(err as Error).message}`);
+    throw new Error(`the TLS certificate ${certFile} and key ${keyFile} do not work together: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -100,10 +100,10 @@ export async function startServer(data: string, env: NodeJS.ProcessEnv = {}, ext
   });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const ports = await new Promise<[number, number]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /ldap:\/\/127\.0\.0\.1:(\d+) and ldaps:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (m) {

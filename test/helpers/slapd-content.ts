@@ -206,7 +206,7 @@ export function makeContent(seed: string): Content {
     ['nobody-yet', 1003, []],
     ['contractors', 10000, byGid(10000)],
     ['everyone', 10001, [...uids, ...guests]],
-  ].map(([cn, gidNumber, memberUid]) => ({ cn: cn as string, dn: `cn=${cn},${GROUPS}`, gidNumber: gidNumber as number, memberUid: memberUid as string[] }));
+  ].map(([cn, gidNumber, memberUid]) => ({ cn: cn as string, dn: `cn=${cn as string},${GROUPS}`, gidNumber: gidNumber as number, memberUid: memberUid as string[] }));
   const namedGroups: NamedGroup[] = [
     { cn: 'wiki-editors', dn: `cn=wiki-editors,${GROUPS}`, member: people.filter((_, k) => k % 4 === 1).map((p) => p.dn) },
   ];

@@ -1,13 +1,14 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   ADMIN_DN,
   ADMIN_PASSWORD,
   BASE,
+  CAIRN,
   cairn,
   freshData,
   importLdif,
@@ -16,6 +17,7 @@ import {
   peopleLdif,
   removeData,
   startServer,
+  TEST_ENV,
   type RunningServer,
 } from '../helpers/server';
 import { parseEntries } from '../helpers/ldap-output';
@@ -933,6 +935,122 @@ describe('cairn CLI (integration)', function () {
       expectCleanError(cairn(['user', 'add', 'x'], { data }), /--given/);
       expectCleanError(cairn(['user', 'show'], { data }), /uid/);
       expectCleanError(cairn(['user', 'list', '--bogus'], { data }), /--bogus/);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------------------
+
+  describe('input checks, a closed pipe, --version, descriptions, mfa status', () => {
+    let data: string;
+    before(() => {
+      data = initData();
+    });
+    after(() => {
+      if (data) removeData(data);
+    });
+
+    /** The CLI with its standard output closed by the reader before it writes (`cairn user list | head -0`). */
+    const withClosedStdout = (args: string[]) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CAIRN, '--data', data, ...args], { env: TEST_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
+        child.on('close', (status) => {
+          clearTimeout(timer);
+          resolve({ status, stderr });
+        });
+      });
+
+    it('a uid, group or service name with characters a POSIX name cannot hold is refused before the directory sees it', () => {
+      expectCleanError(cairn(['user', 'add', 'bad uid!', '--given', 'B', '--sn', 'U'], { data }), /uid "bad uid!" may hold only letters/);
+      expectCleanError(cairn(['user', 'add', '-dash', '--given', 'B', '--sn', 'U'], { data }));
+      expectCleanError(cairn(['user', 'add', 'x'.repeat(33), '--given', 'B', '--sn', 'U'], { data }), /too long/);
+      expectCleanError(cairn(['group', 'add', 'two words'], { data }), /group name "two words"/);
+      expectCleanError(cairn(['service', 'add', 'a/b', '--password', 'Svc-pass-1234'], { data }), /service name "a\/b"/);
+      const exported = cairn(['export'], { data }).stdout;
+      for (const name of ['bad uid', 'two words', 'a/b', 'a\\/b']) expect(exported, `${name} was not added`).not.to.include(name);
+      expect(cairn(['user', 'add', 'ok.name_1-x', '--given', 'O', '--sn', 'K'], { data }).status).to.equal(0);
+    });
+
+    it('--uid-number and --gid-number take a whole number from 1 to 4294967294 only', () => {
+      for (const bad of ['-5', '0', '1.5', 'twelve', '12abc', '4294967295', '99999999999']) {
+        expectCleanError(cairn(['user', 'add', 'numtest', '--given', 'N', '--sn', 'T', '--uid-number', bad], { data }), /--uid-number must be a whole number from 1 to 4294967294/);
+        expectCleanError(cairn(['user', 'add', 'numtest', '--given', 'N', '--sn', 'T', '--gid-number', bad], { data }), /--gid-number must be a whole number/);
+        expectCleanError(cairn(['group', 'add', 'numtest', '--gid-number', bad], { data }), /--gid-number must be a whole number/);
+      }
+      expectCleanError(cairn(['user', 'show', 'numtest'], { data }), /numtest/);
+      expectCleanError(cairn(['user', 'add', 'numtest', '--given', 'N', '--sn', 'T', '--mail', 'not an address'], { data }), /--mail/);
+      expectCleanError(cairn(['user', 'add', 'numtest', '--given', 'N', '--sn', 'T', '--shell', 'bash'], { data }), /--shell/);
+      const r = cairn(['user', 'add', 'numtest', '--given', 'N', '--sn', 'T', '--uid-number', '4294967294', '--gid-number', '4242'], { data });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.include('uidNumber 4294967294, gidNumber 4242');
+    });
+
+    it('policy set checks every value (whole numbers 0 or more within range, TRUE/FALSE) and changes nothing when one is wrong', () => {
+      const before = cairn(['policy', 'show'], { data }).stdout;
+      expectCleanError(cairn(['policy', 'set', 'pwdMinLength=-1'], { data }), /pwdMinLength must be a whole number from 0/);
+      expectCleanError(cairn(['policy', 'set', 'pwdMaxAge=90d'], { data }), /pwdMaxAge must be a whole number/);
+      expectCleanError(cairn(['policy', 'set', 'pwdInHistory=2.5'], { data }), /pwdInHistory/);
+      expectCleanError(cairn(['policy', 'set', 'pwdCheckQuality=3'], { data }), /pwdCheckQuality must be a whole number from 0 to 2/);
+      expectCleanError(cairn(['policy', 'set', 'cairnPwdMinClasses=5'], { data }), /from 0 to 4/);
+      expectCleanError(cairn(['policy', 'set', 'pwdLockout=yes'], { data }), /pwdLockout must be TRUE or FALSE/);
+      // One bad value among good ones: nothing is written.
+      expectCleanError(cairn(['policy', 'set', 'pwdMinLength=20', 'pwdMaxFailure=-3'], { data }), /pwdMaxFailure/);
+      expect(cairn(['policy', 'show'], { data }).stdout).to.equal(before);
+      const ok = cairn(['policy', 'set', 'pwdMaxFailure=7', 'pwdLockout=TRUE'], { data });
+      expect(ok.status, ok.stderr).to.equal(0);
+      expect(cairn(['policy', 'show'], { data }).stdout).to.match(/^pwdMaxFailure: 7$/m);
+    });
+
+    it('a reader that closes the pipe early (| head): exit 0, nothing on stderr, and a write still happens', async () => {
+      for (const args of [['user', 'list'], ['export'], ['group', 'list'], ['mfa', 'status'], ['--help']]) {
+        const r = await withClosedStdout(args);
+        expect(r.stderr, args.join(' ')).to.equal('');
+        expect(r.status, args.join(' ')).to.equal(0);
+      }
+      const w = await withClosedStdout(['user', 'add', 'piped', '--given', 'P', '--sn', 'Iped']);
+      expect(w.stderr).to.equal('');
+      expect(w.status).to.equal(0);
+      expect(cairn(['user', 'show', 'piped'], { data }).stdout).to.include('uid=piped,');
+    });
+
+    it('cairn --version prints the package.json version', () => {
+      const { version } = JSON.parse(readFileSync(join(CAIRN, '..', '..', 'package.json'), 'utf8')) as { version: string };
+      for (const flag of ['--version', '-V']) {
+        const r = cairn([flag]);
+        expect(r.status).to.equal(0);
+        expect(r.stdout).to.equal(`${version}\n`);
+      }
+    });
+
+    it('every command and subcommand has a description in --help', () => {
+      /** The commands listed by a --help, each with whether it has a description. */
+      const listed = (args: string[]) => {
+        const r = cairn([...args, '--help']);
+        expect(r.status, r.stderr).to.equal(0);
+        const section = r.stdout.split(/^Commands:$/m)[1] ?? '';
+        return section
+          .split('\n')
+          .filter((l) => /^ {2}\S/.test(l))
+          .map((l) => ({ name: l.trim().split(/\s/)[0], described: /^ {2}\S.*?\s{2,}\S/.test(l) }));
+      };
+      const top = listed([]);
+      expect(top.map((c) => c.name)).to.include.members(['user', 'group', 'service', 'policy', 'mfa', 'serve', 'init']);
+      const missing: string[] = [];
+      for (const c of top) {
+        if (!c.described) missing.push(c.name);
+        if (c.name === 'help') continue;
+        for (const sub of listed([c.name])) if (!sub.described) missing.push(`${c.name} ${sub.name}`);
+      }
+      expect(missing, 'commands without a description').to.deep.equal([]);
+    });
+
+    it('mfa status with nobody enrolled says so', () => {
+      const r = cairn(['mfa', 'status'], { data });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.equal('nobody has MFA enrolled\n');
     });
   });
 });

@@ -32,10 +32,10 @@ function serve(data: string, args: string[], env: NodeJS.ProcessEnv = {}): Promi
   running.push(child);
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /on ldap:\/\/([^\s:]+):(\d+)/.exec(out);
       if (m) {

@@ -171,9 +171,9 @@ describe('open-file limits', function () {
     });
     let out = '';
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /ldap:\/\/127\.0\.0\.1:(\d+)/.exec(out);
         if (m) resolve(Number(m[1]));

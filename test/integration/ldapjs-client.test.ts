@@ -142,7 +142,7 @@ function exop(client: LdapClient, oid: string): Promise<{ value: unknown; error?
 /** ldapjs 3 hands extended-response values over as "<buffer>hex" unless it knows the OID: decode either. */
 function exopText(value: unknown): string {
   if (Buffer.isBuffer(value)) return value.toString('utf8');
-  const s = String(value ?? '');
+  const s = typeof value === 'string' ? value : '';
   return s.startsWith('<buffer>') ? Buffer.from(s.slice('<buffer>'.length), 'hex').toString('utf8') : s;
 }
 

@@ -211,7 +211,6 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
       const c = await RawClient.open(port);
       c.send(Buffer.from([0x30, 0x83, 0x10, 0x00, 0x00])); // 1 MiB announced
       let sent = 5;
-      let sentWhenAnswered = -1;
       const chunk = Buffer.alloc(2048, 0x04);
       while (sent < 300 * 1024 && !c.closed && c.messages.length === 0) {
         await sleep(5);
@@ -219,7 +218,7 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
         c.send(chunk);
         sent += chunk.length;
       }
-      sentWhenAnswered = sent;
+      const sentWhenAnswered = sent;
       await c.waitClosed(5000);
       expectNotice(c.messages[0]);
       // 256 KiB is the anonymous limit: a server that buffered up to it before deciding would be late.
@@ -421,12 +420,11 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
       const other = await RawClient.open(port);
       await big.bindAdmin(1);
       await other.bindAdmin(1);
-      let otherAnsweredAfterEntries = -1;
       const asked = big.until(() => big.entries(2).length > 0, 'the first entry').then(() => other.send(message(2, adminSearch())));
       big.send(message(2, allPeople(0)));
       await asked;
       await other.result(2);
-      otherAnsweredAfterEntries = big.entries(2).length;
+      const otherAnsweredAfterEntries = big.entries(2).length;
       const bigDone = big.messages.some((m) => m.id === 2 && m.tag === TAG.searchResultDone);
       await big.result(2, 30000);
       big.destroy();
@@ -570,7 +568,7 @@ describe('connection limit and idle timeout (cairn serve with small limits)', fu
     expect(after).to.be.at.least(1500);
     expect(after).to.be.below(5000);
     expect(active.closed, 'the active connection stays open').to.equal(false);
-    await searchOn(active, id++);
+    await searchOn(active, id);
     active.destroy();
   });
 });

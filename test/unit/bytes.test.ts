@@ -37,6 +37,6 @@ describe('values are bytes (surrogate escapes)', () => {
 
   it('survives JSON, as the store keeps values', () => {
     const v = valueFromBytes(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]));
-    expect(valueBytes(JSON.parse(JSON.stringify(v))).toString('hex')).to.equal('ffd8ffe00010');
+    expect(valueBytes(JSON.parse(JSON.stringify(v)) as string).toString('hex')).to.equal('ffd8ffe00010');
   });
 });

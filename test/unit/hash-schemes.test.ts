@@ -138,7 +138,9 @@ describe('password hash schemes', function () {
       const sha512 = vectors.find((x) => x.hash.startsWith('{CRYPT}$6$'))!;
       expect(await hasher.verify(long, sha512.hash)).to.equal(false);
       let refused: unknown;
-      await hasher.hash(long).catch((e) => (refused = e));
+      await hasher.hash(long).catch((e: unknown) => {
+        refused = e;
+      });
       expect(String(refused)).to.match(/at most 4096 bytes/);
     });
 

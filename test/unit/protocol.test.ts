@@ -22,7 +22,7 @@ import type { LdapRequest, LdapResponse, ProtocolOp } from '../../src/wire/proto
 
 // @ldapjs/filter and @ldapjs/controls have no type declarations: describe the little used here.
 interface FilterModule {
-  parseString(text: string): LdapjsFilter;
+  parseString: (text: string) => LdapjsFilter;
 }
 interface ControlsModule {
   Control: new (options: { type: string; criticality?: boolean; value?: Buffer }) => LdapjsControl;
@@ -648,7 +648,7 @@ describe('protocol codec', () => {
           decoded++;
         } catch (err) {
           if (!(err instanceof ProtocolError) || err.message.startsWith(INTERNAL_ERROR_PREFIX)) {
-            throw new Error(`unexpected ${String(err)} for ${buf.toString('hex')}`);
+            throw new Error(`unexpected ${String(err)} for ${buf.toString('hex')}`, { cause: err });
           }
         }
       }

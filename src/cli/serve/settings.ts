@@ -30,7 +30,7 @@ export function changedSettings(current: Config, next: Config): string[] {
   const walk = (a: Tree, b: Tree, path: string) => {
     for (const k of Object.keys(b)) {
       const key = path ? `${path}.${k}` : k;
-      if (isTree(a[k]) && isTree(b[k])) walk(a[k] as Tree, b[k] as Tree, key);
+      if (isTree(a[k]) && isTree(b[k])) walk(a[k], b[k], key);
       else if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push(key);
     }
   };

@@ -48,7 +48,7 @@ export async function runServer(data: string, config: Config, log: Logger, readC
   } catch (err) {
     await ldap.shutdown(0);
     await opened.close();
-    throw new Error(`cannot listen: ${(err as Error).message}`);
+    throw new Error(`cannot listen: ${(err as Error).message}`, { cause: err });
   }
   const listening: Listening = { type: 'listening', ldap: bound.ldap, ldaps: bound.ldaps, base: opened.directory.namingContext };
   vitals.listening(true);

@@ -42,7 +42,7 @@ export function readSchemaFile(file: string, macros: OidMacros): NamedSchemaFile
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SchemaError(`cannot read schema file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new SchemaError(`cannot read schema file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const options = { fileName: file, macros };
   return { name: file, contents: looksLikeLdif(text) ? parseSchemaLdif(text, options) : parseSchemaFile(text, options) };

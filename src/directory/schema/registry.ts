@@ -299,7 +299,7 @@ export class Schema {
       }
       index.set(key, value);
       let owners = this.nameOwners.get(index);
-      if (!owners) this.nameOwners.set(index, (owners = new Map()));
+      if (!owners) this.nameOwners.set(index, (owners = new Map<string, string>()));
       owners.set(key, `${what} in ${source}`);
     }
   }
