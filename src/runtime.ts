@@ -238,7 +238,7 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
         await d.modify(SYSTEM, adminsGroupDN(b), [{ operation: 'add', modification: { type: 'member', values: [adminDn] } }]);
         // What an import may take over while unchanged; never the administrator or cn=admins.
         const takeable = [b, ...['people', 'groups', 'services', 'policies'].map((n) => `ou=${n},${b}`), `cn=default,ou=policies,${b}`, `cn=${config.users.defaultGroup},ou=groups,${b}`];
-        await recordInitEntries(opened.store, takeable.map((dn) => d.ctx.norm.normalizeDN(dn).ndn));
+        await recordInitEntries(opened.store, takeable.map((dn) => d.norm.normalizeDN(dn).ndn));
       });
     } finally {
       await opened.close();

@@ -3,7 +3,6 @@ import { SYSTEM } from '../directory/identity';
 import { escapeDNValue } from '../directory/dn';
 import { services } from './lookup';
 import { withDirectory } from './context';
-import { generatePassword } from './init';
 
 export function registerServices(program: Command) {
   const service = program.command('service').description('bind accounts for sssd, nslcd, FreeRADIUS and Wi-Fi controllers (read-only)');
@@ -14,8 +13,10 @@ export function registerServices(program: Command) {
     .option('--description <text>')
     .action(async (name: string, o: { password?: string; description?: string }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        const password = o.password ?? generatePassword();
-        const dn = await d.add(SYSTEM, `cn=${escapeDNValue(name)},${services(d)}`, [
+        const target = `cn=${escapeDNValue(name)},${services(d)}`;
+        // Generated for the policy that will govern the new account, so that the add cannot refuse it.
+        const password = o.password ?? (await d.accounts.generatePassword(target));
+        const dn = await d.add(SYSTEM, target, [
           { type: 'objectClass', values: ['top', 'cairnService'] },
           { type: 'cn', values: [name] },
           { type: 'userPassword', values: [password] },
