@@ -19,6 +19,7 @@ import { supportedExtensions } from './wire/extended';
 import { parseDN } from './directory/dn';
 import { DEFAULT_POLICY, defaultPolicyAttributes } from './security/policy/policy';
 import { checkLength } from './security/policy/quality';
+import type { Clock } from './directory/accounts/clock';
 import { recordInitEntries } from './directory/init-entries';
 import { formatGeneralizedTime } from './directory/matching';
 
@@ -90,6 +91,8 @@ export interface OpenOptions {
    * every enrolment before it writes a new key.
    */
   withoutMfaKey?: boolean;
+  /** The time the account rules read (tests move it); the system clock when absent. */
+  clock?: Clock;
 }
 
 /** Opens an initialised data folder: store, schema, hashing pool and the directory on top. */
@@ -114,6 +117,7 @@ export async function openDirectory(dataDir: string, config: Config, log: Logger
       log,
       audit: auditLogger(config, paths.dir),
       secrets,
+      clock: options.clock,
       features: { controls: supportedControls(), extensions: supportedExtensions(), vendorVersion: '0.1.0' },
     });
     return {
