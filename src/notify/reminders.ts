@@ -40,7 +40,7 @@ export async function runReminders(d: Directory, config: Config, options: { dryR
 }
 
 async function remindersDue(d: Directory, config: Config, options: { dryRun: boolean; send?: SendMail; now?: number }): Promise<ReminderReport> {
-  const now = options.now ?? Date.now();
+  const now = options.now ?? d.accounts.now();
   const n = config.notify;
   const templates = loadTemplates(n);
   const thresholds = [...n.daysBefore].sort((a, b) => b - a);
