@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE, cairn, initData, removeData } from '../helpers/server';
 import { totpCode } from '../../src/security/totp';
+import { checkQuality } from '../../src/security/policy/quality';
+import { DEFAULT_POLICY } from '../../src/security/policy/policy';
+import { loadBlocklist } from '../../src/security/policy/blocklist';
 
 interface AuditLine {
   message?: string;
@@ -66,5 +69,19 @@ describe('account changes in the audit log (CLI)', function () {
     expect(unlocked.map((l) => [l.attributes, l.result])).to.deep.equal([[['unlock:pwdAccountLockedTime'], 0]]);
     const changed = added(() => run('user', 'passwd', 'audra', '--password', 'audra-new-pass'), person('audra'));
     expect(changed.map((l) => [l.attributes, l.result])).to.deep.equal([[['passwordModify:userPassword'], 0]]);
+  });
+
+  it('cairn service add without --password prints a password the default policy accepts (the one generator)', () => {
+    const strict = initData(undefined, { policy: 'default' });
+    try {
+      for (const name of ['gen1', 'gen2', 'gen3']) {
+        const r = cairn(['service', 'add', name], { data: strict });
+        expect(r.status, r.stderr).to.equal(0);
+        const password = /Password \(shown once\): (\S+)/.exec(r.stdout)![1];
+        expect(checkQuality(password, { dn: '', ...DEFAULT_POLICY }, { mailNames: [] }, loadBlocklist()), password).to.equal(undefined);
+      }
+    } finally {
+      removeData(strict);
+    }
   });
 });
