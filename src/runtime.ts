@@ -20,6 +20,7 @@ import { supportedExtensions } from './wire/extended';
 import { parseDN } from './directory/dn';
 import { DEFAULT_POLICY, defaultPolicyAttributes } from './security/policy/policy';
 import { checkLength } from './security/policy/quality';
+import type { Clock } from './directory/accounts/clock';
 import { recordInitEntries } from './directory/init-entries';
 import { formatGeneralizedTime } from './directory/matching';
 
@@ -91,6 +92,8 @@ export interface OpenOptions {
    * every enrolment before it writes a new key.
    */
   withoutMfaKey?: boolean;
+  /** The time the account rules read (tests move it); the system clock when absent. */
+  clock?: Clock;
 }
 
 /** Opens an initialised data folder: store, schema, hashing pool and the directory on top. */
@@ -115,6 +118,7 @@ export async function openDirectory(dataDir: string, config: Config, log: Logger
       log,
       audit: auditLogger(config, paths.dir),
       secrets,
+      clock: options.clock,
       features: { controls: supportedControls(), extensions: supportedExtensions(), vendorVersion: '0.1.0' },
     });
     return {
@@ -239,7 +243,7 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
         await d.modify(SYSTEM, adminsGroupDN(b), [{ operation: 'add', modification: { type: 'member', values: [adminDn] } }]);
         // What an import may take over while unchanged; never the administrator or cn=admins.
         const takeable = [b, ...UNITS.map((unit) => unitDN(b, unit)), defaultPolicyDN(b), groupDN(b, config.users.defaultGroup)];
-        await recordInitEntries(opened.store, takeable.map((dn) => d.ctx.norm.normalizeDN(dn).ndn));
+        await recordInitEntries(opened.store, takeable.map((dn) => d.norm.normalizeDN(dn).ndn));
       });
     } finally {
       await opened.close();

@@ -14,7 +14,7 @@ import type { SearchResultEntry } from '../directory/search/run-search';
  * Values present already (add) or absent (remove) are left alone; if nothing is left to do, a clear error.
  */
 function membershipChanges(d: Directory, g: SearchResultEntry, person: SearchResultEntry, uid: string, add: boolean): Change[] {
-  const norm = d.ctx.norm;
+  const norm = d.norm;
   const ndn = norm.normalizeDN(person.dn).ndn;
   const memberValue = valuesOf(g, 'member').find((m) => norm.normalizeDN(m).ndn === ndn);
   const uidInfo = norm.requireAttribute('memberUid');

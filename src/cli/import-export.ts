@@ -67,7 +67,7 @@ export function registerImportExport(program: Command) {
             send: (e) => {
               const attributes = e.attributes
                 .filter((a) => {
-                  const key = directory.ctx.norm.attribute(a.type);
+                  const key = directory.norm.attribute(a.type);
                   return !key?.type.operational || EXPORTED_OPERATIONAL.has(key.key);
                 })
                 .map((a) => ({ name: a.type, values: a.values }));

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { randomBytes } from 'node:crypto';
 import { initDirectory } from '../runtime';
 import { cliLogger, configFor, globalOptions } from './context';
 
-export const generatePassword = () => randomBytes(18).toString('base64url');
+import { generateInitialPassword } from '../directory/accounts/generator';
+import { loadBlocklist } from '../security/policy/blocklist';
+
+/** The first administrator's password, when none is given: one Cairn's default policy accepts. */
+export const generatePassword = () => generateInitialPassword(loadBlocklist());
 
 export function registerInit(program: Command) {
   program

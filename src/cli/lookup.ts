@@ -52,8 +52,8 @@ const GROUP = anyClass('groupOfNames', 'posixGroup', 'groupOfUniqueNames');
 
 /** Service accounts live in ou=services; an entry there is never a person, even with a uid (account). */
 const notAService = (d: Directory) => {
-  const isService = serviceAccountTest(d.ctx.norm, d.namingContext);
-  return (e: SearchResultEntry) => !isService(d.ctx.norm.normalizeDN(e.dn).ndn);
+  const isService = serviceAccountTest(d.norm, d.namingContext);
+  return (e: SearchResultEntry) => !isService(d.norm.normalizeDN(e.dn).ndn);
 };
 
 /** Every person: an entry with a uid anywhere under the base, outside ou=services. */
@@ -74,8 +74,8 @@ export const groupByName = (d: Directory, name: string) => findOne(d, d.namingCo
 
 /** Whether an entry has an object class (by name, as the schema resolves it). */
 export function hasClass(d: Directory, e: SearchResultEntry, name: string): boolean {
-  const key = d.ctx.norm.schema.objectClass(name)?.key;
-  return valuesOf(e, 'objectClass').some((v) => d.ctx.norm.schema.objectClass(v)?.key === key);
+  const key = d.norm.schema.objectClass(name)?.key;
+  return valuesOf(e, 'objectClass').some((v) => d.norm.schema.objectClass(v)?.key === key);
 }
 
 /**
@@ -85,7 +85,7 @@ export function hasClass(d: Directory, e: SearchResultEntry, name: string): bool
  */
 export async function makeAdministrator(d: Directory, dn: string): Promise<boolean> {
   const admins = await adminsGroup(d);
-  const ndn = d.ctx.norm.normalizeDN(dn).ndn;
+  const ndn = d.norm.normalizeDN(dn).ndn;
   if (memberKeys(d, admins).includes(ndn)) return false;
   await d.modify(SYSTEM, admins.dn, [{ operation: 'add', modification: { type: 'member', values: [dn] } }]);
   return true;
@@ -94,7 +94,7 @@ export async function makeAdministrator(d: Directory, dn: string): Promise<boole
 /** Takes an entry out of cn=admins; refuses to leave cn=admins empty (no one could administer over LDAP). */
 export async function removeAdministrator(d: Directory, dn: string): Promise<void> {
   const admins = await adminsGroup(d);
-  const ndn = d.ctx.norm.normalizeDN(dn).ndn;
+  const ndn = d.norm.normalizeDN(dn).ndn;
   const keys = memberKeys(d, admins);
   const i = keys.indexOf(ndn);
   if (i < 0) throw new Error(`${dn} is not an administrator (not a member of ${admins.dn})`);
@@ -115,7 +115,7 @@ async function adminsGroup(d: Directory): Promise<SearchResultEntry> {
 const memberKeys = (d: Directory, group: SearchResultEntry) =>
   valuesOf(group, 'member').map((m) => {
     try {
-      return d.ctx.norm.normalizeDN(m).ndn;
+      return d.norm.normalizeDN(m).ndn;
     } catch {
       return m;
     }

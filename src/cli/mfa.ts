@@ -1,17 +1,18 @@
 import type { Command } from 'commander';
 import qrcode from 'qrcode-terminal';
 import type { Directory } from '../directory/directory';
+import type { MfaState } from '../directory/accounts/accounts';
+import { SYSTEM } from '../directory/identity';
 import { allPeople, personByUid, valuesOf } from './lookup';
 import { cliLogger, configFor, globalOptions, withDirectory } from './context';
 import { mfaKeyFile, openDirectory, sealedEnrolments } from '../runtime';
 import { mfaKeyWorks, writeNewMfaKey } from '../security/mfa-key';
 
-async function entryOf(d: Directory, uid: string) {
-  const e = await personByUid(d, uid);
-  const stored = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(e.dn).ndn);
-  if (!stored) throw new Error(`no person with uid ${uid}`);
-  return stored;
+async function dnOf(d: Directory, uid: string): Promise<string> {
+  return (await personByUid(d, uid)).dn;
 }
+
+const MFA_STATE_WORDS: Record<MfaState, string> = { enrolled: 'enrolled', pending: 'pending confirmation', required: 'REQUIRED, not enrolled', off: 'off' };
 
 const qr = (text: string) => new Promise<string>((resolve) => qrcode.generate(text, { small: true }, resolve));
 
@@ -25,7 +26,7 @@ export function registerMfa(program: Command) {
     .description('a new secret, shown as an otpauth:// URI and a QR code; pending until "cairn mfa confirm"')
     .action(async (uid: string, o: { secret?: string }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        const { secret, uri } = await d.mfa.enroll(await entryOf(d, uid), o.secret);
+        const { secret, uri } = await d.accounts.mfaEnroll(SYSTEM, await dnOf(d, uid), o.secret);
         process.stdout.write(`Scan this with the authenticator app, or enter the secret ${secret}\n${uri}\n`);
         process.stdout.write((await qr(uri)) + '\n');
         process.stdout.write(`Then confirm with: cairn mfa confirm ${uid} CODE\n`);
@@ -39,7 +40,7 @@ export function registerMfa(program: Command) {
     .argument('<code>', 'the 6-digit code the app shows now')
     .action(async (uid: string, code: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        await d.mfa.confirm(await entryOf(d, uid), code);
+        await d.accounts.mfaConfirm(SYSTEM, await dnOf(d, uid), code);
         process.stdout.write(`MFA is on for ${uid}: log in with the password followed by the current code\n`);
       });
     });
@@ -50,7 +51,7 @@ export function registerMfa(program: Command) {
     .description('remove the secret (a lost phone); an account that must use MFA then cannot log in until enrolled again')
     .action(async (uid: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        await d.mfa.reset(await entryOf(d, uid));
+        await d.accounts.mfaReset(SYSTEM, await dnOf(d, uid));
         process.stdout.write(`MFA secret of ${uid} removed\n`);
       });
     });
@@ -72,11 +73,9 @@ export function registerMfa(program: Command) {
         }
         const d = opened.directory;
         const reset: string[] = [];
-        for (const { entryId } of await opened.store.totpEnrolments()) {
-          const entry = await opened.store.entryById(entryId);
-          if (!entry) continue;
-          await d.mfa.reset(entry);
-          reset.push(entry.dn);
+        for (const dn of await d.accounts.mfaEnrolled()) {
+          await d.accounts.mfaReset(SYSTEM, dn);
+          reset.push(dn);
         }
         const aside = writeNewMfaKey(file);
         process.stdout.write(`New MFA key in ${file}${aside ? ` (the old one is now ${aside})` : ''}; ${reset.length} enrolment(s) removed, to enroll again:\n`);
@@ -97,11 +96,9 @@ export function registerMfa(program: Command) {
           : await allPeople(d);
         let shown = 0;
         for (const e of list) {
-          const stored = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(e.dn).ndn);
-          if (!stored) continue;
-          const record = await d.ctx.store.totp(stored.id);
-          const { required } = await d.mfa.requirement(stored);
-          const state = record?.confirmed ? 'enrolled' : record ? 'pending confirmation' : required ? 'REQUIRED, not enrolled' : 'off';
+          const status = await d.accounts.mfaStatus(e.dn);
+          if (!status) continue;
+          const state = MFA_STATE_WORDS[status];
           if (uid || state !== 'off') {
             process.stdout.write(`${valuesOf(e, 'uid')[0]}\t${state}\n`);
             shown++;

@@ -3,7 +3,6 @@ import { SYSTEM } from '../directory/identity';
 import { serviceDN } from '../directory/layout';
 import { withDirectory } from './context';
 import { checkName } from './checks';
-import { generatePassword } from './init';
 
 export function registerServices(program: Command) {
   const service = program.command('service').description('bind accounts for sssd, nslcd, FreeRADIUS and Wi-Fi controllers (read-only)');
@@ -16,8 +15,10 @@ export function registerServices(program: Command) {
     .action(async (name: string, o: { password?: string; description?: string }, cmd: Command) => {
       checkName('service name', name);
       await withDirectory(cmd, async ({ directory: d }) => {
-        const password = o.password ?? generatePassword();
-        const dn = await d.add(SYSTEM, serviceDN(d.namingContext, name), [
+        const target = serviceDN(d.namingContext, name);
+        // Generated for the policy that will govern the new account, so that the add cannot refuse it.
+        const password = o.password ?? (await d.accounts.generatePassword(target));
+        const dn = await d.add(SYSTEM, target, [
           { type: 'objectClass', values: ['top', 'cairnService'] },
           { type: 'cn', values: [name] },
           { type: 'userPassword', values: [password] },

@@ -124,7 +124,7 @@ export function registerUsers(program: Command) {
     .action(async (uid: string, o: { password?: string; reset?: boolean }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
         const e = await personByUid(d, uid);
-        const { generated } = await d.changePassword(SYSTEM, { userIdentity: e.dn, newPassword: o.password }, undefined, { reset: o.reset });
+        const { generated } = await d.accounts.changePassword(SYSTEM, { userIdentity: e.dn, newPassword: o.password }, undefined, { reset: o.reset });
         process.stdout.write(`Password of ${e.dn} changed${o.reset ? '; it must be changed at the next login' : ''}\n` + (generated ? `New password (shown once): ${generated}\n` : ''));
       });
     });
@@ -136,7 +136,7 @@ export function registerUsers(program: Command) {
     .action(async (uid: string, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
         const e = await personByUid(d, uid);
-        await d.unlock(SYSTEM, e.dn);
+        await d.accounts.unlock(SYSTEM, e.dn);
         process.stdout.write(`Unlocked ${e.dn}\n`);
       });
     });

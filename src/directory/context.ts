@@ -5,6 +5,7 @@ import type { Store } from '../store/types';
 import type { AccessControl } from './acl';
 import type { Normalization } from './normalize';
 import type { ServerFeatures } from './special-entries';
+import type { Clock } from './accounts/clock';
 
 /** What every directory operation works with. */
 export interface DirectoryContext {
@@ -18,6 +19,8 @@ export interface DirectoryContext {
   namingContextNdn: string;
   features: ServerFeatures;
   startedAt: string;
+  /** The time every rule reads (accounts/clock.ts): the system clock, or a test's. */
+  now: Clock;
   /** The DN of the nearest existing ancestor of a missing entry, for noSuchObject's matchedDN. */
   matchedDN(ndn: string): Promise<string | undefined>;
 }

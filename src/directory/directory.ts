@@ -4,17 +4,17 @@ import type { PasswordHasher } from '../security/passwords';
 import type { Store } from '../store/types';
 import type { AttributeValues, Change } from '../ldap/types';
 import { AccessControl } from './acl';
-import { PasswordPolicyLayer } from './password-policy';
-import { MfaLayer, type BindOrigin } from './mfa';
+import { PasswordPolicyLayer } from './accounts/password-policy';
+import { Accounts } from './accounts/accounts';
+import { systemClock, type Clock } from './accounts/clock';
 import type { SecretBox } from '../security/secret-box';
-import { changePassword, type PasswordChangeRequest } from './change-password';
 import { loadBlocklist } from '../security/policy/blocklist';
 import { audited } from './audit';
-import { identityOf, simpleBind, type BindOutcome } from './bind';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
 import { LdapError } from './errors';
-import { ANONYMOUS, type Identity } from './identity';
+import type { Identity } from './identity';
+import type { StoredEntry } from '../store/types';
 import { Normalization } from './normalize';
 import { ResultCode } from '../ldap/result-codes';
 import type { Schema } from './schema/registry';
@@ -37,27 +37,28 @@ export interface DirectoryOptions {
   audit?: Logger;
   /** Seals TOTP secrets at rest. */
   secrets: SecretBox;
+  /** The time every account rule reads; the system clock unless a test passes its own. */
+  clock?: Clock;
 }
 
 /** The directory API: the LDAP server and the CLI are two front doors onto these same methods. */
 export class Directory {
-  readonly ctx: DirectoryContext;
   private readonly writer: Writer;
-  readonly policy: PasswordPolicyLayer;
-  readonly mfa: MfaLayer;
+  /** Passwords, password policy, MFA, lockout and expiry: the one door onto accounts. */
+  readonly accounts: Accounts;
 
   private constructor(
-    ctx: DirectoryContext,
+    private readonly ctx: DirectoryContext,
     private readonly audit: Logger,
     secrets: SecretBox,
   ) {
-    this.ctx = ctx;
-    this.policy = new PasswordPolicyLayer(ctx, loadBlocklist());
-    this.mfa = new MfaLayer(ctx, secrets, ctx.config.mfa, this.policy);
-    this.writer = new Writer(ctx, this.policy);
+    const policy = new PasswordPolicyLayer(ctx, loadBlocklist());
+    this.writer = new Writer(ctx, policy);
+    this.accounts = new Accounts(ctx, this.writer, audit, secrets, policy);
   }
 
   static async open(o: DirectoryOptions): Promise<Directory> {
+    const now = o.clock ?? systemClock;
     const base = await o.store.meta('base');
     if (!base) throw new Error('the data folder holds no initialised directory (run "cairn init")');
     const norm = new Normalization(o.schema);
@@ -71,7 +72,8 @@ export class Directory {
       namingContext: base,
       namingContextNdn: norm.normalizeDN(base).ndn,
       features: o.features,
-      startedAt: formatGeneralizedTime(Date.now()),
+      startedAt: formatGeneralizedTime(now()),
+      now,
       matchedDN: (ndn: string) => matchedDNOf(o.store, norm.normalizeDN(ndn)),
     };
     return new Directory(ctx, o.audit ?? o.log, o.secrets);
@@ -81,9 +83,36 @@ export class Directory {
     return this.ctx.namingContext;
   }
 
-  /** A simple bind; `origin` (the connection's client) decides the MFA code's per-client grace. */
-  bind(name: string, password: string, origin?: BindOrigin): Promise<BindOutcome> {
-    return simpleBind(this.ctx, this.policy, this.mfa, name, password, origin);
+  /** The server's log (the reminder job and the CLI's bulk tools write to it). */
+  get log(): Logger {
+    return this.ctx.log;
+  }
+
+  get namingContextNdn() {
+    return this.ctx.namingContextNdn;
+  }
+
+  /** The schema's normalization: DNs, attribute and class names, matching rules (read-only). */
+  get norm(): Normalization {
+    return this.ctx.norm;
+  }
+
+  /** An entry as stored, by normalized DN, for the CLI's bulk tools (import); no access check. */
+  async storedEntry(ndn: string): Promise<StoredEntry | undefined> {
+    return (await this.ctx.store.entryByNdn(ndn)) ?? undefined;
+  }
+
+  /** New access rules, checked against the schema; nothing changes until useAccess (a reload takes all or nothing). */
+  prepareAccess(access: Config['access']): AccessControl {
+    return new AccessControl(this.ctx.norm, access);
+  }
+
+  useAccess(acl: AccessControl): void {
+    this.ctx.acl = acl;
+  }
+
+  set bcryptCost(cost: number) {
+    this.ctx.hasher.cost = cost;
   }
 
   search(who: Identity, params: SearchParams, sink: SearchSink): Promise<SearchOutcome> {
@@ -114,38 +143,9 @@ export class Directory {
     return toStoredHash([value], this.ctx.hasher);
   }
 
-  /** Password Modify (RFC 3062) and `cairn user passwd`: audited like every other write. */
-  changePassword(who: Identity, req: PasswordChangeRequest, expiredDn?: string, options: { reset?: boolean; origin?: BindOrigin } = {}) {
-    return audited(this.audit, who, { op: 'modify', dn: req.userIdentity ?? (who.kind === 'user' ? who.dn : ''), attributes: ['passwordModify:userPassword'] }, async () =>
-      changePassword({ ctx: this.ctx, writer: this.writer, policy: this.policy, mfa: this.mfa }, await this.current(who), req, expiredDn, options),
-    );
-  }
-
-  /** Lifts a lockout: pwdAccountLockedTime and the failure count go (administrators and the CLI). */
-  unlock(who: Identity, dn: string) {
-    return audited(this.audit, who, { op: 'modify', dn, attributes: ['unlock:pwdAccountLockedTime'] }, async () => {
-      const actor = await this.current(who);
-      this.ctx.acl.checkWrite(actor, 'unlock', dn);
-      await this.writer.modify(
-        actor,
-        dn,
-        [
-          { operation: 'replace', modification: { type: 'pwdAccountLockedTime', values: [] } },
-          { operation: 'replace', modification: { type: 'pwdFailureTime', values: [] } },
-        ],
-        { migration: true },
-      );
-    });
-  }
-
-  /**
-   * A connection's identity as of now: membership of cn=admins is decided at bind, but a write must see a
-   * removal at once. An entry that no longer exists writes nothing.
-   */
-  private async current(who: Identity): Promise<Identity> {
-    if (who.kind !== 'user') return who;
-    const entry = await this.ctx.store.entryById(who.entryId);
-    return entry && entry.ndn === who.ndn ? identityOf(this.ctx, entry) : ANONYMOUS;
+  /** A connection's identity as of now (see Accounts.current). */
+  private current(who: Identity): Promise<Identity> {
+    return this.accounts.current(who);
   }
 
   add(who: Identity, dn: string, attributes: AttributeValues[], options?: WriteOptions) {

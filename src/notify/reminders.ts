@@ -1,9 +1,5 @@
 import type { Config } from '../config';
 import type { Directory } from '../directory/directory';
-import { EntryView } from '../directory/entry-view';
-import { SYSTEM } from '../directory/identity';
-import { serviceAccountTest } from '../directory/layout';
-import { parseGeneralizedTime } from '../directory/matching';
 import { policyInWords } from './policy-words';
 import type { SendMail } from './mailer';
 import { htmlLink, htmlList, loadTemplates, render } from './templates';
@@ -44,48 +40,32 @@ export async function runReminders(d: Directory, config: Config, options: { dryR
 }
 
 async function remindersDue(d: Directory, config: Config, options: { dryRun: boolean; send?: SendMail; now?: number }): Promise<ReminderReport> {
-  const now = options.now ?? Date.now();
+  const now = options.now ?? d.accounts.now();
   const n = config.notify;
   const templates = loadTemplates(n);
   const thresholds = [...n.daysBefore].sort((a, b) => b - a);
   const report: ReminderReport = { sent: [], failed: [], skipped: { noMail: 0, locked: 0, services: 0 } };
-  const isService = serviceAccountTest(d.ctx.norm, d.namingContext);
-  const candidates: { dn: string }[] = [];
-  await d.search(
-    SYSTEM,
-    { baseDN: d.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'pwdChangedTime' }, attributes: ['1.1'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },
-    { send: (e) => void candidates.push({ dn: e.dn }), isAbandoned: () => false },
-  );
-  for (const { dn } of candidates) {
-    const entry = await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(dn).ndn);
-    if (!entry) continue;
-    const view = new EntryView(entry.dn, entry.attributes, d.ctx.norm);
-    const policy = await d.policy.policyFor(entry);
-    if (policy.maxAge <= 0) continue;
-    // Without pwdChangedTime a password does not expire (password-policy.ts), so there is nothing to remind of.
-    const changedText = view.values('pwdchangedtime')[0];
-    const changed = parseGeneralizedTime(changedText ?? '');
-    if (changed === undefined) continue;
-    const expiresAt = changed + policy.maxAge * 1000;
+  for (const account of await d.accounts.expiringPasswords()) {
+    const { policy, expiresAt } = account;
     const daysLeft = Math.ceil((expiresAt - now) / DAY);
     const due = daysLeft > 0 ? thresholds.filter((t) => daysLeft <= t).map(String) : n.onExpiry && now < expiresAt + DAY ? ['expired'] : [];
     const unsent: string[] = [];
-    for (const r of due) if (!(await d.ctx.store.reminderSent(entry.id, changedText, r))) unsent.push(r);
+    for (const r of due) if (!(await account.reminderSent(r))) unsent.push(r);
     if (unsent.length === 0) continue;
-    if (isService(entry.ndn)) {
+    if (account.isService) {
       report.skipped.services++;
       continue;
     }
-    if (d.policy.isLocked(entry, policy, now)) {
+    if (account.lockedAt(now)) {
       report.skipped.locked++;
       continue;
     }
-    const to = view.values('mail')[0];
+    const to = account.mail;
     if (!to) {
       report.skipped.noMail++;
       continue;
     }
-    const uid = view.values('uid')[0] ?? entry.dn;
+    const uid = account.uid ?? account.dn;
     const reminder: Reminder = { uid, to, reminder: unsent[unsent.length - 1], expires: new Date(expiresAt).toUTCString() };
     if (options.dryRun) {
       report.sent.push(reminder);
@@ -94,7 +74,7 @@ async function remindersDue(d: Directory, config: Config, options: { dryRun: boo
     const when = daysLeft > 1 ? `in ${daysLeft} days` : daysLeft === 1 ? 'tomorrow' : 'today';
     const rules = policyInWords(policy);
     const values = {
-      name: view.values('displayname')[0] ?? view.values('cn')[0] ?? uid,
+      name: account.name ?? uid,
       uid,
       when,
       expires: reminder.expires,
@@ -106,13 +86,13 @@ async function remindersDue(d: Directory, config: Config, options: { dryRun: boo
     };
     try {
       await options.send!({ to, subject: render(n.subject, values, false), text: render(templates.text, values, false), html: render(templates.html, values, true) });
-      await d.ctx.store.recordReminders(entry.id, changedText, unsent, now);
+      await account.recordReminders(unsent, now);
       report.sent.push(reminder);
-      d.ctx.log.info('password expiry reminder sent', { uid, reminder: reminder.reminder });
+      d.log.info('password expiry reminder sent', { uid, reminder: reminder.reminder });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       report.failed.push({ ...reminder, error });
-      d.ctx.log.warn('password expiry reminder not sent; it is tried again on the next run', { uid, error });
+      d.log.warn('password expiry reminder not sent; it is tried again on the next run', { uid, error });
     }
   }
   return report;

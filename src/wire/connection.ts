@@ -6,7 +6,7 @@ import { encodeNoticeOfDisconnection, encodeResponse } from './protocol/encode';
 import type { LdapRequest, LdapResponse } from './protocol/types';
 import { ResultCode } from '../ldap/result-codes';
 import { ANONYMOUS, type Identity } from '../directory/identity';
-import type { BindOrigin } from '../directory/mfa';
+import type { BindOrigin, SessionRestriction } from '../directory/accounts/accounts';
 import { isLoopback } from './transport-security';
 import { countTlsHandshake } from '../metrics/counts';
 
@@ -46,12 +46,10 @@ export class Connection {
   readonly address: string;
   readonly loopback: boolean;
   private who: Identity = ANONYMOUS;
-  /** Set when a bind failed only because the password expired: that DN may still change its password here. */
-  expiredDn?: string;
   /** Everyone who has authenticated on this connection, in order (for the MFA code's grace: see BindOrigin). */
   private readonly authenticatedNdns: string[] = [];
-  /** Bound after an administrator's reset: only a password change is allowed until it happens. */
-  mustChangePassword = false;
+  /** What the accounts engine allows this session after its bind (a password change only, or anything): carried, not read. */
+  restriction?: SessionRestriction;
   secure: boolean;
   readonly operations = new Map<number, Operation>();
   private socket: Socket;

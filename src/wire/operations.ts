@@ -1,13 +1,13 @@
 import { asLdapError, LdapError, PolicyRefusal } from '../directory/errors';
 import { passwordPolicyResponseControl } from './password-policy-control';
-import { PolicyError, type PolicyErrorValue } from '../security/policy/types';
+import type { PolicyErrorValue } from '../security/policy/types';
 import { ANONYMOUS } from '../directory/identity';
 import type { Directory } from '../directory/directory';
 import { ResultCode } from '../ldap/result-codes';
 import { filterToString } from '../directory/filter/to-string';
 import type { Connection } from './connection';
 import { checkCriticality, findControl, OID, pagedResultsResponse, parsePagedResults } from './controls';
-import { EXOP, extendedOperation } from './extended';
+import { extendedOperation } from './extended';
 import { cleartextBindAllowed } from './transport-security';
 import type { Control, LdapRequest, ProtocolOp, ResponseOp } from './protocol/types';
 import type { SecureContext } from 'node:tls';
@@ -63,7 +63,7 @@ export class Operations {
     let after: (() => void) | undefined;
     try {
       checkCriticality(req.controls, p.op);
-      if (conn.mustChangePassword) this.checkPasswordChangeOnly(conn, p);
+      this.o.directory.accounts.checkAllowed(conn.restriction, p);
       switch (p.op) {
         case 'bind':
           controls = await this.bind(conn, req, p, fields);
@@ -88,7 +88,7 @@ export class Operations {
           fields.dn = p.object;
           fields.attributes = p.changes.map((c) => `${c.operation}:${c.modification.type}`);
           await this.o.directory.modify(conn.identity, p.object, p.changes);
-          if (conn.mustChangePassword && p.changes.some((c) => /^userpassword$/i.test(c.modification.type))) conn.mustChangePassword = false;
+          conn.restriction = this.o.directory.accounts.afterSuccess(conn.restriction, p);
           break;
         case 'delete':
           fields.dn = p.entry;
@@ -103,7 +103,7 @@ export class Operations {
         case 'extended': {
           fields.oid = p.name;
           const r = await extendedOperation(conn, p.name, p.value, { secureContext: this.o.secureContext, directory: this.o.directory });
-          if (p.name === EXOP.passwordModify) conn.mustChangePassword = false;
+          conn.restriction = this.o.directory.accounts.afterSuccess(conn.restriction, p);
           result = r;
           extra = { responseName: r.responseName, responseValue: r.responseValue };
           after = r.after;
@@ -135,26 +135,10 @@ export class Operations {
     after?.();
   }
 
-  /**
-   * After an administrator's reset, a connection may change its password and nothing else (draft-behera
-   * changeAfterReset): the Password Modify operation, or a modify of its own userPassword.
-   */
-  private checkPasswordChangeOnly(conn: Connection, p: ProtocolOp) {
-    const own = conn.identity.kind === 'user' ? conn.identity.ndn : '';
-    const allowed =
-      p.op === 'bind' ||
-      (p.op === 'extended' && [EXOP.passwordModify, EXOP.whoAmI, EXOP.startTLS].includes(p.name as never)) ||
-      (p.op === 'modify' && p.changes.every((c) => /^userpassword$/i.test(c.modification.type)) && this.o.directory.ctx.norm.normalizeDN(p.object).ndn === own);
-    if (!allowed) {
-      throw new PolicyRefusal(ResultCode.insufficientAccessRights, 'you must change your password before doing anything else', PolicyError.changeAfterReset);
-    }
-  }
-
   private async bind(conn: Connection, req: LdapRequest, p: Op<'bind'>, fields: Record<string, unknown>): Promise<Control[] | undefined> {
     fields.dn = p.name;
     conn.identity = ANONYMOUS;
-    conn.mustChangePassword = false;
-    conn.expiredDn = undefined;
+    conn.restriction = undefined;
     if (p.version !== 3) throw new LdapError(ResultCode.protocolError, `LDAP version ${p.version} is not supported; use version 3`);
     if (p.auth.kind === 'sasl') {
       fields.mechanism = p.auth.mechanism;
@@ -165,14 +149,14 @@ export class Operations {
     }
     let outcome;
     try {
-      outcome = await this.o.directory.bind(p.name, p.auth.password, conn.origin);
+      outcome = await this.o.directory.accounts.authenticate(p.name, p.auth.password, conn.origin);
     } catch (err) {
-      if (err instanceof PolicyRefusal && err.policyError === PolicyError.passwordExpired) conn.expiredDn = p.name;
+      conn.restriction = this.o.directory.accounts.restrictionAfterRefusal(p.name, err);
       throw err;
     }
     conn.identity = outcome.identity;
     if (outcome.identity.kind === 'user') conn.authenticated(outcome.identity.ndn);
-    conn.mustChangePassword = outcome.mustChange;
+    conn.restriction = outcome.restriction;
     return outcome.policy && findControl(req.controls, OID.passwordPolicy) ? [passwordPolicyResponseControl(outcome.policy)] : undefined;
   }
 

@@ -126,18 +126,5 @@ describe('lockout under a burst of parallel binds (two workers)', function () {
     }
     expect(whoami('zzcrash', 'Crash-Right-4242').status).to.equal(0);
   });
-
-  it('after a burst the lock lifts by itself after pwdLockoutDuration', async () => {
-    addPerson('zzlift', 'Lift-Right-4242');
-    setPolicy(['pwdLockoutDuration', '4']);
-    try {
-      const r = await burst('zzlift', 50, 'Lift-Right-4242');
-      expect(r.right).to.equal(49);
-      expect(whoami('zzlift', 'Lift-Right-4242').stderr).to.include('Account locked');
-      await new Promise((resolve) => setTimeout(resolve, 4300));
-      expect(whoami('zzlift', 'Lift-Right-4242').status, 'the lock has run out').to.equal(0);
-    } finally {
-      setPolicy(['pwdLockoutDuration', '900']);
-    }
-  });
+  // That a lock lifts by itself after pwdLockoutDuration is tested with a fake clock (test/unit/accounts.test.ts).
 });

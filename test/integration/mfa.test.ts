@@ -85,15 +85,12 @@ describe('MFA (TOTP appended to the password)', function () {
     expect(wrong.stderr).to.include('does not match');
   });
 
-  it('the right code after the password binds; the previous and next step too; two steps away not', async () => {
+  // Which steps are accepted (the previous, this and the next; not two away), replay and the reuse grace
+  // running out are tested with a fake clock in test/unit/accounts.test.ts: here, the wiring.
+  it('the right code after the password binds; a code three steps ahead does not', () => {
     const secret = enrol('ann', 'ann-pass');
-    await freshStep();
     expect(whoami('ann', `ann-pass${code(secret)}`).status).to.equal(0);
-    expect(whoami('ann', `ann-pass${code(secret, 30)}`).status).to.equal(0);
-    const tooFar = whoami('ann', `ann-pass${code(secret, 90)}`);
-    expect(tooFar.status).to.equal(49);
-    const early = whoami('ann', `ann-pass${code(secret, -60)}`);
-    expect(early.status).to.equal(49);
+    expect(whoami('ann', `ann-pass${code(secret, 90)}`).status).to.equal(49);
   });
 
   it('a wrong password, a wrong code, a missing code and a replayed code get the same 49 and the same message', async () => {

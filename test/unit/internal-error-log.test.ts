@@ -11,6 +11,7 @@ describe('internal errors', () => {
     const info: string[] = [];
     const errors: { event: string; fields: Record<string, unknown> }[] = [];
     const directory = {
+      accounts: { checkAllowed: () => undefined },
       search: async () => {
         throw new Error('disk on fire');
       },
@@ -27,7 +28,6 @@ describe('internal errors', () => {
       id: 7,
       peer: '127.0.0.1:5000',
       identity: ANONYMOUS,
-      mustChangePassword: false,
       isClosed: false,
       operation: () => undefined,
       send: async (r: LdapResponse) => {

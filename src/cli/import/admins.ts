@@ -5,7 +5,7 @@ import { makeAdministrator } from '../lookup';
 
 /** `import --admin DN`: the imported (or existing) entry becomes a member of cn=admins (no-op if it is one). */
 export async function makeImportedAdministrator(d: Directory, dn: string): Promise<void> {
-  if (!(await d.ctx.store.entryByNdn(d.ctx.norm.normalizeDN(dn).ndn))) {
+  if (!(await d.storedEntry(d.norm.normalizeDN(dn).ndn))) {
     throw new LdapError(ResultCode.noSuchObject, `--admin ${dn}: no such entry (it must be in the file or exist already)`);
   }
   await makeAdministrator(d, dn);

@@ -9,9 +9,9 @@ import type { ImportSummary } from './summary';
  */
 export async function countMemberUidChanges(d: Directory, given: Map<string, string[]>, summary: ImportSummary): Promise<void> {
   for (const [ndn, before] of given) {
-    const entry = await d.ctx.store.entryByNdn(ndn);
+    const entry = await d.storedEntry(ndn);
     if (!entry) continue;
-    const after = new EntryView(entry.dn, entry.attributes, d.ctx.norm).values('memberuid');
+    const after = new EntryView(entry.dn, entry.attributes, d.norm).values('memberuid');
     const norm = (vs: string[]) => new Set(vs); // memberUid is case-exact
     const a = norm(after);
     const b = norm(before);

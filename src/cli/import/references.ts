@@ -7,10 +7,10 @@ const REFERENCES = ['member', 'pwdpolicysubentry'];
 
 /** Each imported entry's references that name no entry, as problems at the entry's line. */
 export async function danglingReferences(d: Directory, lines: Map<string, number>): Promise<Problem[]> {
-  const norm = d.ctx.norm;
+  const norm = d.norm;
   const problems: Problem[] = [];
   for (const [ndn, line] of lines) {
-    const entry = await d.ctx.store.entryByNdn(ndn);
+    const entry = await d.storedEntry(ndn);
     if (!entry) continue;
     const view = new EntryView(entry.dn, entry.attributes, norm);
     for (const attribute of REFERENCES) {
@@ -21,7 +21,7 @@ export async function danglingReferences(d: Directory, lines: Map<string, number
         } catch {
           target = undefined;
         }
-        if (target !== undefined && (await d.ctx.store.entryByNdn(target))) continue;
+        if (target !== undefined && (await d.storedEntry(target))) continue;
         const name = norm.attribute(attribute)?.type.name ?? attribute;
         problems.push({ line, dn: entry.dn, message: `${name}: ${value} does not exist (in the file or the directory)` });
       }

@@ -56,7 +56,7 @@ class RollBack extends Error {}
 export async function runImport(d: Directory, store: SqliteStore, text: string, o: ImportOptions, tick: (n: number) => void): Promise<ImportSummary> {
   const now = Date.now();
   const summary = new ImportSummary(o.file, o.dryRun, o.passwordChangedNow, formatGeneralizedTime(now));
-  const norm = d.ctx.norm;
+  const norm = d.norm;
   const failed = new Map<string, number>();
   /** Entries the file added or replaced, with the line of their record. */
   const imported = new Map<string, number>();
@@ -211,7 +211,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
 
 function safeNdn(d: Directory, dn: string): string {
   try {
-    return d.ctx.norm.normalizeDN(dn).ndn;
+    return d.norm.normalizeDN(dn).ndn;
   } catch {
     return '';
   }

@@ -3,7 +3,7 @@ import { SYSTEM } from '../../directory/identity';
 import type { Directory } from '../../directory/directory';
 import { EntryView } from '../../directory/entry-view';
 import { parseGeneralizedTime } from '../../directory/matching';
-import { shadowValues } from '../../directory/password-policy';
+import { shadowValues } from '../../directory/accounts/password-policy';
 import type { ImportSummary } from './summary';
 
 /**
@@ -14,13 +14,12 @@ import type { ImportSummary } from './summary';
  */
 export async function alignShadow(d: Directory, ndns: Iterable<string>, summary: ImportSummary): Promise<void> {
   for (const ndn of ndns) {
-    const entry = await d.ctx.store.entryByNdn(ndn);
+    const entry = await d.storedEntry(ndn);
     if (!entry) continue;
-    const view = new EntryView(entry.dn, entry.attributes, d.ctx.norm);
+    const view = new EntryView(entry.dn, entry.attributes, d.norm);
     if (!view.values('objectclass').some((c) => c.toLowerCase() === 'shadowaccount')) continue;
-    const credential = await d.ctx.store.credential(entry.id);
-    if (!credential) continue;
-    const policy = await d.policy.policyFor(entry);
+    if (!(await d.accounts.hasPassword(entry.dn))) continue;
+    const policy = await d.accounts.policyOf(entry.dn);
     // Without pwdChangedTime the password does not expire (as in slapd): the shadow values stay as imported.
     const changedAt = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '');
     if (changedAt === undefined) continue;

@@ -23,7 +23,7 @@ export interface Replacement {
  * their values. Used for entries taken over from `cairn init` and, with --update, for every existing one.
  */
 export async function replaceEntry(d: Directory, existing: StoredEntry, recordDn: string, attrs: LdifAttribute[]): Promise<Replacement> {
-  const norm = d.ctx.norm;
+  const norm = d.norm;
   const keyOf = (name: string) => norm.attribute(name)?.key ?? name.toLowerCase();
   const given = new Set(attrs.map((a) => keyOf(a.name)));
   const userAttributes = Object.keys(existing.attributes).filter((name) => !norm.attribute(name)?.type.operational);
@@ -48,7 +48,7 @@ export async function replaceEntry(d: Directory, existing: StoredEntry, recordDn
 
 /** The stored RDN takes the record's spelling (a rename to the same DN); the naming context keeps its own. */
 async function respell(d: Directory, existing: StoredEntry, recordDn: string) {
-  if (existing.ndn === d.ctx.namingContextNdn) return;
+  if (existing.ndn === d.namingContextNdn) return;
   const wanted = formatRdn(parseDN(recordDn)[0]);
   const stored = formatRdn(parseDN(existing.dn)[0]);
   if (wanted !== stored) await d.modifyDN(SYSTEM, existing.dn, wanted, true);

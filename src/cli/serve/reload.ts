@@ -1,5 +1,5 @@
 import type { Config } from '../../config';
-import { AccessControl } from '../../directory/acl';
+import type { AccessControl } from '../../directory/acl';
 import type { Directory } from '../../directory/directory';
 import { reopenLogFiles, type Logger } from '../../log';
 import type { LdapServer } from '../../wire/server';
@@ -68,15 +68,15 @@ export interface Serving {
  */
 export function reloadServing(s: Serving, readConfig: () => Config): ReloadOutcome {
   const outcome = emptyOutcome();
-  const ctx = s.directory.ctx;
+  const d = s.directory;
   let acl: AccessControl | undefined;
   const live = reloadConfig(s.config, readConfig, outcome, (next) => {
     // Unknown attribute or class names in access.*: refused before anything changes.
-    acl = new AccessControl(ctx.norm, next.access);
+    acl = d.prepareAccess(next.access);
   });
   if (live.length > 0) {
-    if (acl) ctx.acl = acl;
-    ctx.hasher.cost = s.config.security.bcryptCost;
+    if (acl) d.useAccess(acl);
+    d.bcryptCost = s.config.security.bcryptCost;
     s.log.level = s.config.log.level;
     s.ldap.reconfigure();
   }

@@ -16,7 +16,7 @@ import { toStoredHash } from './passwords';
 import { planPasswordChanges } from './password-changes';
 import { checkEntrySchema } from './schema-check';
 import { checkUniqueness } from './uniqueness';
-import type { PasswordPolicyLayer, PasswordSetter } from '../password-policy';
+import type { PasswordPolicyLayer, PasswordSetter } from '../accounts/password-policy';
 import type { PasswordPolicy } from '../../security/policy/types';
 import { isSupportedHash } from '../../security/passwords';
 import { parseGeneralizedTime } from '../matching';
@@ -89,7 +89,7 @@ export class Writer {
       await this.policy.checkNewPassword(draft, password.values[0], { self: false, oldVerified: false, reset: false }, this.ctx.hasher);
     }
     const hash = password ? await toStoredHash(password.values, this.ctx.hasher) : undefined;
-    const now = Date.now();
+    const now = this.ctx.now();
     return this.ctx.store.write((tx) => {
       if (tx.entryByNdn(dn.ndn)) throw new LdapError(ResultCode.entryAlreadyExists, `entry already exists: ${dn.dn}`);
       const parentId = this.parentOf(tx, dn);
@@ -163,7 +163,7 @@ export class Writer {
         throw new PolicyRefusal(ResultCode.constraintViolation, 'the new password is already hashed, so the policy cannot check its quality', PolicyError.insufficientPasswordQuality);
       }
     }
-    const now = Date.now();
+    const now = this.ctx.now();
     await this.ctx.store.write((tx) => {
       const entry = tx.entryByNdn(dn.ndn);
       if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, matchedDNIn(tx, dn));
@@ -211,7 +211,7 @@ export class Writer {
     const newRdn = this.norm.normalizeDN(newRdnText);
     if (newRdn.rdns.length !== 1) throw new LdapError(ResultCode.invalidDNSyntax, `invalid new RDN "${newRdnText}": give exactly one RDN`);
     const superior = newSuperior === undefined ? undefined : this.norm.normalizeDN(newSuperior);
-    const now = Date.now();
+    const now = this.ctx.now();
     return this.ctx.store.write((tx) => {
       const entry = tx.entryByNdn(dn.ndn);
       if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn.dn}`, matchedDNIn(tx, dn));

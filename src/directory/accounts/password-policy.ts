@@ -1,16 +1,16 @@
-import type { PasswordHasher } from '../security/passwords';
-import { checkQuality } from '../security/policy/quality';
-import { DEFAULT_POLICY, policyFromEntry } from '../security/policy/policy';
-import { PolicyError, type PasswordPolicy, type PersonalData, type PolicyResponse } from '../security/policy/types';
-import type { StoredEntry, WriteTx } from '../store/types';
+import type { PasswordHasher } from '../../security/passwords';
+import { checkQuality } from '../../security/policy/quality';
+import { DEFAULT_POLICY, policyFromEntry } from '../../security/policy/policy';
+import { PolicyError, type PasswordPolicy, type PersonalData, type PolicyResponse } from '../../security/policy/types';
+import type { StoredEntry, WriteTx } from '../../store/types';
 import { BindAttempts } from './bind-attempts';
-import type { DirectoryContext } from './context';
-import { EntryView } from './entry-view';
-import { PolicyRefusal } from './errors';
-import { formatGeneralizedTime, parseGeneralizedTime } from './matching';
-import { ResultCode } from '../ldap/result-codes';
-import type { KeyedAttributes } from './write/entry-attributes';
-import { updateServerState, type SetValues } from './server-state';
+import type { DirectoryContext } from '../context';
+import { EntryView } from '../entry-view';
+import { PolicyRefusal } from '../errors';
+import { formatGeneralizedTime, parseGeneralizedTime } from '../matching';
+import { ResultCode } from '../../ldap/result-codes';
+import type { KeyedAttributes } from '../write/entry-attributes';
+import { updateServerState, type SetValues } from '../server-state';
 
 const violation = (message: string, error: number) => new PolicyRefusal(ResultCode.constraintViolation, message, error);
 
@@ -81,7 +81,7 @@ export class PasswordPolicyLayer {
       }
       const changed = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '');
       const reset = view.values('pwdreset')[0] === 'TRUE';
-      if (policy.minAge > 0 && changed !== undefined && !reset && Date.now() - changed < policy.minAge * 1000) {
+      if (policy.minAge > 0 && changed !== undefined && !reset && this.ctx.now() - changed < policy.minAge * 1000) {
         throw violation(`was changed too recently; it may be changed again after ${formatDuration(policy.minAge)}`, PolicyError.passwordTooYoung);
       }
     }
@@ -136,7 +136,7 @@ export class PasswordPolicyLayer {
   }
 
   /** Locked (pwdAccountLockedTime) and not yet released by pwdLockoutDuration; OpenLDAP's 000001010000Z locks for good. */
-  isLocked(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now = Date.now()): boolean {
+  isLocked(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now = this.ctx.now()): boolean {
     return lockedIn(new EntryView(entry.dn, entry.attributes, this.norm), policy, now);
   }
 
@@ -151,7 +151,7 @@ export class PasswordPolicyLayer {
    * guesses are checked. At least one: after a lock ran out (or an administrator lifted it) with the
    * failures still counted, one check may run, and its failure locks again, as before.
    */
-  checksAllowed(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now = Date.now()): number | 'locked' {
+  checksAllowed(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now = this.ctx.now()): number | 'locked' {
     const view = new EntryView(entry.dn, entry.attributes, this.norm);
     if (lockedIn(view, policy, now)) return 'locked';
     return Math.max(1, policy.maxFailure - recentFailures(view, policy, now).length);
@@ -161,7 +161,7 @@ export class PasswordPolicyLayer {
    * A failed bind: one more pwdFailureTime (older ones past the interval forgotten); enough of them lock.
    * `attempt` ends in the same transaction: the check in flight becomes the failure it found.
    */
-  async recordFailure(entry: StoredEntry, policy: PasswordPolicy, now = Date.now(), attempt?: (tx: WriteTx) => void) {
+  async recordFailure(entry: StoredEntry, policy: PasswordPolicy, now = this.ctx.now(), attempt?: (tx: WriteTx) => void) {
     if (!policy.lockout && policy.maxFailure === 0) return;
     await this.updateState(
       entry.id,
@@ -202,7 +202,7 @@ export class PasswordPolicyLayer {
    * After a correct password: expiry (with grace logins), the expiry warning, and the must-change state
    * after an administrator's reset. Throws passwordExpired when no grace login is left.
    */
-  async afterCorrectPassword(entry: StoredEntry, policy: PasswordPolicy, now = Date.now()): Promise<{ response?: PolicyResponse; mustChange: boolean }> {
+  async afterCorrectPassword(entry: StoredEntry, policy: PasswordPolicy, now = this.ctx.now()): Promise<{ response?: PolicyResponse; mustChange: boolean }> {
     const view = new EntryView(entry.dn, entry.attributes, this.norm);
     // As slapd's ppolicy: a password without pwdChangedTime (migrated from a directory that kept none) does
     // not expire until it is next changed. Counting from the import instead would expire everyone at once.

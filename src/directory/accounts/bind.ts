@@ -1,16 +1,18 @@
-import type { DirectoryContext } from './context';
-import { LdapError, PolicyRefusal } from './errors';
+import type { DirectoryContext } from '../context';
+import { LdapError, PolicyRefusal } from '../errors';
 import type { PasswordPolicyLayer } from './password-policy';
 import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
-import { PolicyError, type PasswordPolicy, type PolicyResponse } from '../security/policy/types';
-import { ANONYMOUS, type Identity } from './identity';
-import { adminsGroupDN, servicesDN } from './layout';
-import { ResultCode } from '../ldap/result-codes';
-import { hashScheme, isBcrypt } from '../security/passwords';
-import type { StoredEntry } from '../store/types';
-import { EntryView } from './entry-view';
+import { PolicyError, type PasswordPolicy, type PolicyResponse } from '../../security/policy/types';
+import { ANONYMOUS, type Identity } from '../identity';
+import { adminsGroupDN, serviceAccountTest } from '../layout';
+import { ResultCode } from '../../ldap/result-codes';
+import { hashScheme, isBcrypt } from '../../security/passwords';
+import type { StoredEntry } from '../../store/types';
+import { EntryView } from '../entry-view';
+import { splitCode } from './typed-password';
+import { restrict, type SessionRestriction } from './restriction';
 import type { CheckOutcome } from './bind-attempts';
-import { countBind, type BindResult } from '../metrics/counts';
+import { countBind, type BindResult } from '../../metrics/counts';
 
 const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
 
@@ -18,9 +20,8 @@ const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid cred
 export function identityOf(ctx: DirectoryContext, entry: StoredEntry): Identity {
   const view = new EntryView(entry.dn, entry.attributes, ctx.norm);
   const adminsNdn = ctx.norm.normalizeDN(adminsGroupDN(ctx.namingContext)).ndn;
-  const servicesNdn = ctx.norm.normalizeDN(servicesDN(ctx.namingContext)).ndn;
   const isAdmin = view.values('memberof').some((g) => ctx.norm.rule('distinguishedNameMatch')!(g) === adminsNdn);
-  return { kind: 'user', dn: entry.dn, ndn: entry.ndn, entryId: entry.id, isAdmin, isService: entry.ndn.endsWith(',' + servicesNdn) };
+  return { kind: 'user', dn: entry.dn, ndn: entry.ndn, entryId: entry.id, isAdmin, isService: serviceAccountTest(ctx.norm, ctx.namingContext)(entry.ndn) };
 }
 
 /**
@@ -32,12 +33,12 @@ export interface BindOutcome {
   identity: Identity;
   policy?: PolicyResponse;
   /** Reset by an administrator: this connection may only change its password. */
-  mustChange: boolean;
+  restriction?: SessionRestriction;
 }
 
 export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLayer, mfa: MfaLayer, name: string, password: string, origin?: BindOrigin): Promise<BindOutcome> {
   if (name.trim() === '') {
-    if (password === '') return { identity: ANONYMOUS, mustChange: false };
+    if (password === '') return { identity: ANONYMOUS };
     throw INVALID();
   }
   if (password === '') {
@@ -109,7 +110,7 @@ async function afterCorrectPassword(
     });
     ctx.log.info('password hash upgraded to bcrypt', { dn: entry.dn, from: hashScheme(credential.hash) });
   }
-  return { identity: identityOf(ctx, entry), policy: state.response, mustChange: state.mustChange };
+  return { identity: identityOf(ctx, entry), policy: state.response, restriction: state.mustChange ? restrict({ kind: 'mustChange', ndn: entry.ndn }) : undefined };
 }
 
 /**
@@ -136,16 +137,17 @@ async function checkPassword(ctx: DirectoryContext, mfa: MfaLayer, entry: Stored
     ctx.log.info('bind failed: wrong password', { dn: entry.dn });
     return 'wrong_password';
   }
-  if (typed.length <= 6) {
+  const split = splitCode(typed);
+  if (!split) {
     await ctx.hasher.verifyNothing(typed);
     ctx.log.info('bind failed: no one-time code after the password', { dn: entry.dn });
     return 'mfa_missing';
   }
-  if (!(await ctx.hasher.verify(typed.slice(0, -6), hash))) {
+  if (!(await ctx.hasher.verify(split.password, hash))) {
     ctx.log.info('bind failed: wrong password', { dn: entry.dn, mfa: true });
     return 'wrong_password';
   }
-  const code = await mfa.checkCode(entry, typed.slice(-6), client);
+  const code = await mfa.checkCode(entry, split.code, client);
   if (code !== 'ok') ctx.log.info(`bind failed: ${code === 'replay' ? 'one-time code used already' : 'wrong one-time code'}`, { dn: entry.dn });
   return code === 'ok' ? 'ok' : code === 'replay' ? 'mfa_replayed' : 'mfa_wrong';
 }

@@ -1,14 +1,14 @@
-import type { Config } from '../config';
-import type { SecretBox } from '../security/secret-box';
-import { generateTotpSecret, isBase32Secret, matchTotpStep, totpUri } from '../security/totp';
-import type { StoredEntry } from '../store/types';
-import type { DirectoryContext } from './context';
-import { EntryView } from './entry-view';
-import { LdapError } from './errors';
-import { servicesDN } from './layout';
+import type { Config } from '../../config';
+import type { SecretBox } from '../../security/secret-box';
+import { generateTotpSecret, isBase32Secret, matchTotpStep, totpUri } from '../../security/totp';
+import type { StoredEntry } from '../../store/types';
+import type { DirectoryContext } from '../context';
+import { EntryView } from '../entry-view';
+import { LdapError } from '../errors';
+import { serviceAccountTest } from '../layout';
 import type { PasswordPolicyLayer } from './password-policy';
-import { ResultCode } from '../ldap/result-codes';
-import { updateServerState } from './server-state';
+import { ResultCode } from '../../ldap/result-codes';
+import { updateServerState } from '../server-state';
 
 export type CodeCheck = 'ok' | 'wrong' | 'replay';
 
@@ -40,11 +40,14 @@ export class MfaLayer {
     private readonly box: SecretBox,
     private readonly config: Config['mfa'],
     private readonly policy: PasswordPolicyLayer,
-    private readonly now: () => number = Date.now,
   ) {}
 
+  private now(): number {
+    return this.ctx.now();
+  }
+
   private isService(entry: StoredEntry) {
-    return entry.ndn.endsWith(',' + this.ctx.norm.normalizeDN(servicesDN(this.ctx.namingContext)).ndn);
+    return serviceAccountTest(this.ctx.norm, this.ctx.namingContext)(entry.ndn);
   }
 
   /** Group DNs whose members must use MFA: the config's and the governing policy entry's cairnMfaRequiredGroup. */

@@ -1,13 +1,14 @@
-import { generatePassword } from '../security/policy/quality';
-import { PolicyError } from '../security/policy/types';
+import { generatePassword } from './generator';
+import { restrictionOf, type SessionRestriction } from './restriction';
+import { PolicyError } from '../../security/policy/types';
 import { identityOf, verifyPassword } from './bind';
 import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
-import type { DirectoryContext } from './context';
-import { LdapError, PolicyRefusal } from './errors';
-import type { Identity } from './identity';
+import type { DirectoryContext } from '../context';
+import { LdapError, PolicyRefusal } from '../errors';
+import type { Identity } from '../identity';
 import type { PasswordPolicyLayer } from './password-policy';
-import { ResultCode } from '../ldap/result-codes';
-import type { Writer } from './write/writer';
+import { ResultCode } from '../../ldap/result-codes';
+import type { Writer } from '../write/writer';
 
 export interface PasswordChangeRequest {
   userIdentity?: string;
@@ -24,11 +25,13 @@ export async function changePassword(
   layers: { ctx: DirectoryContext; writer: Writer; policy: PasswordPolicyLayer; mfa: MfaLayer },
   who: Identity,
   req: PasswordChangeRequest,
-  /** The DN whose bind on this connection just failed with an expired password: it may still change it. */
-  expiredDn?: string,
+  /** The session's restriction: after a bind refused for an expired password, that DN may still change it. */
+  session?: SessionRestriction,
   options: { reset?: boolean; origin?: BindOrigin } = {},
 ): Promise<{ generated?: string }> {
   const { ctx, writer, policy, mfa } = layers;
+  const restriction = restrictionOf(session);
+  const expiredDn = restriction?.kind === 'expired' ? restriction.dn : undefined;
   const reset = options.reset;
   const targetText = req.userIdentity ?? (who.kind === 'user' ? who.dn : undefined);
   if (targetText === undefined) throw new LdapError(ResultCode.strongerAuthRequired, 'only authenticated users may change passwords');

@@ -1,6 +1,6 @@
-import type { PasswordPolicy } from '../security/policy/types';
-import type { StoredEntry, WriteTx } from '../store/types';
-import type { DirectoryContext } from './context';
+import type { PasswordPolicy } from '../../security/policy/types';
+import type { StoredEntry, WriteTx } from '../../store/types';
+import type { DirectoryContext } from '../context';
 import type { PasswordPolicyLayer } from './password-policy';
 
 /** A check still recorded after this long was abandoned (its process died): it no longer counts. */
@@ -35,8 +35,11 @@ export class BindAttempts {
   constructor(
     private readonly ctx: DirectoryContext,
     private readonly policy: PasswordPolicyLayer,
-    private readonly now: () => number = Date.now,
   ) {}
+
+  private now(): number {
+    return this.ctx.now();
+  }
 
   async reserve(entry: StoredEntry, rules: PasswordPolicy): Promise<Reservation> {
     // Locked as last read (reads see other processes' writes at once): refused without a write, which
@@ -46,7 +49,8 @@ export class BindAttempts {
     if (!this.policy.locksOut(rules)) return { kind: 'granted', attempt: this.attempt(entry, rules, undefined) };
     const first = await this.tryReserve(entry, rules);
     if (first !== 'wait') return first;
-    return this.waitInLine(entry, rules, this.now() + MAX_WAIT_MS);
+    // The wait is real time (timers), whatever the clock the rules read.
+    return this.waitInLine(entry, rules, Date.now() + MAX_WAIT_MS);
   }
 
   private tryReserve(entry: StoredEntry, rules: PasswordPolicy): Promise<Reservation | 'wait'> {
@@ -73,7 +77,7 @@ export class BindAttempts {
       for (;;) {
         const r = await this.tryReserve(entry, rules);
         if (r !== 'wait') return r;
-        if (this.now() >= deadline) {
+        if (Date.now() >= deadline) {
           this.ctx.log.info('bind refused: too many password checks at once for this account', { dn: entry.dn });
           return { kind: 'locked' };
         }

@@ -1,0 +1,207 @@
+import type { Logger } from '../../log';
+import type { SecretBox } from '../../security/secret-box';
+import type { PasswordPolicy } from '../../security/policy/types';
+import { PolicyError } from '../../security/policy/types';
+import { loadBlocklist } from '../../security/policy/blocklist';
+import type { StoredEntry } from '../../store/types';
+import { audited } from '../audit';
+import type { DirectoryContext } from '../context';
+import { LdapError, PolicyRefusal } from '../errors';
+import { ANONYMOUS, type Identity } from '../identity';
+import { ResultCode } from '../../ldap/result-codes';
+import type { Writer } from '../write/writer';
+import { identityOf, simpleBind, type BindOutcome } from './bind';
+import { changePassword, type PasswordChangeRequest } from './change-password';
+import { expiringPasswords, type ExpiringPassword } from './expiry';
+import { generatePassword } from './generator';
+import { MfaLayer, type BindOrigin } from './mfa';
+import { PasswordPolicyLayer } from './password-policy';
+import { afterSuccess, checkAllowed, restrict, type SessionRequest, type SessionRestriction } from './restriction';
+
+export type { BindOrigin } from './mfa';
+export type { PasswordChangeRequest } from './change-password';
+export type { SessionRequest, SessionRestriction } from './restriction';
+export type { ExpiringPassword } from './expiry';
+
+/** A successful authentication: who, what the password policy says (the ppolicy control), and any restriction. */
+export type Authentication = BindOutcome;
+
+export type MfaState = 'enrolled' | 'pending' | 'required' | 'off';
+
+/**
+ * The accounts engine, the one door onto passwords, password policy and MFA: the LDAP operations, the CLI,
+ * the reminder job (and next the web portal) call these methods and nothing else. Every state change is
+ * written to the audit log with the LDAP writes; every time rule reads the directory's clock.
+ */
+export class Accounts {
+  private readonly policy: PasswordPolicyLayer;
+  private readonly mfa: MfaLayer;
+
+  constructor(
+    private readonly ctx: DirectoryContext,
+    private readonly writer: Writer,
+    private readonly audit: Logger,
+    secrets: SecretBox,
+    policy: PasswordPolicyLayer = new PasswordPolicyLayer(ctx, loadBlocklist()),
+  ) {
+    this.policy = policy;
+    this.mfa = new MfaLayer(ctx, secrets, ctx.config.mfa, policy);
+  }
+
+  /** The password policy layer, for the writer (a userPassword in an add or modify follows the same rules). */
+  get passwordRules(): PasswordPolicyLayer {
+    return this.policy;
+  }
+
+  /** A simple bind; `origin` (the connection's client) decides the MFA code's per-client grace. */
+  authenticate(name: string, typedPassword: string, origin?: BindOrigin): Promise<Authentication> {
+    return simpleBind(this.ctx, this.policy, this.mfa, name, typedPassword, origin);
+  }
+
+  /** The restriction a refused bind leaves on its session: an expired password may still be changed there. */
+  restrictionAfterRefusal(name: string, err: unknown): SessionRestriction | undefined {
+    if (err instanceof PolicyRefusal && err.policyError === PolicyError.passwordExpired) return restrict({ kind: 'expired', dn: name });
+    return undefined;
+  }
+
+  /** Throws (changeAfterReset, 50) when a restricted session asks for anything but its password change. */
+  checkAllowed(restriction: SessionRestriction | undefined, request: SessionRequest): void {
+    checkAllowed(this.ctx.norm, restriction, request);
+  }
+
+  /** Whether a restricted session may make this request. */
+  allows(restriction: SessionRestriction | undefined, request: SessionRequest): boolean {
+    try {
+      this.checkAllowed(restriction, request);
+      return true;
+    } catch (err) {
+      if (err instanceof PolicyRefusal) return false;
+      throw err;
+    }
+  }
+
+  /** The session's restriction once a request succeeded (a password change lifts it). */
+  afterSuccess(restriction: SessionRestriction | undefined, request: SessionRequest): SessionRestriction | undefined {
+    return afterSuccess(this.ctx.norm, restriction, request);
+  }
+
+  /**
+   * Password Modify (RFC 3062), `cairn user passwd`: a change by the person (with or without the old
+   * password, as pwdSafeModify says), an administrator's reset, or a generated password; one policy check.
+   */
+  changePassword(who: Identity, req: PasswordChangeRequest, restriction?: SessionRestriction, options: { reset?: boolean; origin?: BindOrigin } = {}) {
+    return audited(this.audit, who, { op: 'modify', dn: req.userIdentity ?? (who.kind === 'user' ? who.dn : ''), attributes: ['passwordModify:userPassword'] }, async () =>
+      changePassword({ ctx: this.ctx, writer: this.writer, policy: this.policy, mfa: this.mfa }, await this.current(who), req, restriction, options),
+    );
+  }
+
+  /** A password the policy governing `dn` accepts (the default policy for an entry not yet there). */
+  async generatePassword(dn: string): Promise<string> {
+    const entry = await this.entry(dn);
+    const target = entry ?? { dn, attributes: {} };
+    return generatePassword(await this.policy.policyFor(target), this.policy.blocklist, entry ? this.policy.personalData(entry) : undefined);
+  }
+
+  /** Lifts a lockout: pwdAccountLockedTime and the failure count go (administrators and the CLI). */
+  unlock(who: Identity, dn: string) {
+    return audited(this.audit, who, { op: 'modify', dn, attributes: ['unlock:pwdAccountLockedTime'] }, async () => {
+      const actor = await this.current(who);
+      this.ctx.acl.checkWrite(actor, 'unlock', dn);
+      await this.writer.modify(
+        actor,
+        dn,
+        [
+          { operation: 'replace', modification: { type: 'pwdAccountLockedTime', values: [] } },
+          { operation: 'replace', modification: { type: 'pwdFailureTime', values: [] } },
+        ],
+        { migration: true },
+      );
+    });
+  }
+
+  /** A new MFA secret (or the given one), pending until confirmed with a code from the app. */
+  mfaEnroll(who: Identity, dn: string, secret?: string): Promise<{ secret: string; uri: string }> {
+    return this.mfaChange(who, dn, 'mfaEnroll', 'enroll for MFA', (entry) => this.mfa.enroll(entry, secret));
+  }
+
+  mfaConfirm(who: Identity, dn: string, code: string): Promise<void> {
+    return this.mfaChange(who, dn, 'mfaConfirm', 'confirm the MFA of', (entry) => this.mfa.confirm(entry, code));
+  }
+
+  /** Removes the secret (a lost phone); an account that must use MFA then cannot log in until enrolled again. */
+  mfaReset(who: Identity, dn: string): Promise<void> {
+    return this.mfaChange(who, dn, 'mfaReset', 'reset the MFA of', (entry) => this.mfa.reset(entry));
+  }
+
+  /** Enrolled, pending confirmation, required but not enrolled, or off. */
+  async mfaStatus(dn: string): Promise<MfaState | undefined> {
+    const entry = await this.entry(dn);
+    if (!entry) return undefined;
+    const record = await this.ctx.store.totp(entry.id);
+    if (record?.confirmed) return 'enrolled';
+    if (record) return 'pending';
+    return (await this.mfa.requirement(entry)).required ? 'required' : 'off';
+  }
+
+  /** Every enrolment (confirmed or pending), by DN. */
+  async mfaEnrolled(): Promise<string[]> {
+    const dns: string[] = [];
+    for (const { entryId } of await this.ctx.store.totpEnrolments()) {
+      const entry = await this.ctx.store.entryById(entryId);
+      if (entry) dns.push(entry.dn);
+    }
+    return dns;
+  }
+
+  private mfaChange<T>(who: Identity, dn: string, what: string, verb: string, run: (entry: StoredEntry) => Promise<T>): Promise<T> {
+    return audited(this.audit, who, { op: 'modify', dn, attributes: [`${what}:cairnMfaEnabled`] }, async () => {
+      const actor = await this.current(who);
+      this.ctx.acl.checkWrite(actor, verb, dn);
+      const entry = await this.entry(dn);
+      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn}`, await this.ctx.matchedDN(this.ctx.norm.normalizeDN(dn).ndn));
+      return run(entry);
+    });
+  }
+
+  /** Accounts whose passwords expire under their policy (the reminder job's question). */
+  expiringPasswords(): Promise<ExpiringPassword[]> {
+    return expiringPasswords(this.ctx, this.policy);
+  }
+
+  /** Whether the account is locked now (by its policy's lockout rules). */
+  async isLocked(dn: string): Promise<boolean> {
+    const entry = await this.entry(dn);
+    return entry ? this.policy.isLocked(entry, await this.policy.policyFor(entry)) : false;
+  }
+
+  /** The policy that governs an entry (its pwdPolicySubentry, the default policy entry, or Cairn's defaults). */
+  async policyOf(dn: string): Promise<PasswordPolicy> {
+    const entry = await this.entry(dn);
+    return this.policy.policyFor(entry ?? { dn, attributes: {} });
+  }
+
+  /** Whether the entry has a password at all. */
+  async hasPassword(dn: string): Promise<boolean> {
+    const entry = await this.entry(dn);
+    return entry !== undefined && (await this.ctx.store.credential(entry.id)) !== undefined;
+  }
+
+  /** The time as the account rules see it. */
+  now(): number {
+    return this.ctx.now();
+  }
+
+  /**
+   * A connection's identity as of now: membership of cn=admins is decided at bind, but a write must see a
+   * removal at once. An entry that no longer exists writes nothing.
+   */
+  async current(who: Identity): Promise<Identity> {
+    if (who.kind !== 'user') return who;
+    const entry = await this.ctx.store.entryById(who.entryId);
+    return entry && entry.ndn === who.ndn ? identityOf(this.ctx, entry) : ANONYMOUS;
+  }
+
+  private async entry(dn: string): Promise<StoredEntry | undefined> {
+    return (await this.ctx.store.entryByNdn(this.ctx.norm.normalizeDN(dn).ndn)) ?? undefined;
+  }
+}

@@ -1,0 +1,263 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDefaults, type Config } from '../../src/config';
+import { silentLogger } from '../../src/log';
+import { initDirectory, openDirectory, type OpenDirectory } from '../../src/runtime';
+import type { Directory } from '../../src/directory/directory';
+import { LdapError, PolicyRefusal } from '../../src/directory/errors';
+import { SYSTEM, type Identity } from '../../src/directory/identity';
+import type { Authentication, BindOrigin } from '../../src/directory/accounts/accounts';
+import { PolicyError } from '../../src/security/policy/types';
+import { totpCode } from '../../src/security/totp';
+import { EntryView } from '../../src/directory/entry-view';
+
+const BASE = 'dc=example,dc=com';
+const POLICY = `cn=default,ou=policies,${BASE}`;
+const person = (uid: string) => `uid=${uid},ou=people,${BASE}`;
+const SECOND = 1000;
+const from = (address: string): BindOrigin => ({ address, earlierIdentities: [] });
+
+/**
+ * The accounts engine on a real store with a clock the test moves: every time rule of the password policy
+ * and of MFA, without a server and without sleeping.
+ */
+describe('accounts engine (fake clock)', function () {
+  this.timeout(20000);
+  let dir: string;
+  let opened: OpenDirectory;
+  let d: Directory;
+  let config: Config;
+  let now = Date.UTC(2026, 0, 5, 12, 0, 10);
+  const later = (ms: number) => (now += ms);
+
+  const setPolicy = (...pairs: [string, string][]) =>
+    d.modify(
+      SYSTEM,
+      POLICY,
+      pairs.map(([type, value]) => ({ operation: 'replace' as const, modification: { type, values: [value] } })),
+    );
+  const addPerson = (uid: string, password: string) =>
+    d.add(SYSTEM, person(uid), [
+      { type: 'objectClass', values: ['top', 'inetOrgPerson'] },
+      { type: 'uid', values: [uid] },
+      { type: 'cn', values: ['Pat Quinn'] },
+      { type: 'sn', values: ['Quinn'] },
+      { type: 'userPassword', values: [password] },
+    ]);
+  const auth = (uid: string, typed: string, origin?: BindOrigin) => d.accounts.authenticate(person(uid), typed, origin);
+  /** The refusal of an authentication: its result code and password-policy error. */
+  const refusal = async (p: Promise<Authentication>): Promise<{ code: number; policyError?: number; message: string }> => {
+    try {
+      await p;
+    } catch (err) {
+      if (!(err instanceof LdapError)) throw err;
+      return { code: err.resultCode, policyError: err instanceof PolicyRefusal ? err.policyError : undefined, message: err.message };
+    }
+    throw new Error('expected a refusal');
+  };
+  const attribute = async (uid: string, name: string) => {
+    const entry = await d.storedEntry(d.norm.normalizeDN(person(uid)).ndn);
+    return entry ? new EntryView(entry.dn, entry.attributes, d.norm).values(name.toLowerCase()) : [];
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cairn-accounts-'));
+    config = loadDefaults();
+    config.security.bcryptCost = 4;
+    config.security.hashWorkers = 1;
+    config.mfa.reuseSeconds = 20;
+    await initDirectory(dir, BASE, 'Admin-Password-1234', config, silentLogger());
+    opened = await openDirectory(dir, config, silentLogger(), { clock: () => now });
+    d = opened.directory;
+  });
+  after(async () => {
+    await opened?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('locks after pwdMaxFailure failures (accountLocked even with the right password), until the lock runs out', async () => {
+    await setPolicy(['pwdMaxFailure', '3'], ['pwdLockoutDuration', '60'], ['pwdFailureCountInterval', '900']);
+    await addPerson('zzlock', 'Lock-Me-Out-55');
+    for (let i = 0; i < 3; i++) expect((await refusal(auth('zzlock', 'wrong'))).code).to.equal(49);
+    const locked = await refusal(auth('zzlock', 'Lock-Me-Out-55'));
+    expect(locked).to.deep.include({ code: 49, policyError: PolicyError.accountLocked, message: 'invalid credentials' });
+    expect(await attribute('zzlock', 'pwdFailureTime')).to.have.length(3);
+    expect(await d.accounts.isLocked(person('zzlock'))).to.equal(true);
+    later(59 * SECOND);
+    expect((await refusal(auth('zzlock', 'Lock-Me-Out-55'))).policyError, 'one second before the end').to.equal(PolicyError.accountLocked);
+    later(2 * SECOND);
+    expect((await auth('zzlock', 'Lock-Me-Out-55')).identity.kind, 'the lock has run out').to.equal('user');
+    expect(await attribute('zzlock', 'pwdFailureTime'), 'a correct bind resets the count').to.deep.equal([]);
+  });
+
+  it('unlock lifts a lock at once', async () => {
+    await addPerson('zzunlock', 'Unlock-Me-55');
+    for (let i = 0; i < 3; i++) await refusal(auth('zzunlock', 'wrong'));
+    expect((await refusal(auth('zzunlock', 'Unlock-Me-55'))).policyError).to.equal(PolicyError.accountLocked);
+    await d.accounts.unlock(SYSTEM, person('zzunlock'));
+    expect((await auth('zzunlock', 'Unlock-Me-55')).identity.kind).to.equal('user');
+  });
+
+  it('failures older than pwdFailureCountInterval do not count', async () => {
+    await setPolicy(['pwdMaxFailure', '2'], ['pwdLockoutDuration', '2'], ['pwdFailureCountInterval', '3']);
+    try {
+      await addPerson('zzinterval', 'Timed-Lock-7777');
+      await refusal(auth('zzinterval', 'wrong'));
+      later(3200);
+      await refusal(auth('zzinterval', 'wrong'));
+      expect((await auth('zzinterval', 'Timed-Lock-7777')).identity.kind, 'the first failure had expired: not locked').to.equal('user');
+      await refusal(auth('zzinterval', 'wrong'));
+      await refusal(auth('zzinterval', 'wrong'));
+      expect((await refusal(auth('zzinterval', 'Timed-Lock-7777'))).policyError).to.equal(PolicyError.accountLocked);
+      later(2200);
+      expect((await auth('zzinterval', 'Timed-Lock-7777')).identity.kind, 'the lock has run out').to.equal('user');
+    } finally {
+      await setPolicy(['pwdMaxFailure', '10'], ['pwdLockoutDuration', '900'], ['pwdFailureCountInterval', '900']);
+    }
+  });
+
+  it('warns before expiry (timeBeforeExpiration), then refuses the expired password (passwordExpired) and leaves a change-only session', async () => {
+    now = Math.ceil(now / SECOND) * SECOND; // pwdChangedTime keeps whole seconds
+    await addPerson('zzexpiry', 'Expiring-Pass-77');
+    await setPolicy(['pwdMaxAge', '3600'], ['pwdExpireWarning', '600']);
+    try {
+      expect((await auth('zzexpiry', 'Expiring-Pass-77')).policy, 'long before: no warning').to.equal(undefined);
+      later(3000 * SECOND);
+      expect((await auth('zzexpiry', 'Expiring-Pass-77')).policy).to.deep.equal({ warning: { timeBeforeExpiration: 600 } });
+      later(600 * SECOND);
+      const expired = refusal(auth('zzexpiry', 'Expiring-Pass-77'));
+      expect(await expired).to.deep.include({ code: 49, policyError: PolicyError.passwordExpired, message: 'your password has expired; change it now' });
+      // The session whose bind failed on the expiry may change that password, anonymously, with the old one.
+      const err = await auth('zzexpiry', 'Expiring-Pass-77').catch((e: unknown) => e);
+      const restriction = d.accounts.restrictionAfterRefusal(person('zzexpiry'), err);
+      expect(restriction).to.not.equal(undefined);
+      expect(d.accounts.restrictionAfterRefusal(person('zzexpiry'), new LdapError(49, 'invalid credentials'))).to.equal(undefined);
+      await d.accounts.changePassword({ kind: 'anonymous' }, { userIdentity: person('zzexpiry'), oldPassword: 'Expiring-Pass-77', newPassword: 'Renewed-Pass-88' }, restriction);
+      expect(d.accounts.afterSuccess(restriction, { op: 'extended', name: '1.3.6.1.4.1.4203.1.11.1' })).to.equal(undefined);
+      expect((await auth('zzexpiry', 'Renewed-Pass-88')).identity.kind).to.equal('user');
+    } finally {
+      await setPolicy(['pwdMaxAge', '0'], ['pwdExpireWarning', '1209600']);
+    }
+  });
+
+  it('grace logins: an expired password still binds while graceAuthNsRemaining lasts', async () => {
+    await addPerson('zzgrace', 'Grace-Pass-8181');
+    await setPolicy(['pwdMaxAge', '1'], ['pwdGraceAuthNLimit', '2']);
+    try {
+      later(1500);
+      expect((await auth('zzgrace', 'Grace-Pass-8181')).policy).to.deep.equal({ warning: { graceAuthNsRemaining: 1 } });
+      expect((await auth('zzgrace', 'Grace-Pass-8181')).policy).to.deep.equal({ warning: { graceAuthNsRemaining: 0 } });
+      expect((await refusal(auth('zzgrace', 'Grace-Pass-8181'))).policyError).to.equal(PolicyError.passwordExpired);
+    } finally {
+      await setPolicy(['pwdMaxAge', '0'], ['pwdGraceAuthNLimit', '0']);
+    }
+  });
+
+  it('must change after an administrator reset: changeAfterReset, only its own password change allowed, then normal', async () => {
+    await addPerson('zzreset', 'Before-Reset-11');
+    const { generated } = await d.accounts.changePassword(SYSTEM, { userIdentity: person('zzreset') }, undefined, { reset: true });
+    expect(generated).to.be.a('string');
+    expect(await attribute('zzreset', 'pwdReset')).to.deep.equal(['TRUE']);
+    const a = await auth('zzreset', generated!);
+    expect(a.policy).to.deep.equal({ error: PolicyError.changeAfterReset });
+    const r = a.restriction;
+    expect(r).to.not.equal(undefined);
+    const refused = () => d.accounts.checkAllowed(r, { op: 'search' });
+    expect(refused).to.throw('you must change your password before doing anything else');
+    expect(d.accounts.allows(r, { op: 'modify', object: person('zzreset'), changes: [{ modification: { type: 'mail' } }] })).to.equal(false);
+    expect(d.accounts.allows(r, { op: 'modify', object: person('zzlock'), changes: [{ modification: { type: 'userPassword' } }] }), 'another entry').to.equal(false);
+    // userPassword by the schema: its OID too.
+    expect(d.accounts.allows(r, { op: 'modify', object: person('zzreset'), changes: [{ modification: { type: '2.5.4.35' } }] })).to.equal(true);
+    for (const oid of ['1.3.6.1.4.1.4203.1.11.1', '1.3.6.1.4.1.4203.1.11.3', '1.3.6.1.4.1.1466.20037'])
+      expect(d.accounts.allows(r, { op: 'extended', name: oid }), oid).to.equal(true);
+    expect(d.accounts.allows(r, { op: 'bind' })).to.equal(true);
+    expect(d.accounts.afterSuccess(r, { op: 'modify', object: person('zzreset'), changes: [{ modification: { type: 'mail' } }] })).to.equal(r);
+    expect(d.accounts.afterSuccess(r, { op: 'modify', object: person('zzreset'), changes: [{ modification: { type: 'userPassword' } }] })).to.equal(undefined);
+    const self: Identity = a.identity;
+    await d.accounts.changePassword(self, { newPassword: 'After-Reset-22x' });
+    const again = await auth('zzreset', 'After-Reset-22x');
+    expect(again.restriction).to.equal(undefined);
+    expect(again.policy).to.equal(undefined);
+  });
+
+  it('minimum age refuses a second self change too soon (passwordTooYoung), not an administrator reset, and not once it has passed', async () => {
+    await addPerson('zzyoung', 'Young-Pass-101');
+    await setPolicy(['pwdMinAge', '3600']);
+    try {
+      const me = (await auth('zzyoung', 'Young-Pass-101')).identity;
+      const tooSoon = await d.accounts.changePassword(me, { oldPassword: 'Young-Pass-101', newPassword: 'Older-Pass-202' }).catch((e: unknown) => e);
+      expect(tooSoon).to.be.instanceOf(PolicyRefusal);
+      expect((tooSoon as PolicyRefusal).policyError).to.equal(PolicyError.passwordTooYoung);
+      expect((tooSoon as PolicyRefusal).message).to.include('changed too recently');
+      later(3601 * SECOND);
+      await d.accounts.changePassword(me, { oldPassword: 'Young-Pass-101', newPassword: 'Older-Pass-202' });
+      await d.accounts.changePassword(SYSTEM, { userIdentity: person('zzyoung'), newPassword: 'Admin-Reset-303' });
+    } finally {
+      await setPolicy(['pwdMinAge', '0']);
+    }
+  });
+
+  describe('MFA', () => {
+    let secret: string;
+    before(async () => {
+      await addPerson('zzmfa', 'Mfa-Password-99');
+      ({ secret } = await d.accounts.mfaEnroll(SYSTEM, person('zzmfa')));
+      expect(await d.accounts.mfaStatus(person('zzmfa'))).to.equal('pending');
+      await d.accounts.mfaConfirm(SYSTEM, person('zzmfa'), totpCode(secret, now));
+      expect(await d.accounts.mfaStatus(person('zzmfa'))).to.equal('enrolled');
+      later(30 * SECOND);
+    });
+
+    it('the current step, the previous and the next bind (window 1); two steps away not', async () => {
+      // At the start of a step, so that each code belongs to one step.
+      now = Math.floor(now / 30000) * 30000 + 30000 + 5000;
+      const typed = (offset: number) => `Mfa-Password-99${totpCode(secret, now + offset)}`;
+      expect((await auth('zzmfa', typed(-30 * SECOND))).identity.kind, 'previous step').to.equal('user');
+      expect((await auth('zzmfa', typed(0))).identity.kind, 'this step').to.equal('user');
+      expect((await auth('zzmfa', typed(30 * SECOND))).identity.kind, 'next step').to.equal('user');
+      later(90 * SECOND);
+      expect((await refusal(auth('zzmfa', `Mfa-Password-99${totpCode(secret, now + 90 * SECOND)}`))).code, 'three steps ahead').to.equal(49);
+      expect((await refusal(auth('zzmfa', `Mfa-Password-99${totpCode(secret, now - 60 * SECOND)}`))).code, 'two steps back').to.equal(49);
+      expect((await refusal(auth('zzmfa', 'Mfa-Password-99'))).code, 'no code').to.equal(49);
+      await d.accounts.unlock(SYSTEM, person('zzmfa'));
+    });
+
+    it('a code is used once: a replay from another client is refused; the same client gets the reuse grace, which runs out', async () => {
+      later(120 * SECOND);
+      const typed = `Mfa-Password-99${totpCode(secret, now)}`;
+      expect((await auth('zzmfa', typed, from('10.0.0.1'))).identity.kind).to.equal('user');
+      expect((await refusal(auth('zzmfa', typed, from('10.0.0.2')))).code, 'replay from another client').to.equal(49);
+      expect((await refusal(auth('zzmfa', typed))).code, 'replay without a client').to.equal(49);
+      later(10 * SECOND);
+      expect((await auth('zzmfa', typed, from('10.0.0.1'))).identity.kind, 'same client, within mfa.reuseSeconds').to.equal('user');
+      const shared: BindOrigin = { address: '10.0.0.1', earlierIdentities: [d.norm.normalizeDN(`cn=admin,${BASE}`).ndn] };
+      expect((await refusal(auth('zzmfa', typed, shared))).code, 'a shared connection gets no grace').to.equal(49);
+      later(11 * SECOND);
+      expect((await refusal(auth('zzmfa', typed, from('10.0.0.1')))).code, 'grace over (the step is still within the window)').to.equal(49);
+      await d.accounts.unlock(SYSTEM, person('zzmfa'));
+    });
+
+    it('reset removes the secret: the password alone works again', async () => {
+      await d.accounts.mfaReset(SYSTEM, person('zzmfa'));
+      expect(await d.accounts.mfaStatus(person('zzmfa'))).to.equal('off');
+      expect((await auth('zzmfa', 'Mfa-Password-99')).identity.kind).to.equal('user');
+    });
+  });
+
+  describe('audit', () => {
+    it('every account state change is in the audit log: MFA enroll, confirm, reset, unlock, password change', () => {
+      const lines = readFileSync(join(dir, 'audit.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { dn?: string; attributes?: string[]; result?: number });
+      const about = (dn: string, attribute: string) => lines.filter((l) => l.dn === dn && (l.attributes ?? []).includes(attribute));
+      expect(about(person('zzmfa'), 'mfaEnroll:cairnMfaEnabled')).to.have.length(1);
+      expect(about(person('zzmfa'), 'mfaConfirm:cairnMfaEnabled')).to.have.length(1);
+      expect(about(person('zzmfa'), 'mfaReset:cairnMfaEnabled')).to.have.length(1);
+      expect(about(person('zzunlock'), 'unlock:pwdAccountLockedTime')).to.have.length(1);
+      expect(about(person('zzyoung'), 'passwordModify:userPassword').map((l) => l.result)).to.deep.equal([19, 0, 0]);
+    });
+  });
+});
