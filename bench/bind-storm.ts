@@ -39,7 +39,14 @@ async function phase(port: number, users: number, seconds: number, stormConnecti
     return latencies.sort((a, b) => a - b);
   })();
   const [latencies] = await Promise.all([searcher, ...storm]);
-  return { searches: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1], binds, bindFailures };
+  return {
+    searches: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1],
+    binds,
+    bindFailures,
+  };
 }
 
 async function main() {
@@ -67,7 +74,9 @@ async function main() {
     const storm = await phase(target.port, users, seconds, connections, bind);
     const row = (name: string, r: typeof alone) =>
       `${name.padEnd(34)} ${String(r.searches).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${(r.binds / seconds).toFixed(1).padStart(8)} ${String(r.bindFailures).padStart(6)}`;
-    console.log(`\n${'one searching client'.padEnd(34)} ${'searches'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'binds/s'.padStart(8)} ${'failed'.padStart(6)}`);
+    console.log(
+      `\n${'one searching client'.padEnd(34)} ${'searches'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'binds/s'.padStart(8)} ${'failed'.padStart(6)}`,
+    );
     console.log(row('alone', alone));
     console.log(row(`during ${connections} binding connections`, storm));
     console.log(`\n${users} people, bcrypt cost 10 (their migrated {SSHA} is upgraded at the first bind), ${seconds} s per phase.`);

@@ -42,8 +42,14 @@ async function withHeartbeat<T>(label: string, work: Promise<T>): Promise<T> {
 }
 
 /** init + import + service account. The users' {SSHA} hashes are migrated as they are. */
-export async function prepareCairn(root: string, workDir: string, ldifPath: string, users: number,
-  adminPassword: string, servicePassword: string): Promise<CairnData> {
+export async function prepareCairn(
+  root: string,
+  workDir: string,
+  ldifPath: string,
+  users: number,
+  adminPassword: string,
+  servicePassword: string,
+): Promise<CairnData> {
   if (!cairnAvailable(root)) throw new BenchError(`${cairnBin(root)} does not exist (is the CLI built?)`);
   const dataDir = join(workDir, 'cairn', 'data');
   mkdirSync(join(workDir, 'cairn'), { recursive: true });
@@ -53,19 +59,21 @@ export async function prepareCairn(root: string, workDir: string, ldifPath: stri
   await withHeartbeat('cairn import', cli(root, ['import', '--data', dataDir, ldifPath], 600000 + users * 1000));
   log(`cairn: imported ${users} users in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  const svc = await run(process.execPath, [cairnBin(root), 'service', 'add', 'bench', '--password', servicePassword,
-    '--data', dataDir], { timeoutMs: 120000, cwd: root });
+  const svc = await run(process.execPath, [cairnBin(root), 'service', 'add', 'bench', '--password', servicePassword, '--data', dataDir], {
+    timeoutMs: 120000,
+    cwd: root,
+  });
   if (svc.code === 0 && !svc.timedOut) {
     return { dataDir, searchBindDn: SERVICE_DN, searchBindPassword: servicePassword };
   }
-  log(`cairn: "service add" failed (${svc.timedOut ? 'timeout' : `exit ${svc.code}`}); searching as the admin instead\n` +
-    `${svc.stdout}${svc.stderr}`.trimEnd());
+  log(
+    `cairn: "service add" failed (${svc.timedOut ? 'timeout' : `exit ${svc.code}`}); searching as the admin instead\n` + `${svc.stdout}${svc.stderr}`.trimEnd(),
+  );
   return { dataDir, searchBindDn: CAIRN_ADMIN_DN, searchBindPassword: adminPassword };
 }
 
 /** Starts `cairn serve`; logLevel undefined means Cairn's default (CAIRN_LOG_LEVEL unset). */
-export async function startCairn(root: string, workDir: string, data: CairnData,
-  logLevel: string | undefined): Promise<Target> {
+export async function startCairn(root: string, workDir: string, data: CairnData, logLevel: string | undefined): Promise<Target> {
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
   const url = `ldap://${listen}/`;
@@ -75,11 +83,15 @@ export async function startCairn(root: string, workDir: string, data: CairnData,
   const levelName = logLevel ?? 'default';
   const label = `cairn[log=${levelName}]`;
   log(`${label}: starting on ${url}`);
-  const daemon = new Daemon(label, process.execPath,
-    [cairnBin(root), 'serve', '--data', data.dataDir, '--listen', listen, '--ldaps', 'none'], env,
-    join(workDir, 'cairn', `serve-log-${levelName}.log`), root);
-  const deadReason = (): string | undefined =>
-    daemon.running ? undefined : `${daemon.describeExit()}\n${daemon.tail}`.trimEnd();
+  const daemon = new Daemon(
+    label,
+    process.execPath,
+    [cairnBin(root), 'serve', '--data', data.dataDir, '--listen', listen, '--ldaps', 'none'],
+    env,
+    join(workDir, 'cairn', `serve-log-${levelName}.log`),
+    root,
+  );
+  const deadReason = (): string | undefined => (daemon.running ? undefined : `${daemon.describeExit()}\n${daemon.tail}`.trimEnd());
   const target: Target = {
     name: 'cairn',
     label,

@@ -28,30 +28,41 @@ export interface Target {
 
 /** Waits until something at `url` speaks LDAP (ldapsearch exit 255 means "can't contact"). */
 export async function waitForLdap(url: string, timeoutMs: number, deadReason: () => string | undefined): Promise<void> {
-  await waitUntil(`waiting for LDAP at ${url}`, timeoutMs, async () => {
-    const r = await run(LDAPSEARCH, ['-x', '-H', url, '-o', 'nettimeout=2', '-l', '2', '-b', '', '-s', 'base', '(objectClass=*)', '1.1'],
-      { timeoutMs: 5000 });
-    return !r.timedOut && r.code !== null && r.code !== 255;
-  }, deadReason);
+  await waitUntil(
+    `waiting for LDAP at ${url}`,
+    timeoutMs,
+    async () => {
+      const r = await run(LDAPSEARCH, ['-x', '-H', url, '-o', 'nettimeout=2', '-l', '2', '-b', '', '-s', 'base', '(objectClass=*)', '1.1'], {
+        timeoutMs: 5000,
+      });
+      return !r.timedOut && r.code !== null && r.code !== 255;
+    },
+    deadReason,
+  );
 }
 
 /**
  * Runs one search and asserts it returns exactly `expect` entries carrying
  * attribute `mustHave`. Returns the attribute names seen (to compare payloads).
  */
-export async function assertSearch(target: Target, base: string, filter: string, expect: number,
-  mustHave: string): Promise<string[]> {
-  const r = await run(LDAPSEARCH, ['-LLL', '-x', '-H', target.url, '-o', 'ldif-wrap=no', '-D', target.searchBindDn,
-    '-w', target.searchBindPassword, '-b', base, '-s', 'sub', filter], { timeoutMs: 15000 });
+export async function assertSearch(target: Target, base: string, filter: string, expect: number, mustHave: string): Promise<string[]> {
+  const r = await run(
+    LDAPSEARCH,
+    ['-LLL', '-x', '-H', target.url, '-o', 'ldif-wrap=no', '-D', target.searchBindDn, '-w', target.searchBindPassword, '-b', base, '-s', 'sub', filter],
+    { timeoutMs: 15000 },
+  );
   if (r.timedOut || r.code !== 0) {
-    throw new BenchError(`sanity check failed on ${target.label}: ldapsearch ${filter} ` +
-      `${r.timedOut ? 'timed out' : `exited ${r.code}`}\n${r.stdout}${r.stderr}`.trimEnd());
+    throw new BenchError(
+      `sanity check failed on ${target.label}: ldapsearch ${filter} ` + `${r.timedOut ? 'timed out' : `exited ${r.code}`}\n${r.stdout}${r.stderr}`.trimEnd(),
+    );
   }
   const dns = r.stdout.split('\n').filter((l) => /^dn::? /i.test(l)).length;
   const attr = new RegExp(`^${mustHave}::? `, 'im');
   if (dns !== expect || (expect > 0 && !attr.test(r.stdout))) {
-    throw new BenchError(`sanity check failed on ${target.label}: search ${filter} under ${base} returned ${dns} ` +
-      `entries (expected ${expect}, each with ${mustHave})\n${r.stdout}`.trimEnd());
+    throw new BenchError(
+      `sanity check failed on ${target.label}: search ${filter} under ${base} returned ${dns} ` +
+        `entries (expected ${expect}, each with ${mustHave})\n${r.stdout}`.trimEnd(),
+    );
   }
   const names = new Set<string>();
   for (const line of r.stdout.split('\n')) {
@@ -65,12 +76,15 @@ export async function assertSearch(target: Target, base: string, filter: string,
 export async function assertBind(target: Target, dn: string, password: string): Promise<void> {
   const ok = await run(LDAPWHOAMI, ['-x', '-H', target.url, '-D', dn, '-w', password], { timeoutMs: 15000 });
   if (ok.timedOut || ok.code !== 0) {
-    throw new BenchError(`sanity check failed on ${target.label}: bind as ${dn} ` +
-      `${ok.timedOut ? 'timed out' : `exited ${ok.code}`}\n${ok.stdout}${ok.stderr}`.trimEnd());
+    throw new BenchError(
+      `sanity check failed on ${target.label}: bind as ${dn} ` + `${ok.timedOut ? 'timed out' : `exited ${ok.code}`}\n${ok.stdout}${ok.stderr}`.trimEnd(),
+    );
   }
   const bad = await run(LDAPWHOAMI, ['-x', '-H', target.url, '-D', dn, '-w', `${password}-wrong`], { timeoutMs: 15000 });
   if (bad.code !== 49) {
-    throw new BenchError(`sanity check failed on ${target.label}: bind as ${dn} with a wrong password gave ` +
-      `exit ${bad.code} (expected 49, invalidCredentials)\n${bad.stdout}${bad.stderr}`.trimEnd());
+    throw new BenchError(
+      `sanity check failed on ${target.label}: bind as ${dn} with a wrong password gave ` +
+        `exit ${bad.code} (expected 49, invalidCredentials)\n${bad.stdout}${bad.stderr}`.trimEnd(),
+    );
   }
 }

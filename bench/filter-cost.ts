@@ -24,27 +24,122 @@ const uid = (i: number) => `u${i}`;
 
 /** Each shape: a name and a filter string under the element limit. */
 export const HOSTILE_FILTERS: [string, string][] = [
-  ['and-of-ors 2,499x3 attrs', `(&${seq(2499).map((i) => `(|(uid=a${i})(cn=a${i})(mail=a${i}))`).join('')})`],
-  ['and-of-ors 3,333x2 attrs', `(&${seq(3333).map((i) => `(|(uid=a${i})(cn=a${i}))`).join('')})`],
-  ['and-of-ors, first matches all', `(&(|(objectClass=person)(cn=x))${seq(2490).map((i) => `(|(uid=${uid(i)})(cn=a${i})(mail=a${i}))`).join('')})`],
-  ['not of or 9,998 uids', `(!(|${seq(9998).map((i) => `(uid=${uid(i * 7)})`).join('')}))`],
-  ['not of or 3 attrs x 3,300', `(!(|${seq(3300).map((i) => `(uid=a${i})(cn=User ${i})(mail=x${i})`).join('')}))`],
-  ['or of 3,333 ands (cn=*)(uid=)', `(|${seq(3333).map((i) => `(&(cn=*)(uid=${uid(i * 3)}))`).join('')})`],
-  ['and of 2,499 ors (sn=*)(!uid)', `(&${seq(2499).map((i) => `(|(sn=*)(!(uid=${uid(i)})))`).join('')})`],
+  [
+    'and-of-ors 2,499x3 attrs',
+    `(&${seq(2499)
+      .map((i) => `(|(uid=a${i})(cn=a${i})(mail=a${i}))`)
+      .join('')})`,
+  ],
+  [
+    'and-of-ors 3,333x2 attrs',
+    `(&${seq(3333)
+      .map((i) => `(|(uid=a${i})(cn=a${i}))`)
+      .join('')})`,
+  ],
+  [
+    'and-of-ors, first matches all',
+    `(&(|(objectClass=person)(cn=x))${seq(2490)
+      .map((i) => `(|(uid=${uid(i)})(cn=a${i})(mail=a${i}))`)
+      .join('')})`,
+  ],
+  [
+    'not of or 9,998 uids',
+    `(!(|${seq(9998)
+      .map((i) => `(uid=${uid(i * 7)})`)
+      .join('')}))`,
+  ],
+  [
+    'not of or 3 attrs x 3,300',
+    `(!(|${seq(3300)
+      .map((i) => `(uid=a${i})(cn=User ${i})(mail=x${i})`)
+      .join('')}))`,
+  ],
+  [
+    'or of 3,333 ands (cn=*)(uid=)',
+    `(|${seq(3333)
+      .map((i) => `(&(cn=*)(uid=${uid(i * 3)}))`)
+      .join('')})`,
+  ],
+  [
+    'and of 2,499 ors (sn=*)(!uid)',
+    `(&${seq(2499)
+      .map((i) => `(|(sn=*)(!(uid=${uid(i)})))`)
+      .join('')})`,
+  ],
   ['nested and/or alternation', nested(9000, false)],
   ['nested, 1,000 substrings', nested(3500, true)],
-  ['or of 1,000 ands (cn=*)(sn=*x*)', `(|${seq(1000).map((i) => `(&(cn=*)(sn=*${i}x*))`).join('')})`],
-  ['and of 1,000 substrings *a*b*c*', `(&${seq(1000).map((i) => `(cn=*u*${i % 10}*r*)`).join('')})`],
-  ['and of 1,000 distinct substrings', `(&(objectClass=person)${seq(1000).map((i) => `(cn=*${i}*)`).join('')})`],
-  ['or of 1,000 substrings', `(|${seq(1000).map((i) => `(cn=*x${i}y*)`).join('')})`],
-  ['or of 1,000 substrings on 2 attrs', `(|${seq(500).map((i) => `(cn=*x${i}y*)(mail=*z${i}*)`).join('')})`],
-  ['or of 9,999 substrings (refused)', `(|${seq(9999).map((i) => `(cn=*x${i}y*)`).join('')})`],
-  ['absent presence and big or', `(&(description=*)(|${seq(9997).map((i) => `(uid=${uid(i)})`).join('')}))`],
-  ['absent presence or big or', `(|(description=*)${seq(9998).map((i) => `(uid=x${i})`).join('')})`],
-  ['presence and big or 3 attrs', `(&(telephoneNumber=*)(|${seq(3300).map((i) => `(uid=${uid(i)})(cn=a${i})(mail=b${i})`).join('')}))`],
-  ['and of 1,000 ranges', `(&${seq(1000).map((i) => `(uidNumber>=${i})`).join('')})`],
-  ['or of 500 ands of 2 ranges', `(|${seq(500).map((i) => `(&(uidNumber>=${20000 + i})(uidNumber<=${19999 + i}))`).join('')})`],
-  ['sssd group sync (realistic)', `(&(objectClass=posixAccount)(|${seq(500).map((i) => `(uid=${uid(i * 9)})`).join('')}))`],
+  [
+    'or of 1,000 ands (cn=*)(sn=*x*)',
+    `(|${seq(1000)
+      .map((i) => `(&(cn=*)(sn=*${i}x*))`)
+      .join('')})`,
+  ],
+  [
+    'and of 1,000 substrings *a*b*c*',
+    `(&${seq(1000)
+      .map((i) => `(cn=*u*${i % 10}*r*)`)
+      .join('')})`,
+  ],
+  [
+    'and of 1,000 distinct substrings',
+    `(&(objectClass=person)${seq(1000)
+      .map((i) => `(cn=*${i}*)`)
+      .join('')})`,
+  ],
+  [
+    'or of 1,000 substrings',
+    `(|${seq(1000)
+      .map((i) => `(cn=*x${i}y*)`)
+      .join('')})`,
+  ],
+  [
+    'or of 1,000 substrings on 2 attrs',
+    `(|${seq(500)
+      .map((i) => `(cn=*x${i}y*)(mail=*z${i}*)`)
+      .join('')})`,
+  ],
+  [
+    'or of 9,999 substrings (refused)',
+    `(|${seq(9999)
+      .map((i) => `(cn=*x${i}y*)`)
+      .join('')})`,
+  ],
+  [
+    'absent presence and big or',
+    `(&(description=*)(|${seq(9997)
+      .map((i) => `(uid=${uid(i)})`)
+      .join('')}))`,
+  ],
+  [
+    'absent presence or big or',
+    `(|(description=*)${seq(9998)
+      .map((i) => `(uid=x${i})`)
+      .join('')})`,
+  ],
+  [
+    'presence and big or 3 attrs',
+    `(&(telephoneNumber=*)(|${seq(3300)
+      .map((i) => `(uid=${uid(i)})(cn=a${i})(mail=b${i})`)
+      .join('')}))`,
+  ],
+  [
+    'and of 1,000 ranges',
+    `(&${seq(1000)
+      .map((i) => `(uidNumber>=${i})`)
+      .join('')})`,
+  ],
+  [
+    'or of 500 ands of 2 ranges',
+    `(|${seq(500)
+      .map((i) => `(&(uidNumber>=${20000 + i})(uidNumber<=${19999 + i}))`)
+      .join('')})`,
+  ],
+  [
+    'sssd group sync (realistic)',
+    `(&(objectClass=posixAccount)(|${seq(500)
+      .map((i) => `(uid=${uid(i * 9)})`)
+      .join('')}))`,
+  ],
 ];
 
 /** Alternating AND/OR levels, each node with a few leaves and one deeper child, about `n` elements. */
@@ -54,7 +149,8 @@ function nested(n: number, substrings: boolean): string {
   let level = 0;
   while (elements < n - 8) {
     const op = level % 2 ? '&' : '|';
-    const leaves = level % 2 ? `(cn=*)(sn=${substrings ? `*${level}*` : level})` : `(uid=v${level})(cn=w${level})(mail=${substrings ? `*${level}*` : `m${level}`})`;
+    const leaves =
+      level % 2 ? `(cn=*)(sn=${substrings ? `*${level}*` : level})` : `(uid=v${level})(cn=w${level})(mail=${substrings ? `*${level}*` : `m${level}`})`;
     f = `(${op}${leaves}${f})`;
     elements += level % 2 ? 3 : 4;
     level++;

@@ -49,7 +49,9 @@ async function main() {
       progress: (r) => {
         const rss = rssBytes(pid);
         rssPeak = Math.max(rssPeak, rss);
-        process.stderr.write(`\r${r.messages} messages, ${Math.round(r.messages / (r.ms / 1000))}/s, server RSS ${(rss / 1e6).toFixed(0)} MB, hangs ${r.hangs}, 80s ${r.internal}, surprises ${r.surprises}   `);
+        process.stderr.write(
+          `\r${r.messages} messages, ${Math.round(r.messages / (r.ms / 1000))}/s, server RSS ${(rss / 1e6).toFixed(0)} MB, hangs ${r.hangs}, 80s ${r.internal}, surprises ${r.surprises}   `,
+        );
       },
     });
     const rssAfter = s.server.process.exitCode === null ? rssBytes(pid) : 0;
@@ -58,7 +60,9 @@ async function main() {
     console.log(`CPU: server ${serverCpu.toFixed(1)} s, fuzzer ${((own.user + own.system) / 1e6).toFixed(1)} s`);
     process.stderr.write('\n');
     console.log(formatReport(report));
-    console.log(`server memory (RSS): ${(rssBefore / 1e6).toFixed(0)} MB before, ${(rssPeak / 1e6).toFixed(0)} MB at most, ${(rssAfter / 1e6).toFixed(0)} MB after`);
+    console.log(
+      `server memory (RSS): ${(rssBefore / 1e6).toFixed(0)} MB before, ${(rssPeak / 1e6).toFixed(0)} MB at most, ${(rssAfter / 1e6).toFixed(0)} MB after`,
+    );
     const errors = serverErrorLines(s.server.stderr());
     console.log(`server log lines at level error: ${errors.length}`);
     for (const l of errors.slice(0, 20)) console.log(`  ${l.slice(0, 2000)}`);

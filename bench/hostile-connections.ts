@@ -140,13 +140,17 @@ async function main() {
     const rssAfter = rssBytes(target.pid);
     const row = (name: string, r: Awaited<ReturnType<typeof honest>>) =>
       `${name.padEnd(40)} ${String(r.rounds).padStart(7)} ${String(r.failures).padStart(8)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${r.max.toFixed(1).padStart(7)}`;
-    console.log(`\n${'honest clients (connect+bind+search)'.padEnd(40)} ${'rounds'.padStart(7)} ${'failures'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}`);
+    console.log(
+      `\n${'honest clients (connect+bind+search)'.padEnd(40)} ${'rounds'.padStart(7)} ${'failures'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}`,
+    );
     console.log(row('alone', alone));
     console.log(row(`while ${held} held from one address`, attacked));
     console.log(row('connect+search (no bind), alone', aloneAnon));
     console.log(row(`connect+search, while ${held} held`, attackedAnon));
     const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
-    console.log(`\nattacker: ${opened} connections opened, at least ${heldMin === Infinity ? 0 : heldMin} open at any sample (the rest refused or closed by the server and reopened)`);
+    console.log(
+      `\nattacker: ${opened} connections opened, at least ${heldMin === Infinity ? 0 : heldMin} open at any sample (the rest refused or closed by the server and reopened)`,
+    );
     console.log(`server RSS (all processes): ${mb(rssBefore)} before, ${mb(rssMax)} at most under attack, ${mb(rssAfter)} 3 s after`);
     console.log(`${users} people, bcrypt cost 10, ${clients} honest clients, ${seconds} s per phase.`);
   } finally {

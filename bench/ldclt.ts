@@ -76,12 +76,37 @@ export function ldcltArgs(target: Target, spec: LoadSpec): string[] {
   const x = 'X'.repeat(spec.digits);
   const common = ['-h', target.host, '-p', String(target.port), '-n', String(spec.threads), '-q'];
   if (spec.kind === 'search') {
-    return [...common, '-D', target.searchBindDn, '-w', target.searchBindPassword,
-      '-b', PEOPLE_DN, '-s', 'subtree', '-e', 'esearch,random', '-f', `uid=user${x}`,
-      '-r', '0', '-R', String(spec.users - 1), '-I', '32'];
+    return [
+      ...common,
+      '-D',
+      target.searchBindDn,
+      '-w',
+      target.searchBindPassword,
+      '-b',
+      PEOPLE_DN,
+      '-s',
+      'subtree',
+      '-e',
+      'esearch,random',
+      '-f',
+      `uid=user${x}`,
+      '-r',
+      '0',
+      '-R',
+      String(spec.users - 1),
+      '-I',
+      '32',
+    ];
   }
-  return [...common, '-D', `uid=user${x},${PEOPLE_DN}`, '-w', `pass${x}`,
-    '-e', `bindeach,bindonly,randombinddn,randombinddnlow=0,randombinddnhigh=${spec.users - 1}`];
+  return [
+    ...common,
+    '-D',
+    `uid=user${x},${PEOPLE_DN}`,
+    '-w',
+    `pass${x}`,
+    '-e',
+    `bindeach,bindonly,randombinddn,randombinddnlow=0,randombinddnhigh=${spec.users - 1}`,
+  ];
 }
 
 export function parseLdclt(output: string): ParsedLdclt {
@@ -137,8 +162,7 @@ function shellQuote(arg: string): string {
 }
 
 /** Warms up for `warmupSeconds`, then measures `samples` x 10 s with ldclt. */
-export async function measure(target: Target, spec: LoadSpec, samples: number, warmupSeconds: number,
-  logDir: string): Promise<Measurement> {
+export async function measure(target: Target, spec: LoadSpec, samples: number, warmupSeconds: number, logDir: string): Promise<Measurement> {
   const warmArgs = ldcltArgs(target, spec);
   const args = [...warmArgs, '-N', String(samples)];
   const command = [LDCLT, ...args].map(shellQuote).join(' ');
@@ -156,8 +180,9 @@ export async function measure(target: Target, spec: LoadSpec, samples: number, w
   const machine0 = machineBusySeconds();
   const t0 = process.hrtime.bigint();
   // bash's `times` reports the CPU ldclt used (the load generator shares the machine).
-  const result = await run('/bin/bash', ['-c', 'ldclt "$@"; rc=$?; times >&2; exit $rc', 'ldclt', ...args],
-    { timeoutMs: (samples * SAMPLE_SECONDS + 90) * 1000 });
+  const result = await run('/bin/bash', ['-c', 'ldclt "$@"; rc=$?; times >&2; exit $rc', 'ldclt', ...args], {
+    timeoutMs: (samples * SAMPLE_SECONDS + 90) * 1000,
+  });
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu1 = cpuSeconds(target.pid);
   const machine1 = machineBusySeconds();

@@ -35,10 +35,42 @@ export function ssha(password: string): string {
   return `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
 }
 
-const GIVEN = ['Ada', 'Alan', 'Barbara', 'Claude', 'Donald', 'Edsger', 'Frances', 'Grace', 'John', 'Ken',
-  'Leslie', 'Margaret', 'Niklaus', 'Radia', 'Shafi', 'Tim'];
-const FAMILY = ['Lovelace', 'Turing', 'Liskov', 'Shannon', 'Knuth', 'Dijkstra', 'Allen', 'Hopper', 'McCarthy',
-  'Thompson', 'Lamport', 'Hamilton', 'Wirth', 'Perlman', 'Goldwasser', 'Berners-Lee'];
+const GIVEN = [
+  'Ada',
+  'Alan',
+  'Barbara',
+  'Claude',
+  'Donald',
+  'Edsger',
+  'Frances',
+  'Grace',
+  'John',
+  'Ken',
+  'Leslie',
+  'Margaret',
+  'Niklaus',
+  'Radia',
+  'Shafi',
+  'Tim',
+];
+const FAMILY = [
+  'Lovelace',
+  'Turing',
+  'Liskov',
+  'Shannon',
+  'Knuth',
+  'Dijkstra',
+  'Allen',
+  'Hopper',
+  'McCarthy',
+  'Thompson',
+  'Lamport',
+  'Hamilton',
+  'Wirth',
+  'Perlman',
+  'Goldwasser',
+  'Berners-Lee',
+];
 
 function userRecord(i: number, digits: number, userPassword: string): string {
   const uid = uidOf(i, digits);
@@ -76,13 +108,7 @@ function treeHeader(servicePasswordHash: string): string {
     'o: Example',
     'dc: example',
     '',
-    ...['people', 'groups', 'services'].flatMap((ou) => [
-      `dn: ou=${ou},${BASE_DN}`,
-      'objectClass: top',
-      'objectClass: organizationalUnit',
-      `ou: ${ou}`,
-      '',
-    ]),
+    ...['people', 'groups', 'services'].flatMap((ou) => [`dn: ou=${ou},${BASE_DN}`, 'objectClass: top', 'objectClass: organizationalUnit', `ou: ${ou}`, '']),
     `dn: ${SERVICE_DN}`,
     'objectClass: top',
     'objectClass: applicationProcess',
@@ -117,8 +143,7 @@ export interface LdifFiles {
  * bench service account; Cairn's holds only the users (the service account is
  * created with `cairn service add`).
  */
-export async function generateLdif(users: number, servicePassword: string, slapdPath: string,
-  cairnPath: string): Promise<LdifFiles> {
+export async function generateLdif(users: number, servicePassword: string, slapdPath: string, cairnPath: string): Promise<LdifFiles> {
   const digits = digitsFor(users);
   const slapd = createWriteStream(slapdPath, { encoding: 'utf8' });
   const cairn = createWriteStream(cairnPath, { encoding: 'utf8' });

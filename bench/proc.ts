@@ -86,22 +86,30 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
   refuseIfInterrupted(cmd);
   return new Promise((resolve, reject) => {
     const spawnOpts: SpawnOptions = {
-      stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd, detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      detached: true,
     };
     const child = spawn(cmd, args, spawnOpts);
     track(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       signalTree(child, 'SIGTERM');
-      setTimeout(() => { if (alive(child)) signalTree(child, 'SIGKILL'); }, 3000).unref();
+      setTimeout(() => {
+        if (alive(child)) signalTree(child, 'SIGKILL');
+      }, 3000).unref();
     }, opts.timeoutMs);
-    const interrupt = opts.interruptAfterMs === undefined ? undefined
-      : setTimeout(() => signalTree(child, 'SIGINT'), opts.interruptAfterMs);
+    const interrupt = opts.interruptAfterMs === undefined ? undefined : setTimeout(() => signalTree(child, 'SIGINT'), opts.interruptAfterMs);
     const clear = (): void => {
       clearTimeout(timer);
       if (interrupt) clearTimeout(interrupt);
@@ -136,8 +144,14 @@ export class Daemon {
   readonly exited: Promise<void>;
   private spawnError = '';
 
-  constructor(readonly name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, readonly logPath: string,
-    cwd?: string) {
+  constructor(
+    readonly name: string,
+    cmd: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    readonly logPath: string,
+    cwd?: string,
+  ) {
     refuseIfInterrupted(name);
     const fd = openSync(logPath, 'a');
     try {
@@ -337,8 +351,7 @@ export function machineBusySeconds(): number {
 }
 
 /** Polls `probe` until it returns true, or throws after timeoutMs. */
-export async function waitUntil(label: string, timeoutMs: number, probe: () => Promise<boolean>,
-  abortIf?: () => string | undefined): Promise<void> {
+export async function waitUntil(label: string, timeoutMs: number, probe: () => Promise<boolean>, abortIf?: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const abort = abortIf?.();

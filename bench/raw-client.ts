@@ -74,13 +74,30 @@ export class RawClient {
   }
 
   add(dn: string, attributes: [string, string[]][]): Promise<number> {
-    const attrs = attributes.map(([type, values]) => berSequence([berOctetString(type), berSequence(values.map((v) => berOctetString(v)), 0x31)]));
+    const attrs = attributes.map(([type, values]) =>
+      berSequence([
+        berOctetString(type),
+        berSequence(
+          values.map((v) => berOctetString(v)),
+          0x31,
+        ),
+      ]),
+    );
     return this.request(berSequence([berOctetString(dn), berSequence(attrs)], 0x68), 0x69);
   }
 
   /** A modify with one replace: what `ldapmodify` sends for `replace: type`. */
   replace(dn: string, type: string, values: string[]): Promise<number> {
-    const change = berSequence([berEnumerated(2), berSequence([berOctetString(type), berSequence(values.map((v) => berOctetString(v)), 0x31)])]);
+    const change = berSequence([
+      berEnumerated(2),
+      berSequence([
+        berOctetString(type),
+        berSequence(
+          values.map((v) => berOctetString(v)),
+          0x31,
+        ),
+      ]),
+    ]);
     return this.request(berSequence([berOctetString(dn), berSequence([change])], 0x66), 0x67);
   }
 

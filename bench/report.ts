@@ -14,15 +14,26 @@ function num(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-export function renderTable(ms: Measurement[], servers: { label: string; passwordScheme: string; notes: string[] }[],
-  cpuCount: number): string {
+export function renderTable(ms: Measurement[], servers: { label: string; passwordScheme: string; notes: string[] }[], cpuCount: number): string {
   const first = ms[0];
   const lines: string[] = [];
   lines.push('');
-  lines.push(`ldclt ${first.threads} threads, ${first.seconds} s per measurement; ${cpuCount} CPUs shared by the server ` +
-    'and ldclt; servers measured one at a time');
-  const header = ['measurement', 'server', 'ops/s', 'vs slapd', 'min..max ops/s (10 s)', 'srv CPU-s', 'srv cores',
-    'ops/srv-CPU-s', 'ldclt CPU-s', 'other CPU-s', 'errors'];
+  lines.push(
+    `ldclt ${first.threads} threads, ${first.seconds} s per measurement; ${cpuCount} CPUs shared by the server ` + 'and ldclt; servers measured one at a time',
+  );
+  const header = [
+    'measurement',
+    'server',
+    'ops/s',
+    'vs slapd',
+    'min..max ops/s (10 s)',
+    'srv CPU-s',
+    'srv cores',
+    'ops/srv-CPU-s',
+    'ldclt CPU-s',
+    'other CPU-s',
+    'errors',
+  ];
   const rows: string[][] = [];
   for (const kind of ['search', 'bind'] as Kind[]) {
     const ofKind = ms.filter((m) => m.kind === kind);
@@ -54,20 +65,29 @@ export function renderTable(ms: Measurement[], servers: { label: string; passwor
   lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) lines.push(fmt(r));
   lines.push('');
-  lines.push('uid= search: ldclt -e esearch,random, filter (uid=userNNNNN) over all users, subtree under ou=people, ' +
-    'all attributes; one connection and one bind per thread.');
-  lines.push('simple bind: ldclt -e bindeach,bindonly,randombinddn: each op = new TCP connection + simple bind as a ' +
-    'random user with the real password + unbind.');
-  lines.push('  Bind numbers are not like for like: slapd verifies {SSHA} (one SHA-1); Cairn verifies the migrated {SSHA} ' +
-    'and then replaces it with bcrypt cost 10 (deliberately slow), so each first bind of a user costs one bcrypt hash.');
-  lines.push('vs slapd = ops/s relative to slapd; srv cores = server CPU-seconds per wall second; ' +
-    'ops/srv-CPU-s = operations per server CPU-second.');
-  lines.push('other CPU-s = machine-wide busy CPU-seconds that were neither the server nor ldclt (other processes); ' +
-    'the machine has ' + `${cpuCount} CPUs x ${first.seconds} s = ${cpuCount * first.seconds} CPU-s per measurement.`);
+  lines.push(
+    'uid= search: ldclt -e esearch,random, filter (uid=userNNNNN) over all users, subtree under ou=people, ' +
+      'all attributes; one connection and one bind per thread.',
+  );
+  lines.push(
+    'simple bind: ldclt -e bindeach,bindonly,randombinddn: each op = new TCP connection + simple bind as a ' + 'random user with the real password + unbind.',
+  );
+  lines.push(
+    '  Bind numbers are not like for like: slapd verifies {SSHA} (one SHA-1); Cairn verifies the migrated {SSHA} ' +
+      'and then replaces it with bcrypt cost 10 (deliberately slow), so each first bind of a user costs one bcrypt hash.',
+  );
+  lines.push('vs slapd = ops/s relative to slapd; srv cores = server CPU-seconds per wall second; ' + 'ops/srv-CPU-s = operations per server CPU-second.');
+  lines.push(
+    'other CPU-s = machine-wide busy CPU-seconds that were neither the server nor ldclt (other processes); ' +
+      'the machine has ' +
+      `${cpuCount} CPUs x ${first.seconds} s = ${cpuCount * first.seconds} CPU-s per measurement.`,
+  );
   const noisy = ms.filter((m) => m.otherCpuSeconds / m.wallSeconds > 0.25);
   if (noisy.length > 0) {
-    lines.push(`WARNING: the machine was not idle during ${noisy.map((m) => `${m.server} ${m.kind}`).join(', ')} ` +
-      '(other processes used > 0.25 core on average); treat those numbers as noisy and re-run on a quiet machine.');
+    lines.push(
+      `WARNING: the machine was not idle during ${noisy.map((m) => `${m.server} ${m.kind}`).join(', ')} ` +
+        '(other processes used > 0.25 core on average); treat those numbers as noisy and re-run on a quiet machine.',
+    );
   }
   for (const s of servers) lines.push(`${s.label}: ${s.notes.join('; ')}`);
   for (const m of ms.filter((x) => !x.valid)) lines.push(`INVALID ${m.server} ${m.kind}: ${m.problems.join('; ')}`);

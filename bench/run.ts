@@ -46,21 +46,21 @@ function parseOptions(argv: string[]): Options {
     .description('Measure Cairn against OpenLDAP slapd with ldclt (loopback only)')
     .option('--users <n>', 'users to generate', positiveInt('--users', 2), 10000)
     .option('--threads <t>', 'ldclt threads (-n)', positiveInt('--threads', 1), 8)
-    .option('--seconds <s>', `seconds per measurement (rounded up to ldclt's ${SAMPLE_SECONDS} s samples)`,
-      positiveInt('--seconds', 1), 20)
+    .option('--seconds <s>', `seconds per measurement (rounded up to ldclt's ${SAMPLE_SECONDS} s samples)`, positiveInt('--seconds', 1), 20)
     .option('--warmup <s>', 'warm-up seconds before each measurement', positiveInt('--warmup', 0), 3)
     .option('--only <server>', 'run only one server: cairn or slapd', (v: string) => {
       if (v !== 'cairn' && v !== 'slapd') throw new InvalidArgumentError('--only must be cairn or slapd');
       return v;
     })
-    .option('--cairn-log <levels>', 'comma-separated CAIRN_LOG_LEVEL values, one Cairn run each ("default" = unset)',
-      'warn,default')
+    .option('--cairn-log <levels>', 'comma-separated CAIRN_LOG_LEVEL values, one Cairn run each ("default" = unset)', 'warn,default')
     .option('--keep', 'keep the work folder (databases, LDIF, logs)', false)
     .allowExcessArguments(false);
   program.parse(argv);
-  const o = program.opts<{ users: number; threads: number; seconds: number; warmup: number;
-    only?: 'cairn' | 'slapd'; keep: boolean; cairnLog: string }>();
-  const cairnLog = o.cairnLog.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+  const o = program.opts<{ users: number; threads: number; seconds: number; warmup: number; only?: 'cairn' | 'slapd'; keep: boolean; cairnLog: string }>();
+  const cairnLog = o.cairnLog
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
     .map((s) => (s === 'default' ? undefined : s));
   if (cairnLog.length === 0) cairnLog.push('warn');
   return { users: o.users, threads: o.threads, seconds: o.seconds, warmup: o.warmup, only: o.only, keep: o.keep, cairnLog };
@@ -91,15 +91,15 @@ async function benchTarget(target: Target, opts: Options, workDir: string, sink:
   await assertSearch(target, PEOPLE_DN, `(uid=user${'9'.repeat(digits + 1)})`, 0, 'uid');
   target.notes.push(`entry as seen by ${target.searchBindDn}: ${attrs.length} attributes (${attrs.join(' ')})`);
   for (const i of [1, opts.users - 1]) await assertBind(target, userDn(i, digits), passwordOf(i, digits));
-  log(`${target.label}: sanity checks passed (uid searches return 1 entry with attributes; user binds ` +
-    'accept the right password and refuse a wrong one)');
+  log(`${target.label}: sanity checks passed (uid searches return 1 entry with attributes; user binds ` + 'accept the right password and refuse a wrong one)');
 
   const samples = Math.max(1, Math.ceil(opts.seconds / SAMPLE_SECONDS));
   for (const kind of ['search', 'bind'] as Kind[]) {
-    const m = await measure(target, { kind, threads: opts.threads, users: opts.users, digits }, samples,
-      opts.warmup, workDir);
-    log(`${target.label}: ${kind}: ${m.opsPerSec.toFixed(1)} ops/s, server CPU ${m.serverCpuSeconds.toFixed(1)} s` +
-      `${m.valid ? '' : `  INVALID: ${m.problems.join('; ')}`}`);
+    const m = await measure(target, { kind, threads: opts.threads, users: opts.users, digits }, samples, opts.warmup, workDir);
+    log(
+      `${target.label}: ${kind}: ${m.opsPerSec.toFixed(1)} ops/s, server CPU ${m.serverCpuSeconds.toFixed(1)} s` +
+        `${m.valid ? '' : `  INVALID: ${m.problems.join('; ')}`}`,
+    );
     sink.push(m);
     const dead = target.deadReason();
     if (dead) throw new BenchError(`${target.label} died during the ${kind} measurement: ${dead}`);
@@ -126,11 +126,11 @@ async function main(): Promise<number> {
     ldclt: await toolVersion('/usr/bin/ldclt', ['-e', 'nosuchoption']),
   };
   log(`work folder ${workDir}`);
-  log(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${machine.slapd}, ${machine.ldclt}; ` +
-    'ldclt and the server share these CPUs');
+  log(
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${machine.slapd}, ${machine.ldclt}; ` + 'ldclt and the server share these CPUs',
+  );
   if (opts.seconds % SAMPLE_SECONDS !== 0) {
-    log(`note: ldclt reports in ${SAMPLE_SECONDS} s samples; measuring ` +
-      `${Math.ceil(opts.seconds / SAMPLE_SECONDS) * SAMPLE_SECONDS} s per measurement`);
+    log(`note: ldclt reports in ${SAMPLE_SECONDS} s samples; measuring ` + `${Math.ceil(opts.seconds / SAMPLE_SECONDS) * SAMPLE_SECONDS} s per measurement`);
   }
 
   const servicePassword = secret();
@@ -213,15 +213,19 @@ async function main(): Promise<number> {
     return signal === undefined ? 1 : signal === 'SIGINT' ? 130 : 143;
   }
   if (invalid.length > 0) {
-    process.stderr.write(`\nbench: ${invalid.length} measurement(s) are not valid: ` +
-      `${invalid.map((m) => `${m.server} ${m.kind}: ${m.problems.join('; ')}`).join(' | ')}\n`);
+    process.stderr.write(
+      `\nbench: ${invalid.length} measurement(s) are not valid: ` + `${invalid.map((m) => `${m.server} ${m.kind}: ${m.problems.join('; ')}`).join(' | ')}\n`,
+    );
     return 2;
   }
   return 0;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  process.stderr.write(`bench FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  killAllChildren('SIGKILL');
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAllChildren('SIGKILL');
+    process.exit(1);
+  },
+);

@@ -98,8 +98,7 @@ export async function serveSlapd(paths: SlapdPaths, timeoutMs = 30000): Promise<
   const url = `ldap://127.0.0.1:${port}/`;
   // -d 0: stay in the foreground (so our child pid is slapd itself) without debug output.
   const daemon = new Daemon('slapd', SLAPD, ['-f', paths.conf, '-h', url, '-d', '0'], process.env, paths.log);
-  const deadReason = (): string | undefined =>
-    daemon.running ? undefined : `${daemon.describeExit()}\n${daemon.tail}`.trimEnd();
+  const deadReason = (): string | undefined => (daemon.running ? undefined : `${daemon.describeExit()}\n${daemon.tail}`.trimEnd());
   try {
     await waitForLdap(url, timeoutMs, deadReason);
   } catch (err) {

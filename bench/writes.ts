@@ -17,8 +17,15 @@ import { RawClient } from './raw-client';
 type Sync = 'full' | 'normal';
 const ADMIN_DN = `uid=admin,ou=people,${BASE_DN}`;
 
-async function loop(port: number, clients: number, seconds: number, maxOps: number, bindAs: { dn: string; pw: string } | undefined,
-  op: (c: RawClient) => Promise<number>, okCode: number) {
+async function loop(
+  port: number,
+  clients: number,
+  seconds: number,
+  maxOps: number,
+  bindAs: { dn: string; pw: string } | undefined,
+  op: (c: RawClient) => Promise<number>,
+  okCode: number,
+) {
   // Connect and bind first: the administrator's binds (bcrypt) are not what is measured.
   const connections = await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -78,20 +85,41 @@ async function main() {
 
       const port = await freePort();
       const url = `ldap://127.0.0.1:${port}/`;
-      const daemon = new Daemon(`cairn[${sync}]`, process.execPath, [cairn, 'serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--ldaps', 'none'], env, join(data, '..', 'serve.log'), root);
+      const daemon = new Daemon(
+        `cairn[${sync}]`,
+        process.execPath,
+        [cairn, 'serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--ldaps', 'none'],
+        env,
+        join(data, '..', 'serve.log'),
+        root,
+      );
       try {
         await waitForLdap(url, 60000, () => (daemon.running ? undefined : daemon.tail));
         for (const clients of [10, 50]) {
           let n = 0;
-          const m = await loop(port, clients, seconds, maxOps, { dn: ADMIN_DN, pw: adminPassword },
-            (c) => c.replace(userDn(Math.floor(Math.random() * users), digits), 'description', [`bench ${r} ${clients} ${n++}`]), 0);
+          const m = await loop(
+            port,
+            clients,
+            seconds,
+            maxOps,
+            { dn: ADMIN_DN, pw: adminPassword },
+            (c) => c.replace(userDn(Math.floor(Math.random() * users), digits), 'description', [`bench ${r} ${clients} ${n++}`]),
+            0,
+          );
           if (m.other) log(`  ${m.other} modifies did not succeed`);
           note(`modifies/s, ${clients} clients|${sync}`, m.rate);
           log(`run ${r} ${sync}: ${clients} clients: ${m.rate.toFixed(0)} modifies/s`);
         }
         for (const clients of [10, 50]) {
-          const b = await loop(port, clients, seconds, maxOps, undefined,
-            (c) => c.bind(userDn(Math.floor(Math.random() * users), digits), 'wrong-password'), 49);
+          const b = await loop(
+            port,
+            clients,
+            seconds,
+            maxOps,
+            undefined,
+            (c) => c.bind(userDn(Math.floor(Math.random() * users), digits), 'wrong-password'),
+            49,
+          );
           if (b.other) log(`  ${b.other} binds answered other than invalidCredentials`);
           note(`failed binds/s, ${clients} clients|${sync}`, b.rate);
           log(`run ${r} ${sync}: ${clients} clients: ${b.rate.toFixed(1)} failed binds/s`);

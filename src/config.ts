@@ -75,10 +75,15 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'mfa.reuseSeconds': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 3600 ? undefined : 'must be 0 (off) to 3600 seconds'),
   'mfa.requiredGroups': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of group DNs'),
   'notify.hour': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 23 ? undefined : 'must be an hour from 0 to 23'),
-  'notify.daysBefore': (v: unknown) => (Array.isArray(v) && v.every((d) => Number.isInteger(d) && d > 0) ? undefined : 'must be a list of whole numbers of days'),
+  'notify.daysBefore': (v: unknown) =>
+    Array.isArray(v) && v.every((d) => Number.isInteger(d) && d > 0) ? undefined : 'must be a list of whole numbers of days',
   'notify.smtp.port': (v: number) => (Number.isInteger(v) && v > 0 && v < 65536 ? undefined : 'must be a port number'),
-  'schema.extra': (v: unknown) => (isStringArray(v) && v.every((x) => x.startsWith('/')) ? undefined : 'must be a list of absolute paths of schema files or folders'),
-  'store.synchronous': (v: string) => (v === 'full' || v === 'normal' ? undefined : 'must be full (every acknowledged write survives a power loss) or normal (faster; the last writes may roll back after a power loss)'),
+  'schema.extra': (v: unknown) =>
+    isStringArray(v) && v.every((x) => x.startsWith('/')) ? undefined : 'must be a list of absolute paths of schema files or folders',
+  'store.synchronous': (v: string) =>
+    v === 'full' || v === 'normal'
+      ? undefined
+      : 'must be full (every acknowledged write survives a power loss) or normal (faster; the last writes may roll back after a power loss)',
   'log.level': (v: string) => (['error', 'warn', 'info', 'debug'].includes(v) ? undefined : 'must be error, warn, info or debug'),
 };
 
@@ -87,7 +92,12 @@ export function loadDefaults(): Config {
 }
 
 /** Environment variable for a key: `server.maxConnections` → `CAIRN_SERVER_MAX_CONNECTIONS`. */
-export const envName = (key: string) => 'CAIRN_' + key.replace(/\./g, '_').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+export const envName = (key: string) =>
+  'CAIRN_' +
+  key
+    .replace(/\./g, '_')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toUpperCase();
 
 function merge(target: Record<string, Json>, source: Json, path: string, origin: string) {
   if (!isObject(source)) throw new ConfigError(`${origin}: ${path || 'the configuration'} must be an object`);
@@ -98,7 +108,8 @@ function merge(target: Record<string, Json>, source: Json, path: string, origin:
     if (isObject(current)) {
       merge(current, v, key, origin);
     } else {
-      if (typeof v !== typeof current || Array.isArray(v) !== Array.isArray(current)) throw new ConfigError(`${origin}: "${key}" must be ${Array.isArray(current) ? 'a list' : 'a ' + typeof current}, not ${JSON.stringify(v)}`);
+      if (typeof v !== typeof current || Array.isArray(v) !== Array.isArray(current))
+        throw new ConfigError(`${origin}: "${key}" must be ${Array.isArray(current) ? 'a list' : 'a ' + typeof current}, not ${JSON.stringify(v)}`);
       target[k] = v;
     }
   }
@@ -116,7 +127,10 @@ function applyEnvironment(target: Record<string, Json>, env: NodeJS.ProcessEnv, 
     const where = `environment variable ${envName(key)}`;
     if (Array.isArray(current)) {
       // Lists are separated by ";": values such as group DNs contain commas.
-      const items = raw.split(';').map((x) => x.trim()).filter((x) => x !== '');
+      const items = raw
+        .split(';')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
       target[k] = typeof current[0] === 'number' ? items.map(Number) : items;
     } else if (typeof current === 'number') {
       if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(`${where}: "${key}" must be a number, not "${raw}"`);
@@ -155,7 +169,10 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     try {
       parsed = JSON.parse(text) as Json;
     } catch (err) {
-      const detail = (err as Error).message.split('\n')[0].replace(/, "[\s\S]*$/, '').slice(0, 120);
+      const detail = (err as Error).message
+        .split('\n')[0]
+        .replace(/, "[\s\S]*$/, '')
+        .slice(0, 120);
       throw new ConfigError(`configuration file ${options.file} is not valid JSON (${detail})`);
     }
     merge(config, parsed, '', options.file);
@@ -166,6 +183,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
   const c = config as unknown as Config;
   if (c.ids.uidNumberMin > c.ids.uidNumberMax) throw new ConfigError('setting "ids.uidNumberMin" must not exceed "ids.uidNumberMax"');
   if (c.ids.gidNumberMin > c.ids.gidNumberMax) throw new ConfigError('setting "ids.gidNumberMin" must not exceed "ids.gidNumberMax"');
-  if ((c.server.tlsCert === '') !== (c.server.tlsKey === '')) throw new ConfigError('settings "server.tlsCert" and "server.tlsKey" go together: give both or neither');
+  if ((c.server.tlsCert === '') !== (c.server.tlsKey === ''))
+    throw new ConfigError('settings "server.tlsCert" and "server.tlsKey" go together: give both or neither');
   return c;
 }

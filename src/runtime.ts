@@ -148,9 +148,15 @@ function baseEntry(base: string): { type: string; values: string[] }[] {
         { type: 'o', values: [rdn.value] },
       ];
     case 'o':
-      return [{ type: 'objectClass', values: ['top', 'organization'] }, { type: 'o', values: [rdn.value] }];
+      return [
+        { type: 'objectClass', values: ['top', 'organization'] },
+        { type: 'o', values: [rdn.value] },
+      ];
     case 'ou':
-      return [{ type: 'objectClass', values: ['top', 'organizationalUnit'] }, { type: 'ou', values: [rdn.value] }];
+      return [
+        { type: 'objectClass', values: ['top', 'organizationalUnit'] },
+        { type: 'ou', values: [rdn.value] },
+      ];
     default:
       throw new Error(`the base DN must start with dc=, o= or ou= (not ${rdn.type}=)`);
   }
@@ -176,7 +182,14 @@ export interface InitOptions {
  * gidNumber, so an import keeps the numbers it brings. `cairn user add` gives the default group the first
  * free gidNumber of the ids range when it first needs one.
  */
-export async function initDirectory(dataDir: string, base: string, adminPassword: string, config: Config, log: Logger, options: InitOptions = {}): Promise<{ adminDn: string }> {
+export async function initDirectory(
+  dataDir: string,
+  base: string,
+  adminPassword: string,
+  config: Config,
+  log: Logger,
+  options: InitOptions = {},
+): Promise<{ adminDn: string }> {
   const paths = dataPaths(dataDir);
   // Set up, not changed: the quality rules do not apply (see below), but the default policy's length rules do.
   const short = checkLength(adminPassword, { dn: '', ...DEFAULT_POLICY });
@@ -229,21 +242,29 @@ export async function initDirectory(dataDir: string, base: string, adminPassword
               { type: 'loginShell', values: [config.users.defaultShell] },
             ]
           : [];
-        await d.add(SYSTEM, adminDn, [
-          { type: 'objectClass', values: ['top', 'inetOrgPerson', ...(options.posixAdmin ? ['posixAccount', 'shadowAccount'] : [])] },
-          { type: 'uid', values: ['admin'] },
-          { type: 'cn', values: ['Administrator'] },
-          { type: 'sn', values: ['Administrator'] },
-          ...posix,
-          { type: 'userPassword', values: [adminPassword] },
-          // A migrated entry gets no pwdChangedTime of its own (see the writer): this one was just set.
-          { type: 'pwdChangedTime', values: [formatGeneralizedTime(Date.now())] },
-          // The first administrator is set up, not changed: like a migration, the policy's rules do not apply.
-        ], { migration: true });
+        await d.add(
+          SYSTEM,
+          adminDn,
+          [
+            { type: 'objectClass', values: ['top', 'inetOrgPerson', ...(options.posixAdmin ? ['posixAccount', 'shadowAccount'] : [])] },
+            { type: 'uid', values: ['admin'] },
+            { type: 'cn', values: ['Administrator'] },
+            { type: 'sn', values: ['Administrator'] },
+            ...posix,
+            { type: 'userPassword', values: [adminPassword] },
+            // A migrated entry gets no pwdChangedTime of its own (see the writer): this one was just set.
+            { type: 'pwdChangedTime', values: [formatGeneralizedTime(Date.now())] },
+            // The first administrator is set up, not changed: like a migration, the policy's rules do not apply.
+          ],
+          { migration: true },
+        );
         await d.modify(SYSTEM, adminsGroupDN(b), [{ operation: 'add', modification: { type: 'member', values: [adminDn] } }]);
         // What an import may take over while unchanged; never the administrator or cn=admins.
         const takeable = [b, ...UNITS.map((unit) => unitDN(b, unit)), defaultPolicyDN(b), groupDN(b, config.users.defaultGroup)];
-        await recordInitEntries(opened.store, takeable.map((dn) => d.norm.normalizeDN(dn).ndn));
+        await recordInitEntries(
+          opened.store,
+          takeable.map((dn) => d.norm.normalizeDN(dn).ndn),
+        );
       });
     } finally {
       await opened.close();

@@ -81,7 +81,8 @@ export function inspectBackup(file: string): BackupContents {
       throw new Error(`${file} is damaged: ${(err as Error).message}`, { cause: err });
     }
     if (problems.length !== 1 || problems[0] !== 'ok') throw new Error(`${file} is damaged: ${problems.slice(0, 3).join('; ')}`);
-    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(BACKUP_TABLE) === undefined) throw notBackup(`no ${BACKUP_TABLE} table`);
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(BACKUP_TABLE) === undefined)
+      throw notBackup(`no ${BACKUP_TABLE} table`);
     const rows = db.prepare(`SELECT name, value FROM ${BACKUP_TABLE}`).all() as { name: string; value: Buffer | string }[];
     const get = (name: string) => {
       const v = rows.find((r) => r.name === name)?.value;

@@ -38,7 +38,8 @@ export function restoreBackup(file: string, dataDir: string, config: Config, for
   const paths = dataPaths(dataDir);
   const targets: Record<CarriedFile, string> = { mfaKey: mfaKeyFile(config, dataDir), tlsCert: paths.cert, tlsKey: paths.key };
   const hasDirectory = existsSync(paths.database);
-  if (hasDirectory && !force) throw new Error(`${paths.dir} already holds a directory; refusing to replace it (--force replaces it and keeps the old one aside)`);
+  if (hasDirectory && !force)
+    throw new Error(`${paths.dir} already holds a directory; refusing to replace it (--force replaces it and keeps the old one aside)`);
   if (hasDirectory) assertNotInUse(paths.database, paths.database);
 
   const createdDir = !existsSync(paths.dir);

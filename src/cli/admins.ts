@@ -27,7 +27,7 @@ export function registerAdmins(program: Command) {
     });
   admin
     .command('list')
-    .description('list the administrators\' DNs')
+    .description("list the administrators' DNs")
     .action(async (_o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
         for (const dn of await administrators(d)) process.stdout.write(`${dn}\n`);

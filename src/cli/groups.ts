@@ -30,11 +30,14 @@ function membershipChanges(d: Directory, g: SearchResultEntry, person: SearchRes
   if (hasClass(d, g, 'posixGroup')) {
     // With groupOfNames, memberUid follows member by itself (GroupMembership); only a value out of step is changed here.
     const follows = hasClass(d, g, 'groupOfNames');
-    if (add && uidValue === undefined && !(follows && memberValue === undefined)) changes.push({ operation: 'add', modification: { type: 'memberUid', values: [theirUid] } });
-    if (!add && uidValue !== undefined && !(follows && memberValue !== undefined)) changes.push({ operation: 'delete', modification: { type: 'memberUid', values: [uidValue] } });
+    if (add && uidValue === undefined && !(follows && memberValue === undefined))
+      changes.push({ operation: 'add', modification: { type: 'memberUid', values: [theirUid] } });
+    if (!add && uidValue !== undefined && !(follows && memberValue !== undefined))
+      changes.push({ operation: 'delete', modification: { type: 'memberUid', values: [uidValue] } });
   }
   if (changes.length === 0) {
-    if (!hasClass(d, g, 'groupOfNames') && !hasClass(d, g, 'posixGroup')) throw new Error(`${g.dn} holds neither member nor memberUid (it is no groupOfNames or posixGroup)`);
+    if (!hasClass(d, g, 'groupOfNames') && !hasClass(d, g, 'posixGroup'))
+      throw new Error(`${g.dn} holds neither member nor memberUid (it is no groupOfNames or posixGroup)`);
     throw new Error(add ? `${uid} is a member of ${g.dn} already` : `${uid} is not a member of ${g.dn}`);
   }
   return changes;
@@ -77,10 +80,13 @@ export function registerGroups(program: Command) {
       });
     });
 
-  for (const [verb, add] of [['add-member', true], ['remove-member', false]] as const) {
+  for (const [verb, add] of [
+    ['add-member', true],
+    ['remove-member', false],
+  ] as const) {
     group
       .command(verb)
-      .argument('<name>', 'the group\'s cn (the group may be anywhere under the base)')
+      .argument('<name>', "the group's cn (the group may be anywhere under the base)")
       .argument('<uid>')
       .description(`${add ? 'add a person to' : 'remove a person from'} a group: member where it has member (groupOfNames), memberUid where it is a posixGroup`)
       .action(async (name: string, uid: string, _o: unknown, cmd: Command) => {

@@ -48,7 +48,13 @@ export function registerImportExport(program: Command) {
     .action(async (file: string, opts: ImportFlags, cmd: Command) => {
       const text = valueFromBytes(readFileSync(file === '-' ? 0 : file));
       const bar = progress((text.match(/^dn::? /gim) ?? []).length);
-      const options = { file, update: opts.update ?? false, dryRun: opts.dryRun ?? false, passwordChangedNow: opts.passwordChangedNow ?? false, admins: opts.admin };
+      const options = {
+        file,
+        update: opts.update ?? false,
+        dryRun: opts.dryRun ?? false,
+        passwordChangedNow: opts.passwordChangedNow ?? false,
+        admins: opts.admin,
+      };
       const summary = await withDirectory(cmd, ({ directory, store }) => runImport(directory, store, text, options, bar.tick)).finally(() => bar.done());
       process.stdout.write(opts.json ? JSON.stringify(summary.toJSON(), null, 2) + '\n' : summary.format());
       if (!summary.ok) throw new Error(summary.formatProblems());
@@ -62,7 +68,15 @@ export function registerImportExport(program: Command) {
         process.stdout.write('# cairn export: not a backup — no passwords, MFA secrets or policy history; use cairn backup\n' + ldifHeader());
         await directory.search(
           SYSTEM,
-          { baseDN: directory.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'objectClass' }, attributes: ['*', '+'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },
+          {
+            baseDN: directory.namingContext,
+            scope: 'sub',
+            filter: { type: 'present', attribute: 'objectClass' },
+            attributes: ['*', '+'],
+            typesOnly: false,
+            sizeLimit: 0,
+            timeLimit: 0,
+          },
           {
             send: (e) => {
               const attributes = e.attributes

@@ -14,7 +14,7 @@ export function registerInit(program: Command) {
     .description('create a new directory in the data folder')
     .option('--base <dn>', 'the naming context', 'dc=example,dc=com')
     .option('--admin-password <password>', 'the administrator password (or CAIRN_ADMIN_PASSWORD); generated when absent')
-    .option('--posix-admin', 'make the administrator a POSIX account too (uidNumber and the admins group\'s gidNumber: the first of the ids ranges)')
+    .option('--posix-admin', "make the administrator a POSIX account too (uidNumber and the admins group's gidNumber: the first of the ids ranges)")
     .action(async (opts: { base: string; adminPassword?: string; posixAdmin?: boolean }, cmd: Command) => {
       const config = configFor(cmd);
       const given = opts.adminPassword ?? process.env.CAIRN_ADMIN_PASSWORD;

@@ -27,15 +27,20 @@ function only(found: SearchResultEntry[], what: string): SearchResultEntry {
   return found[0];
 }
 
-export const valuesOf = (e: SearchResultEntry, type: string) =>
-  e.attributes.find((a) => a.type.toLowerCase() === type.toLowerCase())?.values ?? [];
+export const valuesOf = (e: SearchResultEntry, type: string) => e.attributes.find((a) => a.type.toLowerCase() === type.toLowerCase())?.values ?? [];
 
 /** The lowest free number in [min, max] above every number already used in that range. */
 export async function nextFreeNumber(d: Directory, attribute: string, min: number, max: number): Promise<number> {
   const used = await findAll(
     d,
     d.namingContext,
-    { type: 'and', filters: [{ type: 'greaterOrEqual', attribute, value: String(min) }, { type: 'lessOrEqual', attribute, value: String(max) }] },
+    {
+      type: 'and',
+      filters: [
+        { type: 'greaterOrEqual', attribute, value: String(min) },
+        { type: 'lessOrEqual', attribute, value: String(max) },
+      ],
+    },
     [attribute],
   );
   let highest = min - 1;

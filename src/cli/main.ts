@@ -41,7 +41,17 @@ export async function main(argv: string[]): Promise<void> {
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--data <dir>', 'the data folder', process.env.CAIRN_DATA || './data')
     .option('--config <file>', 'a JSON configuration file overriding config/default.json')
-    .configureOutput({ outputError: (s, write) => write(`cairn: ${s.replace(/^error: /, '').trim().split('\n')[0]}\n`) });
+    .configureOutput({
+      outputError: (s, write) =>
+        write(
+          `cairn: ${
+            s
+              .replace(/^error: /, '')
+              .trim()
+              .split('\n')[0]
+          }\n`,
+        ),
+    });
   registerInit(program);
   registerServe(program);
   registerImportExport(program);

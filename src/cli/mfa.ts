@@ -69,7 +69,9 @@ export function registerMfa(program: Command) {
         const enrolled = await sealedEnrolments(opened.store);
         if (mfaKeyWorks(file, enrolled)) throw new Error(`the MFA key ${file} is there and opens the enrolled secrets; nothing to replace`);
         if (!o.resetEnrolments) {
-          throw new Error(`a new MFA key removes all ${enrolled.count} MFA enrolment(s), and those people must enroll again; if the key cannot be restored, run "cairn mfa new-key --reset-enrolments"`);
+          throw new Error(
+            `a new MFA key removes all ${enrolled.count} MFA enrolment(s), and those people must enroll again; if the key cannot be restored, run "cairn mfa new-key --reset-enrolments"`,
+          );
         }
         const d = opened.directory;
         const reset: string[] = [];
@@ -78,7 +80,9 @@ export function registerMfa(program: Command) {
           reset.push(dn);
         }
         const aside = writeNewMfaKey(file);
-        process.stdout.write(`New MFA key in ${file}${aside ? ` (the old one is now ${aside})` : ''}; ${reset.length} enrolment(s) removed, to enroll again:\n`);
+        process.stdout.write(
+          `New MFA key in ${file}${aside ? ` (the old one is now ${aside})` : ''}; ${reset.length} enrolment(s) removed, to enroll again:\n`,
+        );
         for (const dn of reset) process.stdout.write(`  ${dn}\n`);
       } finally {
         await opened.close();
@@ -91,9 +95,7 @@ export function registerMfa(program: Command) {
     .description('who is enrolled, pending, or required but not enrolled')
     .action(async (uid: string | undefined, _o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
-        const list = uid
-          ? [await personByUid(d, uid)]
-          : await allPeople(d);
+        const list = uid ? [await personByUid(d, uid)] : await allPeople(d);
         let shown = 0;
         for (const e of list) {
           const status = await d.accounts.mfaStatus(e.dn);

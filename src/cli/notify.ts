@@ -14,10 +14,15 @@ export function registerNotify(program: Command) {
         const dryRun = o.dryRun === true;
         const report = await runReminders(d, config, { dryRun, send: dryRun ? undefined : smtpSender(config.notify.smtp) });
         const verb = dryRun ? 'would send' : 'sent';
-        for (const r of report.sent) process.stdout.write(`${verb}\t${r.uid}\t${r.to}\t${r.reminder === 'expired' ? 'expired today' : `${r.reminder} days before`}\texpires ${r.expires}\n`);
+        for (const r of report.sent)
+          process.stdout.write(
+            `${verb}\t${r.uid}\t${r.to}\t${r.reminder === 'expired' ? 'expired today' : `${r.reminder} days before`}\texpires ${r.expires}\n`,
+          );
         for (const r of report.failed) process.stdout.write(`failed\t${r.uid}\t${r.to}\t${r.error}\n`);
         const s = report.skipped;
-        process.stdout.write(`${report.sent.length} ${verb}, ${report.failed.length} failed (retried next run); skipped: ${s.noMail} without mail, ${s.locked} locked, ${s.services} services\n`);
+        process.stdout.write(
+          `${report.sent.length} ${verb}, ${report.failed.length} failed (retried next run); skipped: ${s.noMail} without mail, ${s.locked} locked, ${s.services} services\n`,
+        );
         if (report.failed.length > 0) process.exitCode = 1;
       });
     });

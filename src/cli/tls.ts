@@ -8,14 +8,16 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function describe(file: string, facts: CertificateFacts): string {
   const left = daysLeft(facts);
-  return [
-    `Certificate: ${file}`,
-    `Subject:     ${facts.subject}`,
-    `Names:       ${facts.names.join(', ') || '(none)'}`,
-    `Expires:     ${day(facts.notAfter)} (${left >= 0 ? `in ${left} days` : `${-left} days ago`})`,
-    `Self-signed: ${facts.selfSigned ? 'yes' : 'no'}`,
-    `SHA-256:     ${facts.fingerprint256}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `Certificate: ${file}`,
+      `Subject:     ${facts.subject}`,
+      `Names:       ${facts.names.join(', ') || '(none)'}`,
+      `Expires:     ${day(facts.notAfter)} (${left >= 0 ? `in ${left} days` : `${-left} days ago`})`,
+      `Self-signed: ${facts.selfSigned ? 'yes' : 'no'}`,
+      `SHA-256:     ${facts.fingerprint256}`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** Writes a file by renaming a complete copy over it: a reader sees the old file or the new one, never half. */
@@ -47,7 +49,9 @@ export function registerTls(program: Command) {
       const config = configFor(cmd);
       const paths = dataPaths(globalOptions(cmd).data);
       if (config.server.tlsCert) {
-        throw new Error(`server.tlsCert is ${config.server.tlsCert}: that certificate is yours, renew it where it came from (cairn renews only the self-signed one in ${paths.dir}/tls)`);
+        throw new Error(
+          `server.tlsCert is ${config.server.tlsCert}: that certificate is yours, renew it where it came from (cairn renews only the self-signed one in ${paths.dir}/tls)`,
+        );
       }
       if (!existsSync(paths.cert)) throw new Error(`no certificate at ${paths.cert}: is ${paths.dir} a Cairn data folder? (cairn init)`);
       const days = Number(opts.days);

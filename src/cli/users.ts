@@ -53,7 +53,7 @@ export function registerUsers(program: Command) {
     .option('--mail <address>')
     .option('--password <password>', 'initial password (none: the account cannot bind until one is set)')
     .option('--uid-number <n>')
-    .option('--gid-number <n>', 'primary group number (default: the default group\'s)')
+    .option('--gid-number <n>', "primary group number (default: the default group's)")
     .option('--shell <path>')
     .option('--ssh-key <key>', 'an OpenSSH public key line (repeatable)', collect, [])
     .action(async (uid: string, o: AddOptions, cmd: Command) => {
@@ -63,31 +63,33 @@ export function registerUsers(program: Command) {
       if (o.mail !== undefined) checkMail(o.mail);
       if (o.shell !== undefined) checkShell(o.shell);
       // One transaction: a default group given its gidNumber here keeps none if the person cannot be added.
-      await withDirectory(cmd, async ({ directory: d, store }, config) => store.batch(async () => {
-        const uidNumber = o.uidNumber ?? String(await nextFreeNumber(d, 'uidNumber', config.ids.uidNumberMin, config.ids.uidNumberMax));
-        const primary = o.gidNumber ? { gid: o.gidNumber, allocated: false } : await defaultGroupGid(d, config);
-        const gidNumber = primary.gid;
-        const dn = personDN(d.namingContext, uid);
-        const attrs = [
-          // ldapPublicKey (all MAY) lets the person add SSH keys to their own entry later.
-          { type: 'objectClass', values: ['top', 'inetOrgPerson', 'posixAccount', 'shadowAccount', 'ldapPublicKey'] },
-          { type: 'uid', values: [uid] },
-          { type: 'givenName', values: [o.given] },
-          { type: 'sn', values: [o.sn] },
-          { type: 'cn', values: [`${o.given} ${o.sn}`] },
-          { type: 'displayName', values: [`${o.given} ${o.sn}`] },
-          { type: 'uidNumber', values: [uidNumber] },
-          { type: 'gidNumber', values: [gidNumber] },
-          { type: 'homeDirectory', values: [`${config.users.homeDirectoryPrefix}/${uid}`] },
-          { type: 'loginShell', values: [o.shell ?? config.users.defaultShell] },
-          ...(o.mail ? [{ type: 'mail', values: [o.mail] }] : []),
-          ...(o.sshKey.length ? [{ type: 'sshPublicKey', values: o.sshKey }] : []),
-          ...(o.password ? [{ type: 'userPassword', values: [o.password] }] : []),
-        ];
-        const stored = await d.add(SYSTEM, dn, attrs);
-        if (primary.allocated) process.stdout.write(`The default group ${config.users.defaultGroup} had no gidNumber: it now has ${gidNumber}\n`);
-        process.stdout.write(`Added ${stored} (uidNumber ${uidNumber}, gidNumber ${gidNumber})\n`);
-      }));
+      await withDirectory(cmd, async ({ directory: d, store }, config) =>
+        store.batch(async () => {
+          const uidNumber = o.uidNumber ?? String(await nextFreeNumber(d, 'uidNumber', config.ids.uidNumberMin, config.ids.uidNumberMax));
+          const primary = o.gidNumber ? { gid: o.gidNumber, allocated: false } : await defaultGroupGid(d, config);
+          const gidNumber = primary.gid;
+          const dn = personDN(d.namingContext, uid);
+          const attrs = [
+            // ldapPublicKey (all MAY) lets the person add SSH keys to their own entry later.
+            { type: 'objectClass', values: ['top', 'inetOrgPerson', 'posixAccount', 'shadowAccount', 'ldapPublicKey'] },
+            { type: 'uid', values: [uid] },
+            { type: 'givenName', values: [o.given] },
+            { type: 'sn', values: [o.sn] },
+            { type: 'cn', values: [`${o.given} ${o.sn}`] },
+            { type: 'displayName', values: [`${o.given} ${o.sn}`] },
+            { type: 'uidNumber', values: [uidNumber] },
+            { type: 'gidNumber', values: [gidNumber] },
+            { type: 'homeDirectory', values: [`${config.users.homeDirectoryPrefix}/${uid}`] },
+            { type: 'loginShell', values: [o.shell ?? config.users.defaultShell] },
+            ...(o.mail ? [{ type: 'mail', values: [o.mail] }] : []),
+            ...(o.sshKey.length ? [{ type: 'sshPublicKey', values: o.sshKey }] : []),
+            ...(o.password ? [{ type: 'userPassword', values: [o.password] }] : []),
+          ];
+          const stored = await d.add(SYSTEM, dn, attrs);
+          if (primary.allocated) process.stdout.write(`The default group ${config.users.defaultGroup} had no gidNumber: it now has ${gidNumber}\n`);
+          process.stdout.write(`Added ${stored} (uidNumber ${uidNumber}, gidNumber ${gidNumber})\n`);
+        }),
+      );
     });
 
   user
@@ -96,7 +98,9 @@ export function registerUsers(program: Command) {
     .action(async (_o: unknown, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }) => {
         for (const e of await allPeople(d)) {
-          process.stdout.write([valuesOf(e, 'uid')[0], valuesOf(e, 'uidNumber')[0] ?? '-', valuesOf(e, 'cn')[0] ?? '', valuesOf(e, 'mail')[0] ?? ''].join('\t') + '\n');
+          process.stdout.write(
+            [valuesOf(e, 'uid')[0], valuesOf(e, 'uidNumber')[0] ?? '-', valuesOf(e, 'cn')[0] ?? '', valuesOf(e, 'mail')[0] ?? ''].join('\t') + '\n',
+          );
         }
       });
     });
@@ -111,7 +115,8 @@ export function registerUsers(program: Command) {
         const full = (await findAll(d, e.dn, { type: 'present', attribute: 'objectClass' }, ['*', '+'], 'base'))[0];
         process.stdout.write(`dn: ${full.dn}\n`);
         // Text as it is; a value that is not UTF-8 (a photo, a certificate) in base64, as LDIF writes it.
-        for (const a of full.attributes) for (const v of a.values) process.stdout.write(isRawBytes(v) ? `${a.type}:: ${valueBytes(v).toString('base64')}\n` : `${a.type}: ${v}\n`);
+        for (const a of full.attributes)
+          for (const v of a.values) process.stdout.write(isRawBytes(v) ? `${a.type}:: ${valueBytes(v).toString('base64')}\n` : `${a.type}: ${v}\n`);
       });
     });
 
@@ -125,7 +130,10 @@ export function registerUsers(program: Command) {
       await withDirectory(cmd, async ({ directory: d }) => {
         const e = await personByUid(d, uid);
         const { generated } = await d.accounts.changePassword(SYSTEM, { userIdentity: e.dn, newPassword: o.password }, undefined, { reset: o.reset });
-        process.stdout.write(`Password of ${e.dn} changed${o.reset ? '; it must be changed at the next login' : ''}\n` + (generated ? `New password (shown once): ${generated}\n` : ''));
+        process.stdout.write(
+          `Password of ${e.dn} changed${o.reset ? '; it must be changed at the next login' : ''}\n` +
+            (generated ? `New password (shown once): ${generated}\n` : ''),
+        );
       });
     });
 

@@ -90,7 +90,11 @@ export class AccessControl {
     }
     for (const c of changes) {
       const info = this.norm.requireAttribute(c.modification.type);
-      if (info.key === 'objectclass' && c.operation === 'add' && c.modification.values.every((v) => this.selfClasses.has(this.norm.schema.objectClass(v)?.key ?? ''))) {
+      if (
+        info.key === 'objectclass' &&
+        c.operation === 'add' &&
+        c.modification.values.every((v) => this.selfClasses.has(this.norm.schema.objectClass(v)?.key ?? ''))
+      ) {
         continue;
       }
       if (!this.selfWritable.has(info.key)) throw denied(`${info.type.name}: you may not change this attribute of your own entry`);

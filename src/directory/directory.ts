@@ -130,7 +130,12 @@ export class Directory {
     this.ctx.acl.checkCompare(who, entry.ndn, info.key, info.type.name);
     const view = new EntryView(entry.dn, entry.attributes, this.ctx.norm);
     // Subtypes this reader may not read count as absent, as in a search's results.
-    const hidden = new Set(this.ctx.norm.schema.subtypes(info.key).filter((t) => !this.ctx.acl.canRead(who, entry.ndn, t.key)).map((t) => t.key));
+    const hidden = new Set(
+      this.ctx.norm.schema
+        .subtypes(info.key)
+        .filter((t) => !this.ctx.acl.canRead(who, entry.ndn, t.key))
+        .map((t) => t.key),
+    );
     const present = this.ctx.norm.schema.subtypes(info.key).some((t) => !hidden.has(t.key) && view.values(t.key).length > 0);
     if (!present) throw new LdapError(ResultCode.noSuchAttribute, `${info.type.name}: no such attribute`);
     const result = evaluateFilter({ type: 'equality', attribute, value }, view, this.ctx.norm, hidden);

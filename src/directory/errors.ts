@@ -24,11 +24,9 @@ export class PolicyRefusal extends LdapError {
 }
 
 export const ldapError = {
-  noSuchObject: (dn: string, matchedDN?: string) =>
-    new LdapError(ResultCode.noSuchObject, `no such entry: ${dn}`, matchedDN),
+  noSuchObject: (dn: string, matchedDN?: string) => new LdapError(ResultCode.noSuchObject, `no such entry: ${dn}`, matchedDN),
   invalidDN: (dn: string, why: string) => new LdapError(ResultCode.invalidDNSyntax, `invalid DN "${dn}": ${why}`),
-  undefinedAttribute: (name: string) =>
-    new LdapError(ResultCode.undefinedAttributeType, `${name}: attribute type undefined`),
+  undefinedAttribute: (name: string) => new LdapError(ResultCode.undefinedAttributeType, `${name}: attribute type undefined`),
   insufficientAccess: (message: string) => new LdapError(ResultCode.insufficientAccessRights, message),
   unwilling: (message: string) => new LdapError(ResultCode.unwillingToPerform, message),
   protocol: (message: string) => new LdapError(ResultCode.protocolError, message),

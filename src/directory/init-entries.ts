@@ -8,7 +8,10 @@ import type { Store, StoredEntry } from '../store/types';
  */
 const META_KEY = 'init.untouched';
 
-const fingerprint = (e: StoredEntry) => createHash('sha256').update(JSON.stringify([e.dn, e.attributes])).digest('hex');
+const fingerprint = (e: StoredEntry) =>
+  createHash('sha256')
+    .update(JSON.stringify([e.dn, e.attributes]))
+    .digest('hex');
 
 /** Called by init, inside its transaction, once the entries exist. */
 export async function recordInitEntries(store: Store, ndns: string[]): Promise<void> {

@@ -29,8 +29,15 @@ export const generalizedTimeKey: Normalizer = (v) => {
   const d = new Date(ms);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return (
-    p(d.getUTCFullYear(), 4) + p(d.getUTCMonth() + 1) + p(d.getUTCDate()) + p(d.getUTCHours()) +
-    p(d.getUTCMinutes()) + p(d.getUTCSeconds()) + '.' + p(d.getUTCMilliseconds(), 3) + 'Z'
+    p(d.getUTCFullYear(), 4) +
+    p(d.getUTCMonth() + 1) +
+    p(d.getUTCDate()) +
+    p(d.getUTCHours()) +
+    p(d.getUTCMinutes()) +
+    p(d.getUTCSeconds()) +
+    '.' +
+    p(d.getUTCMilliseconds(), 3) +
+    'Z'
   );
 };
 
@@ -63,22 +70,21 @@ const booleanKey: Normalizer = (v) => {
 const numericString: Normalizer = (v) => (/^[\d ]*$/.test(v) ? v.replace(/ /g, '') : undefined);
 const telephone: Normalizer = (v) => v.replace(/[\s-]/g, '').toLowerCase();
 /** OpenLDAP authz values: `dn:<DN>` (or `dn.exact:`) compares as the DN; other forms (`u:name`, URLs) exactly. */
-const authz = (dn: Normalizer): Normalizer => (v) => {
-  const m = /^\s*dn(?:\.exact)?:([\s\S]*)$/i.exec(v);
-  if (!m) return caseExact(v);
-  const n = dn(m[1].trim());
-  return n === undefined ? undefined : 'dn:' + n;
-};
+const authz =
+  (dn: Normalizer): Normalizer =>
+  (v) => {
+    const m = /^\s*dn(?:\.exact)?:([\s\S]*)$/i.exec(v);
+    if (!m) return caseExact(v);
+    const n = dn(m[1].trim());
+    return n === undefined ? undefined : 'dn:' + n;
+  };
 const uuid: Normalizer = (v) => (/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(v.trim()) ? v.trim().toLowerCase() : undefined);
 
 /**
  * Normalisers by matching-rule name (lower case). Rules that need the schema (distinguishedNameMatch,
  * objectIdentifierMatch) are supplied by the caller.
  */
-export function standardNormalizers(extra: {
-  dn: Normalizer;
-  oid: Normalizer;
-}): Map<string, Normalizer> {
+export function standardNormalizers(extra: { dn: Normalizer; oid: Normalizer }): Map<string, Normalizer> {
   return new Map<string, Normalizer>([
     ['caseignorematch', caseIgnore],
     ['caseignoreorderingmatch', caseIgnore],

@@ -66,7 +66,10 @@ export class Normalization {
     if (cached !== undefined) return cached ?? undefined;
     const type = this.schema.attributeType(description);
     const written = description.trim().split(';').slice(1);
-    const options = [...new Set(written.map((o) => o.toLowerCase()))].sort().map((o) => ';' + o).join('');
+    const options = [...new Set(written.map((o) => o.toLowerCase()))]
+      .sort()
+      .map((o) => ';' + o)
+      .join('');
     const info: AttributeInfo | null = type
       ? {
           type,

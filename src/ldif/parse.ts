@@ -236,10 +236,7 @@ function isSeparator(logical: LogicalLine): boolean {
   return logical.text.trimEnd() === '-';
 }
 
-function parseModRdn(
-  lines: LogicalLine[],
-  dnLine: number,
-): { newRdn: string; deleteOldRdn: boolean; newSuperior?: string } {
+function parseModRdn(lines: LogicalLine[], dnLine: number): { newRdn: string; deleteOldRdn: boolean; newSuperior?: string } {
   let newRdn: string | undefined;
   let deleteOldRdn: boolean | undefined;
   let newSuperior: string | undefined;

@@ -46,9 +46,10 @@ export class DatabaseProbe {
   entriesByKind(): Record<EntryKind, number> {
     const db = this.open();
     const total = db.prepare('SELECT count(*) FROM entries').pluck().get() as number;
-    const units = db
-      .prepare('SELECT ndn, path FROM entries WHERE parent_id = (SELECT id FROM entries WHERE parent_id IS NULL ORDER BY id LIMIT 1)')
-      .all() as { ndn: string; path: string }[];
+    const units = db.prepare('SELECT ndn, path FROM entries WHERE parent_id = (SELECT id FROM entries WHERE parent_id IS NULL ORDER BY id LIMIT 1)').all() as {
+      ndn: string;
+      path: string;
+    }[];
     const below = db.prepare('SELECT count(*) FROM entries WHERE path > ? AND path < ?').pluck();
     const counts: Record<EntryKind, number> = { people: 0, groups: 0, services: 0, other: 0 };
     for (const kind of ['people', 'groups', 'services'] as const) {

@@ -17,7 +17,18 @@ let serving: Registry | undefined;
 export function servingRegistry(): Registry {
   if (serving) return serving;
   serving = new Registry();
-  for (const m of [counts.operations, counts.operationSeconds, counts.binds, counts.connectionsOpen, counts.connections, counts.tlsHandshakes, counts.hashQueue, counts.hashBusy, counts.hashThreads, counts.hashSeconds]) {
+  for (const m of [
+    counts.operations,
+    counts.operationSeconds,
+    counts.binds,
+    counts.connectionsOpen,
+    counts.connections,
+    counts.tlsHandshakes,
+    counts.hashQueue,
+    counts.hashBusy,
+    counts.hashThreads,
+    counts.hashSeconds,
+  ]) {
     register(serving, m);
   }
   collectDefaultMetrics({ register: serving });

@@ -34,7 +34,11 @@ export async function runReminders(d: Directory, config: Config, options: { dryR
     report = await remindersDue(d, config, options);
     return report;
   } finally {
-    const r = report && { sent: report.sent.length, failed: report.failed.length, skipped: report.skipped.noMail + report.skipped.locked + report.skipped.services };
+    const r = report && {
+      sent: report.sent.length,
+      failed: report.failed.length,
+      skipped: report.skipped.noMail + report.skipped.locked + report.skipped.services,
+    };
     countReminderRun(r);
   }
 }
@@ -85,7 +89,12 @@ async function remindersDue(d: Directory, config: Config, options: { dryRun: boo
       rulesList: htmlList(rules),
     };
     try {
-      await options.send!({ to, subject: render(n.subject, values, false), text: render(templates.text, values, false), html: render(templates.html, values, true) });
+      await options.send!({
+        to,
+        subject: render(n.subject, values, false),
+        text: render(templates.text, values, false),
+        html: render(templates.html, values, true),
+      });
       await account.recordReminders(unsent, now);
       report.sent.push(reminder);
       d.log.info('password expiry reminder sent', { uid, reminder: reminder.reminder });

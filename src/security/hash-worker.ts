@@ -6,9 +6,7 @@ import { bcryptHash } from './hashes/bcrypt';
  * Runs the slow hash work off the event loop, one request at a time per worker thread: hashing a new
  * password with bcrypt, and verifying a password against any stored scheme. Passwords travel as bytes.
  */
-export type HashRequest =
-  | { id: number; op: 'hash'; password: Uint8Array; cost: number }
-  | { id: number; op: 'verify'; password: Uint8Array; stored: string };
+export type HashRequest = { id: number; op: 'hash'; password: Uint8Array; cost: number } | { id: number; op: 'verify'; password: Uint8Array; stored: string };
 export type HashResponse = { id: number; ok: true; result: string | boolean } | { id: number; ok: false; error: string };
 
 async function run(req: HashRequest): Promise<string | boolean> {

@@ -18,7 +18,9 @@ const restoreHint = (file: string) =>
 export function openMfaKey(file: string, enrolled: SealedEnrolments): SecretBox {
   if (!existsSync(file)) {
     if (enrolled.count > 0) {
-      throw new Error(`the MFA key ${file} is missing and ${enrolled.count} MFA enrolment(s) depend on it; ${restoreHint(file)}; a new key would lock them out`);
+      throw new Error(
+        `the MFA key ${file} is missing and ${enrolled.count} MFA enrolment(s) depend on it; ${restoreHint(file)}; a new key would lock them out`,
+      );
     }
     try {
       writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });

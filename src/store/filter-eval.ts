@@ -14,7 +14,7 @@ export interface IndexedEntry {
 export function textFromSqlite(b: Buffer): string {
   if (isPlainUtf8(b)) return b.toString('utf8');
   let s = '';
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i];
     let cp: number;
     if (c < 0x80) cp = b[i++];

@@ -327,7 +327,8 @@ function pairsDriver(pairs: [string, string][], cost: number): Driver {
     return { sql: (p) => union(pairs.map(([a, n]) => indexSelect(`attr = ${attrKey(a, p)} AND norm = ${p.ref(n)}`))), cost, pairs };
   }
   return {
-    sql: (p) => `SELECT attr_index.entry_id FROM json_each(${p.ref(JSON.stringify(pairs))}) j, attr_index WHERE attr_index.attr = j.value ->> 0 AND attr_index.norm = j.value ->> 1`,
+    sql: (p) =>
+      `SELECT attr_index.entry_id FROM json_each(${p.ref(JSON.stringify(pairs))}) j, attr_index WHERE attr_index.attr = j.value ->> 0 AND attr_index.norm = j.value ->> 1`,
     cost,
     pairs,
   };
@@ -384,12 +385,20 @@ export function chooseDriver(f: PlanFilter): Driver | undefined {
       if (ds.some((d) => !d)) return undefined;
       const all = ds as Driver[];
       const cost = unionCost(all.map((d) => d.cost));
-      if (all.every((d) => d.pairs)) return pairsDriver(all.flatMap((d) => d.pairs!), cost);
+      if (all.every((d) => d.pairs))
+        return pairsDriver(
+          all.flatMap((d) => d.pairs!),
+          cost,
+        );
       return { sql: (p) => union(all.map((d) => d.sql(p))), cost };
     }
     case 'anyOf': {
       const cost = unionCost([...(f.leaves.some((l) => l.kind === 'equal') ? [1] : []), ...f.leaves.filter((l) => l.kind !== 'equal').map(leafCost)]);
-      if (f.leaves.every((l) => l.kind === 'equal')) return pairsDriver(f.attrs.flatMap((a) => f.leaves.flatMap((l): [string, string][] => (l.kind === 'equal' ? [[a, l.norm]] : []))), cost);
+      if (f.leaves.every((l) => l.kind === 'equal'))
+        return pairsDriver(
+          f.attrs.flatMap((a) => f.leaves.flatMap((l): [string, string][] => (l.kind === 'equal' ? [[a, l.norm]] : []))),
+          cost,
+        );
       return { sql: (p) => union(anyOfConditions(f.leaves, true).map((c) => indexSelect(`${attrTerm(f.attrs, p)} AND ${c(p)}`))), cost };
     }
     case 'equal':

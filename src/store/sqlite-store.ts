@@ -1,6 +1,19 @@
 import Database from 'better-sqlite3';
 import { migrationsDir } from '../paths';
-import { filterCondition, isConjunct, isWide, LONG_GLOB_FUNCTION, longGlobMatches, planFilter, scopeCondition, SqlParams, usefulDriver, withoutConjunct, type Driver, type PlanFilter } from './filter-sql';
+import {
+  filterCondition,
+  isConjunct,
+  isWide,
+  LONG_GLOB_FUNCTION,
+  longGlobMatches,
+  planFilter,
+  scopeCondition,
+  SqlParams,
+  usefulDriver,
+  withoutConjunct,
+  type Driver,
+  type PlanFilter,
+} from './filter-sql';
 import { filterAttrs, filterPredicate, textFromSqlite, type IndexedEntry } from './filter-eval';
 import { migrate } from './migrate';
 import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, StoreFilter, TotpRecord, WriteTx } from './types';
@@ -103,9 +116,7 @@ export class SqliteStore implements Store {
   }
 
   private getCredential(entryId: number) {
-    const r = this.stmt('SELECT hash, changed_at FROM credentials WHERE entry_id = ?').get(entryId) as
-      | { hash: string; changed_at: number }
-      | undefined;
+    const r = this.stmt('SELECT hash, changed_at FROM credentials WHERE entry_id = ?').get(entryId) as { hash: string; changed_at: number } | undefined;
     return r && { hash: r.hash, changedAt: r.changed_at };
   }
 
@@ -138,15 +149,16 @@ export class SqliteStore implements Store {
     return this.getCredential(entryId);
   }
   async passwordHistory(entryId: number, limit: number): Promise<string[]> {
-    return (this.stmt('SELECT hash FROM password_history WHERE entry_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT ?').all(entryId, limit) as {
-      hash: string;
-    }[]).map((r) => r.hash);
+    return (
+      this.stmt('SELECT hash FROM password_history WHERE entry_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT ?').all(entryId, limit) as {
+        hash: string;
+      }[]
+    ).map((r) => r.hash);
   }
 
   async totp(entryId: number): Promise<TotpRecord | undefined> {
     const r = this.stmt('SELECT secret, confirmed, last_step FROM totp WHERE entry_id = ?').get(entryId) as
-      | { secret: string; confirmed: number; last_step: number }
-      | undefined;
+      { secret: string; confirmed: number; last_step: number } | undefined;
     return r && { sealedSecret: r.secret, confirmed: r.confirmed === 1, lastStep: r.last_step };
   }
 
@@ -162,11 +174,17 @@ export class SqliteStore implements Store {
   }
 
   async recentTotpUse(entryId: number, client: string, codeMac: string, now: number): Promise<boolean> {
-    return this.stmt('SELECT 1 FROM totp_reuse WHERE entry_id = ? AND client = ? AND code_mac = ? AND expires_at >= ?').get(entryId, client, codeMac, now) !== undefined;
+    return (
+      this.stmt('SELECT 1 FROM totp_reuse WHERE entry_id = ? AND client = ? AND code_mac = ? AND expires_at >= ?').get(entryId, client, codeMac, now) !==
+      undefined
+    );
   }
 
   async reminderSent(entryId: number, passwordChangedAt: string, reminder: string): Promise<boolean> {
-    return this.stmt('SELECT 1 FROM reminders_sent WHERE entry_id = ? AND password_changed_at = ? AND reminder = ?').get(entryId, passwordChangedAt, reminder) !== undefined;
+    return (
+      this.stmt('SELECT 1 FROM reminders_sent WHERE entry_id = ? AND password_changed_at = ? AND reminder = ?').get(entryId, passwordChangedAt, reminder) !==
+      undefined
+    );
   }
 
   async recordReminders(entryId: number, passwordChangedAt: string, reminders: string[], sentAt: number): Promise<void> {
@@ -255,7 +273,9 @@ export class SqliteStore implements Store {
       const entries = new Map<number, IndexedEntry>(candidates.map(([id, ndn]) => [id, { ndn: textFromSqlite(ndn), values: new Map() }]));
       const rows = this.stmt(
         'SELECT entry_id, attr, CAST(norm AS BLOB) FROM attr_index WHERE entry_id IN (SELECT value FROM json_each(?)) AND attr IN (SELECT value FROM json_each(?))',
-      ).raw().all(JSON.stringify(candidates.map((c) => c[0])), attrs) as [number, string, Buffer][];
+      )
+        .raw()
+        .all(JSON.stringify(candidates.map((c) => c[0])), attrs) as [number, string, Buffer][];
       for (const [id, attr, norm] of rows) {
         const values = entries.get(id)!.values;
         const list = values.get(attr);
@@ -366,15 +386,19 @@ export class SqliteStore implements Store {
       descendants: (id) => {
         const e = this.getById(id);
         if (!e) return [];
-        return (this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.path > ? AND e.path < ? ORDER BY length(e.path), e.id`).all(
-          e.path + ',',
-          e.path + '-',
-        ) as EntryRow[]).map(toEntry);
+        return (
+          this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.path > ? AND e.path < ? ORDER BY length(e.path), e.id`).all(
+            e.path + ',',
+            e.path + '-',
+          ) as EntryRow[]
+        ).map(toEntry);
       },
       entriesWithValue: (attr, norm, limit = -1) =>
-        (this.stmt('SELECT entry_id FROM attr_index WHERE attr = ? AND norm = ? LIMIT ?').all(attr, norm, limit) as {
-          entry_id: number;
-        }[]).map((r) => r.entry_id),
+        (
+          this.stmt('SELECT entry_id FROM attr_index WHERE attr = ? AND norm = ? LIMIT ?').all(attr, norm, limit) as {
+            entry_id: number;
+          }[]
+        ).map((r) => r.entry_id),
       insertEntry: (e: NewEntry) => {
         const info = this.stmt('INSERT INTO entries (parent_id, dn, ndn, path, attrs) VALUES (?, ?, ?, ?, ?)').run(
           e.parentId,

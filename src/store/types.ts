@@ -32,10 +32,7 @@ export type StoreFilter =
   | { kind: 'range'; attrs: string[]; op: '>=' | '<='; norm: string }
   | { kind: 'ndn'; ndn: string };
 
-export type ScopeQuery =
-  | { kind: 'base'; id: number }
-  | { kind: 'one'; id: number }
-  | { kind: 'sub' | 'children'; id: number; path: string };
+export type ScopeQuery = { kind: 'base'; id: number } | { kind: 'one'; id: number } | { kind: 'sub' | 'children'; id: number; path: string };
 
 export interface SearchPageQuery {
   scope: ScopeQuery;

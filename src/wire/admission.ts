@@ -75,7 +75,10 @@ export class Admission<C extends AdmittedConnection> {
     if (cap > 0 && mine && mine.length >= cap && !this.evictOldest(mine, 'too many unauthenticated connections from your address')) {
       return { reason: 'address', message: 'too many connections from your address; try again later' };
     }
-    if (this.all.size >= this.limits.maxConnections && !this.evictOldest(this.unauthenticated, 'the server is full; unauthenticated connections are closed first')) {
+    if (
+      this.all.size >= this.limits.maxConnections &&
+      !this.evictOldest(this.unauthenticated, 'the server is full; unauthenticated connections are closed first')
+    ) {
       return { reason: 'full', message: 'too many connections; try again later' };
     }
     return undefined;

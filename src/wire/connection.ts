@@ -63,7 +63,11 @@ export class Connection {
   private messageStarted: number | undefined;
   lastActivity = Date.now();
 
-  constructor(socket: Socket, secure: boolean, private readonly host: ConnectionHost) {
+  constructor(
+    socket: Socket,
+    secure: boolean,
+    private readonly host: ConnectionHost,
+  ) {
     this.socket = socket;
     this.secure = secure;
     const addr = socket.remoteAddress ?? '';
@@ -213,7 +217,14 @@ export class Connection {
     if (track) this.operations.set(req.messageId, op);
     this.host
       .handle(this, req)
-      .catch((err: unknown) => this.host.logError('handler failure', { conn: this.id, msgid: req.messageId, op: req.protocolOp.op, error: err instanceof Error ? err.stack : String(err) }))
+      .catch((err: unknown) =>
+        this.host.logError('handler failure', {
+          conn: this.id,
+          msgid: req.messageId,
+          op: req.protocolOp.op,
+          error: err instanceof Error ? err.stack : String(err),
+        }),
+      )
       .finally(() => {
         if (track && this.operations.get(req.messageId) === op) this.operations.delete(req.messageId);
         this.lastActivity = Date.now();

@@ -31,7 +31,9 @@ export async function extendedOperation(
   const secureContext = env.secureContext;
   switch (name) {
     case EXOP.passwordModify: {
-      const { generated } = await env.directory.accounts.changePassword(conn.identity, decodePasswordModifyRequest(value), conn.restriction, { origin: conn.origin });
+      const { generated } = await env.directory.accounts.changePassword(conn.identity, decodePasswordModifyRequest(value), conn.restriction, {
+        origin: conn.origin,
+      });
       return { resultCode: ResultCode.success, responseValue: generated === undefined ? undefined : encodePasswordModifyResponse(generated) };
     }
     case EXOP.startTLS: {

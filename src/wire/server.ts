@@ -62,17 +62,22 @@ export class LdapServer implements ConnectionHost {
     const maxConnections = connectionsWithin(limit, s.maxConnections);
     if (maxConnections < s.maxConnections) {
       o.log.warn('fewer connections than configured: too few open files allowed', {
-        maxConnections: s.maxConnections, canHold: maxConnections, openFileLimit: limit?.soft,
+        maxConnections: s.maxConnections,
+        canHold: maxConnections,
+        openFileLimit: limit?.soft,
         fix: 'raise the limit (systemd: LimitNOFILE=65536; shell: ulimit -n) or lower server.maxConnections',
       });
     }
-    this.admission = new Admission<Connection>({
-      maxConnections,
-      maxUnauthenticatedPerAddress: s.maxUnauthenticatedPerAddress,
-      messageTimeoutMs: s.messageTimeoutSeconds * 1000,
-      unauthenticatedIdleMs: s.unauthenticatedIdleSeconds * 1000,
-      unauthenticatedBufferBytes: s.unauthenticatedBufferBytes,
-    }, (conn, why) => this.letGoWarning.note({ reason: why, peer: conn.peer, connections: this.admission.size }));
+    this.admission = new Admission<Connection>(
+      {
+        maxConnections,
+        maxUnauthenticatedPerAddress: s.maxUnauthenticatedPerAddress,
+        messageTimeoutMs: s.messageTimeoutSeconds * 1000,
+        unauthenticatedIdleMs: s.unauthenticatedIdleSeconds * 1000,
+        unauthenticatedBufferBytes: s.unauthenticatedBufferBytes,
+      },
+      (conn, why) => this.letGoWarning.note({ reason: why, peer: conn.peer, connections: this.admission.size }),
+    );
     this.refusedWarning = new ThrottledWarning(o.log, 'connection refused');
     this.letGoWarning = new ThrottledWarning(o.log, 'unauthenticated connection closed to protect the others');
     this.acceptFailure = new ThrottledWarning(o.log, 'connection dropped: cannot accept');
@@ -216,10 +221,7 @@ export class LdapServer implements ConnectionHost {
     clearInterval(this.sweeper);
     const closed = Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
     if (this.inFlight > 0) {
-      await Promise.race([
-        new Promise<void>((r) => this.idleWaiters.push(r)),
-        new Promise<void>((r) => setTimeout(r, graceMs).unref()),
-      ]);
+      await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise<void>((r) => setTimeout(r, graceMs).unref())]);
     }
     for (const c of [...this.admission.connections()]) c.disconnect(ResultCode.unavailable, 'the server is shutting down');
     await Promise.race([closed, new Promise<void>((r) => setTimeout(r, 3000).unref())]);

@@ -9,7 +9,11 @@ export class ThrottledWarning {
   private suppressed = 0;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly log: Logger, private readonly event: string, private readonly intervalMs = 10_000) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly event: string,
+    private readonly intervalMs = 10_000,
+  ) {}
 
   note(fields: Record<string, unknown>) {
     const now = Date.now();

@@ -37,7 +37,8 @@ describe('FreeRADIUS with rlm_ldap (Wi-Fi and VPN logins, StartTLS, a service bi
   });
 
   it('a group check (LDAP-Group): only members of wifi get on the staff network', () => {
-    const staff = (user: keyof typeof PEOPLE) => accessRequest(radius, { 'User-Name': user, 'User-Password': PEOPLE[user].password, 'NAS-Identifier': 'staff-wifi' });
+    const staff = (user: keyof typeof PEOPLE) =>
+      accessRequest(radius, { 'User-Name': user, 'User-Password': PEOPLE[user].password, 'NAS-Identifier': 'staff-wifi' });
     expect(staff('alice').accepted, why()).to.equal(true);
     expect(staff('bob').accepted).to.equal(false);
     // The same person on a network without the rule.

@@ -36,7 +36,21 @@ describe("OpenLDAP's tools over StartTLS and LDAPS, verifying Cairn's certificat
       });
 
       it('ldapsearch with paged results, as a service account', () => {
-        const r = tool('ldapsearch', [...over(), '-x', '-LLL', '-D', directory.serviceDn('sssd'), '-w', SERVICE_PASSWORD, '-b', `ou=people,${BASE}`, '-E', 'pr=2/noprompt', '(objectClass=posixAccount)', 'uid']);
+        const r = tool('ldapsearch', [
+          ...over(),
+          '-x',
+          '-LLL',
+          '-D',
+          directory.serviceDn('sssd'),
+          '-w',
+          SERVICE_PASSWORD,
+          '-b',
+          `ou=people,${BASE}`,
+          '-E',
+          'pr=2/noprompt',
+          '(objectClass=posixAccount)',
+          'uid',
+        ]);
         expect(r.status, r.out).to.equal(0);
         const uids = [...r.out.matchAll(/^uid: (.*)$/gm)].map((m) => m[1]).sort();
         expect(uids).to.include.members(Object.keys(PEOPLE));
@@ -45,23 +59,66 @@ describe("OpenLDAP's tools over StartTLS and LDAPS, verifying Cairn's certificat
 
       it('ldapmodify: a person changes their own telephone number', () => {
         const number = transport === 'LDAPS' ? '+1 555 0101' : '+1 555 0102';
-        const r = tool('ldapmodify', [...over(), '-x', '-D', personDn('alice'), '-w', PEOPLE.alice.password], `dn: ${personDn('alice')}\nchangetype: modify\nreplace: telephoneNumber\ntelephoneNumber: ${number}\n`);
+        const r = tool(
+          'ldapmodify',
+          [...over(), '-x', '-D', personDn('alice'), '-w', PEOPLE.alice.password],
+          `dn: ${personDn('alice')}\nchangetype: modify\nreplace: telephoneNumber\ntelephoneNumber: ${number}\n`,
+        );
         expect(r.status, r.out).to.equal(0);
-        const read = tool('ldapsearch', [...over(), '-x', '-LLL', '-D', personDn('alice'), '-w', PEOPLE.alice.password, '-b', personDn('alice'), '-s', 'base', 'telephoneNumber']);
+        const read = tool('ldapsearch', [
+          ...over(),
+          '-x',
+          '-LLL',
+          '-D',
+          personDn('alice'),
+          '-w',
+          PEOPLE.alice.password,
+          '-b',
+          personDn('alice'),
+          '-s',
+          'base',
+          'telephoneNumber',
+        ]);
         expect(read.out).to.contain(`telephoneNumber: ${number}`);
       });
     });
   }
 
   it('ldappasswd: a person changes their password (StartTLS), then binds with it (LDAPS)', () => {
-    const r = tool('ldappasswd', ['-ZZ', '-H', directory.server.url, '-x', '-D', personDn('frank'), '-w', PEOPLE.frank.password, '-a', PEOPLE.frank.password, '-s', 'Pebble-Canyon-7731']);
+    const r = tool('ldappasswd', [
+      '-ZZ',
+      '-H',
+      directory.server.url,
+      '-x',
+      '-D',
+      personDn('frank'),
+      '-w',
+      PEOPLE.frank.password,
+      '-a',
+      PEOPLE.frank.password,
+      '-s',
+      'Pebble-Canyon-7731',
+    ]);
     expect(r.status, r.out).to.equal(0);
     expect(tool('ldapwhoami', ['-H', directory.server.ldapsUrl, '-x', '-D', personDn('frank'), '-w', 'Pebble-Canyon-7731']).status).to.equal(0);
     expect(tool('ldapwhoami', ['-H', directory.server.ldapsUrl, '-x', '-D', personDn('frank'), '-w', PEOPLE.frank.password]).status).to.equal(49);
   });
 
   it('ldappasswd: a refused password gets 19 and the reason', () => {
-    const r = tool('ldappasswd', ['-ZZ', '-H', directory.server.url, '-x', '-D', personDn('alice'), '-w', PEOPLE.alice.password, '-a', PEOPLE.alice.password, '-s', 'short']);
+    const r = tool('ldappasswd', [
+      '-ZZ',
+      '-H',
+      directory.server.url,
+      '-x',
+      '-D',
+      personDn('alice'),
+      '-w',
+      PEOPLE.alice.password,
+      '-a',
+      PEOPLE.alice.password,
+      '-s',
+      'short',
+    ]);
     expect(r.status).to.not.equal(0);
     expect(r.out).to.contain('Constraint violation (19)');
     expect(r.out).to.contain('the new password must be at least 12 characters');
@@ -69,10 +126,17 @@ describe("OpenLDAP's tools over StartTLS and LDAPS, verifying Cairn's certificat
 
   it('a certificate the client does not trust is refused', () => {
     const other = join(workFolder('other-ca'), 'other.pem');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', `${other}.key`, '-out', other], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', `${other}.key`, '-out', other],
+      { encoding: 'utf8' },
+    );
     expect(made.status, made.stderr).to.equal(0);
     const env = { ...process.env, LDAPCONF: '/dev/null', LDAPTLS_CACERT: other, LDAPTLS_REQCERT: 'demand' };
-    const r = spawnSync('ldapwhoami', ['-ZZ', '-H', directory.server.url, '-x', '-D', personDn('alice'), '-w', PEOPLE.alice.password], { encoding: 'utf8', env });
+    const r = spawnSync('ldapwhoami', ['-ZZ', '-H', directory.server.url, '-x', '-D', personDn('alice'), '-w', PEOPLE.alice.password], {
+      encoding: 'utf8',
+      env,
+    });
     expect(r.status).to.not.equal(0);
     expect(r.stderr).to.match(/certificate verify failed|Connect error/);
   });

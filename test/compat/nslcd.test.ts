@@ -51,7 +51,12 @@ describe('nslcd and pam_ldap (StartTLS, a service bind account)', function () {
   it('initgroups: id lists the primary group and every group the person is in', () => {
     const out = host.run('id', ['alice']).stdout.trim();
     expect(out).to.match(/^uid=10001\(alice\) gid=10001\(users\) groups=/);
-    expect(out.replace(/.*groups=/, '').split(',').sort()).to.deep.equal(['10001(users)', '20001(devs)', '20002(wifi)']);
+    expect(
+      out
+        .replace(/.*groups=/, '')
+        .split(',')
+        .sort(),
+    ).to.deep.equal(['10001(users)', '20001(devs)', '20002(wifi)']);
   });
 
   it('logs in through PAM with the right password, refuses a wrong one and a locked account', () => {

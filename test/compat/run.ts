@@ -14,7 +14,9 @@ async function main() {
   }
   const only = process.argv.slice(2);
   const mocha = new Mocha({ reporter: 'spec', timeout: 120000 });
-  for (const f of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const f of readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     if (only.length === 0 || only.some((o) => f.startsWith(o))) mocha.addFile(join(__dirname, f));
   }
   const runner = mocha.run();

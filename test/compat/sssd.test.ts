@@ -53,7 +53,10 @@ describe('sssd (id, auth, chpass and access providers ldap, StartTLS, a service 
       it('id lists the primary group and every group the person is in', () => {
         const out = host.run('id', ['alice']).stdout.trim();
         expect(out).to.match(/^uid=10001\(alice\) gid=10001\(users\) groups=/);
-        const groups = out.replace(/.*groups=/, '').split(',').sort();
+        const groups = out
+          .replace(/.*groups=/, '')
+          .split(',')
+          .sort();
         expect(groups).to.deep.equal(['10001(users)', '20001(devs)', '20002(wifi)']);
       });
     });

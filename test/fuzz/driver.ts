@@ -69,8 +69,21 @@ const HEX_LIMIT = 4096;
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   const report: FuzzReport = {
-    seed: o.seed, messages: 0, mutated: 0, codes: {}, notices: {}, connections: 0, closesByServer: 0, batches: 0, probes: 0,
-    deaths: 0, hangs: 0, internal: 0, surprises: 0, findings: [], ms: 0,
+    seed: o.seed,
+    messages: 0,
+    mutated: 0,
+    codes: {},
+    notices: {},
+    connections: 0,
+    closesByServer: 0,
+    batches: 0,
+    probes: 0,
+    deaths: 0,
+    hangs: 0,
+    internal: 0,
+    surprises: 0,
+    findings: [],
+    ms: 0,
   };
   const deadlineMs = o.deadlineMs ?? 10000;
   const batchSize = o.batch ?? 16;
@@ -83,8 +96,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     if (kind === 'death') stop = true;
     if (report.findings.length >= MAX_FINDINGS) return;
     report.findings.push({
-      kind, detail, seed: o.seed, indices: msgs.map((m) => m.index),
-      hex: msgs.map((m) => (m.bytes.length * 2 > HEX_LIMIT ? `${m.bytes.subarray(0, HEX_LIMIT / 2).toString('hex')}... (${m.bytes.length} octets)` : m.bytes.toString('hex'))),
+      kind,
+      detail,
+      seed: o.seed,
+      indices: msgs.map((m) => m.index),
+      hex: msgs.map((m) =>
+        m.bytes.length * 2 > HEX_LIMIT ? `${m.bytes.subarray(0, HEX_LIMIT / 2).toString('hex')}... (${m.bytes.length} octets)` : m.bytes.toString('hex'),
+      ),
     });
   };
   const checkAlive = () => {
@@ -216,7 +234,14 @@ async function probe(port: number, deadlineMs: number): Promise<string | undefin
     model.add(-2, bytes);
     let why: string | undefined;
     let code: number | undefined;
-    await conn.run(model, [{ index: -2, bytes, op: 'search', mutated: false }], deadlineMs, undefined, (_k, detail) => (why = detail), (r) => (code = r.resultCode));
+    await conn.run(
+      model,
+      [{ index: -2, bytes, op: 'search', mutated: false }],
+      deadlineMs,
+      undefined,
+      (_k, detail) => (why = detail),
+      (r) => (code = r.resultCode),
+    );
     return why ?? (code === 0 ? undefined : `answered ${code}`);
   } finally {
     conn.destroy();
@@ -263,13 +288,25 @@ class FuzzConnection {
   }
 
   /** Sends a batch and waits until the server has done what the model says it owes. */
-  run(model: BatchModel, msgs: FuzzMessage[], deadlineMs: number, report: FuzzReport | undefined, find: FindFn, onFinal?: (r: Response) => void): Promise<void> {
+  run(
+    model: BatchModel,
+    msgs: FuzzMessage[],
+    deadlineMs: number,
+    report: FuzzReport | undefined,
+    find: FindFn,
+    onFinal?: (r: Response) => void,
+  ): Promise<void> {
     const owed = new Map(model.owed);
     let owedCount = 0;
     for (const n of owed.values()) owedCount += n;
     const terminal = model.terminal;
     // The connection's decoder turns an unexpected exception into protocolError: still an internal error.
-    for (const bug of model.decoderBugs) find('internal', bug.error, msgs.filter((m) => m.index === bug.index));
+    for (const bug of model.decoderBugs)
+      find(
+        'internal',
+        bug.error,
+        msgs.filter((m) => m.index === bug.index),
+      );
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout;
       const finish = () => {
@@ -280,7 +317,16 @@ class FuzzConnection {
       const arm = () => {
         clearTimeout(timer);
         timer = setTimeout(() => {
-          find('hang', `no answer and no close within ${deadlineMs} ms (owed ${[...owed].filter(([, n]) => n > 0).map(([id]) => id).join(',') || 'a close'}, terminal ${terminal ?? 'none'})`, msgs);
+          find(
+            'hang',
+            `no answer and no close within ${deadlineMs} ms (owed ${
+              [...owed]
+                .filter(([, n]) => n > 0)
+                .map(([id]) => id)
+                .join(',') || 'a close'
+            }, terminal ${terminal ?? 'none'})`,
+            msgs,
+          );
           this.destroy();
           finish();
         }, deadlineMs);

@@ -58,17 +58,50 @@ export function generateMessage(seed: number, index: number, options: GeneratorO
 // Values
 
 const ATTRIBUTES = [
-  'cn', 'CN', 'uid', 'objectClass', 'mail', 'sn', 'uidNumber', 'gidNumber', 'memberOf', 'member', 'description', 'entryDN',
-  'createTimestamp', 'modifyTimestamp', 'userPassword', 'telephoneNumber', 'loginShell', 'sshPublicKey', '2.5.4.3', 'cn;lang-de',
-  'nonexistentAttr', '', '1.1', '*', '+', 'pwdAccountLockedTime', 'homeDirectory', 'shadowLastChange', 'entryUUID', 'hasSubordinates',
+  'cn',
+  'CN',
+  'uid',
+  'objectClass',
+  'mail',
+  'sn',
+  'uidNumber',
+  'gidNumber',
+  'memberOf',
+  'member',
+  'description',
+  'entryDN',
+  'createTimestamp',
+  'modifyTimestamp',
+  'userPassword',
+  'telephoneNumber',
+  'loginShell',
+  'sshPublicKey',
+  '2.5.4.3',
+  'cn;lang-de',
+  'nonexistentAttr',
+  '',
+  '1.1',
+  '*',
+  '+',
+  'pwdAccountLockedTime',
+  'homeDirectory',
+  'shadowLastChange',
+  'entryUUID',
+  'hasSubordinates',
 ];
 
 function invalidUtf8(rng: Rng): Buffer {
   return Buffer.concat([
     Buffer.from(rng.pick(['a', 'cn=', 'x', ''])),
     rng.pick([
-      Buffer.from([0xff]), Buffer.from([0xc0, 0x80]), Buffer.from([0x80]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf4, 0x90, 0x80, 0x80]),
-      Buffer.from([0xe2, 0x82]), Buffer.from([0x00]), rng.bytes(rng.range(1, 8)),
+      Buffer.from([0xff]),
+      Buffer.from([0xc0, 0x80]),
+      Buffer.from([0x80]),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from([0xf4, 0x90, 0x80, 0x80]),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from([0x00]),
+      rng.bytes(rng.range(1, 8)),
     ]),
     Buffer.from(rng.pick(['', 'b', ',dc=x', '\u00e9\u4e2d'])),
   ]);
@@ -197,7 +230,13 @@ function randomFilter(rng: Rng, depth: number): BerNode {
     }
     case 6: {
       const parts: BerNode[] = [];
-      if (rng.chance(0.5)) parts.push(str(rng.pick(['caseIgnoreMatch', '2.5.13.2', 'caseExactMatch', 'integerMatch', 'octetStringMatch', 'noSuchRule', '1.2.840.113556.1.4.803', '']), 0x81));
+      if (rng.chance(0.5))
+        parts.push(
+          str(
+            rng.pick(['caseIgnoreMatch', '2.5.13.2', 'caseExactMatch', 'integerMatch', 'octetStringMatch', 'noSuchRule', '1.2.840.113556.1.4.803', '']),
+            0x81,
+          ),
+        );
       if (rng.chance(0.7)) parts.push(str(assertionAttr(rng), 0x82));
       parts.push(str(value(rng), 0x83));
       if (rng.chance(0.4)) parts.push(bool(rng.chance(0.5), 0x84));
@@ -209,7 +248,10 @@ function randomFilter(rng: Rng, depth: number): BerNode {
       return cons(0xa2, [randomFilter(rng, depth - 1)]);
     default: {
       const n = rng.chance(0.05) ? 0 : rng.range(1, 5);
-      return cons(t === 9 ? 0xa0 : 0xa1, Array.from({ length: n }, () => randomFilter(rng, depth - 1)));
+      return cons(
+        t === 9 ? 0xa0 : 0xa1,
+        Array.from({ length: n }, () => randomFilter(rng, depth - 1)),
+      );
     }
   }
 }
@@ -246,7 +288,13 @@ const wideElements = (() => {
 })();
 
 function attribute(rng: Rng, values: number): BerNode {
-  return seq([str(assertionAttr(rng)), cons(0x31, Array.from({ length: values }, () => str(value(rng))))]);
+  return seq([
+    str(assertionAttr(rng)),
+    cons(
+      0x31,
+      Array.from({ length: values }, () => str(value(rng))),
+    ),
+  ]);
 }
 
 function add(rng: Rng): BerNode {
@@ -254,7 +302,16 @@ function add(rng: Rng): BerNode {
   const entry = rng.chance(0.85) ? `${name},${FUZZ_SANDBOX}` : dn(rng);
   const classes = rng.pick([['device'], ['person'], ['inetOrgPerson'], ['organizationalRole'], ['top'], ['noSuchClass'], ['device', 'person'], []]);
   const attrs: BerNode[] = [];
-  if (classes.length > 0) attrs.push(seq([str('objectClass'), cons(0x31, classes.map((c) => str(c)))]));
+  if (classes.length > 0)
+    attrs.push(
+      seq([
+        str('objectClass'),
+        cons(
+          0x31,
+          classes.map((c) => str(c)),
+        ),
+      ]),
+    );
   if (rng.chance(0.9)) attrs.push(seq([str('cn'), cons(0x31, [str(name.slice(3))])]));
   if (rng.chance(0.5)) attrs.push(seq([str('sn'), cons(0x31, [str(value(rng))])]));
   for (let i = rng.int(3); i > 0; i--) attrs.push(attribute(rng, rng.range(1, 3)));
@@ -270,7 +327,11 @@ function modify(rng: Rng): BerNode {
 }
 
 function modifyDN(rng: Rng): BerNode {
-  const kids: BerNode[] = [str(rng.chance(0.8) ? `cn=f${rng.int(SANDBOX_NAMES)},${FUZZ_SANDBOX}` : dn(rng)), str(rng.chance(0.85) ? `cn=f${rng.int(SANDBOX_NAMES)}` : dn(rng)), bool(rng.chance(0.5))];
+  const kids: BerNode[] = [
+    str(rng.chance(0.8) ? `cn=f${rng.int(SANDBOX_NAMES)},${FUZZ_SANDBOX}` : dn(rng)),
+    str(rng.chance(0.85) ? `cn=f${rng.int(SANDBOX_NAMES)}` : dn(rng)),
+    bool(rng.chance(0.5)),
+  ];
   if (rng.chance(0.3)) kids.push(str(rng.chance(0.6) ? FUZZ_SANDBOX : dn(rng), 0x80));
   return cons(0x6c, kids);
 }
@@ -332,7 +393,16 @@ function mutateTree(rng: Rng, root: BerNode): void {
       node.tag = rng.chance(0.5) ? rng.pick(TAGS) : rng.int(256);
       return;
     case 2: // a value of the wrong type where it stands
-      replace(node, rng.pick<BerNode>([str('abc', node.tag), int(rng.range(-5, 5), node.tag), prim(node.tag, Buffer.alloc(0)), cons(node.tag, [str('x')]), bool(true, node.tag)]));
+      replace(
+        node,
+        rng.pick<BerNode>([
+          str('abc', node.tag),
+          int(rng.range(-5, 5), node.tag),
+          prim(node.tag, Buffer.alloc(0)),
+          cons(node.tag, [str('x')]),
+          bool(true, node.tag),
+        ]),
+      );
       return;
     case 3: // empty
       if (isCons(node)) node.kids = [];
@@ -354,16 +424,19 @@ function mutateTree(rng: Rng, root: BerNode): void {
       if (isCons(node)) node.kids.splice(rng.int(node.kids.length + 1), 0, prim(rng.pick(TAGS), rng.bytes(rng.int(6))));
       return;
     case 6: // a very long value
-      if (!isCons(node)) (node as { bytes: Buffer }).bytes = Buffer.alloc(rng.logRange(1000, 200000), rng.pick(['a', '\u00e9', 'x,', '*'].map((s) => s.charCodeAt(0) & 0x7f)));
+      if (!isCons(node))
+        (node as { bytes: Buffer }).bytes = Buffer.alloc(rng.logRange(1000, 200000), rng.pick(['a', '\u00e9', 'x,', '*'].map((s) => s.charCodeAt(0) & 0x7f)));
       return;
     case 7: // invalid UTF-8
       if (!isCons(node)) (node as { bytes: Buffer }).bytes = invalidUtf8(rng);
       return;
     case 8: // odd integers: negative, huge, longer than LDAP allows
-      if (!isCons(node)) (node as { bytes: Buffer }).bytes = int(rng.pick<number | bigint>([-1, -2147483648, 2147483647, 2147483648, 2n ** 40n, -(2n ** 63n), 0])).bytes;
+      if (!isCons(node))
+        (node as { bytes: Buffer }).bytes = int(rng.pick<number | bigint>([-1, -2147483648, 2147483647, 2147483648, 2n ** 40n, -(2n ** 63n), 0])).bytes;
       return;
     case 9: // the messageID itself
-      if (isCons(root) && root.kids.length > 0 && !isCons(root.kids[0])) (root.kids[0] as { bytes: Buffer }).bytes = int(rng.pick<number | bigint>([-1, -100, 2147483648, 2n ** 40n, 0, 2147483647])).bytes;
+      if (isCons(root) && root.kids.length > 0 && !isCons(root.kids[0]))
+        (root.kids[0] as { bytes: Buffer }).bytes = int(rng.pick<number | bigint>([-1, -100, 2147483648, 2n ** 40n, 0, 2147483647])).bytes;
       return;
     default: // a primitive turned constructed or the other way round
       node.tag ^= 0x20;

@@ -78,7 +78,8 @@ export class BatchModel {
       this.ids.set(id, [...(this.ids.get(id) ?? []), frameIndex]);
       if (p.op === 'bind') this.binds++;
       if (p.op === 'unbind') this.end('unbind', frameIndex);
-      else if (p.op === 'abandon') this.owed.delete(p.messageId); // an operation in flight may go unanswered
+      else if (p.op === 'abandon')
+        this.owed.delete(p.messageId); // an operation in flight may go unanswered
       else {
         this.owed.set(id, (this.owed.get(id) ?? 0) + 1);
         if (p.op === 'extended' && p.name === OIDS.startTLS) {

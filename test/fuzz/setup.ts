@@ -71,8 +71,12 @@ export function rssBytes(pid: number): number {
 
 /** The report as a few lines for people. */
 export function formatReport(r: FuzzReport): string {
-  const codes = Object.entries(r.codes).map(([c, n]) => `${c}:${n}`).join(' ');
-  const notices = Object.entries(r.notices).map(([c, n]) => `${c}:${n}`).join(' ');
+  const codes = Object.entries(r.codes)
+    .map(([c, n]) => `${c}:${n}`)
+    .join(' ');
+  const notices = Object.entries(r.notices)
+    .map(([c, n]) => `${c}:${n}`)
+    .join(' ');
   const answered = Object.values(r.codes).reduce((a, b) => a + b, 0);
   return [
     `seed ${r.seed}: ${r.messages} messages (${r.mutated} damaged) in ${(r.ms / 1000).toFixed(1)} s, ${Math.round(r.messages / (r.ms / 1000))} messages/s`,

@@ -65,8 +65,7 @@ export function search(o: { base: string; scope?: keyof typeof SCOPE; filter: Bu
 export const adminSearch = () => search({ base: BASE, filter: equality('uid', 'admin') });
 export const abandon = (id: number) => berInteger(id, 0x50);
 export const unbind = () => Buffer.from([0x42, 0x00]);
-export const extended = (oid: string, value?: Buffer) =>
-  berSequence([berOctetString(oid, 0x80), ...(value ? [berOctetString(value, 0x81)] : [])], 0x77);
+export const extended = (oid: string, value?: Buffer) => berSequence([berOctetString(oid, 0x80), ...(value ? [berOctetString(value, 0x81)] : [])], 0x77);
 
 // ---------------------------------------------------------------------------------------------------
 // Responses, read with Cairn's BER reader.
@@ -242,4 +241,3 @@ export function expectNotice(m: Msg | undefined, resultCode = 2) {
   expect(m!.responseName).to.equal(NOTICE_OF_DISCONNECTION);
   expect(m!.resultCode).to.equal(resultCode);
 }
-

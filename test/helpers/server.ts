@@ -12,7 +12,14 @@ export const ADMIN_PASSWORD = 'Admin-pass-1234';
 
 /** Tests use cheap bcrypt so that the suite stays fast; the cost is a setting like any other. */
 /** The metrics endpoint is off (its fixed default port would collide between servers); tests of it turn it on. */
-export const TEST_ENV = { ...process.env, CAIRN_SECURITY_BCRYPT_COST: '4', CAIRN_LOG_LEVEL: 'warn', CAIRN_METRICS_LISTEN: 'none', LDAPCONF: '/dev/null', LDAPTLS_REQCERT: 'never' };
+export const TEST_ENV = {
+  ...process.env,
+  CAIRN_SECURITY_BCRYPT_COST: '4',
+  CAIRN_LOG_LEVEL: 'warn',
+  CAIRN_METRICS_LISTEN: 'none',
+  LDAPCONF: '/dev/null',
+  LDAPTLS_REQCERT: 'never',
+};
 
 export function cairn(args: string[], options: { data?: string; input?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(process.execPath, [CAIRN, ...(options.data ? ['--data', options.data] : []), ...args], {
@@ -25,7 +32,10 @@ export function cairn(args: string[], options: { data?: string; input?: string; 
 }
 
 /** The CLI without blocking this process: for tests that serve something (an SMTP server) to the CLI. */
-export function cairnAsync(args: string[], options: { data?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function cairnAsync(
+  args: string[],
+  options: { data?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CAIRN, ...(options.data ? ['--data', options.data] : []), ...args], { env: { ...TEST_ENV, ...options.env } });
     let stdout = '';

@@ -206,20 +206,39 @@ export function makeContent(seed: string): Content {
     ['nobody-yet', 1003, []],
     ['contractors', 10000, byGid(10000)],
     ['everyone', 10001, [...uids, ...guests]],
-  ].map(([cn, gidNumber, memberUid]) => ({ cn: cn as string, dn: `cn=${cn as string},${GROUPS}`, gidNumber: gidNumber as number, memberUid: memberUid as string[] }));
-  const namedGroups: NamedGroup[] = [
-    { cn: 'wiki-editors', dn: `cn=wiki-editors,${GROUPS}`, member: people.filter((_, k) => k % 4 === 1).map((p) => p.dn) },
-  ];
+  ].map(([cn, gidNumber, memberUid]) => ({
+    cn: cn as string,
+    dn: `cn=${cn as string},${GROUPS}`,
+    gidNumber: gidNumber as number,
+    memberUid: memberUid as string[],
+  }));
+  const namedGroups: NamedGroup[] = [{ cn: 'wiki-editors', dn: `cn=wiki-editors,${GROUPS}`, member: people.filter((_, k) => k % 4 === 1).map((p) => p.dn) }];
   const services: Service[] = [
-    { dn: `cn=nslcd,${SERVICES}`, objectClasses: ['applicationProcess', 'simpleSecurityObject'], password: `svc-${seededBytes(seed, 'nslcd', 12).toString('base64url')}` },
+    {
+      dn: `cn=nslcd,${SERVICES}`,
+      objectClasses: ['applicationProcess', 'simpleSecurityObject'],
+      password: `svc-${seededBytes(seed, 'nslcd', 12).toString('base64url')}`,
+    },
     { dn: `uid=sssd,${SERVICES}`, objectClasses: ['account', 'simpleSecurityObject'], password: `svc-${seededBytes(seed, 'sssd', 12).toString('base64url')}` },
   ];
   const backupUser = people[2].uid;
   const sudoRoles: SudoRole[] = (
     [
-    { cn: 'defaults', attributes: { sudoOption: ['env_reset', 'mail_badpass', 'secure_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], description: ['Default sudoOption\'s go here'] } },
-    { cn: '%admins', attributes: { sudoUser: ['%admins'], sudoHost: ['ALL'], sudoCommand: ['ALL'], sudoRunAsUser: ['ALL'], sudoRunAsGroup: ['ALL'], sudoOrder: ['10'] } },
-    { cn: 'backup', attributes: { sudoUser: [backupUser], sudoHost: ['ALL'], sudoCommand: ['/usr/bin/rsync'], sudoOption: ['!authenticate'], sudoOrder: ['20'] } },
+      {
+        cn: 'defaults',
+        attributes: {
+          sudoOption: ['env_reset', 'mail_badpass', 'secure_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+          description: ["Default sudoOption's go here"],
+        },
+      },
+      {
+        cn: '%admins',
+        attributes: { sudoUser: ['%admins'], sudoHost: ['ALL'], sudoCommand: ['ALL'], sudoRunAsUser: ['ALL'], sudoRunAsGroup: ['ALL'], sudoOrder: ['10'] },
+      },
+      {
+        cn: 'backup',
+        attributes: { sudoUser: [backupUser], sudoHost: ['ALL'], sudoCommand: ['/usr/bin/rsync'], sudoOption: ['!authenticate'], sudoOrder: ['20'] },
+      },
     ] as Omit<SudoRole, 'dn'>[]
   ).map((r) => ({ ...r, dn: `cn=${r.cn},${SUDOERS}` }));
   // Debian's autofs.schema: a map is an automountMap named by ou, an entry an automount named by its key
@@ -289,25 +308,84 @@ export function personLdif(p: Person): string {
 
 /** Everything ldapadd sends, in an order where every parent comes first. */
 export function treeLdif(c: Content, rootHash: string): string {
-  const ou = (dn: string) => entryLdif(dn, [['objectClass', 'organizationalUnit'], ['ou', /^ou=([^,]+)/.exec(dn)![1]]]);
+  const ou = (dn: string) =>
+    entryLdif(dn, [
+      ['objectClass', 'organizationalUnit'],
+      ['ou', /^ou=([^,]+)/.exec(dn)![1]],
+    ]);
   const policy = (dn: string, description: string, rules: [string, string][]) =>
-    entryLdif(dn, [['objectClass', 'device'], ['objectClass', 'pwdPolicy'], ['cn', /^cn=([^,]+)/.exec(dn)![1]], ['description', description], ['pwdAttribute', 'userPassword'], ...rules]);
+    entryLdif(dn, [
+      ['objectClass', 'device'],
+      ['objectClass', 'pwdPolicy'],
+      ['cn', /^cn=([^,]+)/.exec(dn)![1]],
+      ['description', description],
+      ['pwdAttribute', 'userPassword'],
+      ...rules,
+    ]);
   return [
-    entryLdif(SUFFIX, [['objectClass', 'top'], ['objectClass', 'dcObject'], ['objectClass', 'organization'], ['o', 'Example Inc.'], ['dc', 'example']]),
-    entryLdif(ROOT_DN, [['objectClass', 'simpleSecurityObject'], ['objectClass', 'organizationalRole'], ['cn', 'admin'], ['description', 'LDAP administrator'], ['userPassword', rootHash]]),
+    entryLdif(SUFFIX, [
+      ['objectClass', 'top'],
+      ['objectClass', 'dcObject'],
+      ['objectClass', 'organization'],
+      ['o', 'Example Inc.'],
+      ['dc', 'example'],
+    ]),
+    entryLdif(ROOT_DN, [
+      ['objectClass', 'simpleSecurityObject'],
+      ['objectClass', 'organizationalRole'],
+      ['cn', 'admin'],
+      ['description', 'LDAP administrator'],
+      ['userPassword', rootHash],
+    ]),
     ...[PEOPLE, GROUPS, SERVICES, POLICIES, SUDOERS, AUTOMOUNT].map(ou),
-    policy(DEFAULT_POLICY, 'The default password policy', [['pwdInHistory', '3'], ['pwdLockout', 'TRUE'], ['pwdMaxFailure', '3'], ['pwdMaxAge', '0']]),
-    policy(MUST_CHANGE_POLICY, 'A password an administrator sets must be changed', [['pwdInHistory', '3'], ['pwdMustChange', 'TRUE'], ['pwdMaxAge', '0']]),
+    policy(DEFAULT_POLICY, 'The default password policy', [
+      ['pwdInHistory', '3'],
+      ['pwdLockout', 'TRUE'],
+      ['pwdMaxFailure', '3'],
+      ['pwdMaxAge', '0'],
+    ]),
+    policy(MUST_CHANGE_POLICY, 'A password an administrator sets must be changed', [
+      ['pwdInHistory', '3'],
+      ['pwdMustChange', 'TRUE'],
+      ['pwdMaxAge', '0'],
+    ]),
     ...c.people.filter((p) => p.role !== 'legacy').map(personLdif),
-    ...c.services.map((s) => entryLdif(s.dn, [...s.objectClasses.map((o): [string, Value] => ['objectClass', o]), [s.dn.split('=')[0], /^\w+=([^,]+)/.exec(s.dn)![1]], ['description', 'bind account for a client'], ['userPassword', s.hash]])),
+    ...c.services.map((s) =>
+      entryLdif(s.dn, [
+        ...s.objectClasses.map((o): [string, Value] => ['objectClass', o]),
+        [s.dn.split('=')[0], /^\w+=([^,]+)/.exec(s.dn)![1]],
+        ['description', 'bind account for a client'],
+        ['userPassword', s.hash],
+      ]),
+    ),
     ...c.posixGroups.map((g) =>
-      entryLdif(g.dn, [['objectClass', 'posixGroup'], ['cn', g.cn], ['gidNumber', String(g.gidNumber)], ...g.memberUid.map((u): [string, Value] => ['memberUid', u])]),
+      entryLdif(g.dn, [
+        ['objectClass', 'posixGroup'],
+        ['cn', g.cn],
+        ['gidNumber', String(g.gidNumber)],
+        ...g.memberUid.map((u): [string, Value] => ['memberUid', u]),
+      ]),
     ),
     ...c.namedGroups.map((g) => entryLdif(g.dn, [['objectClass', 'groupOfNames'], ['cn', g.cn], ...g.member.map((m): [string, Value] => ['member', m])])),
     ...c.sudoRoles.map((r) =>
-      entryLdif(r.dn, [['objectClass', 'sudoRole'], ['cn', r.cn], ...Object.entries(r.attributes).flatMap(([n, vs]) => vs.map((v): [string, Value] => [n, v]))]),
+      entryLdif(r.dn, [
+        ['objectClass', 'sudoRole'],
+        ['cn', r.cn],
+        ...Object.entries(r.attributes).flatMap(([n, vs]) => vs.map((v): [string, Value] => [n, v])),
+      ]),
     ),
-    ...c.automountMaps.map((m) => entryLdif(m.dn, [['objectClass', 'automountMap'], ['ou', m.name]])),
-    ...c.automounts.map((a) => entryLdif(a.dn, [['objectClass', 'automount'], ['cn', a.key], ['automountInformation', a.information]])),
+    ...c.automountMaps.map((m) =>
+      entryLdif(m.dn, [
+        ['objectClass', 'automountMap'],
+        ['ou', m.name],
+      ]),
+    ),
+    ...c.automounts.map((a) =>
+      entryLdif(a.dn, [
+        ['objectClass', 'automount'],
+        ['cn', a.key],
+        ['automountInformation', a.information],
+      ]),
+    ),
   ].join('');
 }

@@ -7,9 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SLAPADD, SLAPCAT, SLAPD, SLAPPASSWD, serveSlapd, writeSlapdConf } from '../../bench/slapd-server';
-import {
-  Content, DEFAULT_POLICY, Person, ROOT_DN, SUFFIX, makeContent, personLdif, slappasswdArgs, treeLdif,
-} from './slapd-content';
+import { Content, DEFAULT_POLICY, Person, ROOT_DN, SUFFIX, makeContent, personLdif, slappasswdArgs, treeLdif } from './slapd-content';
 import { ROOT } from './server';
 
 export * from './slapd-content';
@@ -92,8 +90,25 @@ export async function buildSlapdDirectory(dir: string, seed = 'cairn-migration')
   c.people.forEach((p, i) => {
     if (i % 7 !== 2) return;
     const der = join(secrets, `${p.uid}.der`);
-    runOk('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', '/dev/null',
-      '-subj', `/O=Example Inc./CN=${p.cn}/UID=${p.uid}`, '-days', '3650', '-outform', 'DER', '-out', der]);
+    runOk('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      '/dev/null',
+      '-subj',
+      `/O=Example Inc./CN=${p.cn}/UID=${p.uid}`,
+      '-days',
+      '3650',
+      '-outform',
+      'DER',
+      '-out',
+      der,
+    ]);
     p.certificate = readFileSync(der);
   });
 

@@ -8,7 +8,20 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, cairnAsync, freshData, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  BASE,
+  cairn,
+  cairnAsync,
+  freshData,
+  importLdif,
+  initData,
+  ldapTool,
+  removeData,
+  startServer,
+  type RunningServer,
+} from '../helpers/server';
 
 // ldapjs ships no types: the little the writers use.
 interface LdapErrorLike extends Error {
@@ -30,9 +43,26 @@ interface LdapJs {
 const ldap = require('ldapjs') as LdapJs;
 
 const code = (secret: string, offsetSeconds = 0) =>
-  execFileSync('oathtool', ['--totp', '-b', secret, ...(offsetSeconds ? ['-N', new Date(Date.now() + offsetSeconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')] : [])], {
-    encoding: 'utf8',
-  }).trim();
+  execFileSync(
+    'oathtool',
+    [
+      '--totp',
+      '-b',
+      secret,
+      ...(offsetSeconds
+        ? [
+            '-N',
+            new Date(Date.now() + offsetSeconds * 1000)
+              .toISOString()
+              .replace('T', ' ')
+              .replace(/\.\d+Z$/, ' UTC'),
+          ]
+        : []),
+    ],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
 
 const person = (uid: string) => `uid=${uid},ou=people,${BASE}`;
 const POLICY = `cn=default,ou=policies,${BASE}`;
@@ -73,19 +103,44 @@ describe('cairn backup and cairn restore', function () {
     let secret: string;
     let earlier: Record<string, string>;
     let backupFile: string;
-    const whoami = (s: RunningServer, uid: string, typed: string) => ldapTool('ldapwhoami', ['-x', '-H', s.url, '-D', person(uid), '-w', typed, '-e', 'ppolicy']);
+    const whoami = (s: RunningServer, uid: string, typed: string) =>
+      ldapTool('ldapwhoami', ['-x', '-H', s.url, '-D', person(uid), '-w', typed, '-e', 'ppolicy']);
     const admin = (s: RunningServer) => ['-x', '-H', s.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
     const state = (s: RunningServer, uid: string) =>
-      ldapTool('ldapsearch', [...admin(s), '-LLL', '-b', person(uid), '-s', 'base', 'pwdAccountLockedTime', 'pwdFailureTime', 'pwdChangedTime', 'cairnMfaEnabled']).stdout;
+      ldapTool('ldapsearch', [
+        ...admin(s),
+        '-LLL',
+        '-b',
+        person(uid),
+        '-s',
+        'base',
+        'pwdAccountLockedTime',
+        'pwdFailureTime',
+        'pwdChangedTime',
+        'cairnMfaEnabled',
+      ]).stdout;
 
     before(async () => {
       const data = folder(initData());
       setPolicy(data, ['pwdInHistory', '3'], ['pwdLockout', 'TRUE'], ['pwdMaxFailure', '3'], ['pwdLockoutDuration', '3600']);
       original = await serve(data, { CAIRN_SERVER_WORKERS: '2' });
-      const add = (uid: string, pw: string) => expect(cairn(['user', 'add', uid, '--given', 'Pat', '--sn', uid, '--password', pw], { data }).status).to.equal(0);
+      const add = (uid: string, pw: string) =>
+        expect(cairn(['user', 'add', uid, '--given', 'Pat', '--sn', uid, '--password', pw], { data }).status).to.equal(0);
       // alice changed her password once: the first is in her history.
       add('alice', 'Alice-pass-1');
-      const change = ldapTool('ldappasswd', ['-x', '-H', original.url, '-D', person('alice'), '-w', 'Alice-pass-1', '-a', 'Alice-pass-1', '-s', 'Alice-pass-2']);
+      const change = ldapTool('ldappasswd', [
+        '-x',
+        '-H',
+        original.url,
+        '-D',
+        person('alice'),
+        '-w',
+        'Alice-pass-1',
+        '-a',
+        'Alice-pass-1',
+        '-s',
+        'Alice-pass-2',
+      ]);
       expect(change.status, change.stderr).to.equal(0);
       // bob is locked out by failures.
       add('bob', 'Bob-pass-1');
@@ -104,7 +159,9 @@ describe('cairn backup and cairn restore', function () {
       backupFile = join(data, '..', 'cairn.backup');
       const b = cairn(['backup', backupFile], { data });
       expect(b.status, b.stderr).to.equal(0);
-      expect(b.stdout).to.match(/^Backed up \d+ entries \(1 person with MFA\) to .*cairn\.backup: [\d.]+ KiB, with the MFA key, the TLS certificate and the TLS key/);
+      expect(b.stdout).to.match(
+        /^Backed up \d+ entries \(1 person with MFA\) to .*cairn\.backup: [\d.]+ KiB, with the MFA key, the TLS certificate and the TLS key/,
+      );
       expect(mode(backupFile)).to.equal(0o600);
       await original.stop();
 
@@ -134,7 +191,21 @@ describe('cairn backup and cairn restore', function () {
     });
 
     it('password history still refuses an old password', () => {
-      const back = ldapTool('ldappasswd', ['-x', '-H', restored.url, '-D', person('alice'), '-w', 'Alice-pass-2', '-e', 'ppolicy', '-a', 'Alice-pass-2', '-s', 'Alice-pass-1']);
+      const back = ldapTool('ldappasswd', [
+        '-x',
+        '-H',
+        restored.url,
+        '-D',
+        person('alice'),
+        '-w',
+        'Alice-pass-2',
+        '-e',
+        'ppolicy',
+        '-a',
+        'Alice-pass-2',
+        '-s',
+        'Alice-pass-1',
+      ]);
       expect(back.stdout + back.stderr).to.include('was used recently');
     });
 
@@ -169,14 +240,18 @@ describe('cairn backup and cairn restore', function () {
     function write(client: LdapClient, c: number, j: number): Promise<void> {
       return new Promise((resolve, reject) => {
         const done = (err: LdapErrorLike | null) => (err ? reject(err) : resolve());
-        if (j % 2 === 0) client.modify(ou(c), new ldap.Change({ operation: 'add', modification: new ldap.Attribute({ type: 'description', values: [`w${j}`] }) }), done);
+        if (j % 2 === 0)
+          client.modify(ou(c), new ldap.Change({ operation: 'add', modification: new ldap.Attribute({ type: 'description', values: [`w${j}`] }) }), done);
         else client.add(`ou=w${j},${ou(c)}`, { objectClass: ['organizationalUnit'], ou: `w${j}` }, done);
       });
     }
 
     it('holds, for each client, exactly its first K writes, K at least what was acknowledged before it started', async () => {
       const data = folder(initData());
-      importLdif(data, Array.from({ length: CLIENTS }, (_, c) => `dn: ${ou(c)}\nobjectClass: organizationalUnit\nou: c${String(c).padStart(2, '0')}\n`).join('\n'));
+      importLdif(
+        data,
+        Array.from({ length: CLIENTS }, (_, c) => `dn: ${ou(c)}\nobjectClass: organizationalUnit\nou: c${String(c).padStart(2, '0')}\n`).join('\n'),
+      );
       const server = await serve(data, { CAIRN_SERVER_WORKERS: '2' });
       const acked = new Array<number>(CLIENTS).fill(0);
       let stop = false;
@@ -222,7 +297,10 @@ describe('cairn backup and cairn restore', function () {
         for (const m of s.stdout.matchAll(/^description: w(\d+)$/gm)) present.add(Number(m[1]));
         for (const m of s.stdout.matchAll(/^dn: ou=w(\d+),/gm)) present.add(Number(m[1]));
         const k = present.size;
-        expect([...present].sort((x, y) => x - y), `client ${c}: a prefix of its writes`).to.deep.equal(Array.from({ length: k }, (_, j) => j));
+        expect(
+          [...present].sort((x, y) => x - y),
+          `client ${c}: a prefix of its writes`,
+        ).to.deep.equal(Array.from({ length: k }, (_, j) => j));
         expect(k, `client ${c}: every write acknowledged before the backup`).to.be.at.least(beforeBackup[c]);
         expect(k, `client ${c}: no write that was not made`).to.be.at.most(acked[c]);
       }
@@ -293,7 +371,9 @@ describe('cairn backup and cairn restore', function () {
       const target = folder(freshData());
       const r = cairn(['restore', newer], { data: target });
       expect(r.status).to.equal(1);
-      expect(r.stderr).to.match(/^cairn: .*newer\.backup: the database is at schema version 999, newer than this Cairn \(\d+\); upgrade Cairn; nothing was restored\n$/);
+      expect(r.stderr).to.match(
+        /^cairn: .*newer\.backup: the database is at schema version 999, newer than this Cairn \(\d+\); upgrade Cairn; nothing was restored\n$/,
+      );
       expect(existsSync(target)).to.equal(false);
     });
 

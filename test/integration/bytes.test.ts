@@ -4,7 +4,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, TEST_ENV, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  BASE,
+  TEST_ENV,
+  cairn,
+  importLdif,
+  initData,
+  ldapTool,
+  removeData,
+  startServer,
+  type RunningServer,
+} from '../helpers/server';
 
 /** A JPEG-like value that is not UTF-8: the bytes that used to come back as U+FFFD. */
 const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF'), Buffer.from([0x00, 0xe9, 0x80, 0xc3]), randomBytes(4000)]);
@@ -23,7 +35,10 @@ describe('values are bytes, end to end', function () {
   /** ldapsearch -t writes each non-printable value to a file and prints its file:// URL. */
   const readValues = (dn: string, attr: string): Buffer[] => {
     const out = mkdtempSync(join(dir, 'read-'));
-    const r = spawnSync('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-t', '-T', out, '-b', dn, '-s', 'base', '(objectClass=*)', attr], { env: TEST_ENV, encoding: 'utf8' });
+    const r = spawnSync('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-t', '-T', out, '-b', dn, '-s', 'base', '(objectClass=*)', attr], {
+      env: TEST_ENV,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).to.equal(0);
     const urls = [...r.stdout.matchAll(/:< file:\/\/(\S+)/g)].map((m) => m[1]);
     return urls.map((u) => readFileSync(u));
@@ -71,11 +86,34 @@ describe('values are bytes, end to end', function () {
   it('attribute options are kept: userCertificate;binary comes back under that name, cn;lang-de is its own value', () => {
     const ldif = file('lang.ldif', `dn: uid=bea,ou=people,${BASE}\nchangetype: modify\nadd: cn;lang-de\ncn;lang-de: Bea auf Deutsch\n-\n`);
     expect(ldapTool('ldapmodify', [...admin(), '-f', ldif]).status).to.equal(0);
-    const all = ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-b', `uid=bea,ou=people,${BASE}`, '-s', 'base', '(objectClass=*)', 'cn', 'userCertificate']);
+    const all = ldapTool('ldapsearch', [
+      ...admin(),
+      '-LLL',
+      '-o',
+      'ldif-wrap=no',
+      '-b',
+      `uid=bea,ou=people,${BASE}`,
+      '-s',
+      'base',
+      '(objectClass=*)',
+      'cn',
+      'userCertificate',
+    ]);
     expect(all.stdout).to.include('cn: Bea\n');
     expect(all.stdout).to.include('cn;lang-de: Bea auf Deutsch\n');
     expect(all.stdout).to.match(/\nuserCertificate;binary:: /);
-    const tagged = ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-b', `uid=bea,ou=people,${BASE}`, '-s', 'base', '(objectClass=*)', 'cn;lang-de']);
+    const tagged = ldapTool('ldapsearch', [
+      ...admin(),
+      '-LLL',
+      '-o',
+      'ldif-wrap=no',
+      '-b',
+      `uid=bea,ou=people,${BASE}`,
+      '-s',
+      'base',
+      '(objectClass=*)',
+      'cn;lang-de',
+    ]);
     expect(tagged.stdout).to.include('cn;lang-de: Bea auf Deutsch');
     expect(tagged.stdout).not.to.include('cn: Bea\n');
     const byTag = (filter: string) => ldapTool('ldapsearch', [...admin(), '-LLL', '-b', BASE, filter, '1.1']).stdout.includes('uid=bea');
@@ -91,13 +129,20 @@ describe('values are bytes, end to end', function () {
   });
 
   it('the attributes Cairn keeps itself take no options: userPassword;x-foo, uid;x-a are refused (17), nothing stored', () => {
-    for (const [attr, value] of [['userPassword;x-foo', 'S3cret-plain-pw'], ['uid;x-a', 'bea2']]) {
+    for (const [attr, value] of [
+      ['userPassword;x-foo', 'S3cret-plain-pw'],
+      ['uid;x-a', 'bea2'],
+    ]) {
       const ldif = file(`opt-${attr.replace(/;.*/, '')}.ldif`, `dn: uid=bea,ou=people,${BASE}\nchangetype: modify\nadd: ${attr}\n${attr}: ${value}\n-\n`);
       const r = ldapTool('ldapmodify', [...admin(), '-f', ldif]);
       expect(r.status, attr).to.equal(17);
       expect(r.stderr).to.include('takes no attribute options');
     }
-    const add = ldapTool('ldapadd', admin(), `dn: uid=opt,ou=people,${BASE}\nobjectClass: inetOrgPerson\nuid: opt\ncn: O\nsn: O\nuserPassword;x-foo: S3cret-plain-pw\n`);
+    const add = ldapTool(
+      'ldapadd',
+      admin(),
+      `dn: uid=opt,ou=people,${BASE}\nobjectClass: inetOrgPerson\nuid: opt\ncn: O\nsn: O\nuserPassword;x-foo: S3cret-plain-pw\n`,
+    );
     expect(add.status).to.equal(17);
     const all = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', BASE, '(|(uid=opt)(uid=bea2))', '*', '+']);
     expect(all.stdout).to.equal('');
@@ -130,7 +175,8 @@ describe('values are bytes, end to end', function () {
     const latin1 = Buffer.concat([Buffer.from('Caf'), Buffer.from([0xe9]), Buffer.from('-Passw0rd-long')]);
     const set = ldapTool('ldappasswd', [...admin(), '-T', file('new.pw', latin1), dn]);
     expect(set.status, set.stderr).to.equal(0);
-    const bind = (bytes: Buffer) => ldapTool('ldapwhoami', ['-x', '-H', server.url, '-D', dn, '-y', file(`try-${randomBytes(4).toString('hex')}`, bytes)]).status;
+    const bind = (bytes: Buffer) =>
+      ldapTool('ldapwhoami', ['-x', '-H', server.url, '-D', dn, '-y', file(`try-${randomBytes(4).toString('hex')}`, bytes)]).status;
     expect(bind(latin1)).to.equal(0);
     for (const other of [Buffer.from([0xe8]), Buffer.from([0xc9]), Buffer.from('\uFFFD'), Buffer.from('é')]) {
       const attempt = Buffer.concat([latin1.subarray(0, 3), other, latin1.subarray(4)]);
@@ -139,7 +185,10 @@ describe('values are bytes, end to end', function () {
   });
 
   it('a DN that is not UTF-8 is refused as invalid DN syntax, and nothing is written', () => {
-    const ldif = file('bad-dn.ldif', Buffer.concat([Buffer.from('dn: uid=caf'), Buffer.from([0xe9]), Buffer.from(`,ou=people,${BASE}\nchangetype: add\nobjectClass: account\nuid: x\n`)]));
+    const ldif = file(
+      'bad-dn.ldif',
+      Buffer.concat([Buffer.from('dn: uid=caf'), Buffer.from([0xe9]), Buffer.from(`,ou=people,${BASE}\nchangetype: add\nobjectClass: account\nuid: x\n`)]),
+    );
     const r = ldapTool('ldapmodify', [...admin(), '-f', ldif]);
     expect(r.status).to.equal(34);
     expect(r.stderr).to.include('a DN must be UTF-8');

@@ -32,7 +32,6 @@ interface Entry {
   attrs: Record<string, string[]>;
 }
 
-
 const bindAs = (url: string, dn: string, password: string) => ['-x', '-H', url, '-D', dn, '-w', password];
 const admin = (url: string) => bindAs(url, ADMIN_DN, ADMIN_PASSWORD);
 
@@ -193,16 +192,19 @@ describe('cairn CLI (integration)', function () {
       it('creates ou=people, ou=groups, ou=services, ou=policies; the admin is in cn=admins (memberOf, member); no POSIX numbers', () => {
         const r = search(bindAs(server!.url, ADMIN_DN, generated), BASE, '(objectClass=organizationalUnit)', ['ou'], 'one');
         expect(r.status, r.stderr).to.equal(0);
-        expect(r.entries.map((e) => e.dn.toLowerCase()).sort()).to.deep.equal(
-          ['groups', 'people', 'policies', 'services'].map((o) => `ou=${o},${BASE}`),
-        );
+        expect(r.entries.map((e) => e.dn.toLowerCase()).sort()).to.deep.equal(['groups', 'people', 'policies', 'services'].map((o) => `ou=${o},${BASE}`));
         const who = search(bindAs(server!.url, ADMIN_DN, generated), ADMIN_DN, '(objectClass=*)', ['memberOf'], 'base');
         expect(lc(who.entries[0].attrs.memberof)).to.deep.equal([`cn=admins,${GROUPS}`]);
         const grp = search(bindAs(server!.url, ADMIN_DN, generated), `cn=admins,${GROUPS}`, '(objectClass=*)', ['member', 'memberUid'], 'base');
         expect(lc(grp.entries[0].attrs.member)).to.deep.equal([ADMIN_DN.toLowerCase()]);
         // Neither the administrator nor the built-in groups take POSIX numbers an import may bring.
         expect(grp.entries[0].attrs.memberuid).to.equal(undefined);
-        const numbers = search(bindAs(server!.url, ADMIN_DN, generated), BASE, '(|(uidNumber=*)(gidNumber=*)(objectClass=posixAccount)(objectClass=posixGroup))', ['1.1']);
+        const numbers = search(
+          bindAs(server!.url, ADMIN_DN, generated),
+          BASE,
+          '(|(uidNumber=*)(gidNumber=*)(objectClass=posixAccount)(objectClass=posixGroup))',
+          ['1.1'],
+        );
         expect(numbers.status, numbers.stderr).to.equal(0);
         expect(numbers.entries).to.deep.equal([]);
       });
@@ -330,11 +332,27 @@ describe('cairn CLI (integration)', function () {
       // Each file: two good adds and a modify of an existing entry, then the bad record, then one more good add.
       const cases: { name: string; bad: string[]; mentions?: RegExp; offset?: number }[] = [
         { name: 'unknown attribute', bad: person('bad1', ['frobnicate: yes'], true), mentions: /frobnicate|undefined|unknown/i },
-        { name: 'missing parent', bad: [`dn: uid=bad2,ou=nowhere,${BASE}`, 'changetype: add', 'objectClass: inetOrgPerson', 'uid: bad2', 'cn: b', 'sn: b', ''], mentions: /parent|nowhere|no such/i },
+        {
+          name: 'missing parent',
+          bad: [`dn: uid=bad2,ou=nowhere,${BASE}`, 'changetype: add', 'objectClass: inetOrgPerson', 'uid: bad2', 'cn: b', 'sn: b', ''],
+          mentions: /parent|nowhere|no such/i,
+        },
         { name: 'bad LDIF syntax', bad: [`dn: uid=bad3,${PEOPLE}`, 'changetype: add', 'objectClass: inetOrgPerson', 'this line has no colon', ''], offset: 3 },
-        { name: 'schema violation (no sn)', bad: [`dn: uid=bad4,${PEOPLE}`, 'changetype: add', 'objectClass: inetOrgPerson', 'uid: bad4', 'cn: b', ''], mentions: /sn|objectclass|schema|requires/i },
-        { name: 'bad base64 value', bad: [`dn: uid=bad5,${PEOPLE}`, 'changetype: add', 'objectClass: inetOrgPerson', 'uid: bad5', 'cn:: %%%notbase64', 'sn: b', ''], offset: 4 },
-        { name: 'modify of a missing entry', bad: [`dn: uid=ghost,${PEOPLE}`, 'changetype: modify', 'replace: mail', 'mail: g@example.com', '-', ''], mentions: /ghost|no such/i },
+        {
+          name: 'schema violation (no sn)',
+          bad: [`dn: uid=bad4,${PEOPLE}`, 'changetype: add', 'objectClass: inetOrgPerson', 'uid: bad4', 'cn: b', ''],
+          mentions: /sn|objectclass|schema|requires/i,
+        },
+        {
+          name: 'bad base64 value',
+          bad: [`dn: uid=bad5,${PEOPLE}`, 'changetype: add', 'objectClass: inetOrgPerson', 'uid: bad5', 'cn:: %%%notbase64', 'sn: b', ''],
+          offset: 4,
+        },
+        {
+          name: 'modify of a missing entry',
+          bad: [`dn: uid=ghost,${PEOPLE}`, 'changetype: modify', 'replace: mail', 'mail: g@example.com', '-', ''],
+          mentions: /ghost|no such/i,
+        },
         { name: 'an entry that already exists', bad: person('admin', [], true), mentions: /exists/i },
       ];
       cases.forEach((c, i) => {
@@ -385,8 +403,14 @@ describe('cairn CLI (integration)', function () {
     });
 
     it('{SSHA} and {SHA} hashes from another directory bind with ldapwhoami (and keep working after the first bind)', () => {
-      importLdif(data, [...person('sal', [`userPassword: ${ssha('salted-Secret-1')}`]), ...person('shane', [`userPassword: ${sha('plain-Sha-2')}`])].join('\n'));
-      for (const [uid, pw] of [['sal', 'salted-Secret-1'], ['shane', 'plain-Sha-2']]) {
+      importLdif(
+        data,
+        [...person('sal', [`userPassword: ${ssha('salted-Secret-1')}`]), ...person('shane', [`userPassword: ${sha('plain-Sha-2')}`])].join('\n'),
+      );
+      for (const [uid, pw] of [
+        ['sal', 'salted-Secret-1'],
+        ['shane', 'plain-Sha-2'],
+      ]) {
         const dn = `uid=${uid},${PEOPLE}`;
         expect(whoami(server.url, dn, pw + 'nope').status, `${uid} wrong password`).to.equal(49);
         const first = whoami(server.url, dn, pw);
@@ -493,9 +517,17 @@ describe('cairn CLI (integration)', function () {
     const folders: string[] = [];
     after(() => folders.forEach(removeData));
 
-    const INIT_DNS = [BASE, PEOPLE, GROUPS, `ou=services,${BASE}`, `ou=policies,${BASE}`, `cn=default,ou=policies,${BASE}`, `cn=admins,${GROUPS}`, `cn=users,${GROUPS}`, ADMIN_DN].map((d) =>
-      d.toLowerCase(),
-    );
+    const INIT_DNS = [
+      BASE,
+      PEOPLE,
+      GROUPS,
+      `ou=services,${BASE}`,
+      `ou=policies,${BASE}`,
+      `cn=default,ou=policies,${BASE}`,
+      `cn=admins,${GROUPS}`,
+      `cn=users,${GROUPS}`,
+      ADMIN_DN,
+    ].map((d) => d.toLowerCase());
     /** What a user does to load an export into a freshly initialised folder: drop the records init already made. */
     const withoutInitRecords = (ldif: string) =>
       ldif
@@ -541,7 +573,14 @@ describe('cairn CLI (integration)', function () {
       expect(exported.startsWith('# cairn export: not a backup — no passwords, MFA secrets or policy history; use cairn backup\nversion: 1')).to.equal(true);
       const entries = parseEntries(exported);
       const dns = entries.map((e) => e.dn.toLowerCase());
-      for (const d of [...INIT_DNS, `uid=exp0000,${PEOPLE}`, `uid=exp0019,${PEOPLE}`, `cn=team,${GROUPS}`, `ou=devices,${BASE}`, `cn=reader,ou=services,${BASE}`]) {
+      for (const d of [
+        ...INIT_DNS,
+        `uid=exp0000,${PEOPLE}`,
+        `uid=exp0019,${PEOPLE}`,
+        `cn=team,${GROUPS}`,
+        `ou=devices,${BASE}`,
+        `cn=reader,ou=services,${BASE}`,
+      ]) {
         expect(dns, d).to.include(d.toLowerCase());
       }
       expect(entries).to.have.length(9 + 20 + 3 + 1);
@@ -566,7 +605,8 @@ describe('cairn CLI (integration)', function () {
       const r = cairn(['import', writeLdif(b, exported)], { data: b });
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/^cairn: 3 problems in .*; nothing was imported:\n/);
-      for (const dn of [`cn=default,ou=policies,${BASE}`, `cn=admins,${GROUPS}`, ADMIN_DN]) expect(r.stderr).to.match(new RegExp(`^  line \\d+: ${dn}: entry already exists.*\\(LDAP result 68\\)$`, 'm'));
+      for (const dn of [`cn=default,ou=policies,${BASE}`, `cn=admins,${GROUPS}`, ADMIN_DN])
+        expect(r.stderr).to.match(new RegExp(`^  line \\d+: ${dn}: entry already exists.*\\(LDAP result 68\\)$`, 'm'));
     });
 
     it('round trip: export, init a fresh folder with the same base, import the export minus the init records → same entries', () => {
@@ -637,9 +677,10 @@ describe('cairn CLI (integration)', function () {
 
     const read = (dn: string, attrs?: string[]) => adminRead(server.url, dn, attrs);
     const add = (uid: string, extra: string[] = [], config?: string) =>
-      cairn([...(config ? ['--config', config] : []), 'user', 'add', uid, '--given', uid[0].toUpperCase() + uid.slice(1), '--sn', 'Tester', ...extra], { data });
-    const allUidNumbers = () =>
-      search(admin(server.url), PEOPLE, '(uidNumber=*)', ['uidNumber']).entries.map((e) => Number(e.attrs.uidnumber[0]));
+      cairn([...(config ? ['--config', config] : []), 'user', 'add', uid, '--given', uid[0].toUpperCase() + uid.slice(1), '--sn', 'Tester', ...extra], {
+        data,
+      });
+    const allUidNumbers = () => search(admin(server.url), PEOPLE, '(uidNumber=*)', ['uidNumber']).entries.map((e) => Number(e.attrs.uidnumber[0]));
 
     it('user add: the person is searchable with every attribute', () => {
       const r = cairn(
@@ -784,7 +825,12 @@ describe('cairn CLI (integration)', function () {
       expect(new Set(gids).size, gids.join(',')).to.equal(gids.length);
       expect(read(`cn=devs,${GROUPS}`, ['gidNumber', 'description'])!.attrs).to.deep.equal({ gidnumber: [gid], description: ['Developers'] });
 
-      for (const [grp, uid] of [['devs', 'alice'], ['devs', 'bob'], ['devs', 'carol'], ['ops', 'carol']]) {
+      for (const [grp, uid] of [
+        ['devs', 'alice'],
+        ['devs', 'bob'],
+        ['devs', 'carol'],
+        ['ops', 'carol'],
+      ]) {
         const r = cairn(['group', 'add-member', grp, uid], { data });
         expect(r.status, r.stderr).to.equal(0);
       }
@@ -842,14 +888,20 @@ describe('cairn CLI (integration)', function () {
     });
 
     it('the last member leaving a group (remove-member or user delete) clears its memberUid', () => {
-      for (const [grp, uid] of [['solo1', 'ivan'], ['solo2', 'judy']]) {
+      for (const [grp, uid] of [
+        ['solo1', 'ivan'],
+        ['solo2', 'judy'],
+      ]) {
         expect(cairn(['group', 'add', grp], { data }).status).to.equal(0);
         expect(add(uid).status).to.equal(0);
         expect(cairn(['group', 'add-member', grp, uid], { data }).status).to.equal(0);
       }
       expect(cairn(['group', 'remove-member', 'solo1', 'ivan'], { data }).status).to.equal(0);
       expect(cairn(['user', 'delete', 'judy'], { data }).status).to.equal(0);
-      for (const [grp, uid] of [['solo1', 'ivan'], ['solo2', 'judy']]) {
+      for (const [grp, uid] of [
+        ['solo1', 'ivan'],
+        ['solo2', 'judy'],
+      ]) {
         const g = read(`cn=${grp},${GROUPS}`, ['member', 'memberUid'])!;
         expect(g.attrs.member, grp).to.equal(undefined);
         expect(g.attrs.memberuid, grp).to.equal(undefined);
@@ -879,7 +931,11 @@ describe('cairn CLI (integration)', function () {
       const add = ldapTool('ldapadd', bindAs(server.url, dn, 'Nslcd-pw-1'), person('intruder').join('\n'));
       expect(add.status, add.stderr).to.equal(50);
       expect(read(`uid=intruder,${PEOPLE}`)).to.equal(undefined);
-      const mod = ldapTool('ldapmodify', bindAs(server.url, dn, 'Nslcd-pw-1'), [`dn: uid=alice,${PEOPLE}`, 'changetype: modify', 'replace: mail', 'mail: x@evil', '-', ''].join('\n'));
+      const mod = ldapTool(
+        'ldapmodify',
+        bindAs(server.url, dn, 'Nslcd-pw-1'),
+        [`dn: uid=alice,${PEOPLE}`, 'changetype: modify', 'replace: mail', 'mail: x@evil', '-', ''].join('\n'),
+      );
       expect(mod.status, mod.stderr).to.equal(50);
     });
 
@@ -976,7 +1032,10 @@ describe('cairn CLI (integration)', function () {
 
     it('--uid-number and --gid-number take a whole number from 1 to 4294967294 only', () => {
       for (const bad of ['-5', '0', '1.5', 'twelve', '12abc', '4294967295', '99999999999']) {
-        expectCleanError(cairn(['user', 'add', 'numtest', '--given', 'N', '--sn', 'T', '--uid-number', bad], { data }), /--uid-number must be a whole number from 1 to 4294967294/);
+        expectCleanError(
+          cairn(['user', 'add', 'numtest', '--given', 'N', '--sn', 'T', '--uid-number', bad], { data }),
+          /--uid-number must be a whole number from 1 to 4294967294/,
+        );
         expectCleanError(cairn(['user', 'add', 'numtest', '--given', 'N', '--sn', 'T', '--gid-number', bad], { data }), /--gid-number must be a whole number/);
         expectCleanError(cairn(['group', 'add', 'numtest', '--gid-number', bad], { data }), /--gid-number must be a whole number/);
       }

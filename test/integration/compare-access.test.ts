@@ -68,7 +68,12 @@ describe('compare and filters follow the read rules of search', function () {
           'pwdFailureTime: 20250105000000Z',
           'pwdHistory: 20231201000000Z#1.3.6.1.4.1.1466.115.121.1.40#6#{SSHA}x',
         ]),
-        personLdif('cmpself', 31002, 'self-pass', ['pwdChangedTime: 20250101000000Z', 'pwdFailureTime: 20250103000000Z', 'pwdReset: TRUE', 'pwdGraceUseTime: 20250104000000Z']),
+        personLdif('cmpself', 31002, 'self-pass', [
+          'pwdChangedTime: 20250101000000Z',
+          'pwdFailureTime: 20250103000000Z',
+          'pwdReset: TRUE',
+          'pwdGraceUseTime: 20250104000000Z',
+        ]),
         personLdif('cmpreader', 31003, 'reader-pass', []),
       ].join('\n'),
     );
@@ -81,7 +86,7 @@ describe('compare and filters follow the read rules of search', function () {
     removeData(server.data);
   });
 
-  it("another person gets insufficientAccessRights (50) for each state attribute, by name, OID, option or case, true or false, held or not", () => {
+  it('another person gets insufficientAccessRights (50) for each state attribute, by name, OID, option or case, true or false, held or not', () => {
     for (const [name, oid, value] of STATE) {
       for (const attribute of [name, oid, name.toUpperCase(), `${name};x-opt`, `${oid};x-opt`]) {
         expect(compare(reader(), TARGET, attribute, value), `${attribute}=${value}`).to.equal(50);

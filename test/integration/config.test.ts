@@ -3,7 +3,22 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, CAIRN, TEST_ENV, cairn, freePort, freshData, importLdif, initData, ldapTool, peopleLdif, removeData, startServer } from '../helpers/server';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  BASE,
+  CAIRN,
+  TEST_ENV,
+  cairn,
+  freePort,
+  freshData,
+  importLdif,
+  initData,
+  ldapTool,
+  peopleLdif,
+  removeData,
+  startServer,
+} from '../helpers/server';
 
 /** Runs the CLI once with a deadline, so that a `serve` that wrongly starts cannot hang the suite. */
 function run(data: string, args: string[], env: NodeJS.ProcessEnv = {}, timeout = 10000) {
@@ -160,7 +175,10 @@ describe('configuration (integration)', function () {
     });
 
     it('CAIRN_SERVER_MAX_CONNECTIONS=ten names the variable', () => {
-      expectRefusal(run(data, ['serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'], { CAIRN_SERVER_MAX_CONNECTIONS: 'ten' }), 'CAIRN_SERVER_MAX_CONNECTIONS');
+      expectRefusal(
+        run(data, ['serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'], { CAIRN_SERVER_MAX_CONNECTIONS: 'ten' }),
+        'CAIRN_SERVER_MAX_CONNECTIONS',
+      );
     });
 
     it('CAIRN_SERVER_ALLOW_CLEARTEXT_BIND=maybe names the variable', () => {
@@ -168,7 +186,10 @@ describe('configuration (integration)', function () {
     });
 
     it('a number out of range from the environment (CAIRN_SERVER_MAX_CONNECTIONS=0) names the setting', () => {
-      expectRefusal(run(data, ['serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'], { CAIRN_SERVER_MAX_CONNECTIONS: '0' }), /server\.maxConnections|CAIRN_SERVER_MAX_CONNECTIONS/);
+      expectRefusal(
+        run(data, ['serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'], { CAIRN_SERVER_MAX_CONNECTIONS: '0' }),
+        /server\.maxConnections|CAIRN_SERVER_MAX_CONNECTIONS/,
+      );
     });
 
     it('serve --listen nowhere / --ldaps somewhere name the setting', () => {
@@ -213,7 +234,10 @@ describe('configuration (integration)', function () {
 
     it('a file with search.sizeLimit 3: sizeLimitExceeded (4) after 3 entries; the administrator is not limited', async () => {
       const f = file('size3.json', { search: { sizeLimit: 3 } });
-      const [reader, adminResult] = await withServer(['--config', f], {}, (url) => [searchAs(url, READER, 'Reader-pass-1'), searchAs(url, ADMIN_DN, ADMIN_PASSWORD)]);
+      const [reader, adminResult] = await withServer(['--config', f], {}, (url) => [
+        searchAs(url, READER, 'Reader-pass-1'),
+        searchAs(url, ADMIN_DN, ADMIN_PASSWORD),
+      ]);
       expect(reader.status, reader.stderr).to.equal(4);
       expect(reader.count).to.equal(3);
       expect(adminResult.status, adminResult.stderr).to.equal(0);
@@ -251,7 +275,10 @@ describe('configuration (integration)', function () {
       const f = file('users.json', { users: { defaultShell: '/bin/zsh', homeDirectoryPrefix: '/srv/home' } });
       const a = cairn(['--config', f, 'user', 'add', 'zack', '--given', 'Zack', '--sn', 'Z'], { data: people });
       expect(a.status, a.stderr).to.equal(0);
-      const b = cairn(['--config', f, 'user', 'add', 'fiona', '--given', 'Fiona', '--sn', 'F'], { data: people, env: { CAIRN_USERS_DEFAULT_SHELL: '/usr/bin/fish' } });
+      const b = cairn(['--config', f, 'user', 'add', 'fiona', '--given', 'Fiona', '--sn', 'F'], {
+        data: people,
+        env: { CAIRN_USERS_DEFAULT_SHELL: '/usr/bin/fish' },
+      });
       expect(b.status, b.stderr).to.equal(0);
       const zack = cairn(['user', 'show', 'zack'], { data: people }).stdout;
       expect(zack).to.contain('loginShell: /bin/zsh');

@@ -17,7 +17,6 @@ import { dataPaths, openDirectory } from '../../src/runtime';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, CAIRN, TEST_ENV, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
 import { childrenOf } from '../helpers/processes';
 
-
 describe('durability: store.synchronous', function () {
   this.timeout(60000);
   let data: string;
@@ -69,10 +68,14 @@ describe('durability: store.synchronous', function () {
   /** Syncs (fsync/fdatasync) made by a real server, every process of it, while it takes `writes` modifies. */
   async function serverSyncs(synchronous: string, writes: number): Promise<number> {
     const trace = join(data, '..', `strace-${synchronous}.txt`);
-    const child = spawn('strace', ['-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, CAIRN, '--data', data, 'serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'], {
-      env: { ...TEST_ENV, CAIRN_STORE_SYNCHRONOUS: synchronous, CAIRN_SERVER_WORKERS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'strace',
+      ['-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, CAIRN, '--data', data, 'serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'],
+      {
+        env: { ...TEST_ENV, CAIRN_STORE_SYNCHRONOUS: synchronous, CAIRN_SERVER_WORKERS: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       const port = await new Promise<number>((resolve, reject) => {
         let out = '';
@@ -89,7 +92,10 @@ describe('durability: store.synchronous', function () {
       });
       const c = await RawClient.open(port);
       expect(await c.bind(ADMIN_DN, ADMIN_PASSWORD)).to.equal(0);
-      const count = () => readFileSync(trace, 'utf8').split('\n').filter((l) => /\b(fsync|fdatasync)\(/.test(l)).length;
+      const count = () =>
+        readFileSync(trace, 'utf8')
+          .split('\n')
+          .filter((l) => /\b(fsync|fdatasync)\(/.test(l)).length;
       const before = count();
       for (let i = 0; i < writes; i++) expect(await c.replace(BASE, 'description', [`sync ${synchronous} ${i}`])).to.equal(0);
       c.close();
@@ -134,9 +140,29 @@ describe('durability: kill -9 in a write storm', function () {
     for (let round = 1; round <= ROUNDS + 1; round++) {
       server = await startServer(data, { CAIRN_SERVER_WORKERS: '2' });
       // After a restart: everything acknowledged before every kill is there.
-      const found = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD, '-LLL', '-b', `ou=groups,${BASE}`, '-s', 'one', '(cn=crash-*)', 'cn']);
+      const found = ldapTool('ldapsearch', [
+        '-x',
+        '-H',
+        server.url,
+        '-D',
+        ADMIN_DN,
+        '-w',
+        ADMIN_PASSWORD,
+        '-LLL',
+        '-b',
+        `ou=groups,${BASE}`,
+        '-s',
+        'one',
+        '(cn=crash-*)',
+        'cn',
+      ]);
       expect(found.status, found.stderr).to.equal(0);
-      const present = new Set(found.stdout.split('\n').filter((l) => l.startsWith('cn: ')).map((l) => l.slice(4)));
+      const present = new Set(
+        found.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('cn: '))
+          .map((l) => l.slice(4)),
+      );
       const missing = acknowledged.filter((cn) => !present.has(cn));
       expect(missing, `round ${round}: acknowledged adds missing after kill -9`).to.deep.equal([]);
       if (round > ROUNDS) break;

@@ -7,7 +7,19 @@
  */
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, freshData, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  BASE,
+  cairn,
+  freshData,
+  importLdif,
+  initData,
+  ldapTool,
+  removeData,
+  startServer,
+  type RunningServer,
+} from '../helpers/server';
 import { expectResult, parseLdif, type Attrs } from '../helpers/ldap-output';
 
 // ldapjs ships no types: the little the tests use.
@@ -16,7 +28,11 @@ interface LdapJsError extends Error {
 }
 interface LdapJsClient {
   bind(dn: string, password: string, cb: (err: LdapJsError | null) => void): void;
-  search(base: string, options: { scope: 'base' | 'one' | 'sub'; filter: string; attributes?: string[] }, cb: (err: LdapJsError | null, res: LdapJsSearch) => void): void;
+  search(
+    base: string,
+    options: { scope: 'base' | 'one' | 'sub'; filter: string; attributes?: string[] },
+    cb: (err: LdapJsError | null, res: LdapJsSearch) => void,
+  ): void;
   add(dn: string, entry: Record<string, string | string[]>, cb: (err: LdapJsError | null) => void): void;
   unbind(cb?: () => void): void;
 }
@@ -39,8 +55,6 @@ const ssha = (password: string, salt = randomBytes(8)) =>
   '{SSHA}' + Buffer.concat([createHash('sha1').update(password).update(salt).digest(), salt]).toString('base64');
 const ldif = (...lines: string[]) => lines.join('\n') + '\n';
 const LEGACY_UIDS = Array.from({ length: 174 }, (_, i) => `legacy${String(i).padStart(3, '0')}`);
-
-
 
 function expectCleanError(r: { status: number | null; stderr: string }, pattern?: RegExp) {
   expect(r.status, r.stderr).to.equal(1);
@@ -158,10 +172,22 @@ describe('groups, service accounts and the built-in entries of a migrated OpenLD
   const admin = () => as(ADMIN_DN, ADMIN_PASSWORD);
   const ldapadd = (bind: string[], input: string) => ldapTool('ldapadd', bind, input);
   const ldapmodify = (bind: string[], input: string) => ldapTool('ldapmodify', bind, input);
-  const modify = (bind: string[], dn: string, ...changes: string[][]) => ldapmodify(bind, ldif(`dn: ${dn}`, 'changetype: modify', ...changes.flatMap((c) => [...c, '-'])));
+  const modify = (bind: string[], dn: string, ...changes: string[][]) =>
+    ldapmodify(bind, ldif(`dn: ${dn}`, 'changetype: modify', ...changes.flatMap((c) => [...c, '-'])));
   const whoami = (dn: string, password: string) => ldapTool('ldapwhoami', as(dn, password));
   function read(dn: string, ...attrs: string[]): Attrs | undefined {
-    const r = ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-b', dn, '-s', 'base', '(objectClass=*)', ...(attrs.length ? attrs : ['*', '+'])]);
+    const r = ldapTool('ldapsearch', [
+      ...admin(),
+      '-LLL',
+      '-o',
+      'ldif-wrap=no',
+      '-b',
+      dn,
+      '-s',
+      'base',
+      '(objectClass=*)',
+      ...(attrs.length ? attrs : ['*', '+']),
+    ]);
     if (r.status === 32) return undefined;
     expect(r.status, r.stderr).to.equal(0);
     return [...parseLdif(r.stdout).values()][0];
@@ -201,8 +227,23 @@ describe('groups, service accounts and the built-in entries of a migrated OpenLD
     });
 
     it('posixGroup added to a groupOfNames with members: memberUid gets all their uids', () => {
-      expectResult(ldapadd(admin(), ldif(`dn: cn=plain,${GROUP_OU}`, 'objectClass: groupOfNames', 'cn: plain', `member: ${person('alice')}`, `member: ${person('sam', STAFF)}`)), 0);
-      expectResult(modify(admin(), `cn=plain,${GROUP_OU}`, ['add: objectClass', 'objectClass: posixGroup'], ['add: gidNumber', 'gidNumber: 10020'], ['add: memberUid', 'memberUid: localonly']), 0);
+      expectResult(
+        ldapadd(
+          admin(),
+          ldif(`dn: cn=plain,${GROUP_OU}`, 'objectClass: groupOfNames', 'cn: plain', `member: ${person('alice')}`, `member: ${person('sam', STAFF)}`),
+        ),
+        0,
+      );
+      expectResult(
+        modify(
+          admin(),
+          `cn=plain,${GROUP_OU}`,
+          ['add: objectClass', 'objectClass: posixGroup'],
+          ['add: gidNumber', 'gidNumber: 10020'],
+          ['add: memberUid', 'memberUid: localonly'],
+        ),
+        0,
+      );
       expect(sorted(read(`cn=plain,${GROUP_OU}`, 'memberUid')!.memberuid)).to.deep.equal(['alice', 'localonly', 'sam']);
     });
 
@@ -337,8 +378,15 @@ describe('groups, service accounts and the built-in entries of a migrated OpenLD
 
     it('an administrator adds one over LDAP; without a password it is refused (65), and so is removing its password', () => {
       const dn = `cn=backup,${SERVICES}`;
-      expectResult(ldapadd(admin(), ldif(`dn: ${dn}`, 'objectClass: organizationalRole', 'objectClass: simpleSecurityObject', 'cn: backup')), 65, 'userPassword');
-      expectResult(ldapadd(admin(), ldif(`dn: ${dn}`, 'objectClass: organizationalRole', 'objectClass: simpleSecurityObject', 'cn: backup', 'userPassword: Backup-pw-4')), 0);
+      expectResult(
+        ldapadd(admin(), ldif(`dn: ${dn}`, 'objectClass: organizationalRole', 'objectClass: simpleSecurityObject', 'cn: backup')),
+        65,
+        'userPassword',
+      );
+      expectResult(
+        ldapadd(admin(), ldif(`dn: ${dn}`, 'objectClass: organizationalRole', 'objectClass: simpleSecurityObject', 'cn: backup', 'userPassword: Backup-pw-4')),
+        0,
+      );
       expect(whoami(dn, 'Backup-pw-4').status).to.equal(0);
       expectResult(modify(admin(), dn, ['delete: userPassword']), 65, 'userPassword');
       expect(whoami(dn, 'Backup-pw-4').status).to.equal(0);
@@ -362,7 +410,13 @@ describe('groups, service accounts and the built-in entries of a migrated OpenLD
 
       expect(ok(cli('admin', 'add', SLAPD_ADMIN))).to.contain('is now an administrator');
       expect(ok(cli('admin', 'add', SLAPD_ADMIN))).to.contain('already');
-      expect(ok(cli('admin', 'list')).trim().split('\n').map((l) => l.toLowerCase()).sort()).to.deep.equal([SLAPD_ADMIN, ADMIN_DN.toLowerCase()].sort());
+      expect(
+        ok(cli('admin', 'list'))
+          .trim()
+          .split('\n')
+          .map((l) => l.toLowerCase())
+          .sort(),
+      ).to.deep.equal([SLAPD_ADMIN, ADMIN_DN.toLowerCase()].sort());
       expect(lower(read(SLAPD_ADMIN, 'memberOf')!.memberof)).to.deep.equal([`cn=admins,ou=groups,${BASE}`]);
       expectResult(ldapadd(slapd(), ou('after')), 0);
       expectResult(modify(slapd(), person('alice'), ['replace: mail', 'mail: alice@example.org']), 0);

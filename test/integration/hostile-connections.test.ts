@@ -165,10 +165,14 @@ describe('open-file limits', function () {
 
   /** `cairn serve` under prlimit, with the soft and hard limits given. */
   async function serveUnder(soft: number, hard: number, data: string) {
-    const child = spawn('prlimit', [`--nofile=${soft}:${hard}`, process.execPath, CAIRN, '--data', data, 'serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'], {
-      env: { ...TEST_ENV, CAIRN_SERVER_WORKERS: '1', CAIRN_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'prlimit',
+      [`--nofile=${soft}:${hard}`, process.execPath, CAIRN, '--data', data, 'serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'],
+      {
+        env: { ...TEST_ENV, CAIRN_SERVER_WORKERS: '1', CAIRN_LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));

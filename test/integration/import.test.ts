@@ -107,8 +107,6 @@ function slapcat(extraPerson: string[] = []): string {
   ].join('\n');
 }
 
-
-
 const exported = (data: string) => {
   const r = cairn(['export'], { data });
   expect(r.status, r.stderr).to.equal(0);
@@ -187,7 +185,9 @@ describe('cairn import (migration)', function () {
     });
 
     it('says that the rootdn-like entry is an ordinary entry, and how to make it an administrator', () => {
-      expect(out.stdout).to.contain(`cn=admin,${BASE} was imported as an ordinary entry; it is not an administrator of Cairn. To make it one: cairn import --admin 'cn=admin,${BASE}'`);
+      expect(out.stdout).to.contain(
+        `cn=admin,${BASE} was imported as an ordinary entry; it is not an administrator of Cairn. To make it one: cairn import --admin 'cn=admin,${BASE}'`,
+      );
     });
 
     it('people without pwdChangedTime get none (counted): their passwords do not expire, as on OpenLDAP; the others keep theirs', () => {
@@ -217,7 +217,10 @@ describe('cairn import (migration)', function () {
     });
 
     it('other existing entries still collide (entryAlreadyExists) without --update', () => {
-      const r = cairn(['import', file(data, [`dn: uid=jo,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: jo', 'cn: Jo', 'sn: J', ''].join('\n'), 'again.ldif')], { data });
+      const r = cairn(
+        ['import', file(data, [`dn: uid=jo,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: jo', 'cn: Jo', 'sn: J', ''].join('\n'), 'again.ldif')],
+        { data },
+      );
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/^cairn: line 1: uid=jo,ou=People,dc=example,dc=com: entry already exists.*\(LDAP result 68\); nothing was imported\n$/);
     });
@@ -233,7 +236,15 @@ describe('cairn import (migration)', function () {
   describe('--update on a policy entry', () => {
     it("replaces the same attributes and keeps Cairn's own cairnPwd* that the file does not mention", () => {
       const data = relaxed(); // cairnPwdMinClasses 0
-      const policy = [`dn: cn=default,ou=policies,${BASE}`, 'objectClass: device', 'objectClass: pwdPolicy', 'cn: default', 'pwdAttribute: userPassword', 'pwdMaxAge: 86400', ''].join('\n');
+      const policy = [
+        `dn: cn=default,ou=policies,${BASE}`,
+        'objectClass: device',
+        'objectClass: pwdPolicy',
+        'cn: default',
+        'pwdAttribute: userPassword',
+        'pwdMaxAge: 86400',
+        '',
+      ].join('\n');
       const r = cairn(['import', '--update', file(data, policy)], { data });
       expect(r.status, r.stderr).to.equal(0);
       const p = entryOf(data, `cn=default,ou=policies,${BASE}`)!;
@@ -327,7 +338,13 @@ describe('cairn import (migration)', function () {
       const data = fresh();
       const r = cairn(['import', '--dry-run', '--json', file(data, slapcat())], { data });
       expect(r.status, r.stderr).to.equal(0);
-      const j = JSON.parse(r.stdout) as { ok: boolean; written: boolean; added: Record<string, number>; passwordHashes: Record<string, number>; takenOverFromInit: { dn: string }[] };
+      const j = JSON.parse(r.stdout) as {
+        ok: boolean;
+        written: boolean;
+        added: Record<string, number>;
+        passwordHashes: Record<string, number>;
+        takenOverFromInit: { dn: string }[];
+      };
       expect(j.ok).to.equal(true);
       expect(j.written).to.equal(false);
       expect(j.added.people).to.equal(2);
@@ -340,7 +357,16 @@ describe('cairn import (migration)', function () {
     const person = (uid: string) => [`dn: uid=${uid},ou=people,${BASE}`, 'objectClass: inetOrgPerson', `uid: ${uid}`, `cn: ${uid}`, 'sn: S', ''];
     it('an rfc2307bis group whose memberUid does not follow member: the uids of members are added (counted), no value is dropped', () => {
       const data = relaxed();
-      const group = [`dn: cn=mixed,ou=groups,${BASE}`, 'objectClass: groupOfNames', 'objectClass: posixGroup', 'cn: mixed', 'gidNumber: 30500', `member: uid=gm1,ou=people,${BASE}`, 'memberUid: ghost', ''];
+      const group = [
+        `dn: cn=mixed,ou=groups,${BASE}`,
+        'objectClass: groupOfNames',
+        'objectClass: posixGroup',
+        'cn: mixed',
+        'gidNumber: 30500',
+        `member: uid=gm1,ou=people,${BASE}`,
+        'memberUid: ghost',
+        '',
+      ];
       const r = cairn(['import', file(data, [...group, ...person('gm1')].join('\n'))], { data });
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).not.to.match(/memberUid values dropped/);
@@ -350,19 +376,34 @@ describe('cairn import (migration)', function () {
 
     it('references are checked once the whole file is in: a member may come after its group, a missing one is a problem', () => {
       const data = relaxed();
-      const group = [`dn: cn=refs,ou=groups,${BASE}`, 'objectClass: groupOfNames', 'cn: refs', `member: uid=later,ou=people,${BASE}`, `member: uid=never,ou=people,${BASE}`, ''];
+      const group = [
+        `dn: cn=refs,ou=groups,${BASE}`,
+        'objectClass: groupOfNames',
+        'cn: refs',
+        `member: uid=later,ou=people,${BASE}`,
+        `member: uid=never,ou=people,${BASE}`,
+        '',
+      ];
       const withPolicy = [...person('pp'), ''].join('\n').replace('sn: S', `sn: S\npwdPolicySubentry: cn=nosuch,ou=policies,${BASE}`).split('\n');
       const r = cairn(['import', '--dry-run', file(data, [...group, ...person('later'), ...withPolicy].join('\n'))], { data });
       expect(r.status).to.equal(1);
       const lines = r.stderr.trim().split('\n');
       expect(lines).to.have.length(3);
       expect(lines[1]).to.equal(`  line 1: cn=refs,ou=groups,${BASE}: member: uid=never,ou=people,${BASE} does not exist (in the file or the directory)`);
-      expect(lines[2]).to.equal(`  line 13: uid=pp,ou=people,${BASE}: pwdPolicySubentry: cn=nosuch,ou=policies,${BASE} does not exist (in the file or the directory)`);
+      expect(lines[2]).to.equal(
+        `  line 13: uid=pp,ou=people,${BASE}: pwdPolicySubentry: cn=nosuch,ou=policies,${BASE} does not exist (in the file or the directory)`,
+      );
     });
 
     it('an RFC 2307 posixGroup alone (Debian stock slapd) is imported as it is, counted as such', () => {
       const data = relaxed();
-      const r = cairn(['import', file(data, [`dn: cn=old,ou=groups,${BASE}`, 'objectClass: posixGroup', 'cn: old', 'gidNumber: 30501', 'memberUid: x', 'memberUid: y', ''].join('\n'))], { data });
+      const r = cairn(
+        [
+          'import',
+          file(data, [`dn: cn=old,ou=groups,${BASE}`, 'objectClass: posixGroup', 'cn: old', 'gidNumber: 30501', 'memberUid: x', 'memberUid: y', ''].join('\n')),
+        ],
+        { data },
+      );
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^\s+1\s+groups \(posixGroup with memberUid only\)$/m);
       expect(entryOf(data, `cn=old,ou=groups,${BASE}`)!.attrs.memberuid).to.deep.equal(['x', 'y']);
@@ -380,10 +421,16 @@ describe('cairn import (migration)', function () {
       const jo = entryOf(data, `uid=jo,${PEOPLE}`)!;
       const changed = jo.attrs.pwdchangedtime[0];
       expect(changed).to.match(/^\d{14}Z$/);
-      expect(Math.abs(Date.UTC(+changed.slice(0, 4), +changed.slice(4, 6) - 1, +changed.slice(6, 8), +changed.slice(8, 10), +changed.slice(10, 12)) - Date.now())).to.be.below(600000);
+      expect(
+        Math.abs(Date.UTC(+changed.slice(0, 4), +changed.slice(4, 6) - 1, +changed.slice(6, 8), +changed.slice(8, 10), +changed.slice(10, 12)) - Date.now()),
+      ).to.be.below(600000);
       const s = await startServer(data);
       try {
-        const add = ldapTool('ldapadd', ['-x', '-H', s.url, '-D', `cn=admin,${BASE}`, '-w', ROOT_PASSWORD], [`dn: ou=new,${BASE}`, 'objectClass: organizationalUnit', 'ou: new', ''].join('\n'));
+        const add = ldapTool(
+          'ldapadd',
+          ['-x', '-H', s.url, '-D', `cn=admin,${BASE}`, '-w', ROOT_PASSWORD],
+          [`dn: ou=new,${BASE}`, 'objectClass: organizationalUnit', 'ou: new', ''].join('\n'),
+        );
         expect(add.status, add.stderr).to.equal(0);
       } finally {
         await s.stop();
@@ -401,9 +448,24 @@ describe('cairn import (migration)', function () {
   describe('pwdChangedTime missing, and a pwdMaxAge set later', () => {
     it('people without pwdChangedTime do not all expire when a pwdMaxAge is set after the import', async () => {
       const data = relaxed(); // no pwdMaxAge
-      const person = [`dn: uid=late,ou=people,${BASE}`, 'objectClass: inetOrgPerson', 'uid: late', 'cn: L', 'sn: L', `userPassword: ${ssha(JO_PASSWORD)}`, 'createTimestamp: 20100101000000Z', ''].join('\n');
+      const person = [
+        `dn: uid=late,ou=people,${BASE}`,
+        'objectClass: inetOrgPerson',
+        'uid: late',
+        'cn: L',
+        'sn: L',
+        `userPassword: ${ssha(JO_PASSWORD)}`,
+        'createTimestamp: 20100101000000Z',
+        '',
+      ].join('\n');
       expect(cairn(['import', file(data, person)], { data }).status).to.equal(0);
-      const set = cairn(['import', file(data, [`dn: cn=default,ou=policies,${BASE}`, 'changetype: modify', 'replace: pwdMaxAge', 'pwdMaxAge: 2592000', '-', ''].join('\n'), 'p.ldif')], { data });
+      const set = cairn(
+        [
+          'import',
+          file(data, [`dn: cn=default,ou=policies,${BASE}`, 'changetype: modify', 'replace: pwdMaxAge', 'pwdMaxAge: 2592000', '-', ''].join('\n'), 'p.ldif'),
+        ],
+        { data },
+      );
       expect(set.status, set.stderr).to.equal(0);
       const s = await startServer(data);
       try {
@@ -417,7 +479,17 @@ describe('cairn import (migration)', function () {
   describe('expiry reminders for migrated people without pwdChangedTime', () => {
     it('none without pwdChangedTime (the password does not expire); with --password-changed-now they count from the import', () => {
       const data = relaxed();
-      const person = (uid: string) => [`dn: uid=${uid},ou=people,${BASE}`, 'objectClass: inetOrgPerson', `uid: ${uid}`, 'cn: R', 'sn: R', `mail: ${uid}@example.com`, `userPassword: ${ssha(JO_PASSWORD)}`, ''].join('\n');
+      const person = (uid: string) =>
+        [
+          `dn: uid=${uid},ou=people,${BASE}`,
+          'objectClass: inetOrgPerson',
+          `uid: ${uid}`,
+          'cn: R',
+          'sn: R',
+          `mail: ${uid}@example.com`,
+          `userPassword: ${ssha(JO_PASSWORD)}`,
+          '',
+        ].join('\n');
       expect(cairn(['import', file(data, person('remi'))], { data }).status).to.equal(0);
       expect(cairn(['import', '--password-changed-now', file(data, person('rita'), 'r.ldif')], { data }).status).to.equal(0);
       const policy = [`dn: cn=default,ou=policies,${BASE}`, 'changetype: modify', 'replace: pwdMaxAge', `pwdMaxAge: ${5 * 86400}`, '-', ''].join('\n');

@@ -7,7 +7,11 @@ describe('OpenLDAP client tools against cairn serve', function () {
   let server: RunningServer;
   const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
   const search = (...args: string[]) => ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', ...args]);
-  const dns = (r: string | { stdout: string }) => (typeof r === 'string' ? r : r.stdout).split('\n').filter((l) => l.startsWith('dn: ')).map((l) => l.slice(4));
+  const dns = (r: string | { stdout: string }) =>
+    (typeof r === 'string' ? r : r.stdout)
+      .split('\n')
+      .filter((l) => l.startsWith('dn: '))
+      .map((l) => l.slice(4));
 
   before(async () => {
     const data = initData();
@@ -26,7 +30,11 @@ describe('OpenLDAP client tools against cairn serve', function () {
   });
 
   it('ldapwhoami binds over plain LDAP, StartTLS (-ZZ) and LDAPS', () => {
-    for (const [url, extra] of [[server.url, []], [server.url, ['-ZZ']], [server.ldapsUrl, []]] as const) {
+    for (const [url, extra] of [
+      [server.url, []],
+      [server.url, ['-ZZ']],
+      [server.ldapsUrl, []],
+    ] as const) {
       const r = ldapTool('ldapwhoami', ['-x', '-H', url, ...extra, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD]);
       expect(r.stderr).to.equal('');
       expect(r.stdout.trim()).to.equal(`dn:${ADMIN_DN}`);
@@ -103,7 +111,18 @@ describe('OpenLDAP client tools against cairn serve', function () {
 
   it('returns operational attributes for + or by name, each attribute once', () => {
     const out = search('-b', `uid=user0001,ou=people,${BASE}`, '-s', 'base', '*', '+', 'modifyTimestamp', 'cn').stdout;
-    for (const a of ['entryUUID', 'entryDN', 'createTimestamp', 'modifyTimestamp', 'creatorsName', 'modifiersName', 'memberOf', 'hasSubordinates', 'subschemaSubentry', 'structuralObjectClass']) {
+    for (const a of [
+      'entryUUID',
+      'entryDN',
+      'createTimestamp',
+      'modifyTimestamp',
+      'creatorsName',
+      'modifiersName',
+      'memberOf',
+      'hasSubordinates',
+      'subschemaSubentry',
+      'structuralObjectClass',
+    ]) {
       expect(out.match(new RegExp(`^${a}: `, 'gm')), a).to.have.length(1);
     }
     // user0001 was imported without one (as from OpenLDAP); the administrator's password has one.

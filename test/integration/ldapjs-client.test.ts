@@ -349,9 +349,7 @@ describe('ldapjs 3.0.7 client against cairn serve', function () {
     it('(member=UID=User0001,OU=People,dc=example,dc=com) finds the groups by DN match', async () => {
       expect(dns(await find(`(member=UID=User0001,OU=People,${BASE})`))).to.deep.equal([`cn=devs,${GROUPS}`]);
       expect(dns(await find(`(member=uid=user0002,ou=people,${BASE})`))).to.deep.equal([`cn=devs,${GROUPS}`, `cn=ops,${GROUPS}`].sort());
-      expect(dns(await find(`(&(objectClass=posixGroup)(memberUid=${uidOf(2)}))`))).to.deep.equal(
-        [`cn=devs,${GROUPS}`, `cn=ops,${GROUPS}`].sort(),
-      );
+      expect(dns(await find(`(&(objectClass=posixGroup)(memberUid=${uidOf(2)}))`))).to.deep.equal([`cn=devs,${GROUPS}`, `cn=ops,${GROUPS}`].sort());
     });
 
     it('presence: (uidNumber=*) finds the posix accounts', async () => {

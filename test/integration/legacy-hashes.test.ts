@@ -15,7 +15,11 @@ import fixture from '../fixtures/hashes.json';
 const vectors = fixture.vectors
   .map((v) => ({ ...v, password: Buffer.from(v.password, 'hex'), wrong: v.wrong.map((w) => Buffer.from(w, 'hex')) }))
   // one person per scheme with a password that is not UTF-8, and the other spellings with an ASCII one
-  .filter((v, i, all) => (!isUtf8(v.password) && all.findIndex((o) => o.scheme === v.scheme && !isUtf8(o.password)) === i) || /\$2y\$|\$argon2d\$|\$argon2id\$|rounds=|\$y\$j75\$/.test(v.hash))
+  .filter(
+    (v, i, all) =>
+      (!isUtf8(v.password) && all.findIndex((o) => o.scheme === v.scheme && !isUtf8(o.password)) === i) ||
+      /\$2y\$|\$argon2d\$|\$argon2id\$|rounds=|\$y\$j75\$/.test(v.hash),
+  )
   .map((v, i) => ({ ...v, uid: `legacy${i}` }));
 
 const PEOPLE = `ou=people,${BASE}`;
@@ -27,7 +31,15 @@ describe('legacy password hashes (integration)', function () {
 
   before(async () => {
     data = initData();
-    const ldif = vectors.flatMap((v) => [`dn: uid=${v.uid},${PEOPLE}`, 'objectClass: inetOrgPerson', `uid: ${v.uid}`, `cn: ${v.scheme}`, `sn: ${v.uid}`, `userPassword: ${v.hash}`, '']);
+    const ldif = vectors.flatMap((v) => [
+      `dn: uid=${v.uid},${PEOPLE}`,
+      'objectClass: inetOrgPerson',
+      `uid: ${v.uid}`,
+      `cn: ${v.scheme}`,
+      `sn: ${v.uid}`,
+      `userPassword: ${v.hash}`,
+      '',
+    ]);
     importLdif(data, ldif.join('\n'));
     server = await startServer(data);
   });
@@ -47,7 +59,8 @@ describe('legacy password hashes (integration)', function () {
   function storedHash(dn: string): string | undefined {
     const db = new Database(join(data, 'cairn.sqlite'), { readonly: true, fileMustExist: true });
     try {
-      const row = db.prepare('SELECT c.hash AS hash FROM credentials c JOIN entries e ON e.id = c.entry_id WHERE e.ndn = ?').get(dn.toLowerCase()) as { hash: string } | undefined;
+      const row = db.prepare('SELECT c.hash AS hash FROM credentials c JOIN entries e ON e.id = c.entry_id WHERE e.ndn = ?').get(dn.toLowerCase()) as
+        { hash: string } | undefined;
       return row?.hash;
     } finally {
       db.close();
@@ -78,7 +91,11 @@ describe('legacy password hashes (integration)', function () {
   it('an administrator may write a legacy hash with ldapmodify; it binds and becomes bcrypt', () => {
     const dn = `uid=${vectors[0].uid},${PEOPLE}`;
     for (const v of vectors.filter((x) => ['CRYPT-SHA512', 'PBKDF2-SHA512', 'ARGON2'].includes(x.scheme)).slice(0, 3)) {
-      const mod = ldapTool('ldapmodify', ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD], `dn: ${dn}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${v.hash}\n`);
+      const mod = ldapTool(
+        'ldapmodify',
+        ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD],
+        `dn: ${dn}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${v.hash}\n`,
+      );
       expect(mod.status, mod.stderr).to.equal(0);
       expect(storedHash(dn)).to.equal(v.hash);
       expect(bind(dn, v.wrong[0]).status).to.equal(49);
@@ -92,7 +109,9 @@ describe('legacy password hashes (integration)', function () {
       ['{KERBEROS}someone@EXAMPLE.ORG', 'KERBEROS'],
       ['{CRYPT}$7$CU..../....abcdefgh$0123456789abcdefghijklmnopqrstuvwxyzABCDEF', 'CRYPT-SCRYPT'],
     ]) {
-      const f = file(Buffer.from([`dn: uid=refused,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: refused', 'cn: r', 'sn: r', `userPassword: ${hash}`, ''].join('\n')));
+      const f = file(
+        Buffer.from([`dn: uid=refused,${PEOPLE}`, 'objectClass: inetOrgPerson', 'uid: refused', 'cn: r', 'sn: r', `userPassword: ${hash}`, ''].join('\n')),
+      );
       const r = cairn(['import', f], { data });
       expect(r.status).to.not.equal(0);
       expect(r.stderr).to.include(name);

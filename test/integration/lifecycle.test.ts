@@ -31,7 +31,6 @@ function failingServe(data: string, args: string[], env: NodeJS.ProcessEnv): Pro
   });
 }
 
-
 async function waitFor<T>(what: string, f: () => T | undefined | false, ms = 15000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
@@ -121,7 +120,11 @@ describe('server lifecycle', function () {
       });
 
       it(`workers=${workers}: a bad certificate`, async () => {
-        const r = await failingServe(data, ['--listen', '127.0.0.1:0', '--ldaps', '127.0.0.1:0', '--tls-cert', join(data, '..', 'bad-cert.pem'), '--tls-key', join(data, 'tls', 'key.pem')], env);
+        const r = await failingServe(
+          data,
+          ['--listen', '127.0.0.1:0', '--ldaps', '127.0.0.1:0', '--tls-cert', join(data, '..', 'bad-cert.pem'), '--tls-key', join(data, 'tls', 'key.pem')],
+          env,
+        );
         expectOneLine(r, 'bad-cert.pem');
       });
     }
@@ -197,7 +200,8 @@ describe('server lifecycle', function () {
           c.send(message(id, search({ base: BASE, filter: equality('uid', 'admin') })));
           try {
             const r = await c.result(id);
-            if (r.tag !== TAG.searchResultDone || r.resultCode !== 0 || c.entries(id).length !== 1) failures.push(`client ${i}: result ${r.resultCode} ${r.diagnosticMessage}`);
+            if (r.tag !== TAG.searchResultDone || r.resultCode !== 0 || c.entries(id).length !== 1)
+              failures.push(`client ${i}: result ${r.resultCode} ${r.diagnosticMessage}`);
             else done++;
           } catch (err) {
             failures.push(`client ${i}: ${(err as Error).message}`);
@@ -279,7 +283,11 @@ describe('server lifecycle', function () {
       const before = childrenOf(server.process.pid!);
       expect(before).to.have.length(2);
       process.kill(before[0], 'SIGKILL');
-      const line = await waitFor('the death to be logged', () => logText().split('\n').find((l) => l.includes('server worker died')));
+      const line = await waitFor('the death to be logged', () =>
+        logText()
+          .split('\n')
+          .find((l) => l.includes('server worker died')),
+      );
       expect(line).to.include('"signal":"SIGKILL"').and.to.include('"level":"error"').and.to.include(`"pid":${before[0]}`);
       // Served meanwhile by the other worker.
       const c = await RawClient.open(server.port);
@@ -305,7 +313,14 @@ describe('server lifecycle', function () {
       writeFileSync(cert, 'garbage\n');
       const victim = childrenOf(server.process.pid!)[0];
       process.kill(victim, 'SIGKILL');
-      const line = await waitFor('the failed restart to be logged', () => logText().split('\n').find((l) => l.includes('server worker died') && l.includes('"reason":"the TLS certificate')), 30000);
+      const line = await waitFor(
+        'the failed restart to be logged',
+        () =>
+          logText()
+            .split('\n')
+            .find((l) => l.includes('server worker died') && l.includes('"reason":"the TLS certificate')),
+        30000,
+      );
       expect(line).to.include('"code":1');
       const c = await RawClient.open(server.port);
       await c.bindAdmin();

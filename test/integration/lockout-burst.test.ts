@@ -40,9 +40,14 @@ describe('lockout under a burst of parallel binds (two workers)', function () {
   };
   const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
   const whoami = (uid: string, pw: string) => ldapTool('ldapwhoami', ['-x', '-H', server.url, '-D', person(uid), '-w', pw, '-e', 'ppolicy']);
-  const lockedTime = (uid: string) => /pwdAccountLockedTime: (\S+)/.exec(ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person(uid), '-s', 'base', 'pwdAccountLockedTime']).stdout)?.[1];
+  const lockedTime = (uid: string) =>
+    /pwdAccountLockedTime: (\S+)/.exec(ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person(uid), '-s', 'base', 'pwdAccountLockedTime']).stdout)?.[1];
   /** Password comparisons that failed for this account, as the server logged them (info level). */
-  const comparisons = (uid: string) => server.stderr().split('\n').filter((l) => l.includes('bind failed: wrong password') && l.includes(person(uid))).length;
+  const comparisons = (uid: string) =>
+    server
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('bind failed: wrong password') && l.includes(person(uid))).length;
 
   /** One bind on a connection of its own: 0 when it succeeds, else the result code. */
   function bindOnce(dn: string, password: string): Promise<number> {
@@ -84,7 +89,10 @@ describe('lockout under a burst of parallel binds (two workers)', function () {
       const uid = `zzburst${n}`;
       addPerson(uid, 'Burst-Right-4242');
       const r = await burst(uid, n, 'Burst-Right-4242');
-      expect(r.wrong.every((code) => code === 49), r.wrong.join(',')).to.equal(true);
+      expect(
+        r.wrong.every((code) => code === 49),
+        r.wrong.join(','),
+      ).to.equal(true);
       expect(r.right, 'the right password after the burst').to.equal(49);
       expect(lockedTime(uid)).to.match(/^\d{14}Z$/);
       const locked = whoami(uid, 'Burst-Right-4242');
@@ -102,7 +110,10 @@ describe('lockout under a burst of parallel binds (two workers)', function () {
   it('the right password sent many times at once is accepted every time (checks wait their turn, nobody is locked out)', async () => {
     addPerson('zzpool', 'Pool-Right-4242');
     const codes = await Promise.all(Array.from({ length: 40 }, () => bindOnce(person('zzpool'), 'Pool-Right-4242')));
-    expect(codes.every((c) => c === 0), codes.join(',')).to.equal(true);
+    expect(
+      codes.every((c) => c === 0),
+      codes.join(','),
+    ).to.equal(true);
     expect(lockedTime('zzpool')).to.equal(undefined);
   });
 

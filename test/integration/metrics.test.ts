@@ -3,7 +3,19 @@ import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, freePort, importLdif, initData, ldapTool, peopleLdif, removeData, startServer, type RunningServer } from '../helpers/server';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  BASE,
+  freePort,
+  importLdif,
+  initData,
+  ldapTool,
+  peopleLdif,
+  removeData,
+  startServer,
+  type RunningServer,
+} from '../helpers/server';
 import { dataPaths } from '../../src/runtime';
 
 /** One sample of a scrape: the value of `name{labels}` (labels as written, in order), or undefined. */
@@ -73,7 +85,20 @@ for (const workers of [1, 2]) {
       for (let i = 0; i < load.locked; i++) expect(whoami(LOCKED, 'pw-locked').status).to.equal(49);
       for (let i = 0; i < load.unknown; i++) expect(whoami(`uid=nobody,ou=people,${BASE}`, 'whatever').status).to.equal(49);
       for (let i = 0; i < load.searches; i++) {
-        const r = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD, '-LLL', '-b', `ou=people,${BASE}`, '(uid=user*)', 'uid']);
+        const r = ldapTool('ldapsearch', [
+          '-x',
+          '-H',
+          server.url,
+          '-D',
+          ADMIN_DN,
+          '-w',
+          ADMIN_PASSWORD,
+          '-LLL',
+          '-b',
+          `ou=people,${BASE}`,
+          '(uid=user*)',
+          'uid',
+        ]);
         expect(r.status, r.stderr).to.equal(0);
       }
       expect(whoami(ADMIN_DN, ADMIN_PASSWORD, server.ldapsUrl).status).to.equal(0);
@@ -91,11 +116,15 @@ for (const workers of [1, 2]) {
       expect(ops('bind', 'invalidCredentials')).to.equal(load.wrong + load.locked + load.unknown);
       expect(ops('search', 'success')).to.equal(load.searches);
       expect(sample(text, 'cairn_operation_duration_seconds_count', 'op="search"')).to.equal(load.searches);
-      expect(sample(text, 'cairn_operation_duration_seconds_bucket', 'op="bind",le="+Inf"')).to.equal(load.success + load.searches + 1 + load.wrong + load.locked + load.unknown);
+      expect(sample(text, 'cairn_operation_duration_seconds_bucket', 'op="bind",le="+Inf"')).to.equal(
+        load.success + load.searches + 1 + load.wrong + load.locked + load.unknown,
+      );
       // One connection per tool run; every password check (even for an unknown DN) went through the pool.
       expect(sample(text, 'cairn_connections_total', 'result="accepted"')).to.equal(load.success + load.wrong + load.locked + load.unknown + load.searches + 1);
       expect(sample(text, 'cairn_tls_handshakes_total', 'kind="ldaps",result="ok"')).to.equal(1);
-      expect(sample(text, 'cairn_hash_duration_seconds_count', 'op="verify"')).to.equal(load.success + load.wrong + load.locked + load.unknown + load.searches + 1);
+      expect(sample(text, 'cairn_hash_duration_seconds_count', 'op="verify"')).to.equal(
+        load.success + load.wrong + load.locked + load.unknown + load.searches + 1,
+      );
       expect(sample(text, 'cairn_hash_queue_length')).to.equal(0);
       // Summed over the workers: each has its own pool (security.hashWorkers 0: one thread per CPU).
       expect(sample(text, 'cairn_hash_threads')).to.equal(workers * availableParallelism());
@@ -106,7 +135,10 @@ for (const workers of [1, 2]) {
       expect(sample(text, 'process_resident_memory_bytes')).to.be.greaterThan(0);
       expect(sample(text, 'nodejs_eventloop_lag_seconds')).to.be.a('number');
       // Every family once: the primary's own metrics and its workers' sums do not overlap.
-      const families = text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
+      const families = text
+        .split('\n')
+        .filter((l) => l.startsWith('# TYPE '))
+        .map((l) => l.split(' ')[2]);
       expect(families.length).to.equal(new Set(families).size);
     });
 
@@ -127,7 +159,10 @@ for (const workers of [1, 2]) {
 
     if (workers > 1) {
       it('/readyz is 503 while a worker does not answer, and 200 again after', async () => {
-        const pids = spawnSync('pgrep', ['-P', String(server.process.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
+        const pids = spawnSync('pgrep', ['-P', String(server.process.pid)], { encoding: 'utf8' })
+          .stdout.trim()
+          .split('\n')
+          .map(Number);
         expect(pids).to.have.length(workers);
         process.kill(pids[0], 'SIGSTOP');
         try {
@@ -143,7 +178,10 @@ for (const workers of [1, 2]) {
         const success = async () => sample((await get(port, '/metrics')).body, 'cairn_binds_total', 'outcome="success"');
         const counted = await success();
         expect(counted).to.be.greaterThan(0);
-        const pids = spawnSync('pgrep', ['-P', String(server.process.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
+        const pids = spawnSync('pgrep', ['-P', String(server.process.pid)], { encoding: 'utf8' })
+          .stdout.trim()
+          .split('\n')
+          .map(Number);
         process.kill(pids[0], 'SIGKILL');
         // The primary starts another; until it listens, not ready.
         const deadline = Date.now() + 30000;

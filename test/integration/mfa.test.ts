@@ -8,9 +8,26 @@ import { BerReader } from '../../src/wire/protocol/ber-read';
 import { berInteger, berOctetString, berSequence } from '../../src/wire/protocol/ber-write';
 
 const code = (secret: string, offsetSeconds = 0) =>
-  execFileSync('oathtool', ['--totp', '-b', secret, ...(offsetSeconds ? ['-N', new Date(Date.now() + offsetSeconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')] : [])], {
-    encoding: 'utf8',
-  }).trim();
+  execFileSync(
+    'oathtool',
+    [
+      '--totp',
+      '-b',
+      secret,
+      ...(offsetSeconds
+        ? [
+            '-N',
+            new Date(Date.now() + offsetSeconds * 1000)
+              .toISOString()
+              .replace('T', ' ')
+              .replace(/\.\d+Z$/, ' UTC'),
+          ]
+        : []),
+    ],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
 
 /** Simple binds one after another on one new connection from a chosen loopback address: each result code and text. */
 async function bindsOnOneConnection(port: number, from: string, binds: [dn: string, password: string][]): Promise<{ code: number; message: string }[]> {
@@ -43,7 +60,8 @@ describe('MFA (TOTP appended to the password)', function () {
   let server: RunningServer;
   const person = (uid: string) => `uid=${uid},ou=people,${BASE}`;
   const REQUIRED = `cn=mfa-required,ou=groups,${BASE}`;
-  const whoami = (uid: string, typed: string, extra: string[] = []) => ldapTool('ldapwhoami', ['-x', '-H', server.url, '-D', person(uid), '-w', typed, ...extra]);
+  const whoami = (uid: string, typed: string, extra: string[] = []) =>
+    ldapTool('ldapwhoami', ['-x', '-H', server.url, '-D', person(uid), '-w', typed, ...extra]);
   const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
   const enrol = (uid: string, password: string) => {
     expect(cairn(['user', 'add', uid, '--given', 'Em', '--sn', 'Fa', '--password', password], { data: server.data }).status).to.equal(0);
@@ -67,7 +85,11 @@ describe('MFA (TOTP appended to the password)', function () {
     const group = ldapTool('ldapadd', admin(), `dn: ${REQUIRED}\nobjectClass: groupOfNames\nobjectClass: posixGroup\ncn: mfa-required\ngidNumber: 19000\n`);
     expect(group.status, group.stderr).to.equal(0);
     // The policy names the groups whose members must use MFA.
-    const policy = ldapTool('ldapmodify', admin(), `dn: cn=default,ou=policies,${BASE}\nchangetype: modify\nadd: cairnMfaRequiredGroup\ncairnMfaRequiredGroup: ${REQUIRED}\n`);
+    const policy = ldapTool(
+      'ldapmodify',
+      admin(),
+      `dn: cn=default,ou=policies,${BASE}\nchangetype: modify\nadd: cairnMfaRequiredGroup\ncairnMfaRequiredGroup: ${REQUIRED}\n`,
+    );
     expect(policy.status, policy.stderr).to.equal(0);
   });
   after(async () => {
@@ -157,7 +179,11 @@ describe('MFA (TOTP appended to the password)', function () {
 
   it('wrong codes count towards the lockout', () => {
     const secret = enrol('finn', 'finn-pass');
-    const policy = ldapTool('ldapmodify', admin(), `dn: cn=default,ou=policies,${BASE}\nchangetype: modify\nreplace: pwdLockout\npwdLockout: TRUE\n-\nreplace: pwdMaxFailure\npwdMaxFailure: 3\n-\n`);
+    const policy = ldapTool(
+      'ldapmodify',
+      admin(),
+      `dn: cn=default,ou=policies,${BASE}\nchangetype: modify\nreplace: pwdLockout\npwdLockout: TRUE\n-\nreplace: pwdMaxFailure\npwdMaxFailure: 3\n-\n`,
+    );
     expect(policy.status, policy.stderr).to.equal(0);
     try {
       for (let i = 0; i < 3; i++) expect(whoami('finn', 'finn-pass000000').status).to.equal(49);
@@ -210,11 +236,52 @@ describe('MFA (TOTP appended to the password)', function () {
     const secret = enrol('jay', 'jay-pass');
     expect(cairn(['user', 'add', 'kim', '--given', 'Ki', '--sn', 'Mm', '--password', 'kim-pass'], { data: server.data }).status).to.equal(0);
     await freshStep();
-    const self = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', person('jay'), '-w', `jay-pass${code(secret)}`, '-LLL', '-b', person('jay'), '-s', 'base', 'cairnMfaEnabled']);
+    const self = ldapTool('ldapsearch', [
+      '-x',
+      '-H',
+      server.url,
+      '-D',
+      person('jay'),
+      '-w',
+      `jay-pass${code(secret)}`,
+      '-LLL',
+      '-b',
+      person('jay'),
+      '-s',
+      'base',
+      'cairnMfaEnabled',
+    ]);
     expect(self.stdout).to.include('cairnMfaEnabled: TRUE');
-    const other = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', person('kim'), '-w', 'kim-pass', '-LLL', '-b', person('jay'), '-s', 'base', 'cairnMfaEnabled']);
+    const other = ldapTool('ldapsearch', [
+      '-x',
+      '-H',
+      server.url,
+      '-D',
+      person('kim'),
+      '-w',
+      'kim-pass',
+      '-LLL',
+      '-b',
+      person('jay'),
+      '-s',
+      'base',
+      'cairnMfaEnabled',
+    ]);
     expect(other.stdout).to.not.include('cairnMfaEnabled');
-    const service = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', `cn=radius,ou=services,${BASE}`, '-w', 'radius-pass', '-LLL', '-b', BASE, '(cairnMfaEnabled=TRUE)', '1.1']);
+    const service = ldapTool('ldapsearch', [
+      '-x',
+      '-H',
+      server.url,
+      '-D',
+      `cn=radius,ou=services,${BASE}`,
+      '-w',
+      'radius-pass',
+      '-LLL',
+      '-b',
+      BASE,
+      '(cairnMfaEnabled=TRUE)',
+      '1.1',
+    ]);
     expect(service.stdout.trim()).to.equal('');
   });
 });

@@ -97,7 +97,8 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
   });
 
   function url(): string {
-    if (!server) throw new Error(`nothing to check: cairn init exited ${init.status}, cairn import exited ${imported.status}: ${init.stderr}${imported.stderr}`.trim());
+    if (!server)
+      throw new Error(`nothing to check: cairn init exited ${init.status}, cairn import exited ${imported.status}: ${init.stderr}${imported.stderr}`.trim());
     return server.url;
   }
 
@@ -122,7 +123,8 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
 
   describe('every person binds with their old password, and a wrong one fails', () => {
     for (const p of PEOPLE.filter((q) => q.role !== 'locked')) {
-      const how = p.scheme === 'ldappasswd' ? 'set with ldappasswd, {SSHA}' : p.scheme === 'cleartext' ? 'cleartext hashed by ppolicy_hash_cleartext, {SSHA}' : p.scheme;
+      const how =
+        p.scheme === 'ldappasswd' ? 'set with ldappasswd, {SSHA}' : p.scheme === 'cleartext' ? 'cleartext hashed by ppolicy_hash_cleartext, {SSHA}' : p.scheme;
       const bytes = p.password.toString('utf8').includes('\ufffd') ? ', a password that is not UTF-8' : '';
       it(`${p.uid} (${how}${bytes}${p.role ? `, ${p.role}` : ''})`, () => {
         const q = person(p.uid);
@@ -173,7 +175,11 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
       const changedDay = changed ? Math.floor(Date.UTC(+changed.slice(0, 4), +changed.slice(4, 6) - 1, +changed.slice(6, 8)) / 86400000) : -Infinity;
       const want = Math.max(p.shadowLastChange, changedDay);
       if (want !== p.shadowLastChange) corrected++;
-      expect([text(f, 'uidNumber'), text(f, 'gidNumber'), text(f, 'shadowLastChange')], p.uid).to.deep.equal([[String(p.uidNumber)], [String(p.gidNumber)], [String(want)]]);
+      expect([text(f, 'uidNumber'), text(f, 'gidNumber'), text(f, 'shadowLastChange')], p.uid).to.deep.equal([
+        [String(p.uidNumber)],
+        [String(p.gidNumber)],
+        [String(want)],
+      ]);
     }
     expect(corrected, 'people whose password slapd changed after their shadowLastChange').to.be.greaterThan(0);
   });
@@ -190,7 +196,10 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
 
   it("a person's groups resolve with the filters nslcd and sssd (rfc2307) send", () => {
     for (const p of [m.people[0], m.people[m.people.length - 2]]) {
-      const expected = m.posixGroups.filter((g) => g.memberUid.includes(p.uid)).map((g) => g.cn).sort();
+      const expected = m.posixGroups
+        .filter((g) => g.memberUid.includes(p.uid))
+        .map((g) => g.cn)
+        .sort();
       const nslcd = search(m.suffix, `(&(objectClass=posixGroup)(|(memberUid=${p.uid})(member=${p.dn})))`, ['cn', 'gidNumber']);
       expect(nslcd.map((f) => text(f, 'cn')[0]).sort(), `nslcd's groups of ${p.uid}`).to.deep.equal(expected);
       const sssd = search(m.suffix, `(&(memberuid=${p.uid})(objectclass=posixGroup)(cn=*)(&(gidNumber=*)(!(gidNumber=0))))`, ['cn', 'gidNumber']);
@@ -212,10 +221,17 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
   it('the groupOfNames keeps its members, and they carry memberOf', () => {
     for (const g of m.namedGroups) {
       const [f] = search(g.dn, '(objectClass=groupOfNames)', ['member'], 'base');
-      expect(text(f, 'member').map((d) => d.toLowerCase()).sort()).to.deep.equal(g.member.map((d) => d.toLowerCase()).sort());
+      expect(
+        text(f, 'member')
+          .map((d) => d.toLowerCase())
+          .sort(),
+      ).to.deep.equal(g.member.map((d) => d.toLowerCase()).sort());
       for (const dn of g.member) {
         const [e] = search(dn, '(objectClass=*)', ['memberOf'], 'base');
-        expect(text(e, 'memberOf').map((d) => d.toLowerCase()), dn).to.include(g.dn.toLowerCase());
+        expect(
+          text(e, 'memberOf').map((d) => d.toLowerCase()),
+          dn,
+        ).to.include(g.dn.toLowerCase());
       }
     }
   });
@@ -226,7 +242,8 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
     expect(withBytes.filter((p) => p.certificate).length).to.be.greaterThan(2);
     for (const p of withBytes) {
       const [f] = search(p.dn, '(objectClass=*)', ['jpegPhoto', 'userCertificate;binary'], 'base');
-      if (p.photo) expect(Buffer.compare(f.attrs.get('jpegphoto')?.[0] ?? Buffer.alloc(0), p.photo), `${p.uid}'s jpegPhoto (${p.photo.length} bytes)`).to.equal(0);
+      if (p.photo)
+        expect(Buffer.compare(f.attrs.get('jpegphoto')?.[0] ?? Buffer.alloc(0), p.photo), `${p.uid}'s jpegPhoto (${p.photo.length} bytes)`).to.equal(0);
       if (p.certificate) {
         const cert = f.attrs.get('usercertificate;binary')?.[0] ?? Buffer.alloc(0);
         expect(Buffer.compare(cert, p.certificate), `${p.uid}'s userCertificate;binary (${p.certificate.length} bytes)`).to.equal(0);
@@ -243,7 +260,7 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
     }
   });
 
-  it("the gecos with a Latin-1 byte (loaded with slapadd) reads back as the same bytes", () => {
+  it('the gecos with a Latin-1 byte (loaded with slapadd) reads back as the same bytes', () => {
     const [f] = search(m.legacy.dn, '(objectClass=*)', ['gecos'], 'base');
     expect(f?.attrs.get('gecos')?.[0]?.toString('hex')).to.equal(m.legacy.gecos!.toString('hex'));
   });
@@ -273,7 +290,10 @@ describe('migrating from OpenLDAP: a slapcat of a real slapd into a plain cairn 
       const who = ['-x', '-H', url(), '-D', s.dn, '-y', pwFile(s.password)];
       expect(tool('ldapwhoami', who).status, `bind as ${s.dn}`).to.equal(0);
       const read = search(`ou=People,${m.suffix}`, `(uid=${m.people[0].uid})`, ['uid'], 'sub', who);
-      expect(read.map((f) => f.dn), `${s.dn} reads a person`).to.deep.equal([m.people[0].dn]);
+      expect(
+        read.map((f) => f.dn),
+        `${s.dn} reads a person`,
+      ).to.deep.equal([m.people[0].dn]);
       const change = tool('ldapmodify', who, `dn: ${m.people[0].dn}\nchangetype: modify\nreplace: description\ndescription: written by ${s.dn}\n`);
       expect(change.status, `${s.dn} modifies a person: ${change.out}`).to.equal(50);
       const add = tool('ldapadd', who, `dn: cn=intruder,ou=Group,${m.suffix}\nobjectClass: posixGroup\ncn: intruder\ngidNumber: 4242\n`);

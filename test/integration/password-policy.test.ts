@@ -43,7 +43,17 @@ describe('password policy', function () {
 
   it('cairn init writes the default policy, readable by bound users', () => {
     const r = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', POLICY, '-s', 'base']);
-    for (const line of ['pwdMinLength: 12', 'cairnPwdMinClasses: 3', 'pwdInHistory: 5', 'pwdMaxFailure: 10', 'pwdLockoutDuration: 900', 'pwdExpireWarning: 1209600', 'pwdMustChange: TRUE', 'cairnPwdRejectPersonal: TRUE', 'cairnPwdBlocklist: TRUE']) {
+    for (const line of [
+      'pwdMinLength: 12',
+      'cairnPwdMinClasses: 3',
+      'pwdInHistory: 5',
+      'pwdMaxFailure: 10',
+      'pwdLockoutDuration: 900',
+      'pwdExpireWarning: 1209600',
+      'pwdMustChange: TRUE',
+      'cairnPwdRejectPersonal: TRUE',
+      'cairnPwdBlocklist: TRUE',
+    ]) {
       expect(r.stdout).to.include(line);
     }
   });
@@ -59,9 +69,15 @@ describe('password policy', function () {
     for (const [pw, message, control] of cases) {
       const exop = ldapTool('ldappasswd', [...admin(), '-e', 'ppolicy', '-s', pw, person('pat')]);
       expect(exop.status, pw).to.not.equal(0);
-      expect(exop.stdout + exop.stderr).to.include('Constraint violation (19)').and.include(message);
+      expect(exop.stdout + exop.stderr)
+        .to.include('Constraint violation (19)')
+        .and.include(message);
       expect(exop.stdout + exop.stderr).to.match(control);
-      const modify = ldapTool('ldapmodify', [...admin(), '-e', 'ppolicy'], `dn: ${person('pat')}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${pw}\n`);
+      const modify = ldapTool(
+        'ldapmodify',
+        [...admin(), '-e', 'ppolicy'],
+        `dn: ${person('pat')}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${pw}\n`,
+      );
       expect(modify.status, pw).to.equal(19);
       expect(modify.stderr).to.include(message);
       const cli = cairn(['user', 'passwd', 'pat', '--password', pw], { data: server.data });
@@ -92,7 +108,9 @@ describe('password policy', function () {
     const ok = ldapTool('ldappasswd', [...as('zzsam', current), '-a', current, '-s', 'Second-Horse-22']);
     expect(ok.status, ok.stdout + ok.stderr).to.equal(0);
     const recent = ldapTool('ldappasswd', [...as('zzsam', 'Second-Horse-22'), '-e', 'ppolicy', '-a', 'Second-Horse-22', '-s', 'First-Horse-11']);
-    expect(recent.stdout + recent.stderr).to.include('was used recently').and.match(/error=8/);
+    expect(recent.stdout + recent.stderr)
+      .to.include('was used recently')
+      .and.match(/error=8/);
     const same = ldapTool('ldappasswd', [...as('zzsam', 'Second-Horse-22'), '-a', 'Second-Horse-22', '-s', 'Second-Horse-22']);
     expect(same.stdout + same.stderr).to.include('was used recently');
   });
@@ -102,7 +120,9 @@ describe('password policy', function () {
     setPolicy(['pwdMinAge', '3600']);
     try {
       const r = ldapTool('ldappasswd', [...as('zzyoung', 'Young-Pass-101'), '-e', 'ppolicy', '-a', 'Young-Pass-101', '-s', 'Older-Pass-202']);
-      expect(r.stdout + r.stderr).to.include('changed too recently').and.match(/error=7/);
+      expect(r.stdout + r.stderr)
+        .to.include('changed too recently')
+        .and.match(/error=7/);
       // An administrator's reset is not bound by the minimum age.
       expect(ldapTool('ldappasswd', [...admin(), '-s', 'Admin-Reset-303', person('zzyoung')]).status).to.equal(0);
     } finally {
@@ -221,13 +241,27 @@ describe('password policy', function () {
     expect(whoami('zzother', 'wrong').status).to.equal(49);
     const service = cairn(['service', 'add', 'radius', '--password', 'Radius-Service-1'], { data: server.data });
     expect(service.status, service.stderr).to.equal(0);
-    const byService = ldapTool('ldapsearch', ['-x', '-H', server.url, '-D', `cn=radius,ou=services,${BASE}`, '-w', 'Radius-Service-1', '-LLL', '-b', person('zzother'), '-s', 'base', ...attrs]);
+    const byService = ldapTool('ldapsearch', [
+      '-x',
+      '-H',
+      server.url,
+      '-D',
+      `cn=radius,ou=services,${BASE}`,
+      '-w',
+      'Radius-Service-1',
+      '-LLL',
+      '-b',
+      person('zzother'),
+      '-s',
+      'base',
+      ...attrs,
+    ]);
     expect(byService.stdout).to.include('pwdChangedTime:').and.include('pwdFailureTime:');
     const history = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzother'), '-s', 'base', 'pwdHistory', '+']);
     expect(history.stdout).to.not.include('pwdHistory');
   });
 
-  it('cairn import carries an OpenLDAP export\'s policy state: lock, history (never shown), changed time', () => {
+  it("cairn import carries an OpenLDAP export's policy state: lock, history (never shown), changed time", () => {
     const old = '{SSHA}' + Buffer.concat([createHash('sha1').update('Previous-Pass-1').update('salt').digest(), Buffer.from('salt')]).toString('base64');
     const cur = '{SSHA}' + Buffer.concat([createHash('sha1').update('Current-Pass-22').update('salt').digest(), Buffer.from('salt')]).toString('base64');
     importLdif(
@@ -299,7 +333,11 @@ describe('password policy', function () {
     setPolicy(['pwdCheckQuality', '2']);
     try {
       const hash = '{SSHA}' + Buffer.concat([createHash('sha1').update('Hashed-Pass-999').update('s').digest(), Buffer.from('s')]).toString('base64');
-      const r = ldapTool('ldapmodify', [...admin(), '-e', 'ppolicy'], `dn: ${person('zzread')}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${hash}\n`);
+      const r = ldapTool(
+        'ldapmodify',
+        [...admin(), '-e', 'ppolicy'],
+        `dn: ${person('zzread')}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${hash}\n`,
+      );
       expect(r.status).to.equal(19);
       expect(r.stderr).to.include('already hashed');
     } finally {
@@ -317,13 +355,26 @@ describe('password policy', function () {
     expect(notAsked.stderr).to.equal('');
   });
 
-  it('a person\'s pwdPolicySubentry names the policy that governs them', () => {
+  it("a person's pwdPolicySubentry names the policy that governs them", () => {
     importLdif(
       server.data,
-      [`dn: cn=strict,ou=policies,${BASE}`, 'objectClass: cairnPolicy', 'objectClass: pwdPolicy', 'objectClass: cairnPasswordPolicy', 'cn: strict', 'pwdAttribute: userPassword', 'pwdMinLength: 20', ''].join('\n'),
+      [
+        `dn: cn=strict,ou=policies,${BASE}`,
+        'objectClass: cairnPolicy',
+        'objectClass: pwdPolicy',
+        'objectClass: cairnPasswordPolicy',
+        'cn: strict',
+        'pwdAttribute: userPassword',
+        'pwdMinLength: 20',
+        '',
+      ].join('\n'),
     );
     addPerson('zzstrict', 'Strict-Person-1234');
-    const assign = ldapTool('ldapmodify', admin(), `dn: ${person('zzstrict')}\nchangetype: modify\nreplace: pwdPolicySubentry\npwdPolicySubentry: cn=strict,ou=policies,${BASE}\n`);
+    const assign = ldapTool(
+      'ldapmodify',
+      admin(),
+      `dn: ${person('zzstrict')}\nchangetype: modify\nreplace: pwdPolicySubentry\npwdPolicySubentry: cn=strict,ou=policies,${BASE}\n`,
+    );
     expect(assign.status, assign.stderr).to.equal(0);
     const r = ldapTool('ldappasswd', [...admin(), '-s', 'Fifteen-Chars-1', person('zzstrict')]);
     expect(r.stdout + r.stderr).to.include('must be at least 20 characters');
@@ -331,22 +382,30 @@ describe('password policy', function () {
     expect(ldapTool('ldappasswd', [...admin(), '-s', 'Fifteen-Chars-1', person('zzread')]).status).to.equal(0);
   });
 
-  it('pwdAllowUserChange FALSE refuses a person\'s own change (passwordModNotAllowed); pwdSafeModify TRUE needs the old password in a modify and in Password Modify', () => {
+  it("pwdAllowUserChange FALSE refuses a person's own change (passwordModNotAllowed); pwdSafeModify TRUE needs the old password in a modify and in Password Modify", () => {
     addPerson('zzself', 'Self-Change-1111');
     setPolicy(['pwdAllowUserChange', 'FALSE']);
     try {
       const r = ldapTool('ldappasswd', [...as('zzself', 'Self-Change-1111'), '-e', 'ppolicy', '-a', 'Self-Change-1111', '-s', 'Self-Change-2222']);
-      expect(r.stdout + r.stderr).to.include('Insufficient access (50)').and.match(/error=3/);
+      expect(r.stdout + r.stderr)
+        .to.include('Insufficient access (50)')
+        .and.match(/error=3/);
     } finally {
       setPolicy(['pwdAllowUserChange', 'TRUE']);
     }
     setPolicy(['pwdSafeModify', 'TRUE']);
     try {
-      const replace = ldapTool('ldapmodify', [...as('zzself', 'Self-Change-1111'), '-e', 'ppolicy'], `dn: ${person('zzself')}\nchangetype: modify\nreplace: userPassword\nuserPassword: Self-Change-3333\n`);
+      const replace = ldapTool(
+        'ldapmodify',
+        [...as('zzself', 'Self-Change-1111'), '-e', 'ppolicy'],
+        `dn: ${person('zzself')}\nchangetype: modify\nreplace: userPassword\nuserPassword: Self-Change-3333\n`,
+      );
       expect(replace.status).to.equal(19);
       expect(replace.stderr).to.include('must supply the old password');
       const extended = ldapTool('ldappasswd', [...as('zzself', 'Self-Change-1111'), '-e', 'ppolicy', '-s', 'Self-Change-3333']);
-      expect(extended.stdout + extended.stderr).to.include('must supply the old password').and.match(/error=4/);
+      expect(extended.stdout + extended.stderr)
+        .to.include('must supply the old password')
+        .and.match(/error=4/);
       const proven = ldapTool(
         'ldapmodify',
         as('zzself', 'Self-Change-1111'),
@@ -384,7 +443,13 @@ describe('password policy', function () {
       const read = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzmigrated'), '-s', 'base', 'shadowLastChange']);
       // No pwdChangedTime: as in slapd the password does not expire, and the shadow values stay as imported.
       expect(read.stdout).to.include('shadowLastChange: 19000');
-      importLdif(server.data, migrated.replace(/zzmigrated/g, 'zzmigrated2').replace('30777', '30778').replace('shadowLastChange: 19000', 'shadowLastChange: 19500\npwdChangedTime: 20230101000000Z'));
+      importLdif(
+        server.data,
+        migrated
+          .replace(/zzmigrated/g, 'zzmigrated2')
+          .replace('30777', '30778')
+          .replace('shadowLastChange: 19000', 'shadowLastChange: 19500\npwdChangedTime: 20230101000000Z'),
+      );
       const kept = ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person('zzmigrated2'), '-s', 'base', 'shadowLastChange']);
       expect(kept.stdout, 'newer than pwdChangedTime: kept').to.include('shadowLastChange: 19500');
     } finally {

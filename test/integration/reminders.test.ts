@@ -19,7 +19,12 @@ describe('password expiry reminders by email', function () {
   const refuse = new Set<string>();
   const DAY = 86400000;
   const ago = (days: number) => formatGeneralizedTime(Date.now() - days * DAY);
-  const env = () => ({ CAIRN_NOTIFY_SMTP_HOST: '127.0.0.1', CAIRN_NOTIFY_SMTP_PORT: String(port), CAIRN_NOTIFY_SMTP_START_TLS: 'false', CAIRN_NOTIFY_CHANGE_URL: 'https://id.example.com/password' });
+  const env = () => ({
+    CAIRN_NOTIFY_SMTP_HOST: '127.0.0.1',
+    CAIRN_NOTIFY_SMTP_PORT: String(port),
+    CAIRN_NOTIFY_SMTP_START_TLS: 'false',
+    CAIRN_NOTIFY_CHANGE_URL: 'https://id.example.com/password',
+  });
   const run = (...args: string[]) => cairnAsync(['notify', 'run', ...args], { data, env: env() });
   const person = (uid: string, changedDaysAgo: number, extra: string[] = []) =>
     [
@@ -69,7 +74,9 @@ describe('password expiry reminders by email', function () {
         person('plocked', 16, ['mail: plocked@example.com', 'pwdAccountLockedTime: 000001010000Z']),
         person('pmissed', 26, ['mail: pmissed@example.com']),
         person('prefuse', 16, ['mail: refuse@example.com']),
-        [`dn: cn=svc,ou=services,${BASE}`, 'objectClass: cairnService', 'cn: svc', 'userPassword: Reminder-Pass-1', `pwdChangedTime: ${ago(16)}`, ''].join('\n'),
+        [`dn: cn=svc,ou=services,${BASE}`, 'objectClass: cairnService', 'cn: svc', 'userPassword: Reminder-Pass-1', `pwdChangedTime: ${ago(16)}`, ''].join(
+          '\n',
+        ),
       ].join('\n'),
     );
   });

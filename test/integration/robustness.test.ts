@@ -5,21 +5,23 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import {
-  ADMIN_DN,
-  ADMIN_PASSWORD,
-  BASE,
-  importLdif,
-  initData,
-  peopleLdif,
-  removeData,
-  startServer,
-  type RunningServer,
-} from '../helpers/server';
+import { ADMIN_DN, ADMIN_PASSWORD, BASE, importLdif, initData, peopleLdif, removeData, startServer, type RunningServer } from '../helpers/server';
 import { berEnumerated, berOctetString, berSequence, berTlv } from '../../src/wire/protocol/ber-write';
 import {
-  abandon, adminSearch, control, equality, expectNotice, extended, message, present, RawClient, saslBind, search, simpleBind, TAG, unbind,
-
+  abandon,
+  adminSearch,
+  control,
+  equality,
+  expectNotice,
+  extended,
+  message,
+  present,
+  RawClient,
+  saslBind,
+  search,
+  simpleBind,
+  TAG,
+  unbind,
 } from '../helpers/raw-ldap';
 
 const PEOPLE = `ou=people,${BASE}`;
@@ -141,7 +143,10 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
       c.send(message(1, berTlv(0x59, Buffer.alloc(0))));
       await c.waitClosed();
       expectNotice(c.messages[0]);
-      expect(c.messages.filter((m) => m.id !== 0), 'no response for the bad message').to.deep.equal([]);
+      expect(
+        c.messages.filter((m) => m.id !== 0),
+        'no response for the bad message',
+      ).to.deep.equal([]);
       await expectServerAnswers();
     });
 
@@ -359,7 +364,10 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
       const ids = new Set(done.map((m) => m.id));
       expect(ids.size, 'each msgid once').to.equal(N);
       for (let id = 2; id < N + 2; id++) expect(ids.has(id), `msgid ${id}`).to.equal(true);
-      expect(done.every((m) => m.resultCode === 0), 'all succeed').to.equal(true);
+      expect(
+        done.every((m) => m.resultCode === 0),
+        'all succeed',
+      ).to.equal(true);
       const entries = c.messages.filter((m) => m.tag === TAG.searchResultEntry);
       expect(entries).to.have.length(N);
       const perId = new Map<number, number>();
@@ -388,8 +396,14 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
       expect((await c.result(4, 30000)).resultCode).to.equal(0);
       await sleep(200);
       expect(c.entries(2).length, 'entries of the abandoned search').to.be.below(PEOPLE_COUNT);
-      expect(c.messages.filter((m) => m.id === 2 && m.tag === TAG.searchResultDone), 'no response to an abandoned search').to.deep.equal([]);
-      expect(c.messages.filter((m) => m.id === 3), 'Abandon has no response').to.deep.equal([]);
+      expect(
+        c.messages.filter((m) => m.id === 2 && m.tag === TAG.searchResultDone),
+        'no response to an abandoned search',
+      ).to.deep.equal([]);
+      expect(
+        c.messages.filter((m) => m.id === 3),
+        'Abandon has no response',
+      ).to.deep.equal([]);
       c.destroy();
       await expectServerAnswers();
     });
@@ -408,8 +422,14 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
       expect((await c.result(4, 30000)).resultCode).to.equal(0);
       await sleep(200);
       expect(c.entries(2).length, 'entries of the abandoned search').to.be.below(PEOPLE_COUNT);
-      expect(c.messages.filter((m) => m.id === 2 && m.tag === TAG.searchResultDone), 'no response to an abandoned search').to.deep.equal([]);
-      expect(c.messages.filter((m) => m.id === 3), 'Abandon has no response').to.deep.equal([]);
+      expect(
+        c.messages.filter((m) => m.id === 2 && m.tag === TAG.searchResultDone),
+        'no response to an abandoned search',
+      ).to.deep.equal([]);
+      expect(
+        c.messages.filter((m) => m.id === 3),
+        'Abandon has no response',
+      ).to.deep.equal([]);
       c.destroy();
       await expectServerAnswers();
     });
@@ -489,9 +509,7 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
       }
       if (process.env.CAIRN_TEST_VERBOSE) console.log(`      peak RSS ${Math.round(peak / 1048576)} MiB, baseline ${Math.round(baseline / 1048576)} MiB`);
       expect(served).to.be.greaterThan(3);
-      expect(peak, `peak RSS ${Math.round(peak / 1048576)} MiB (baseline ${Math.round(baseline / 1048576)} MiB)`).to.be.below(
-        300 * 1024 * 1024,
-      );
+      expect(peak, `peak RSS ${Math.round(peak / 1048576)} MiB (baseline ${Math.round(baseline / 1048576)} MiB)`).to.be.below(300 * 1024 * 1024);
       hog.destroy();
       await sleep(500);
       await expectServerAnswers();

@@ -58,7 +58,13 @@ describe('the systemd unit', function () {
     }
     const name = `cairn-test-${process.pid}`;
     const run = (...args: string[]) => spawnSync('systemctl', args, { encoding: 'utf8' });
-    writeFileSync(`/run/systemd/system/${name}.service`, readFileSync(unit, 'utf8').replace(/^User=cairn$/m, 'DynamicUser=yes').replace(/0\.0\.0\.0:389/, '127.0.0.1:3389').replace(/0\.0\.0\.0:636/, '127.0.0.1:3636'));
+    writeFileSync(
+      `/run/systemd/system/${name}.service`,
+      readFileSync(unit, 'utf8')
+        .replace(/^User=cairn$/m, 'DynamicUser=yes')
+        .replace(/0\.0\.0\.0:389/, '127.0.0.1:3389')
+        .replace(/0\.0\.0\.0:636/, '127.0.0.1:3636'),
+    );
     try {
       run('daemon-reload');
       spawnSync(CAIRN, ['--data', `/var/lib/${name}`, 'init', '--admin-password', 'Admin-pass-1234']);

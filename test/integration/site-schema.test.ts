@@ -45,7 +45,12 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
   const ldapadd = (input: string) => ldapTool('ldapadd', admin(), input);
   const search = (base: string, filter: string, ...attrs: string[]) =>
     ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-b', base, filter, ...attrs]);
-  const dns = (out: string) => out.split('\n').filter((l) => l.startsWith('dn: ')).map((l) => l.slice(4).toLowerCase()).sort();
+  const dns = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('dn: '))
+      .map((l) => l.slice(4).toLowerCase())
+      .sort();
 
   before(async () => {
     data = initData();
@@ -56,9 +61,18 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
     server = await startServer(data, { CAIRN_SCHEMA_EXTRA: schemaFolder });
     const r = ldapadd(
       ldif(
-        `dn: ou=SUDOers,${BASE}`, 'objectClass: organizationalUnit', 'ou: SUDOers', '',
-        `dn: ou=automount,${BASE}`, 'objectClass: organizationalUnit', 'ou: automount', '',
-        `dn: ou=devices,${BASE}`, 'objectClass: organizationalUnit', 'ou: devices', '',
+        `dn: ou=SUDOers,${BASE}`,
+        'objectClass: organizationalUnit',
+        'ou: SUDOers',
+        '',
+        `dn: ou=automount,${BASE}`,
+        'objectClass: organizationalUnit',
+        'ou: automount',
+        '',
+        `dn: ou=devices,${BASE}`,
+        'objectClass: organizationalUnit',
+        'ou: devices',
+        '',
       ),
     );
     expect(r.status, r.stderr).to.equal(0);
@@ -73,14 +87,45 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
     before(() => {
       const r = ldapadd(
         ldif(
-          `dn: cn=defaults,ou=SUDOers,${BASE}`, 'objectClass: top', 'objectClass: sudoRole', 'cn: defaults', 'sudoOption: env_keep+=SSH_AUTH_SOCK', '',
-          `dn: cn=%admins,ou=SUDOers,${BASE}`, 'objectClass: top', 'objectClass: sudoRole', 'cn: %admins',
-          'sudoUser: %admins', 'sudoHost: ALL', 'sudoCommand: ALL', 'sudoRunAsUser: ALL', 'sudoRunAsGroup: ALL',
-          'sudoOption: !authenticate', 'sudoOrder: 10', 'sudoNotBefore: 20240101000000Z', 'sudoNotAfter: 20991231235959Z', '',
-          `dn: cn=web-restart,ou=SUDOers,${BASE}`, 'objectClass: top', 'objectClass: sudoRole', 'cn: web-restart',
-          'sudoUser: alice', 'sudoHost: web01', 'sudoHost: web01.example.com', 'sudoCommand: /usr/bin/systemctl restart nginx', 'sudoOrder: 20', '',
-          `dn: cn=db-hosts,ou=SUDOers,${BASE}`, 'objectClass: top', 'objectClass: sudoRole', 'cn: db-hosts',
-          'sudoUser: bob', 'sudoHost: db*', 'sudoCommand: ALL', 'sudoOrder: 30', '',
+          `dn: cn=defaults,ou=SUDOers,${BASE}`,
+          'objectClass: top',
+          'objectClass: sudoRole',
+          'cn: defaults',
+          'sudoOption: env_keep+=SSH_AUTH_SOCK',
+          '',
+          `dn: cn=%admins,ou=SUDOers,${BASE}`,
+          'objectClass: top',
+          'objectClass: sudoRole',
+          'cn: %admins',
+          'sudoUser: %admins',
+          'sudoHost: ALL',
+          'sudoCommand: ALL',
+          'sudoRunAsUser: ALL',
+          'sudoRunAsGroup: ALL',
+          'sudoOption: !authenticate',
+          'sudoOrder: 10',
+          'sudoNotBefore: 20240101000000Z',
+          'sudoNotAfter: 20991231235959Z',
+          '',
+          `dn: cn=web-restart,ou=SUDOers,${BASE}`,
+          'objectClass: top',
+          'objectClass: sudoRole',
+          'cn: web-restart',
+          'sudoUser: alice',
+          'sudoHost: web01',
+          'sudoHost: web01.example.com',
+          'sudoCommand: /usr/bin/systemctl restart nginx',
+          'sudoOrder: 20',
+          '',
+          `dn: cn=db-hosts,ou=SUDOers,${BASE}`,
+          'objectClass: top',
+          'objectClass: sudoRole',
+          'cn: db-hosts',
+          'sudoUser: bob',
+          'sudoHost: db*',
+          'sudoCommand: ALL',
+          'sudoOrder: 30',
+          '',
         ),
       );
       expect(r.status, r.stderr).to.equal(0);
@@ -105,7 +150,8 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
       expect(dns(search(`ou=SUDOers,${BASE}`, '(sudoHost=WEB01)').stdout)).to.deep.equal([]);
       expect(dns(search(`ou=SUDOers,${BASE}`, '(sudoHost=web0*)').stdout)).to.deep.equal([`cn=web-restart,ou=sudoers,${BASE}`]);
       expect(dns(search(`ou=SUDOers,${BASE}`, '(&(objectClass=sudoRole)(sudoOrder>=20))').stdout)).to.deep.equal([
-        `cn=db-hosts,ou=sudoers,${BASE}`, `cn=web-restart,ou=sudoers,${BASE}`,
+        `cn=db-hosts,ou=sudoers,${BASE}`,
+        `cn=web-restart,ou=sudoers,${BASE}`,
       ]);
       expect(dns(search(`ou=SUDOers,${BASE}`, '(&(sudoNotBefore<=20250601000000Z)(sudoNotAfter>=20250601000000Z))').stdout)).to.deep.equal([
         `cn=%admins,ou=sudoers,${BASE}`,
@@ -128,14 +174,34 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
     before(() => {
       const r = ldapadd(
         ldif(
-          `dn: ou=auto.master,ou=automount,${BASE}`, 'objectClass: top', 'objectClass: automountMap', 'ou: auto.master', '',
-          `dn: cn=/home,ou=auto.master,ou=automount,${BASE}`, 'objectClass: top', 'objectClass: automount', 'cn: /home',
-          `automountInformation: ldap:ou=auto.home,ou=automount,${BASE} --timeout=60`, '',
-          `dn: ou=auto.home,ou=automount,${BASE}`, 'objectClass: top', 'objectClass: automountMap', 'ou: auto.home', '',
-          `dn: cn=alice,ou=auto.home,ou=automount,${BASE}`, 'objectClass: top', 'objectClass: automount', 'cn: alice',
-          'automountInformation: -rw,soft nfs.example.com:/export/home/alice', '',
-          `dn: cn=/,ou=auto.home,ou=automount,${BASE}`, 'objectClass: top', 'objectClass: automount', 'cn: /',
-          'automountInformation: -rw,soft nfs.example.com:/export/home/&', '',
+          `dn: ou=auto.master,ou=automount,${BASE}`,
+          'objectClass: top',
+          'objectClass: automountMap',
+          'ou: auto.master',
+          '',
+          `dn: cn=/home,ou=auto.master,ou=automount,${BASE}`,
+          'objectClass: top',
+          'objectClass: automount',
+          'cn: /home',
+          `automountInformation: ldap:ou=auto.home,ou=automount,${BASE} --timeout=60`,
+          '',
+          `dn: ou=auto.home,ou=automount,${BASE}`,
+          'objectClass: top',
+          'objectClass: automountMap',
+          'ou: auto.home',
+          '',
+          `dn: cn=alice,ou=auto.home,ou=automount,${BASE}`,
+          'objectClass: top',
+          'objectClass: automount',
+          'cn: alice',
+          'automountInformation: -rw,soft nfs.example.com:/export/home/alice',
+          '',
+          `dn: cn=/,ou=auto.home,ou=automount,${BASE}`,
+          'objectClass: top',
+          'objectClass: automount',
+          'cn: /',
+          'automountInformation: -rw,soft nfs.example.com:/export/home/&',
+          '',
         ),
       );
       expect(r.status, r.stderr).to.equal(0);
@@ -162,10 +228,17 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
     before(() => {
       const r = ldapadd(
         ldif(
-          `dn: uid=carol,ou=people,${BASE}`, 'objectClass: inetOrgPerson', 'objectClass: inetLocalMailRecipient',
-          'uid: carol', 'cn: Carol Example', 'sn: Example', 'mail: carol@example.com',
-          'mailLocalAddress: carol@example.com', 'mailLocalAddress: postmaster@example.com',
-          'mailRoutingAddress: carol@mail.example.com', 'mailHost: mail.example.com',
+          `dn: uid=carol,ou=people,${BASE}`,
+          'objectClass: inetOrgPerson',
+          'objectClass: inetLocalMailRecipient',
+          'uid: carol',
+          'cn: Carol Example',
+          'sn: Example',
+          'mail: carol@example.com',
+          'mailLocalAddress: carol@example.com',
+          'mailLocalAddress: postmaster@example.com',
+          'mailRoutingAddress: carol@mail.example.com',
+          'mailHost: mail.example.com',
         ),
       );
       expect(r.status, r.stderr).to.equal(0);
@@ -187,7 +260,15 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
   describe('posixGroup as Debian stores it (top + posixGroup, memberUid only)', () => {
     it('ldapadd accepts it; posixGroup is its structural object class', () => {
       const r = ldapadd(
-        ldif(`dn: cn=devs,ou=groups,${BASE}`, 'objectClass: top', 'objectClass: posixGroup', 'cn: devs', 'gidNumber: 5001', 'memberUid: alice', 'memberUid: bob'),
+        ldif(
+          `dn: cn=devs,ou=groups,${BASE}`,
+          'objectClass: top',
+          'objectClass: posixGroup',
+          'cn: devs',
+          'gidNumber: 5001',
+          'memberUid: alice',
+          'memberUid: bob',
+        ),
       );
       expect(r.status, r.stderr).to.equal(0);
       const e = search(`cn=devs,ou=groups,${BASE}`, '(objectClass=*)', 'structuralObjectClass', 'memberUid', 'objectClass');
@@ -197,10 +278,7 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
     });
 
     it('cairn import accepts it too', () => {
-      importLdif(
-        data,
-        ldif(`dn: cn=ops,ou=groups,${BASE}`, 'objectClass: posixGroup', 'cn: ops', 'gidNumber: 5002', 'memberUid: carol'),
-      );
+      importLdif(data, ldif(`dn: cn=ops,ou=groups,${BASE}`, 'objectClass: posixGroup', 'cn: ops', 'gidNumber: 5002', 'memberUid: carol'));
       const e = search(`cn=ops,ou=groups,${BASE}`, '(objectClass=*)', 'structuralObjectClass');
       expect(e.stdout).to.include('structuralObjectClass: posixGroup');
     });
@@ -217,7 +295,9 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
       const noCn = ldapadd(ldif(`dn: gidNumber=5004,ou=groups,${BASE}`, 'objectClass: posixGroup', 'gidNumber: 5004'));
       expect(noCn.status).to.equal(65);
       expect(noCn.stderr).to.include("object class 'posixGroup' requires attribute 'cn'");
-      const withOu = ldapadd(ldif(`dn: ou=odd,ou=groups,${BASE}`, 'objectClass: organizationalUnit', 'objectClass: posixGroup', 'ou: odd', 'gidNumber: 5005', 'cn: odd'));
+      const withOu = ldapadd(
+        ldif(`dn: ou=odd,ou=groups,${BASE}`, 'objectClass: organizationalUnit', 'objectClass: posixGroup', 'ou: odd', 'gidNumber: 5005', 'cn: odd'),
+      );
       expect(withOu.status).to.equal(65);
       expect(withOu.stderr).to.include("attribute 'cn' not allowed");
     });
@@ -226,7 +306,16 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
       const r = ldapTool(
         'ldapmodify',
         admin(),
-        ldif(`dn: cn=devs,ou=groups,${BASE}`, 'changetype: modify', 'add: objectClass', 'objectClass: groupOfNames', '-', 'add: member', `member: ${ADMIN_DN}`, '-'),
+        ldif(
+          `dn: cn=devs,ou=groups,${BASE}`,
+          'changetype: modify',
+          'add: objectClass',
+          'objectClass: groupOfNames',
+          '-',
+          'add: member',
+          `member: ${ADMIN_DN}`,
+          '-',
+        ),
       );
       expect(r.status, r.stderr).to.equal(0);
       const e = search(`cn=devs,ou=groups,${BASE}`, '(objectClass=*)', 'structuralObjectClass', 'memberUid');
@@ -236,7 +325,11 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
     });
 
     it('any other change of structural class is refused as slapd does (69)', () => {
-      const r = ldapTool('ldapmodify', admin(), ldif(`dn: cn=ops,ou=groups,${BASE}`, 'changetype: modify', 'add: objectClass', 'objectClass: organizationalRole'));
+      const r = ldapTool(
+        'ldapmodify',
+        admin(),
+        ldif(`dn: cn=ops,ou=groups,${BASE}`, 'changetype: modify', 'add: objectClass', 'objectClass: organizationalRole'),
+      );
       expect(r.status, r.stderr).to.equal(69);
     });
   });
@@ -244,7 +337,14 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
   describe("the site's own classes (schema.extra)", () => {
     it('ldapadd and ldapsearch an entry of the site class', () => {
       const r = ldapadd(
-        ldif(`dn: cn=printer1,ou=devices,${BASE}`, 'objectClass: exampleDevice', 'cn: printer1', 'exampleBadge: B-1234', 'exampleRoom: 2.14', 'exampleRoom: 2.15'),
+        ldif(
+          `dn: cn=printer1,ou=devices,${BASE}`,
+          'objectClass: exampleDevice',
+          'cn: printer1',
+          'exampleBadge: B-1234',
+          'exampleRoom: 2.14',
+          'exampleRoom: 2.15',
+        ),
       );
       expect(r.status, r.stderr).to.equal(0);
       const s = search(`ou=devices,${BASE}`, '(&(objectClass=exampleDevice)(exampleBadge=b-12*))', 'exampleBadge', 'structuralObjectClass');
@@ -258,7 +358,22 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
 
   describe('cn=Subschema', () => {
     it('publishes the shipped and the site definitions', () => {
-      const r = ldapTool('ldapsearch', ['-x', '-H', server.url, '-LLL', '-o', 'ldif-wrap=no', '-b', 'cn=Subschema', '-s', 'base', '(objectClass=*)', 'objectClasses', 'attributeTypes', 'matchingRules']);
+      const r = ldapTool('ldapsearch', [
+        '-x',
+        '-H',
+        server.url,
+        '-LLL',
+        '-o',
+        'ldif-wrap=no',
+        '-b',
+        'cn=Subschema',
+        '-s',
+        'base',
+        '(objectClass=*)',
+        'objectClasses',
+        'attributeTypes',
+        'matchingRules',
+      ]);
       expect(r.status, r.stderr).to.equal(0);
       for (const needle of [
         "objectClasses: ( 1.3.6.1.4.1.15953.9.2.1 NAME 'sudoRole'",
@@ -289,7 +404,9 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
       writeFileSync(clash, "objectclass ( 1.3.6.1.4.1.55555.9.2 NAME 'sudoRole' SUP top STRUCTURAL MUST cn )\n");
       const r = cairn(['serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'], { data, env: { CAIRN_SCHEMA_EXTRA: clash } });
       expect(r.status).to.equal(1);
-      expect(r.stderr).to.match(/^cairn: .*clash\.schema:1: objectClass 'sudoRole' \(1\.3\.6\.1\.4\.1\.55555\.9\.2\): the name 'sudorole' is already defined by objectClass 'sudoRole' \(1\.3\.6\.1\.4\.1\.15953\.9\.2\.1\) in .*60-sudo\.schema:\d+\n$/);
+      expect(r.stderr).to.match(
+        /^cairn: .*clash\.schema:1: objectClass 'sudoRole' \(1\.3\.6\.1\.4\.1\.55555\.9\.2\): the name 'sudorole' is already defined by objectClass 'sudoRole' \(1\.3\.6\.1\.4\.1\.15953\.9\.2\.1\) in .*60-sudo\.schema:\d+\n$/,
+      );
     });
 
     it('a missing path is named', () => {

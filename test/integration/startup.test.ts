@@ -141,13 +141,15 @@ describe('start-up checks', function () {
   describe('the first administrator password', () => {
     const folderOf = (data: string) => join(data, '..');
 
-    it('init refuses one shorter than the default policy\'s pwdMinLength (12), creating nothing', () => {
+    it("init refuses one shorter than the default policy's pwdMinLength (12), creating nothing", () => {
       for (const short of ['a', 'Short-pw-11']) {
         const data = freshData();
         try {
           const r = cairn(['init', '--admin-password', short], { data });
           expect(r.status).to.not.equal(0);
-          expect(r.stderr).to.equal('cairn: the administrator password must be at least 12 characters (the default policy\'s pwdMinLength/pwdMaxLength); nothing was created\n');
+          expect(r.stderr).to.equal(
+            "cairn: the administrator password must be at least 12 characters (the default policy's pwdMinLength/pwdMaxLength); nothing was created\n",
+          );
           expect(existsSync(data)).to.equal(false);
           expect(readdirSync(folderOf(data))).to.deep.equal([]);
         } finally {
@@ -183,7 +185,7 @@ describe('start-up checks', function () {
       }
     });
 
-    it('accepts 12 characters and more (the test helpers\' password among them)', () => {
+    it("accepts 12 characters and more (the test helpers' password among them)", () => {
       expect(ADMIN_PASSWORD.length).to.be.at.least(12);
       const data = freshData();
       try {
@@ -207,7 +209,16 @@ describe('start-up checks', function () {
         const search = berSequence([
           berInteger(1),
           berSequence(
-            [berOctetString(''), berEnumerated(0), berEnumerated(0), berInteger(0), berInteger(0), berBoolean(false), berSequence([berOctetString('description'), berOctetString(big)], 0xa3), berSequence([])],
+            [
+              berOctetString(''),
+              berEnumerated(0),
+              berEnumerated(0),
+              berInteger(0),
+              berInteger(0),
+              berBoolean(false),
+              berSequence([berOctetString('description'), berOctetString(big)], 0xa3),
+              berSequence([]),
+            ],
             0x63,
           ),
         ]);
@@ -229,7 +240,11 @@ describe('start-up checks', function () {
         let line: string | undefined;
         for (let i = 0; i < 50 && !line; i++) {
           await new Promise((r) => setTimeout(r, 100));
-          line = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('"operation"') && l.includes('description=')) : undefined;
+          line = existsSync(logFile)
+            ? readFileSync(logFile, 'utf8')
+                .split('\n')
+                .find((l) => l.includes('"operation"') && l.includes('description='))
+            : undefined;
         }
         expect(line, 'the search is logged').to.be.a('string');
         expect(Buffer.byteLength(line!)).to.be.below(4096);

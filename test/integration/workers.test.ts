@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
 import { childrenOf } from '../helpers/processes';
 
-
 describe('several server workers', function () {
   this.timeout(60000);
   let server: RunningServer;

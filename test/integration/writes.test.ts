@@ -12,7 +12,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import Database from 'better-sqlite3';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, ROOT, TEST_ENV, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  BASE,
+  ROOT,
+  TEST_ENV,
+  cairn,
+  importLdif,
+  initData,
+  ldapTool,
+  removeData,
+  startServer,
+  type RunningServer,
+} from '../helpers/server';
 import { diagnostic, expectResult, parseLdif, type Attrs, type ToolResult } from '../helpers/ldap-output';
 
 const PEOPLE = `ou=people,${BASE}`;
@@ -25,7 +38,6 @@ const pw = (uid: string) => `pw-${uid}-1234`;
 const SERVICE_DN = `cn=reader,ou=services,${BASE}`;
 const SERVICE_PASSWORD = 'Reader-pass-1234';
 const SHELLS = ['/bin/bash', '/bin/sh', '/bin/dash', '/bin/zsh', '/usr/bin/zsh', '/usr/bin/fish', '/bin/false', '/usr/sbin/nologin'];
-
 
 /** An OpenSSH ed25519 public key line (random key material, correct framing). */
 function sshKey(comment: string): string {
@@ -43,8 +55,6 @@ const ssha = (password: string, salt = randomBytes(8)) =>
 const sha = (password: string) => '{SHA}' + createHash('sha1').update(password).digest('base64');
 
 const matchedDN = (r: ToolResult) => /matched DN: (.*)/i.exec(r.stderr + r.stdout)?.[1] ?? '';
-
-
 
 const lower = (vs: string[] | undefined) => (vs ?? []).map((v) => v.toLowerCase()).sort();
 
@@ -68,7 +78,18 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
 
   /** The entry as the administrator reads it, user and operational attributes; undefined when it does not exist. */
   function read(dn: string, ...attrs: string[]): Attrs | undefined {
-    const r = ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-b', dn, '-s', 'base', '(objectClass=*)', ...(attrs.length ? attrs : ['*', '+'])]);
+    const r = ldapTool('ldapsearch', [
+      ...admin(),
+      '-LLL',
+      '-o',
+      'ldif-wrap=no',
+      '-b',
+      dn,
+      '-s',
+      'base',
+      '(objectClass=*)',
+      ...(attrs.length ? attrs : ['*', '+']),
+    ]);
     if (r.status === 32) return undefined;
     expect(r.status, r.stderr).to.equal(0);
     return parseLdif(r.stdout).get(dn.toLowerCase()) ?? [...parseLdif(r.stdout).values()][0];
@@ -84,8 +105,7 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
     const db = new Database(join(data, 'cairn.sqlite'), { readonly: true, fileMustExist: true });
     try {
       const row = db.prepare('SELECT c.hash AS hash FROM credentials c JOIN entries e ON e.id = c.entry_id WHERE e.ndn = ?').get(dn.toLowerCase()) as
-        | { hash: string }
-        | undefined;
+        { hash: string } | undefined;
       return row?.hash;
     } finally {
       db.close();
@@ -157,11 +177,7 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
       const base = [`dn: uid=oc-test,${PEOPLE}`, 'uid: oc-test', 'cn: oc'];
       expectResult(ldapadd(admin(), ldif(...base, 'objectClass: inetOrgPerson')), 65, "'sn'", 'inetOrgPerson');
       expectResult(ldapadd(admin(), ldif(...base, 'objectClass: inetOrgPerson', 'sn: x', 'homeDirectory: /home/x')), 65, "'homeDirectory'", 'not allowed');
-      expectResult(
-        ldapadd(admin(), ldif(...base, 'objectClass: posixAccount', 'uidNumber: 39001', 'gidNumber: 1', 'homeDirectory: /x')),
-        65,
-        'structural',
-      );
+      expectResult(ldapadd(admin(), ldif(...base, 'objectClass: posixAccount', 'uidNumber: 39001', 'gidNumber: 1', 'homeDirectory: /x')), 65, 'structural');
       expectResult(ldapadd(admin(), ldif(...base, 'objectClass: inetOrgPerson', 'objectClass: device', 'sn: x')), 65, 'structural', 'device');
       expectResult(ldapadd(admin(), ldif(...base, 'objectClass: inetOrgPerson', 'objectClass: sambaSamAccount', 'sn: x')), 65, 'sambaSamAccount');
       expect(read(`uid=oc-test,${PEOPLE}`, '1.1')).to.equal(undefined);
@@ -169,7 +185,11 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
       // The same rules on modify and rename.
       expectResult(modify(admin(), person('ben'), ['delete: sn']), 65, "'sn'");
       expectResult(modify(admin(), person('ben'), ['add: objectClass', 'objectClass: organizationalUnit']), 65, 'structural');
-      expectResult(modify(admin(), person('ben'), ['add: description', 'description: fine'], ['delete: objectClass', 'objectClass: posixAccount']), 65, 'not allowed');
+      expectResult(
+        modify(admin(), person('ben'), ['add: description', 'description: fine'], ['delete: objectClass', 'objectClass: posixAccount']),
+        65,
+        'not allowed',
+      );
       expectResult(ldapmodrdn(admin(), person('ben'), 'dc=ben'), 65, "'dc'");
       expect(mustRead(person('ben'), 'sn', 'description').sn).to.deep.equal(['Example']);
     });
@@ -238,7 +258,18 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
 
     it('constraintViolation (19): a group member that does not exist, on add and on modify', () => {
       const ghost = person('nobody-here');
-      const add = ldapadd(admin(), ldif(`dn: cn=ghosts,${GROUPS}`, 'objectClass: groupOfNames', 'objectClass: posixGroup', 'cn: ghosts', 'gidNumber: 31100', `member: ${person('ben')}`, `member: ${ghost}`));
+      const add = ldapadd(
+        admin(),
+        ldif(
+          `dn: cn=ghosts,${GROUPS}`,
+          'objectClass: groupOfNames',
+          'objectClass: posixGroup',
+          'cn: ghosts',
+          'gidNumber: 31100',
+          `member: ${person('ben')}`,
+          `member: ${ghost}`,
+        ),
+      );
       expectResult(add, 19, 'member', ghost);
       expect(read(group('ghosts'), '1.1')).to.equal(undefined);
       expectResult(modify(admin(), group('qa'), ['add: member', `member: ${ghost}`]), 19, 'member', ghost);
@@ -432,7 +463,8 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
     it('a person changes their password the "delete old, add new" way: a wrong old password is refused (16)', () => {
       expectResult(ldapadd(admin(), newPerson('pwchange', 39050, 'userPassword: Old-pass-1')), 0);
       const self = () => as(person('pwchange'), 'Old-pass-1');
-      const deleteOldAddNew = (old: string) => modify(self(), person('pwchange'), ['delete: userPassword', `userPassword: ${old}`], ['add: userPassword', 'userPassword: New-pass-2']);
+      const deleteOldAddNew = (old: string) =>
+        modify(self(), person('pwchange'), ['delete: userPassword', `userPassword: ${old}`], ['add: userPassword', 'userPassword: New-pass-2']);
       expectResult(deleteOldAddNew('Not-the-old-one'), 16, 'userPassword');
       expect(whoami(person('pwchange'), 'New-pass-2').status).to.equal(49);
       expectResult(modify(self(), person('pwchange'), ['add: userPassword', 'userPassword: New-pass-2']), 20, 'userPassword');
@@ -595,7 +627,10 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
     const memberOf = (dn: string) => lower(mustRead(dn, 'memberOf').memberof);
 
     it('memberOf follows a group at once: add, add member, delete member, replace, delete group', () => {
-      const add = ldapadd(admin(), ldif(`dn: cn=tmp,${GROUPS}`, 'objectClass: groupOfNames', 'objectClass: posixGroup', 'cn: tmp', 'gidNumber: 31200', `member: ${person('ben')}`));
+      const add = ldapadd(
+        admin(),
+        ldif(`dn: cn=tmp,${GROUPS}`, 'objectClass: groupOfNames', 'objectClass: posixGroup', 'cn: tmp', 'gidNumber: 31200', `member: ${person('ben')}`),
+      );
       expectResult(add, 0);
       expect(memberOf(person('ben'))).to.deep.equal([group('tmp')]);
       expect(memberUids('tmp')).to.deep.equal(['ben']);
@@ -769,7 +804,9 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
 
       const self = modify(as(person('pat'), SECRET_OK), person('pat'), ['replace: uidNumber', 'uidNumber: 0']);
       expectResult(self, 50, 'uidNumber');
-      const own = await waitForLine((l) => l.who.toLowerCase() === person('pat') && l.result === 50 && (l.attributes ?? []).some((a) => a.includes('uidNumber')));
+      const own = await waitForLine(
+        (l) => l.who.toLowerCase() === person('pat') && l.result === 50 && (l.attributes ?? []).some((a) => a.includes('uidNumber')),
+      );
       expect(own.reason).to.include('uidNumber');
       expect(own.attributes!.join(' ')).to.match(/uidNumber/);
 
@@ -860,7 +897,8 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
       if (err) throw err;
       return c;
     }
-    const change = (operation: 'add' | 'delete' | 'replace', type: string, ...values: string[]) => new ldap.Change({ operation, modification: { type, values } });
+    const change = (operation: 'add' | 'delete' | 'replace', type: string, ...values: string[]) =>
+      new ldap.Change({ operation, modification: { type, values } });
     function expectError(err: LdapError | undefined, code: number, ...words: string[]) {
       expect(err, `expected result ${code}`).to.not.equal(undefined);
       expect(err!.code, err!.message).to.equal(code);
@@ -922,7 +960,9 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
     it('modify: replace, add and delete values; 20, 16, 67, 21, 19 naming the attribute; a failed request changes nothing', async () => {
       const c = await bound(ADMIN_DN, ADMIN_PASSWORD);
       expect(await run((cb) => c.add(person('js-bo'), jsPerson('js-bo', 39110), cb))).to.equal(undefined);
-      expect(await run((cb) => c.modify(person('js-bo'), [change('replace', 'mail', 'bo@example.com'), change('add', 'telephoneNumber', '1', '2')], cb))).to.equal(undefined);
+      expect(
+        await run((cb) => c.modify(person('js-bo'), [change('replace', 'mail', 'bo@example.com'), change('add', 'telephoneNumber', '1', '2')], cb)),
+      ).to.equal(undefined);
       expect(await run((cb) => c.modify(person('js-bo'), [change('delete', 'telephoneNumber', '1')], cb))).to.equal(undefined);
       let bo = mustRead(person('js-bo'), 'mail', 'telephoneNumber');
       expect(bo.mail).to.deep.equal(['bo@example.com']);
@@ -931,7 +971,11 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
       expectError(await run((cb) => c.modify(person('js-bo'), [change('add', 'mail', 'BO@example.com')], cb)), 20, 'mail');
       expectError(await run((cb) => c.modify(person('js-bo'), [change('delete', 'mobile', '1')], cb)), 16, 'mobile');
       expectError(await run((cb) => c.modify(person('js-bo'), [change('delete', 'uid', 'js-bo')], cb)), 67, 'uid');
-      expectError(await run((cb) => c.modify(person('js-bo'), [change('replace', 'mail', 'new@example.com'), change('replace', 'gidNumber', 'x')], cb)), 21, 'gidNumber');
+      expectError(
+        await run((cb) => c.modify(person('js-bo'), [change('replace', 'mail', 'new@example.com'), change('replace', 'gidNumber', 'x')], cb)),
+        21,
+        'gidNumber',
+      );
       expectError(await run((cb) => c.modify(person('js-bo'), [change('replace', 'uidNumber', '30001')], cb)), 19, 'uidNumber', person('ann'));
       const ghost = await run((cb) => c.modify(person('js-ghost'), [change('replace', 'mail', 'x@example.com')], cb));
       expect(ghost).to.be.instanceOf(ldap.NoSuchObjectError);
@@ -945,7 +989,9 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
       const admin = await bound(ADMIN_DN, ADMIN_PASSWORD);
       expect(await run((cb) => admin.add(person('js-cy'), jsPerson('js-cy', 39120), cb))).to.equal(undefined);
       const c = await bound(person('js-cy'), pw('js-cy'));
-      expect(await run((cb) => c.modify(person('js-cy'), [change('replace', 'mail', 'cy@example.com'), change('replace', 'loginShell', '/bin/zsh')], cb))).to.equal(undefined);
+      expect(
+        await run((cb) => c.modify(person('js-cy'), [change('replace', 'mail', 'cy@example.com'), change('replace', 'loginShell', '/bin/zsh')], cb)),
+      ).to.equal(undefined);
       const uidNumber = await run((cb) => c.modify(person('js-cy'), [change('replace', 'uidNumber', '0')], cb));
       expect(uidNumber).to.be.instanceOf(ldap.InsufficientAccessRightsError);
       expectError(uidNumber, 50, 'uidNumber');
@@ -973,7 +1019,11 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
 
     it('groups: a missing member is refused (19); rename and move keep member, memberUid and memberOf; delete cleans up', async () => {
       const c = await bound(ADMIN_DN, ADMIN_PASSWORD);
-      for (const [uid, n] of [['js-di', 39140], ['js-ed', 39141]] as const) expect(await run((cb) => c.add(person(uid), jsPerson(uid, n), cb))).to.equal(undefined);
+      for (const [uid, n] of [
+        ['js-di', 39140],
+        ['js-ed', 39141],
+      ] as const)
+        expect(await run((cb) => c.add(person(uid), jsPerson(uid, n), cb))).to.equal(undefined);
       const grp = (members: string[]) => ({ objectClass: ['groupOfNames', 'posixGroup'], cn: 'js-team', gidNumber: '31300', member: members });
       const bad = await run((cb) => c.add(group('js-team'), grp([person('js-di'), person('js-nobody')]), cb));
       expect(bad).to.be.instanceOf(ldap.ConstraintViolationError);

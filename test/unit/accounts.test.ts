@@ -134,7 +134,11 @@ describe('accounts engine (fake clock)', function () {
       const restriction = d.accounts.restrictionAfterRefusal(person('zzexpiry'), err);
       expect(restriction).to.not.equal(undefined);
       expect(d.accounts.restrictionAfterRefusal(person('zzexpiry'), new LdapError(49, 'invalid credentials'))).to.equal(undefined);
-      await d.accounts.changePassword({ kind: 'anonymous' }, { userIdentity: person('zzexpiry'), oldPassword: 'Expiring-Pass-77', newPassword: 'Renewed-Pass-88' }, restriction);
+      await d.accounts.changePassword(
+        { kind: 'anonymous' },
+        { userIdentity: person('zzexpiry'), oldPassword: 'Expiring-Pass-77', newPassword: 'Renewed-Pass-88' },
+        restriction,
+      );
       expect(d.accounts.afterSuccess(restriction, { op: 'extended', name: '1.3.6.1.4.1.4203.1.11.1' })).to.equal(undefined);
       expect((await auth('zzexpiry', 'Renewed-Pass-88')).identity.kind).to.equal('user');
     } finally {
@@ -167,7 +171,9 @@ describe('accounts engine (fake clock)', function () {
     const refused = () => d.accounts.checkAllowed(r, { op: 'search' });
     expect(refused).to.throw('you must change your password before doing anything else');
     expect(d.accounts.allows(r, { op: 'modify', object: person('zzreset'), changes: [{ modification: { type: 'mail' } }] })).to.equal(false);
-    expect(d.accounts.allows(r, { op: 'modify', object: person('zzlock'), changes: [{ modification: { type: 'userPassword' } }] }), 'another entry').to.equal(false);
+    expect(d.accounts.allows(r, { op: 'modify', object: person('zzlock'), changes: [{ modification: { type: 'userPassword' } }] }), 'another entry').to.equal(
+      false,
+    );
     // userPassword by the schema: its OID too.
     expect(d.accounts.allows(r, { op: 'modify', object: person('zzreset'), changes: [{ modification: { type: '2.5.4.35' } }] })).to.equal(true);
     for (const oid of ['1.3.6.1.4.1.4203.1.11.1', '1.3.6.1.4.1.4203.1.11.3', '1.3.6.1.4.1.1466.20037'])

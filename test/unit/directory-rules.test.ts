@@ -3,7 +3,18 @@ import { join } from 'node:path';
 import { AccessControl, isOwnEntry } from '../../src/directory/acl';
 import { LdapError } from '../../src/directory/errors';
 import type { Identity } from '../../src/directory/identity';
-import { adminsGroupDN, defaultPolicyDN, groupDN, initialAdminDN, personDN, policyDN, serviceAccountTest, serviceDN, unitDN, UNITS } from '../../src/directory/layout';
+import {
+  adminsGroupDN,
+  defaultPolicyDN,
+  groupDN,
+  initialAdminDN,
+  personDN,
+  policyDN,
+  serviceAccountTest,
+  serviceDN,
+  unitDN,
+  UNITS,
+} from '../../src/directory/layout';
 import { matchedDNIn, superiorNdns } from '../../src/directory/matched-dn';
 import { Normalization } from '../../src/directory/normalize';
 import { loadSchema } from '../../src/directory/schema/load';

@@ -11,7 +11,10 @@ const norm = new Normalization(schema);
 describe('DNs', () => {
   it('parses RDNs, multi-valued RDNs, escapes and hex escapes', () => {
     expect(parseDN('uid=alice,ou=people,dc=example,dc=com')).to.have.length(4);
-    expect(parseDN('cn=a+sn=b,dc=x')[0]).to.deep.equal([{ type: 'cn', value: 'a' }, { type: 'sn', value: 'b' }]);
+    expect(parseDN('cn=a+sn=b,dc=x')[0]).to.deep.equal([
+      { type: 'cn', value: 'a' },
+      { type: 'sn', value: 'b' },
+    ]);
     expect(parseDN('cn=Smith\\, John,dc=x')[0][0].value).to.equal('Smith, John');
     expect(parseDN('cn=al\\c3\\a9,dc=x')[0][0].value).to.equal('alé');
     expect(parseDN('cn=\\ lead and trail\\ ,dc=x')[0][0].value).to.equal(' lead and trail ');
@@ -28,7 +31,9 @@ describe('DNs', () => {
 
   it('rejects malformed DNs with invalidDNSyntax (34)', () => {
     for (const bad of ['uid', 'uid=a,', '=a', 'uid=a\\zz', 'ui d=a', 'cn=a"b']) {
-      expect(() => parseDN(bad), bad).to.throw(LdapError).with.property('resultCode', 34);
+      expect(() => parseDN(bad), bad)
+        .to.throw(LdapError)
+        .with.property('resultCode', 34);
     }
   });
 
@@ -50,7 +55,9 @@ describe('DNs', () => {
   });
 
   it('refuses unknown attribute types in a DN', () => {
-    expect(() => norm.normalizeDN('foo=bar,dc=x')).to.throw(LdapError).with.property('resultCode', 34);
+    expect(() => norm.normalizeDN('foo=bar,dc=x'))
+      .to.throw(LdapError)
+      .with.property('resultCode', 34);
   });
 
   it('keeps escaped commas from breaking subtree paths', () => {

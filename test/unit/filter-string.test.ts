@@ -59,11 +59,7 @@ describe('filter strings', () => {
     it('parses and, or and not, including empty and/or', () => {
       expect(parseFilterString('(&(objectClass=person)(|(uid=a)(uid=b))(!(cn=x)))')).to.deep.equal({
         type: 'and',
-        filters: [
-          eq('objectClass', 'person'),
-          { type: 'or', filters: [eq('uid', 'a'), eq('uid', 'b')] },
-          { type: 'not', filter: eq('cn', 'x') },
-        ],
+        filters: [eq('objectClass', 'person'), { type: 'or', filters: [eq('uid', 'a'), eq('uid', 'b')] }, { type: 'not', filter: eq('cn', 'x') }],
       });
       expect(parseFilterString('(&)')).to.deep.equal({ type: 'and', filters: [] });
       expect(parseFilterString('(|)')).to.deep.equal({ type: 'or', filters: [] });
@@ -163,8 +159,7 @@ describe('filter strings', () => {
         expectSyntaxError('cn=x\\', 4, 'bad escape');
       });
 
-      it('rejects escaped bytes that are not UTF-8', () => {
-      });
+      it('rejects escaped bytes that are not UTF-8', () => {});
 
       it('rejects a raw NUL', () => {
         expectSyntaxError('(cn=a\0)', 5, 'NUL in value');
@@ -243,9 +238,7 @@ describe('filter strings', () => {
       expect(filterToString(eq('cn', 'tab\there\nnew\x7fdel'))).to.equal('(cn=tab\\09here\\0anew\\7fdel)');
       expect(filterToString(eq('cn', 'c1\u0085'))).to.equal('(cn=c1\\c2\\85)');
       expect(filterToString(eq('cn', 'alé ロドニー 😀'))).to.equal('(cn=alé ロドニー 😀)');
-      expect(filterToString({ type: 'substrings', attribute: 'cn', initial: '*', any: ['('], final: ')' })).to.equal(
-        '(cn=\\2a*\\28*\\29)',
-      );
+      expect(filterToString({ type: 'substrings', attribute: 'cn', initial: '*', any: ['('], final: ')' })).to.equal('(cn=\\2a*\\28*\\29)');
       expect(filterToString({ type: 'extensible', attribute: 'cn', value: '*', dnAttributes: false })).to.equal('(cn:=\\2a)');
     });
 

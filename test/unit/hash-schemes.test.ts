@@ -30,12 +30,39 @@ describe('password hash schemes', function () {
 
   it('the fixture covers every scheme the task names, with a non-UTF-8 password for each', () => {
     const schemes = new Set(vectors.map((v) => v.scheme));
-    for (const s of ['CRYPT-SHA512', 'CRYPT-SHA256', 'CRYPT-MD5', 'CRYPT-APR1', 'CRYPT-DES', 'CRYPT-YESCRYPT', 'BCRYPT', 'MD5', 'SMD5', 'SHA', 'SSHA', 'SHA256', 'SSHA256', 'SHA512', 'SSHA512', 'PBKDF2', 'PBKDF2-SHA1', 'PBKDF2-SHA256', 'PBKDF2-SHA512', 'ARGON2']) {
+    for (const s of [
+      'CRYPT-SHA512',
+      'CRYPT-SHA256',
+      'CRYPT-MD5',
+      'CRYPT-APR1',
+      'CRYPT-DES',
+      'CRYPT-YESCRYPT',
+      'BCRYPT',
+      'MD5',
+      'SMD5',
+      'SHA',
+      'SSHA',
+      'SHA256',
+      'SSHA256',
+      'SHA512',
+      'SSHA512',
+      'PBKDF2',
+      'PBKDF2-SHA1',
+      'PBKDF2-SHA256',
+      'PBKDF2-SHA512',
+      'ARGON2',
+    ]) {
       expect(schemes.has(s), s).to.equal(true);
-      expect(vectors.some((v) => v.scheme === s && !isUtf8(v.password)), `${s} non-UTF-8`).to.equal(true);
+      expect(
+        vectors.some((v) => v.scheme === s && !isUtf8(v.password)),
+        `${s} non-UTF-8`,
+      ).to.equal(true);
     }
     for (const prefix of ['$2a$', '$2b$', '$2y$', '$argon2i$', '$argon2d$', '$argon2id$', '$6$rounds=', '$5$rounds=']) {
-      expect(vectors.some((v) => v.hash.includes(prefix)), prefix).to.equal(true);
+      expect(
+        vectors.some((v) => v.hash.includes(prefix)),
+        prefix,
+      ).to.equal(true);
     }
   });
 
@@ -94,7 +121,10 @@ describe('password hash schemes', function () {
   });
 
   it('only the single digests run inline; every other scheme goes to the worker threads', () => {
-    for (const v of vectors) expect(verifiesInline(v.hash), v.hash).to.equal(['MD5', 'SMD5', 'SHA', 'SSHA', 'SHA256', 'SSHA256', 'SHA384', 'SSHA384', 'SHA512', 'SSHA512'].includes(v.scheme));
+    for (const v of vectors)
+      expect(verifiesInline(v.hash), v.hash).to.equal(
+        ['MD5', 'SMD5', 'SHA', 'SSHA', 'SHA256', 'SSHA256', 'SHA384', 'SSHA384', 'SHA512', 'SSHA512'].includes(v.scheme),
+      );
   });
 
   describe('PasswordHasher over the worker pool', () => {

@@ -37,7 +37,17 @@ describe('internal errors', () => {
     const req = {
       messageId: 3,
       controls: [],
-      protocolOp: { op: 'search', baseObject: 'dc=example,dc=com', scope: 'sub', derefAliases: 0, sizeLimit: 0, timeLimit: 0, typesOnly: false, filter: { type: 'present', attribute: 'objectClass' }, attributes: [] },
+      protocolOp: {
+        op: 'search',
+        baseObject: 'dc=example,dc=com',
+        scope: 'sub',
+        derefAliases: 0,
+        sizeLimit: 0,
+        timeLimit: 0,
+        typesOnly: false,
+        filter: { type: 'present', attribute: 'objectClass' },
+        attributes: [],
+      },
     } as unknown as LdapRequest;
     await ops.handle(conn, req);
     expect(errors).to.have.length(1);

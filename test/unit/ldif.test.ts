@@ -163,9 +163,7 @@ describe('LDIF', () => {
     });
 
     it('ignores comment lines anywhere, including folded comments', () => {
-      const record = parseOne(
-        ldif('# a comment', ' that is folded', 'dn: cn=x', '# inside', ' cn: not an attribute', 'cn: x', '#last'),
-      );
+      const record = parseOne(ldif('# a comment', ' that is folded', 'dn: cn=x', '# inside', ' cn: not an attribute', 'cn: x', '#last'));
       expect(record).to.deep.equal({ kind: 'content', dn: 'cn=x', line: 3, attributes: [{ name: 'cn', values: ['x'] }] });
     });
 
@@ -393,8 +391,7 @@ describe('LDIF', () => {
     });
 
     it('attaches controls to every kind of change record', () => {
-      const text = (changetype: string, ...rest: string[]): string =>
-        ldif('dn: cn=x', 'control: 1.2.3 true', `changetype: ${changetype}`, ...rest);
+      const text = (changetype: string, ...rest: string[]): string => ldif('dn: cn=x', 'control: 1.2.3 true', `changetype: ${changetype}`, ...rest);
       for (const record of [
         parseOne(text('add', 'cn: x')),
         parseOne(text('delete')),
@@ -472,29 +469,17 @@ describe('LDIF', () => {
     });
 
     it('rejects a value line for another attribute', () => {
-      expectError(
-        ldif('dn: cn=x', 'changetype: modify', 'add: mail', 'mail: a', 'cn: b', '-'),
-        5,
-        'attribute "cn" does not match the "add: mail" block',
-      );
+      expectError(ldif('dn: cn=x', 'changetype: modify', 'add: mail', 'mail: a', 'cn: b', '-'), 5, 'attribute "cn" does not match the "add: mail" block');
       expectError(ldif('dn: cn=x', 'changetype: modify', 'add: cn', 'cn;lang-en: b', '-'), 4, 'does not match');
     });
 
     it('rejects a block that is not ended by "-" before the next block', () => {
-      expectError(
-        ldif('dn: cn=x', 'changetype: modify', 'add: mail', 'mail: a', 'replace: cn', 'cn: b', '-'),
-        5,
-        'missing "-" to end the "add: mail" block',
-      );
+      expectError(ldif('dn: cn=x', 'changetype: modify', 'add: mail', 'mail: a', 'replace: cn', 'cn: b', '-'), 5, 'missing "-" to end the "add: mail" block');
     });
 
     it('rejects a last block that is not ended by "-", at the block line', () => {
       expectError(ldif('dn: cn=x', 'changetype: modify', 'add: mail', 'mail: a'), 3, 'missing "-" to end the "add: mail" block');
-      expectError(
-        ldif('dn: cn=x', 'changetype: modify', 'delete: mail', '', 'dn: cn=y', 'changetype: delete'),
-        3,
-        'missing "-"',
-      );
+      expectError(ldif('dn: cn=x', 'changetype: modify', 'delete: mail', '', 'dn: cn=y', 'changetype: delete'), 3, 'missing "-"');
     });
 
     it('rejects an unknown operation, a stray "-" and an invalid attribute', () => {
@@ -521,16 +506,12 @@ describe('LDIF', () => {
         deleteOldRdn: true,
         controls: [],
       });
-      const moved = parseOne(
-        ldif('dn: cn=a,dc=x', 'changetype: moddn', 'newrdn: cn=a', 'deleteoldrdn: 0', 'newsuperior: ou=y,dc=x'),
-      );
+      const moved = parseOne(ldif('dn: cn=a,dc=x', 'changetype: moddn', 'newrdn: cn=a', 'deleteoldrdn: 0', 'newsuperior: ou=y,dc=x'));
       expect(moved).to.deep.include({ kind: 'modrdn', newRdn: 'cn=a', deleteOldRdn: false, newSuperior: 'ou=y,dc=x' });
     });
 
     it('decodes base64 newrdn and newsuperior', () => {
-      const record = parseOne(
-        ldif('dn: cn=a', 'changetype: modrdn', `newrdn:: ${base64('cn=Zoë')}`, 'deleteoldrdn: 1', `newsuperior:: ${base64('o=Café')}`),
-      );
+      const record = parseOne(ldif('dn: cn=a', 'changetype: modrdn', `newrdn:: ${base64('cn=Zoë')}`, 'deleteoldrdn: 1', `newsuperior:: ${base64('o=Café')}`));
       expect(record).to.deep.include({ newRdn: 'cn=Zoë', newSuperior: 'o=Café' });
     });
 
@@ -754,7 +735,11 @@ describe('LDIF', () => {
         'uid: hjensen',
         'telephonenumber: +1 408 555 1212',
       ];
-      expectError(ldif(...lines, 'jpegphoto:< file:///usr/local/directory/photos/hjensen.jpg'), 11, 'cannot read file:///usr/local/directory/photos/hjensen.jpg');
+      expectError(
+        ldif(...lines, 'jpegphoto:< file:///usr/local/directory/photos/hjensen.jpg'),
+        11,
+        'cannot read file:///usr/local/directory/photos/hjensen.jpg',
+      );
       expect(parseOne(ldif(...lines))).to.deep.include({ kind: 'content', line: 2 });
     });
 
@@ -908,9 +893,7 @@ describe('LDIF', () => {
           { name: 'description', values: [''] },
         ],
       });
-      expect(text).to.equal(
-        'dn: uid=alice,dc=example\nobjectClass: top\nobjectClass: person\ncn;lang-en: Alice: the first\ndescription:\n\n',
-      );
+      expect(text).to.equal('dn: uid=alice,dc=example\nobjectClass: top\nobjectClass: person\ncn;lang-en: Alice: the first\ndescription:\n\n');
     });
 
     it('base64-encodes values that are not SAFE-STRINGs', () => {
@@ -935,13 +918,16 @@ describe('LDIF', () => {
       expect(lines[1]).to.have.length(76);
       expect(lines[2]).to.match(/^ x{75}$/);
       expect(lines.slice(-2)).to.deep.equal(['', '']);
-      expect(lines.slice(1, -2).map((line, i) => (i === 0 ? line : line.slice(1))).join('')).to.equal(`description: ${value}`);
+      expect(
+        lines
+          .slice(1, -2)
+          .map((line, i) => (i === 0 ? line : line.slice(1)))
+          .join(''),
+      ).to.equal(`description: ${value}`);
     });
 
     it('rejects an invalid attribute description', () => {
-      expect(() => formatLdifRecord({ dn: 'cn=x', attributes: [{ name: 'bad name', values: ['x'] }] })).to.throw(
-        'invalid attribute description',
-      );
+      expect(() => formatLdifRecord({ dn: 'cn=x', attributes: [{ name: 'bad name', values: ['x'] }] })).to.throw('invalid attribute description');
     });
 
     it('round-trips through parseLdif', () => {

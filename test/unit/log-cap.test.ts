@@ -19,7 +19,7 @@ describe('log line bounds', () => {
     const big = capFields({ filter: 'f'.repeat(100000), attributes: Array.from({ length: 10000 }, (_, i) => `attr${i}`), nested: { dn: 'd'.repeat(5000) } });
     const line = JSON.stringify(big);
     expect(line.length).to.be.below(4 * 1024);
-    expect((big.attributes).at(-1)).to.match(/^…\(\+\d+ items\)$/);
-    expect((big.nested).dn).to.match(/…\(\+3976 chars\)$/);
+    expect(big.attributes.at(-1)).to.match(/^…\(\+\d+ items\)$/);
+    expect(big.nested.dn).to.match(/…\(\+3976 chars\)$/);
   });
 });

@@ -41,7 +41,7 @@ describe('metric slots', () => {
     );
   });
 
-  it('the primary sums the workers\' slots, bucket by bucket', async () => {
+  it("the primary sums the workers' slots, bucket by bucket", async () => {
     const worker = async (n: number) => {
       const c = counter();
       const h = histogram();

@@ -14,7 +14,11 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 const OWN = path.join(ROOT, 'schema');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'openldap-schema');
 const fixture = (name: string) => path.join(FIXTURES, name);
-const stockFiles = () => fs.readdirSync(FIXTURES).filter((n) => n.endsWith('.schema')).sort();
+const stockFiles = () =>
+  fs
+    .readdirSync(FIXTURES)
+    .filter((n) => n.endsWith('.schema'))
+    .sort();
 
 /**
  * The definitions only, without line bookkeeping. DESC whitespace is ignored: slapd keeps a continuation
@@ -41,9 +45,22 @@ describe('OpenLDAP schema files', () => {
   describe("Debian's stock schema files", () => {
     it('the fixtures are all there (core, cosine, inetorgperson, nis, misc, openldap, dyngroup, duaconf, autofs, sudo ...)', () => {
       expect(stockFiles()).to.include.members([
-        'core.schema', 'cosine.schema', 'inetorgperson.schema', 'nis.schema', 'misc.schema', 'openldap.schema',
-        'dyngroup.schema', 'duaconf.schema', 'collective.schema', 'corba.schema', 'java.schema', 'namedobject.schema',
-        'dsee.schema', 'msuser.schema', 'autofs.schema', 'sudo.schema',
+        'core.schema',
+        'cosine.schema',
+        'inetorgperson.schema',
+        'nis.schema',
+        'misc.schema',
+        'openldap.schema',
+        'dyngroup.schema',
+        'duaconf.schema',
+        'collective.schema',
+        'corba.schema',
+        'java.schema',
+        'namedobject.schema',
+        'dsee.schema',
+        'msuser.schema',
+        'autofs.schema',
+        'sudo.schema',
       ]);
     });
 
@@ -67,16 +84,39 @@ describe('OpenLDAP schema files', () => {
       }
       // The rules the stock files use, among them the ones Cairn lacked before.
       expect([...seen]).to.include.members([
-        'caseExactIA5SubstringsMatch', 'caseIgnoreIA5SubstringsMatch', 'caseExactSubstringsMatch', 'numericStringMatch',
-        'numericStringSubstringsMatch', 'telephoneNumberMatch', 'telephoneNumberSubstringsMatch',
-        'booleanMatch', 'generalizedTimeMatch', 'generalizedTimeOrderingMatch', 'uniqueMemberMatch', 'bitStringMatch', 'caseIgnoreListMatch', 'distinguishedNameMatch', 'integerMatch',
-        'presentationAddressMatch', 'protocolInformationMatch', 'authzMatch',
+        'caseExactIA5SubstringsMatch',
+        'caseIgnoreIA5SubstringsMatch',
+        'caseExactSubstringsMatch',
+        'numericStringMatch',
+        'numericStringSubstringsMatch',
+        'telephoneNumberMatch',
+        'telephoneNumberSubstringsMatch',
+        'booleanMatch',
+        'generalizedTimeMatch',
+        'generalizedTimeOrderingMatch',
+        'uniqueMemberMatch',
+        'bitStringMatch',
+        'caseIgnoreListMatch',
+        'distinguishedNameMatch',
+        'integerMatch',
+        'presentationAddressMatch',
+        'protocolInformationMatch',
+        'authzMatch',
       ]);
     });
 
     it('Cairn knows the other rules the brief names, each with a normaliser', () => {
       const normalizers = standardNormalizers({ dn: (v) => v, oid: (v) => v });
-      for (const rule of ['octetStringMatch', 'octetStringOrderingMatch', 'objectIdentifierFirstComponentMatch', 'octetStringSubstringsMatch', 'integerFirstComponentMatch', 'UUIDMatch', 'UUIDOrderingMatch', 'caseIgnoreListSubstringsMatch']) {
+      for (const rule of [
+        'octetStringMatch',
+        'octetStringOrderingMatch',
+        'objectIdentifierFirstComponentMatch',
+        'octetStringSubstringsMatch',
+        'integerFirstComponentMatch',
+        'UUIDMatch',
+        'UUIDOrderingMatch',
+        'caseIgnoreListSubstringsMatch',
+      ]) {
         const known = cairn.matchingRule(rule);
         expect(known, rule).to.not.equal(undefined);
         expect(normalizers.has(known!.key), rule).to.equal(true);
@@ -107,8 +147,19 @@ describe('OpenLDAP schema files', () => {
 
     it("Debian's whole set (with what slapd compiles in) loads as one schema", () => {
       const macros = new Map<string, string>();
-      const names = ['slapd-builtin.ldif', 'core.schema', 'cosine.schema', 'inetorgperson.schema', 'nis.schema', 'misc.schema', 'autofs.schema', 'sudo.schema',
-        ...stockFiles().filter((n) => !['core.schema', 'cosine.schema', 'inetorgperson.schema', 'nis.schema', 'misc.schema', 'autofs.schema', 'sudo.schema'].includes(n))];
+      const names = [
+        'slapd-builtin.ldif',
+        'core.schema',
+        'cosine.schema',
+        'inetorgperson.schema',
+        'nis.schema',
+        'misc.schema',
+        'autofs.schema',
+        'sudo.schema',
+        ...stockFiles().filter(
+          (n) => !['core.schema', 'cosine.schema', 'inetorgperson.schema', 'nis.schema', 'misc.schema', 'autofs.schema', 'sudo.schema'].includes(n),
+        ),
+      ];
       const s = new Schema(names.map((n) => readSchemaFile(fixture(n), macros)));
       expect(s.objectClass('posixGroup')?.kind).to.equal('STRUCTURAL');
       expect([...s.objectClass('automountMap')!.allMust]).to.include('ou');
@@ -153,29 +204,43 @@ describe('OpenLDAP schema files', () => {
       return path.join(dir, name);
     };
 
-    it('loads a folder of .schema and .ldif files after Cairn\'s own, in name order, macros shared', () => {
-      write('10-site.schema', "objectidentifier siteOID 1.3.6.1.4.1.55555\nattributetype ( siteOID:1.1 NAME 'siteBadge' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )\n");
-      write('20-more.ldif', [
-        'dn: cn=more,cn=schema,cn=config',
-        'objectClass: olcSchemaConfig',
-        'cn: more',
-        "olcObjectClasses: {0}( siteOID:2.1 NAME 'siteThing' DESC 'a thing of the",
-        "  site' SUP top STRUCTURAL MUST cn MAY ( siteBadge $ description ) )",
-        'olcAttributeTypes:: ' + Buffer.from("( siteOID:1.2 NAME 'siteNote' SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )").toString('base64'),
-        '',
-      ].join('\n'));
+    it("loads a folder of .schema and .ldif files after Cairn's own, in name order, macros shared", () => {
+      write(
+        '10-site.schema',
+        "objectidentifier siteOID 1.3.6.1.4.1.55555\nattributetype ( siteOID:1.1 NAME 'siteBadge' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )\n",
+      );
+      write(
+        '20-more.ldif',
+        [
+          'dn: cn=more,cn=schema,cn=config',
+          'objectClass: olcSchemaConfig',
+          'cn: more',
+          "olcObjectClasses: {0}( siteOID:2.1 NAME 'siteThing' DESC 'a thing of the",
+          "  site' SUP top STRUCTURAL MUST cn MAY ( siteBadge $ description ) )",
+          'olcAttributeTypes:: ' + Buffer.from("( siteOID:1.2 NAME 'siteNote' SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )").toString('base64'),
+          '',
+        ].join('\n'),
+      );
       write('README.txt', 'not read');
       const s = loadSchema(OWN, [dir]);
       expect(s.objectClass('siteThing')?.oid).to.equal('1.3.6.1.4.1.55555.2.1');
       expect(s.objectClass('siteThing')?.desc).to.equal('a thing of the site');
       expect(s.attributeType('siteNote')?.oid).to.equal('1.3.6.1.4.1.55555.1.2');
       expect(s.subschemaValues().objectClasses.some((v) => v.includes("'siteThing'"))).to.equal(true);
-      expect(s.attributeTypes().map((a) => a.name).slice(-2)).to.deep.equal(['siteBadge', 'siteNote']);
+      expect(
+        s
+          .attributeTypes()
+          .map((a) => a.name)
+          .slice(-2),
+      ).to.deep.equal(['siteBadge', 'siteNote']);
     });
 
     it('loads a named file of either form, whatever its extension (sudo ships schema.OpenLDAP, schema.olcSudo)', () => {
       const file = write('schema.site', "attributetype ( 1.3.6.1.4.1.55555.1.9 NAME 'siteFlag' EQUALITY booleanMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.7 )\n");
-      const ldif = write('site.olc', "dn: cn=x,cn=schema,cn=config\nobjectClass: olcSchemaConfig\ncn: x\nolcAttributeTypes: ( 1.3.6.1.4.1.55555.1.10 NAME 'siteFlag2' SUP siteFlag )\n");
+      const ldif = write(
+        'site.olc',
+        "dn: cn=x,cn=schema,cn=config\nobjectClass: olcSchemaConfig\ncn: x\nolcAttributeTypes: ( 1.3.6.1.4.1.55555.1.10 NAME 'siteFlag2' SUP siteFlag )\n",
+      );
       const s = loadSchema(OWN, [file, ldif]);
       expect(s.attributeType('siteFlag2')?.equality).to.equal('booleanMatch');
     });
@@ -192,7 +257,7 @@ describe('OpenLDAP schema files', () => {
       expect(thrown(() => loadSchema(OWN, [f])).message).to.equal(`${f}:3: olcAttributeTypes 1.2.3.4: unknown keyword 'BOGUS'`);
       const g = write('b.ldif', "dn: cn=b,cn=schema,cn=config\ncn: b\nolcDitContentRules: ( 2.5.6.6 NAME 'x' )\n");
       expect(thrown(() => loadSchema(OWN, [g])).message).to.match(/b\.ldif:3: olcDitContentRules: not a schema definition attribute/);
-      const h = write('c.ldif', "dn: cn={2}nis,cn=schema,cn=config\nchangetype: modify\nadd: olcAttributeTypes\n");
+      const h = write('c.ldif', 'dn: cn={2}nis,cn=schema,cn=config\nchangetype: modify\nadd: olcAttributeTypes\n');
       expect(thrown(() => loadSchema(OWN, [h])).message).to.match(/c\.ldif:2: changetype modify is not supported/);
     });
 
@@ -204,7 +269,9 @@ describe('OpenLDAP schema files', () => {
         `${f}:2: attributeType 'mailHost' (1.3.6.1.4.1.55555.1.1): the name 'mailhost' is already defined by attributeType 'mailHost' (2.16.840.1.113730.3.1.18) in ${path.join(OWN, '60-misc.schema')}:14`,
       );
       const g = write('oid.schema', "objectclass ( 1.3.6.1.4.1.15953.9.2.1 NAME 'myRole' SUP top STRUCTURAL MUST cn )\n");
-      expect(thrown(() => loadSchema(OWN, [g])).message).to.match(/oid\.schema:1: objectClass 'myRole' .*OID 1\.3\.6\.1\.4\.1\.15953\.9\.2\.1 is already used by objectClass 'sudoRole' .* in .*60-sudo\.schema:\d+$/);
+      expect(thrown(() => loadSchema(OWN, [g])).message).to.match(
+        /oid\.schema:1: objectClass 'myRole' .*OID 1\.3\.6\.1\.4\.1\.15953\.9\.2\.1 is already used by objectClass 'sudoRole' .* in .*60-sudo\.schema:\d+$/,
+      );
     });
 
     it("Debian's stock extras that Cairn does not ship load on top (dyngroup, duaconf, java, corba, collective, namedobject, openldap, dsee)", () => {
@@ -224,7 +291,10 @@ describe('OpenLDAP schema files', () => {
 
     it('schema.extra: default [], from the environment as a ;-separated list, validated', () => {
       expect(loadConfig({ env: {} }).schema.extra).to.deep.equal([]);
-      expect(loadConfig({ env: { CAIRN_SCHEMA_EXTRA: '/etc/cairn/schema; /opt/site.schema' } }).schema.extra).to.deep.equal(['/etc/cairn/schema', '/opt/site.schema']);
+      expect(loadConfig({ env: { CAIRN_SCHEMA_EXTRA: '/etc/cairn/schema; /opt/site.schema' } }).schema.extra).to.deep.equal([
+        '/etc/cairn/schema',
+        '/opt/site.schema',
+      ]);
       expect(() => loadConfig({ env: {}, overrides: { schema: { extra: 'x' } } })).to.throw(/"schema\.extra" must be a list/);
       expect(() => loadConfig({ env: { CAIRN_SCHEMA_EXTRA: 'site.schema' } })).to.throw(/setting "schema\.extra" must be a list of absolute paths/);
     });

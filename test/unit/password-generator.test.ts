@@ -17,7 +17,7 @@ describe('password generator', () => {
     }
   });
 
-  it('the first administrator\'s password (cairn init, cairn serve --init) passes the default policy too', () => {
+  it("the first administrator's password (cairn init, cairn serve --init) passes the default policy too", () => {
     for (let i = 0; i < 1000; i++) {
       const p = generateInitialPassword(blocklist);
       expect(checkQuality(p, policy, { mailNames: [] }, blocklist), p).to.equal(undefined);

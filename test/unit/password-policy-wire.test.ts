@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import { LdapError } from '../../src/directory/errors';
 import { PolicyError, type PolicyResponse } from '../../src/security/policy/types';
-import {
-  decodePasswordModifyRequest,
-  encodePasswordModifyResponse,
-  PASSWORD_MODIFY_OID,
-  type PasswordModifyRequest,
-} from '../../src/wire/password-modify';
+import { decodePasswordModifyRequest, encodePasswordModifyResponse, PASSWORD_MODIFY_OID, type PasswordModifyRequest } from '../../src/wire/password-modify';
 import {
   decodePasswordPolicyResponse,
   encodePasswordPolicyResponse,
@@ -42,11 +37,7 @@ describe('password policy response control', () => {
       { warning: { timeBeforeExpiration: 3600 }, error: PolicyError.changeAfterReset },
       '30 09 a0 04 80 02 0e 10 81 01 02',
     ],
-    [
-      'grace warning and passwordExpired',
-      { warning: { graceAuthNsRemaining: 0 }, error: PolicyError.passwordExpired },
-      '30 08 a0 03 81 01 00 81 01 00',
-    ],
+    ['grace warning and passwordExpired', { warning: { graceAuthNsRemaining: 0 }, error: PolicyError.passwordExpired }, '30 08 a0 03 81 01 00 81 01 00'],
   ];
   for (const [name, response, bytes] of openldapBytes) {
     it(`encodes ${name} as libldap does`, () => {
@@ -84,9 +75,7 @@ describe('password policy response control', () => {
   });
 
   it('caps warning values above maxInt and refuses negative or fractional ones', () => {
-    expect(encodePasswordPolicyResponse({ warning: { timeBeforeExpiration: 2 ** 40 } })).to.deep.equal(
-      hex('30 08 a0 06 80 04 7f ff ff ff'),
-    );
+    expect(encodePasswordPolicyResponse({ warning: { timeBeforeExpiration: 2 ** 40 } })).to.deep.equal(hex('30 08 a0 06 80 04 7f ff ff ff'));
     expect(() => encodePasswordPolicyResponse({ warning: { timeBeforeExpiration: -1 } })).to.throw(RangeError);
     expect(() => encodePasswordPolicyResponse({ warning: { graceAuthNsRemaining: 1.5 } })).to.throw(RangeError);
   });

@@ -110,12 +110,8 @@ describe('password quality', () => {
     });
 
     it('minSpecial: singular and plural messages', () => {
-      expect(check('abc1', { minSpecial: 1 })).to.deep.equal(
-        quality('must contain a special character (not a letter or digit)'),
-      );
-      expect(check('abc!', { minSpecial: 2 })).to.deep.equal(
-        quality('must contain at least 2 special characters (not a letter or digit)'),
-      );
+      expect(check('abc1', { minSpecial: 1 })).to.deep.equal(quality('must contain a special character (not a letter or digit)'));
+      expect(check('abc!', { minSpecial: 2 })).to.deep.equal(quality('must contain at least 2 special characters (not a letter or digit)'));
       expect(check('a b!', { minSpecial: 2 })).to.equal(undefined);
     });
 
@@ -126,9 +122,7 @@ describe('password quality', () => {
       const caseless = '漢字';
       expect(check(caseless, { minUpper: 1 })?.message).to.equal('must contain a capital letter');
       expect(check(caseless, { minLower: 1 })?.message).to.equal('must contain a lower-case letter');
-      expect(check(caseless, { minSpecial: 1 })?.message).to.equal(
-        'must contain a special character (not a letter or digit)',
-      );
+      expect(check(caseless, { minSpecial: 1 })?.message).to.equal('must contain a special character (not a letter or digit)');
       expect(check('😀', { minSpecial: 1 })).to.equal(undefined);
     });
 
@@ -138,9 +132,7 @@ describe('password quality', () => {
       expect(check('abcDEF1', { minClasses: 3 })).to.equal(undefined);
       expect(check('abc1!', { minClasses: 3 })).to.equal(undefined);
       expect(check('aB1!', { minClasses: 4 })).to.equal(undefined);
-      expect(check('aB1', { minClasses: 4 })?.message).to.equal(
-        'must use at least 4 of: capital letters, lower-case letters, digits, special characters',
-      );
+      expect(check('aB1', { minClasses: 4 })?.message).to.equal('must use at least 4 of: capital letters, lower-case letters, digits, special characters');
     });
   });
 
@@ -148,18 +140,10 @@ describe('password quality', () => {
     const on = { rejectPersonal: true };
 
     it('refuses the uid, given name, surname and mail names, case-insensitively', () => {
-      expect(check('xxALICExx', on, { uid: 'alice', mailNames: [] })).to.deep.equal(
-        quality('must not contain your user name'),
-      );
-      expect(check('my-bob-42', on, { givenName: 'Bob', mailNames: [] })).to.deep.equal(
-        quality('must not contain your given name'),
-      );
-      expect(check('1liddell!', on, { sn: 'Liddell', mailNames: [] })).to.deep.equal(
-        quality('must not contain your surname'),
-      );
-      expect(check('WONDERland', on, { mailNames: ['a.liddell', 'Wonder'] })).to.deep.equal(
-        quality('must not contain your mail address'),
-      );
+      expect(check('xxALICExx', on, { uid: 'alice', mailNames: [] })).to.deep.equal(quality('must not contain your user name'));
+      expect(check('my-bob-42', on, { givenName: 'Bob', mailNames: [] })).to.deep.equal(quality('must not contain your given name'));
+      expect(check('1liddell!', on, { sn: 'Liddell', mailNames: [] })).to.deep.equal(quality('must not contain your surname'));
+      expect(check('WONDERland', on, { mailNames: ['a.liddell', 'Wonder'] })).to.deep.equal(quality('must not contain your mail address'));
     });
 
     it('checks uid, given name, surname, then mail names', () => {
@@ -170,9 +154,7 @@ describe('password quality', () => {
     it('ignores values shorter than 3 characters', () => {
       const short: PersonalData = { uid: 'al', givenName: 'Bo', sn: 'Li', mailNames: ['ab'] };
       expect(check('al-bo-li-ab', on, short)).to.equal(undefined);
-      expect(check('xbox', on, { givenName: 'Box', mailNames: [] })?.message).to.equal(
-        'must not contain your given name',
-      );
+      expect(check('xbox', on, { givenName: 'Box', mailNames: [] })?.message).to.equal('must not contain your given name');
     });
 
     it('is off unless rejectPersonal is set', () => {
@@ -271,7 +253,10 @@ describe('password quality', () => {
           const password = generatePassword(p, smallList, alice);
           expect(checkQuality(password, p, alice, smallList), password).to.equal(undefined);
           expect(password).not.to.match(lookAlikes);
-          expect(password).to.match(/\p{Lu}/u).and.to.match(/\p{Ll}/u).and.to.match(/\p{Nd}/u);
+          expect(password)
+            .to.match(/\p{Lu}/u)
+            .and.to.match(/\p{Ll}/u)
+            .and.to.match(/\p{Nd}/u);
           expect(password).to.match(/[^\p{L}\p{Nd}]/u);
         }
       }

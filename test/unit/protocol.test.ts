@@ -4,17 +4,7 @@ import * as messages from '@ldapjs/messages';
 import type { LdapjsControl, LdapjsFilter } from '@ldapjs/messages';
 import type { Filter } from '../../src/ldap/filter';
 import { BerReader, ProtocolError as ReaderProtocolError } from '../../src/wire/protocol/ber-read';
-import {
-  berBoolean,
-  berEnumerated,
-  berInteger,
-  berLength,
-  berNull,
-  berOctetString,
-  berSequence,
-  berTlv,
-  writeLength,
-} from '../../src/wire/protocol/ber-write';
+import { berBoolean, berEnumerated, berInteger, berLength, berNull, berOctetString, berSequence, berTlv, writeLength } from '../../src/wire/protocol/ber-write';
 import { decodeRequest, INTERNAL_ERROR_PREFIX, MAX_FILTER_DEPTH, ProtocolError } from '../../src/wire/protocol/decode';
 import { encodeNoticeOfDisconnection, encodeResponse, NOTICE_OF_DISCONNECTION_OID } from '../../src/wire/protocol/encode';
 import { frameLength } from '../../src/wire/protocol/frame';
@@ -120,7 +110,9 @@ function sampleRequests(): Buffer[] {
         changes: [{ operation: 'replace', modification: { type: 'mail', values: ['a@example.com', 'b@example.com'] } }],
       }),
     ),
-    ldapjsBer(new messages.ExtensionRequest({ messageId: 3, requestName: '1.3.6.1.4.1.4203.1.11.1', requestValue: { userIdentity: 'uid=jdoe', newPassword: 'n' } })),
+    ldapjsBer(
+      new messages.ExtensionRequest({ messageId: 3, requestName: '1.3.6.1.4.1.4203.1.11.1', requestValue: { userIdentity: 'uid=jdoe', newPassword: 'n' } }),
+    ),
     msg(4, tlv(0x60, int(3), str('cn=x'), tlv(0xa3, str('EXTERNAL'), str('creds')))),
     ldapjsBer(new messages.ModifyDnRequest({ messageId: 5, entry: 'cn=a,dc=x', newRdn: 'cn=b', deleteOldRdn: true, newSuperior: 'ou=y,dc=x' })),
   ];
@@ -241,7 +233,9 @@ describe('protocol codec', () => {
       const text =
         '(&(objectClass=inetOrgPerson)(|(uid=jdoe)(mail=jdoe@example.com)(cn=Zoë))(!(description=*))' +
         '(sn=Do*)(cn=*oh*n*)(givenName=*hn)(cn=J*o*h*n)(cn:dn:2.5.13.2:=John)(cn:caseExactMatch:=John)' +
-        '(age>=18)(age<=65)(cn~=jon)(objectClass=*)(description=' + 'x'.repeat(150) + '))';
+        '(age>=18)(age<=65)(cn~=jon)(objectClass=*)(description=' +
+        'x'.repeat(150) +
+        '))';
       const req = decodeRequest(ldapjsBer(new messages.SearchRequest({ messageId: 2, filter: parseString(text) })));
       const expected: Filter = {
         type: 'and',
@@ -358,7 +352,13 @@ describe('protocol codec', () => {
           { op: 'modifyDN', entry: 'uid=a,dc=example,dc=com', newRDN: 'uid=b', deleteOldRDN: true },
         ],
         [
-          new messages.ModifyDnRequest({ messageId: 1, entry: 'uid=a,dc=example,dc=com', newRdn: 'uid=b', deleteOldRdn: false, newSuperior: 'ou=x,dc=example,dc=com' }),
+          new messages.ModifyDnRequest({
+            messageId: 1,
+            entry: 'uid=a,dc=example,dc=com',
+            newRdn: 'uid=b',
+            deleteOldRdn: false,
+            newSuperior: 'ou=x,dc=example,dc=com',
+          }),
           { op: 'modifyDN', entry: 'uid=a,dc=example,dc=com', newRDN: 'uid=b', deleteOldRDN: false, newSuperior: 'ou=x,dc=example,dc=com' },
         ],
         [new messages.AbandonRequest({ messageId: 1, abandonId: 70000 }), { op: 'abandon', messageId: 70000 }],
@@ -548,10 +548,25 @@ describe('protocol codec', () => {
         ['message ID not an INTEGER', tlv(0x30, str('1'), tlv(0x42)), undefined, undefined],
         ['scope 4', msg(6, tlv(0x63, str(''), int(4, 0x0a), int(0, 0x0a), int(0), int(0), tlv(0x01, [0]), tlv(0x87, 'cn'), tlv(0x30))), 6, 0x63],
         ['derefAliases 4', msg(6, tlv(0x63, str(''), int(0, 0x0a), int(4, 0x0a), int(0), int(0), tlv(0x01, [0]), tlv(0x87, 'cn'), tlv(0x30))), 6, 0x63],
-        ['negative sizeLimit', msg(6, tlv(0x63, str(''), int(0, 0x0a), int(0, 0x0a), tlv(0x02, [0x80]), int(0), tlv(0x01, [0]), tlv(0x87, 'cn'), tlv(0x30))), 6, 0x63],
-        ['boolean with two octets', msg(6, tlv(0x63, str(''), int(0, 0x0a), int(0, 0x0a), int(0), int(0), tlv(0x01, [0, 0]), tlv(0x87, 'cn'), tlv(0x30))), 6, 0x63],
+        [
+          'negative sizeLimit',
+          msg(6, tlv(0x63, str(''), int(0, 0x0a), int(0, 0x0a), tlv(0x02, [0x80]), int(0), tlv(0x01, [0]), tlv(0x87, 'cn'), tlv(0x30))),
+          6,
+          0x63,
+        ],
+        [
+          'boolean with two octets',
+          msg(6, tlv(0x63, str(''), int(0, 0x0a), int(0, 0x0a), int(0), int(0), tlv(0x01, [0, 0]), tlv(0x87, 'cn'), tlv(0x30))),
+          6,
+          0x63,
+        ],
         ['empty boolean', msg(6, tlv(0x6c, str('cn=a'), str('cn=b'), tlv(0x01))), 6, 0x6c],
-        ['trailing element inside the search', msg(6, tlv(0x63, str(''), int(0, 0x0a), int(0, 0x0a), int(0), int(0), tlv(0x01, [0]), tlv(0x87, 'cn'), tlv(0x30), str('x'))), 6, 0x63],
+        [
+          'trailing element inside the search',
+          msg(6, tlv(0x63, str(''), int(0, 0x0a), int(0, 0x0a), int(0), int(0), tlv(0x01, [0]), tlv(0x87, 'cn'), tlv(0x30), str('x'))),
+          6,
+          0x63,
+        ],
         ['trailing element inside compare', msg(6, tlv(0x6e, str('cn=a'), tlv(0x30, str('cn'), str('x')), str('extra'))), 6, 0x6e],
         ['trailing data after controls', msg(6, tlv(0x42), tlv(0xa0), str('x')), 6, 0x42],
         ['unbind with content', msg(6, tlv(0x42, [0])), 6, 0x42],
@@ -769,13 +784,20 @@ describe('protocol codec', () => {
     it('encodes extendedResponse with and without name and value', () => {
       const ber = encodeResponse({
         messageId: 4,
-        protocolOp: { op: 'extendedResponse', resultCode: 0, responseName: '1.3.6.1.4.1.4203.1.11.1', responseValue: Buffer.from([0x30, 0x03, 0x80, 0x01, 0x78]) },
+        protocolOp: {
+          op: 'extendedResponse',
+          resultCode: 0,
+          responseName: '1.3.6.1.4.1.4203.1.11.1',
+          responseValue: Buffer.from([0x30, 0x03, 0x80, 0x01, 0x78]),
+        },
       });
       const parsed = ldapjsParse(ber) as messages.ExtensionResponse;
       expect(parsed.type).to.equal('ExtensionResponse');
       expect(parsed.responseName).to.equal('1.3.6.1.4.1.4203.1.11.1');
       expect(parsed.responseValue).to.equal('<buffer>3003800178'); // ldapjs's way of showing raw bytes
-      const bare = ldapjsParse(encodeResponse({ messageId: 4, protocolOp: { op: 'extendedResponse', resultCode: 2, diagnosticMessage: 'no' } })) as messages.ExtensionResponse;
+      const bare = ldapjsParse(
+        encodeResponse({ messageId: 4, protocolOp: { op: 'extendedResponse', resultCode: 2, diagnosticMessage: 'no' } }),
+      ) as messages.ExtensionResponse;
       expect(bare.responseName).to.equal(undefined);
       expect(bare.responseValue).to.equal(undefined);
       expect(bare.status).to.equal(2);
@@ -783,7 +805,9 @@ describe('protocol codec', () => {
     });
 
     it('encodes intermediateResponse', () => {
-      const withBoth = ldapjsParse(encodeResponse({ messageId: 5, protocolOp: { op: 'intermediateResponse', responseName: '1.2.3', responseValue: Buffer.from('val') } }));
+      const withBoth = ldapjsParse(
+        encodeResponse({ messageId: 5, protocolOp: { op: 'intermediateResponse', responseName: '1.2.3', responseValue: Buffer.from('val') } }),
+      );
       expect(withBoth.type).to.equal('IntermediateResponse');
       expect(withBoth.pojo).to.deep.include({ responseName: '1.2.3', responseValue: 'val' });
       const empty = encodeResponse({ messageId: 5, protocolOp: { op: 'intermediateResponse' } });

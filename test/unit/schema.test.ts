@@ -2,14 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  parseAttributeType,
-  parseMatchingRule,
-  parseObjectClass,
-  parseSchemaFile,
-  parseSyntax,
-  SchemaParseError,
-} from '../../src/directory/schema/parse';
+import { parseAttributeType, parseMatchingRule, parseObjectClass, parseSchemaFile, parseSyntax, SchemaParseError } from '../../src/directory/schema/parse';
 import { BUILTIN_MATCHING_RULES, BUILTIN_SYNTAXES, Schema, SchemaError } from '../../src/directory/schema/registry';
 import { renderAttributeType, renderMatchingRule, renderObjectClass, renderSyntax } from '../../src/directory/schema/render';
 import { SchemaFileContents } from '../../src/directory/schema/types';
@@ -215,7 +208,9 @@ describe('schema', () => {
         "( 2.5.4.3 NAME ( 'cn' 'commonName' ) DESC 'x' SUP name )",
       );
       expect(
-        renderAttributeType(parseAttributeType("( 1.2 NAME 'a' DESC 'it\\27s \\5C' SYNTAX 1.3{5} SINGLE-VALUE NO-USER-MODIFICATION USAGE directoryOperation X-ORIGIN 'me' )")),
+        renderAttributeType(
+          parseAttributeType("( 1.2 NAME 'a' DESC 'it\\27s \\5C' SYNTAX 1.3{5} SINGLE-VALUE NO-USER-MODIFICATION USAGE directoryOperation X-ORIGIN 'me' )"),
+        ),
       ).to.equal("( 1.2 NAME 'a' DESC 'it\\27s \\5C' SYNTAX 1.3{5} SINGLE-VALUE NO-USER-MODIFICATION USAGE directoryOperation X-ORIGIN 'me' )");
       expect(renderObjectClass(parseObjectClass("( 2.5.6.6 NAME 'person' SUP top STRUCTURAL MUST ( sn $ cn ) MAY description )"))).to.equal(
         "( 2.5.6.6 NAME 'person' SUP top STRUCTURAL MUST ( sn $ cn ) MAY description )",
@@ -318,7 +313,10 @@ describe('schema', () => {
       const gon = schema.objectClass('2.5.6.9');
       expect(gon?.allMust.has('member')).to.equal(false);
       expect(gon?.allMay.has('member')).to.equal(true);
-      expect(schema.objectClass('subschema')?.superclasses.map((c) => c.key), 'implicit top').to.deep.equal(['top']);
+      expect(
+        schema.objectClass('subschema')?.superclasses.map((c) => c.key),
+        'implicit top',
+      ).to.deep.equal(['top']);
       expect(schema.objectClass('pilotOrganization')?.superclasses.map((c) => c.key)).to.deep.equal(['organization', 'organizationalunit', 'top']);
       expect(schema.objectClass('cairnPolicy')?.kind).to.equal('STRUCTURAL');
       expect([...(schema.objectClass('cairnService')?.allMay ?? [])]).to.include.members(['description', 'userpassword']);
@@ -342,7 +340,14 @@ describe('schema', () => {
         expect(at.syntax && schema.syntax(at.syntax), at.name).to.not.equal(undefined);
         for (const r of [at.equality, at.ordering, at.substr]) if (r) expect(schema.matchingRule(r)?.name).to.equal(r);
       }
-      for (const n of ['integerMatch', 'uuidOrderingMatch', 'caseIgnoreIA5SubstringsMatch', 'integerFirstComponentMatch', 'uniqueMemberMatch', 'bitStringMatch']) {
+      for (const n of [
+        'integerMatch',
+        'uuidOrderingMatch',
+        'caseIgnoreIA5SubstringsMatch',
+        'integerFirstComponentMatch',
+        'uniqueMemberMatch',
+        'bitStringMatch',
+      ]) {
         expect(schema.matchingRule(n), n).to.not.equal(undefined);
       }
     });
@@ -353,24 +358,36 @@ describe('schema', () => {
       expect(schemaError([{ name: 'dup.schema', contents: parseSchemaFile(BASE + "attributetype ( 2.5.4.3 NAME 'other' SUP name )") }]).message).to.match(
         /^dup\.schema:6: attributeType 'other' \(2\.5\.4\.3\): OID 2\.5\.4\.3 is already used by attributeType 'cn' \(2\.5\.4\.3\) in dup\.schema:4$/,
       );
-      expect(() => load("attributetype ( 1.2.3 NAME 'CN' SUP name )")).to.throw(SchemaError, /^extra\.schema:1: attributeType 'CN' \(1\.2\.3\): the name 'cn' is already defined by attributeType 'cn' \(2\.5\.4\.3\) in base\.schema:4$/);
+      expect(() => load("attributetype ( 1.2.3 NAME 'CN' SUP name )")).to.throw(
+        SchemaError,
+        /^extra\.schema:1: attributeType 'CN' \(1\.2\.3\): the name 'cn' is already defined by attributeType 'cn' \(2\.5\.4\.3\) in base\.schema:4$/,
+      );
       expect(() => load("objectclass ( 1.2.4 NAME 'TOP' ABSTRACT )")).to.throw(SchemaError, /the name 'top' is already defined/);
       expect(() => load("objectclass ( 2.5.4.41 NAME 'x' )")).to.throw(SchemaError, /OID 2\.5\.4\.41 is already used/);
-      expect(() => load("ldapsyntax ( 1.3.6.1.4.1.1466.115.121.1.15 DESC 'again' )")).to.throw(SchemaError, /already used by ldapSyntax 1\.3\.6\.1\.4\.1\.1466\.115\.121\.1\.15 in <builtin>/);
+      expect(() => load("ldapsyntax ( 1.3.6.1.4.1.1466.115.121.1.15 DESC 'again' )")).to.throw(
+        SchemaError,
+        /already used by ldapSyntax 1\.3\.6\.1\.4\.1\.1466\.115\.121\.1\.15 in <builtin>/,
+      );
     });
 
     it('rejects unknown references', () => {
       const cases: [string, RegExp][] = [
         ["attributetype ( 1.2.3 NAME 'x' SUP nmae )", /extra\.schema:1: attributeType 'x' \(1\.2\.3\): SUP 'nmae' is not a known attribute type/],
         ["attributetype ( 1.2.3 NAME 'x' EQUALITY fuzzyMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )", /EQUALITY 'fuzzyMatch' is not a known matching rule/],
-        ["attributetype ( 1.2.3 NAME 'x' SUBSTR caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )", /SUBSTR 'caseIgnoreMatch' is not a substrings matching rule/],
+        [
+          "attributetype ( 1.2.3 NAME 'x' SUBSTR caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )",
+          /SUBSTR 'caseIgnoreMatch' is not a substrings matching rule/,
+        ],
         ["attributetype ( 1.2.3 NAME 'x' SYNTAX 9.9.9 )", /SYNTAX 9\.9\.9 is not a known syntax/],
         ["attributetype ( 1.2.3 NAME 'x' SUP cn USAGE directoryOperation )", /USAGE directoryOperation differs/],
         ["attributetype ( 1.2.3 NAME 'x' SUP y )\nattributetype ( 1.2.4 NAME 'y' SUP x )", /SUP chain is circular/],
         ["objectclass ( 1.2.5 NAME 'x' SUP nothing )", /objectClass 'x' \(1\.2\.5\): SUP 'nothing' is not a known object class/],
         ["objectclass ( 1.2.5 NAME 'x' SUP top MUST cn MAY ( nope ) )", /MAY 'nope' is not a known attribute type/],
         ["objectclass ( 1.2.5 NAME 'x' SUP top MUST nope )", /MUST 'nope' is not a known attribute type/],
-        ["objectclass ( 1.2.5 NAME 'a' SUP top AUXILIARY )\nobjectclass ( 1.2.6 NAME 'b' SUP a STRUCTURAL )", /a STRUCTURAL class cannot have the AUXILIARY superclass 'a'/],
+        [
+          "objectclass ( 1.2.5 NAME 'a' SUP top AUXILIARY )\nobjectclass ( 1.2.6 NAME 'b' SUP a STRUCTURAL )",
+          /a STRUCTURAL class cannot have the AUXILIARY superclass 'a'/,
+        ],
         ["matchingrule ( 1.2.7 NAME 'm' SYNTAX 9.9 )", /matchingRule 'm' \(1\.2\.7\): unknown syntax 9\.9/],
       ];
       for (const [text, re] of cases) expect(() => load(text), text).to.throw(SchemaError, re);

@@ -67,7 +67,7 @@ describe('filters in SQL', function () {
     expect(p).to.not.match(/SCAN e\b/);
   });
 
-  it('sssd\'s user lookup picks the uid equality as the driver', () => {
+  it("sssd's user lookup picks the uid equality as the driver", () => {
     const p = plan('(&(&(&(uid=u7)(objectclass=posixAccount))(uid=*))(&(uidNumber=*)(!(uidNumber=0))))');
     expect(p).to.match(/SEARCH (attr_index|d) USING PRIMARY KEY \(attr=\? AND norm=\?/);
     expect(p).to.not.match(/SCAN e\b/);

@@ -8,7 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Codes from oathtool (liboath), an implementation independent of otplib, at a given time. */
-const oathtool = (secret: string, at: Date) => execFileSync('oathtool', ['--totp', '-b', secret, '-N', at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')], { encoding: 'utf8' }).trim();
+const oathtool = (secret: string, at: Date) =>
+  execFileSync(
+    'oathtool',
+    [
+      '--totp',
+      '-b',
+      secret,
+      '-N',
+      at
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC'),
+    ],
+    { encoding: 'utf8' },
+  ).trim();
 
 describe('TOTP', () => {
   const secret = generateTotpSecret();
@@ -64,7 +78,9 @@ describe('TOTP', () => {
       const sealed = openMfaKey(file, { count: 0, sample: undefined }).seal(secret);
       expect(openMfaKey(file, { count: 1, sample: sealed }).open(sealed)).to.equal(secret);
       rmSync(file);
-      expect(() => openMfaKey(file, { count: 2, sample: sealed })).to.throw(/mfa\.key is missing and 2 MFA enrolment\(s\) depend on it; put the right key back/);
+      expect(() => openMfaKey(file, { count: 2, sample: sealed })).to.throw(
+        /mfa\.key is missing and 2 MFA enrolment\(s\) depend on it; put the right key back/,
+      );
       expect(existsSync(file)).to.equal(false);
       openMfaKey(file, { count: 0, sample: undefined });
       expect(() => openMfaKey(file, { count: 1, sample: sealed })).to.throw(/does not open the MFA secrets stored in the directory/);

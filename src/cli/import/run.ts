@@ -85,7 +85,8 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
   // Cleartext passwords are hashed up front, a batch at a time, so the batch shares the worker threads.
   const hashPasswords = async (p: Prepared) => {
     for (const a of p.attrs) {
-      if (baseName(a.name).toLowerCase() === 'userpassword' && a.values.length === 1) a.values = [await d.storedPasswordHash(a.values[0]).catch(() => a.values[0])];
+      if (baseName(a.name).toLowerCase() === 'userpassword' && a.values.length === 1)
+        a.values = [await d.storedPasswordHash(a.values[0]).catch(() => a.values[0])];
     }
   };
 
@@ -106,7 +107,12 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
             summary.replaced++;
             if (kept.length) summary.count(summary.normalised, "policy entries replaced (--update): Cairn's own cairn* settings kept");
           } else {
-            await d.add(SYSTEM, r.dn, p.attrs.map((a) => ({ type: a.name, values: a.values })), { migration: true });
+            await d.add(
+              SYSTEM,
+              r.dn,
+              p.attrs.map((a) => ({ type: a.name, values: a.values })),
+              { migration: true },
+            );
             summary.count(summary.added, entryKind(valuesOf(p.attrs, 'objectclass'), isService(ndn)));
           }
         }
@@ -183,7 +189,11 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
       } catch (err) {
         if (!(err instanceof Error && err.name === 'LdifError')) throw err;
         // The file cannot be read past a syntax error: what came before is still checked.
-        summary.problems.push({ line: (err as Error & { line: number }).line, dn: '', message: err.message.replace(/^line \d+: /, '') + ' (the rest of the file was not read)' });
+        summary.problems.push({
+          line: (err as Error & { line: number }).line,
+          dn: '',
+          message: err.message.replace(/^line \d+: /, '') + ' (the rest of the file was not read)',
+        });
       }
       await run(batch);
       summary.problems.push(...(await danglingReferences(d, imported)));

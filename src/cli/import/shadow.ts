@@ -30,8 +30,12 @@ export async function alignShadow(d: Directory, ndns: Iterable<string>, summary:
       summary.count(summary.normalised, what);
     };
     const last = Number(view.values('shadowlastchange')[0] ?? NaN);
-    if (!(last >= Number(want.shadowLastChange[0]))) replace('shadowLastChange', want.shadowLastChange, "shadowLastChange older than the password's change: set to its day");
-    for (const [type, key] of [['shadowMax', 'shadowmax'], ['shadowWarning', 'shadowwarning']] as const) {
+    if (!(last >= Number(want.shadowLastChange[0])))
+      replace('shadowLastChange', want.shadowLastChange, "shadowLastChange older than the password's change: set to its day");
+    for (const [type, key] of [
+      ['shadowMax', 'shadowmax'],
+      ['shadowWarning', 'shadowwarning'],
+    ] as const) {
       const has = view.values(key);
       const wanted = want[type];
       if (has.join() === wanted.join()) continue;

@@ -98,10 +98,11 @@ export class ImportSummary {
     for (const [n, what] of changes) if (n) out.push(`  ${String(n).padStart(6)}  ${what}`);
     if (this.hashes.size) {
       out.push('Passwords by scheme:');
-      for (const [s, n] of [...this.hashes].sort((a, b) => b[1] - a[1])) out.push(`  ${String(n).padStart(6)}  ${s}${s === 'cleartext' ? ` (${verb} hashed with bcrypt)` : ''}`);
+      for (const [s, n] of [...this.hashes].sort((a, b) => b[1] - a[1]))
+        out.push(`  ${String(n).padStart(6)}  ${s}${s === 'cleartext' ? ` (${verb} hashed with bcrypt)` : ''}`);
     }
     if (this.takenOver.length) {
-      out.push('Taken over from cairn init (unchanged since init, replaced by the file\'s entry and DN spelling):');
+      out.push("Taken over from cairn init (unchanged since init, replaced by the file's entry and DN spelling):");
       for (const t of this.takenOver) {
         out.push(`  ${t.dn}`);
         if (t.kept.length) out.push(`    kept Cairn's own ${t.kept.join(', ')} (not in the file)`);
@@ -118,7 +119,8 @@ export class ImportSummary {
     }
     const n = this.noChangedTime;
     const entries = `${n} ${n === 1 ? 'entry' : 'entries'} with a password`;
-    if (n && this.passwordChangedNow) out.push(`${entries} had no pwdChangedTime: ${n === 1 ? 'it gets' : 'they get'} the import time ${this.importedAt} (--password-changed-now).`);
+    if (n && this.passwordChangedNow)
+      out.push(`${entries} had no pwdChangedTime: ${n === 1 ? 'it gets' : 'they get'} the import time ${this.importedAt} (--password-changed-now).`);
     else if (n) {
       out.push(
         `${entries} had no pwdChangedTime (OpenLDAP sets none without pwdMaxAge): as on OpenLDAP, ${n === 1 ? 'its password does' : 'their passwords do'} not expire ` +
@@ -128,7 +130,9 @@ export class ImportSummary {
     }
     const was = this.dryRun ? 'would be' : 'was';
     for (const dn of this.rootLike) {
-      out.push(`${dn} ${was} imported as an ordinary entry; it is not an administrator of Cairn. To make it one: cairn import --admin '${dn}' or cairn admin add '${dn}'.`);
+      out.push(
+        `${dn} ${was} imported as an ordinary entry; it is not an administrator of Cairn. To make it one: cairn import --admin '${dn}' or cairn admin add '${dn}'.`,
+      );
     }
     for (const dn of this.admins) out.push(`${dn} ${was} made an administrator of Cairn (member of cn=admins).`);
     return out.join('\n') + '\n';

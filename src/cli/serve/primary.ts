@@ -113,7 +113,10 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
       if (now - lastDeath > HEALTHY_MS) restartDelay = FIRST_RESTART_DELAY_MS;
       lastDeath = now;
       log.error('server worker died; starting another', {
-        pid: worker.process.pid, ...(signal ? { signal } : { code }), ...(failed ? { reason: failed } : {}), restartInSeconds: restartDelay / 1000,
+        pid: worker.process.pid,
+        ...(signal ? { signal } : { code }),
+        ...(failed ? { reason: failed } : {}),
+        restartInSeconds: restartDelay / 1000,
       });
       setTimeout(() => {
         if (!stopping) start();
@@ -128,9 +131,12 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
       const alive = Object.values(cluster.workers ?? {});
       if (alive.length === 0) ended();
       for (const w of alive) w?.process.kill('SIGTERM');
-      setTimeout(() => {
-        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
-      }, (config.server.shutdownGraceSeconds + 5) * 1000).unref();
+      setTimeout(
+        () => {
+          for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+        },
+        (config.server.shutdownGraceSeconds + 5) * 1000,
+      ).unref();
     };
 
     /** SIGHUP: the primary's own log reopened and settings re-read, then every worker does the same. */

@@ -27,19 +27,23 @@ export class Reminders {
       log.info('password expiry reminders are off: notify.smtp.host is not set');
       return;
     }
-    this.stop = scheduleDaily(config.notify.hour, async () => {
-      const run = async (d: Directory) => {
-        const report = await runReminders(d, config, { dryRun: false, send: smtpSender(config.notify.smtp) });
-        log.info('password expiry reminders', { sent: report.sent.length, failed: report.failed.length, skipped: report.skipped });
-      };
-      if (this.directory) return run(this.directory);
-      const opened = await openDirectory(this.data, config, log);
-      try {
-        await run(opened.directory);
-      } finally {
-        await opened.close();
-      }
-    }, log);
+    this.stop = scheduleDaily(
+      config.notify.hour,
+      async () => {
+        const run = async (d: Directory) => {
+          const report = await runReminders(d, config, { dryRun: false, send: smtpSender(config.notify.smtp) });
+          log.info('password expiry reminders', { sent: report.sent.length, failed: report.failed.length, skipped: report.skipped });
+        };
+        if (this.directory) return run(this.directory);
+        const opened = await openDirectory(this.data, config, log);
+        try {
+          await run(opened.directory);
+        } finally {
+          await opened.close();
+        }
+      },
+      log,
+    );
   }
 
   /** After a reload that changed notify.*: the hour, or whether reminders are sent at all. */

@@ -90,8 +90,12 @@ export class Accounts {
    * password, as pwdSafeModify says), an administrator's reset, or a generated password; one policy check.
    */
   changePassword(who: Identity, req: PasswordChangeRequest, restriction?: SessionRestriction, options: { reset?: boolean; origin?: BindOrigin } = {}) {
-    return audited(this.audit, who, { op: 'modify', dn: req.userIdentity ?? (who.kind === 'user' ? who.dn : ''), attributes: ['passwordModify:userPassword'] }, async () =>
-      changePassword({ ctx: this.ctx, writer: this.writer, policy: this.policy, mfa: this.mfa }, await this.current(who), req, restriction, options),
+    return audited(
+      this.audit,
+      who,
+      { op: 'modify', dn: req.userIdentity ?? (who.kind === 'user' ? who.dn : ''), attributes: ['passwordModify:userPassword'] },
+      async () =>
+        changePassword({ ctx: this.ctx, writer: this.writer, policy: this.policy, mfa: this.mfa }, await this.current(who), req, restriction, options),
     );
   }
 

@@ -56,14 +56,17 @@ export class BindAttempts {
   private tryReserve(entry: StoredEntry, rules: PasswordPolicy): Promise<Reservation | 'wait'> {
     const now = this.now();
     // Not durable: a reservation lost in a power cut costs nothing, and a bind must not wait for the disk.
-    return this.ctx.store.write((tx): Reservation | 'wait' => {
-      const current = tx.entryById(entry.id);
-      if (!current) return { kind: 'gone' };
-      const allowed = this.policy.checksAllowed(current, rules, now);
-      if (allowed === 'locked') return { kind: 'locked' };
-      if (tx.bindAttemptsInFlight(entry.id, now - ABANDONED_AFTER_MS) >= allowed) return 'wait';
-      return { kind: 'granted', attempt: this.attempt(entry, rules, tx.startBindAttempt(entry.id, now)) };
-    }, { durable: false });
+    return this.ctx.store.write(
+      (tx): Reservation | 'wait' => {
+        const current = tx.entryById(entry.id);
+        if (!current) return { kind: 'gone' };
+        const allowed = this.policy.checksAllowed(current, rules, now);
+        if (allowed === 'locked') return { kind: 'locked' };
+        if (tx.bindAttemptsInFlight(entry.id, now - ABANDONED_AFTER_MS) >= allowed) return 'wait';
+        return { kind: 'granted', attempt: this.attempt(entry, rules, tx.startBindAttempt(entry.id, now)) };
+      },
+      { durable: false },
+    );
   }
 
   /** Waits behind the binds for this account already waiting in this process, then until a check is free. */
@@ -111,7 +114,10 @@ export class BindAttempts {
         try {
           if (outcome === 'failure') await this.policy.recordFailure(entry, rules, this.now(), release);
           else if (outcome === 'success') await this.policy.recordSuccess(entry, release);
-          else if (release) await this.ctx.store.write(release, { durable: false }).catch((err: unknown) => this.ctx.log.error('bind attempt not released', { dn: entry.dn, error: String(err) }));
+          else if (release)
+            await this.ctx.store
+              .write(release, { durable: false })
+              .catch((err: unknown) => this.ctx.log.error('bind attempt not released', { dn: entry.dn, error: String(err) }));
         } finally {
           this.wakers.get(entry.id)?.();
         }

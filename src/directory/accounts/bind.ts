@@ -36,7 +36,14 @@ export interface BindOutcome {
   restriction?: SessionRestriction;
 }
 
-export async function simpleBind(ctx: DirectoryContext, policy: PasswordPolicyLayer, mfa: MfaLayer, name: string, password: string, origin?: BindOrigin): Promise<BindOutcome> {
+export async function simpleBind(
+  ctx: DirectoryContext,
+  policy: PasswordPolicyLayer,
+  mfa: MfaLayer,
+  name: string,
+  password: string,
+  origin?: BindOrigin,
+): Promise<BindOutcome> {
   if (name.trim() === '') {
     if (password === '') return { identity: ANONYMOUS };
     throw INVALID();
@@ -110,7 +117,11 @@ async function afterCorrectPassword(
     });
     ctx.log.info('password hash upgraded to bcrypt', { dn: entry.dn, from: hashScheme(credential.hash) });
   }
-  return { identity: identityOf(ctx, entry), policy: state.response, restriction: state.mustChange ? restrict({ kind: 'mustChange', ndn: entry.ndn }) : undefined };
+  return {
+    identity: identityOf(ctx, entry),
+    policy: state.response,
+    restriction: state.mustChange ? restrict({ kind: 'mustChange', ndn: entry.ndn }) : undefined,
+  };
 }
 
 /**
@@ -118,12 +129,26 @@ async function afterCorrectPassword(
  * wrong password and a wrong or replayed code look the same to the client; the log says which it was.
  * An account that must use MFA but has no secret yet cannot bind, and is told why once its password is right.
  */
-export async function verifyPassword(ctx: DirectoryContext, mfa: MfaLayer, entry: StoredEntry, hash: string, typed: string, client: string | undefined): Promise<boolean> {
+export async function verifyPassword(
+  ctx: DirectoryContext,
+  mfa: MfaLayer,
+  entry: StoredEntry,
+  hash: string,
+  typed: string,
+  client: string | undefined,
+): Promise<boolean> {
   return (await checkPassword(ctx, mfa, entry, hash, typed, client)) === 'ok';
 }
 
 /** verifyPassword, saying why it failed. */
-async function checkPassword(ctx: DirectoryContext, mfa: MfaLayer, entry: StoredEntry, hash: string, typed: string, client: string | undefined): Promise<'ok' | Exclude<BindResult, 'success' | 'unknown_dn' | 'locked' | 'expired'>> {
+async function checkPassword(
+  ctx: DirectoryContext,
+  mfa: MfaLayer,
+  entry: StoredEntry,
+  hash: string,
+  typed: string,
+  client: string | undefined,
+): Promise<'ok' | Exclude<BindResult, 'success' | 'unknown_dn' | 'locked' | 'expired'>> {
   const { required, enrolled } = await mfa.requirement(entry);
   if (!required) {
     const ok = await ctx.hasher.verify(typed, hash);

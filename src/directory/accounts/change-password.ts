@@ -61,7 +61,8 @@ export async function changePassword(
     // point took a bind that passed MFA (or failed only because the password expired, after the code).
     const ok = current
       ? (await ctx.hasher.verify(req.oldPassword, current.hash)) ||
-        ((await mfa.requirement(entry)).enrolled && (await verifyPassword(ctx, mfa, entry, current.hash, req.oldPassword, reuseClient(options.origin, entry.ndn))))
+        ((await mfa.requirement(entry)).enrolled &&
+          (await verifyPassword(ctx, mfa, entry, current.hash, req.oldPassword, reuseClient(options.origin, entry.ndn))))
       : await ctx.hasher.verifyNothing(req.oldPassword);
     if (!ok) throw new LdapError(ResultCode.invalidCredentials, 'the old password is not correct');
   }

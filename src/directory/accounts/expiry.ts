@@ -32,7 +32,15 @@ export async function expiringPasswords(ctx: DirectoryContext, policy: PasswordP
   await runSearch(
     ctx,
     SYSTEM,
-    { baseDN: ctx.namingContext, scope: 'sub', filter: { type: 'present', attribute: 'pwdChangedTime' }, attributes: ['1.1'], typesOnly: false, sizeLimit: 0, timeLimit: 0 },
+    {
+      baseDN: ctx.namingContext,
+      scope: 'sub',
+      filter: { type: 'present', attribute: 'pwdChangedTime' },
+      attributes: ['1.1'],
+      typesOnly: false,
+      sizeLimit: 0,
+      timeLimit: 0,
+    },
     { send: (e) => void candidates.push(e.dn), isAbandoned: () => false },
   );
   const found: ExpiringPassword[] = [];

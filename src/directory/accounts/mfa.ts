@@ -84,7 +84,8 @@ export class MfaLayer {
     if (step === undefined) return 'wrong';
     const mac = this.box.mac(`${entry.id}:${step}:${code}`);
     if (await this.ctx.store.claimTotpStep(entry.id, step)) {
-      if (this.config.reuseSeconds > 0 && client !== undefined) await this.ctx.store.rememberTotpUse(entry.id, client, mac, now + this.config.reuseSeconds * 1000);
+      if (this.config.reuseSeconds > 0 && client !== undefined)
+        await this.ctx.store.rememberTotpUse(entry.id, client, mac, now + this.config.reuseSeconds * 1000);
       return 'ok';
     }
     if (this.config.reuseSeconds > 0 && client !== undefined && (await this.ctx.store.recentTotpUse(entry.id, client, mac, now))) return 'ok';
@@ -93,7 +94,8 @@ export class MfaLayer {
 
   /** A new secret (or the given one), pending until confirmed with a code from the app. */
   async enroll(entry: StoredEntry, secret?: string): Promise<{ secret: string; uri: string }> {
-    if (secret !== undefined && !isBase32Secret(secret)) throw new LdapError(ResultCode.invalidAttributeSyntax, 'the secret must be base32 (A-Z, 2-7), at least 16 characters');
+    if (secret !== undefined && !isBase32Secret(secret))
+      throw new LdapError(ResultCode.invalidAttributeSyntax, 'the secret must be base32 (A-Z, 2-7), at least 16 characters');
     const s = (secret ?? generateTotpSecret()).replace(/\s+/g, '').toUpperCase();
     await this.ctx.store.write((tx) => tx.setTotp(entry.id, this.box.seal(s), false, this.now()));
     await this.setEnabled(entry, false);

@@ -74,7 +74,11 @@ export class PasswordPolicyLayer {
     const view = new EntryView(entry.dn, entry.attributes, this.norm);
     if (setter.self) {
       if (!policy.allowUserChange) {
-        throw new PolicyRefusal(ResultCode.insufficientAccessRights, 'you may not change your own password; ask an administrator', PolicyError.passwordModNotAllowed);
+        throw new PolicyRefusal(
+          ResultCode.insufficientAccessRights,
+          'you may not change your own password; ask an administrator',
+          PolicyError.passwordModNotAllowed,
+        );
       }
       if (policy.safeModify && !setter.oldVerified) {
         throw violation('must supply the old password to change it', PolicyError.mustSupplyOldPassword);
@@ -97,7 +101,15 @@ export class PasswordPolicyLayer {
   }
 
   /** The policy state after a new password is stored: the time, the reset flag, failures and lock cleared. */
-  applyNewPassword(tx: WriteTx, entryId: number, attrs: KeyedAttributes, policy: PasswordPolicy, setter: PasswordSetter, oldHash: string | undefined, now: number) {
+  applyNewPassword(
+    tx: WriteTx,
+    entryId: number,
+    attrs: KeyedAttributes,
+    policy: PasswordPolicy,
+    setter: PasswordSetter,
+    oldHash: string | undefined,
+    now: number,
+  ) {
     const set = (name: string, values: string[]) => this.setValues(attrs, name, values, false);
     set('pwdChangedTime', [formatGeneralizedTime(now)]);
     set('pwdReset', setter.reset && policy.mustChange ? ['TRUE'] : []);
@@ -185,7 +197,10 @@ export class PasswordPolicyLayer {
     const view = new EntryView(entry.dn, entry.attributes, this.norm);
     if (view.values('pwdfailuretime').length === 0 && view.values('pwdaccountlockedtime').length === 0) {
       // Nothing to clear: only the check ends, which need not wait for the disk.
-      if (attempt) await this.ctx.store.write(attempt, { durable: false }).catch((err: unknown) => this.ctx.log.error('bind attempt not released', { dn: entry.dn, error: String(err) }));
+      if (attempt)
+        await this.ctx.store
+          .write(attempt, { durable: false })
+          .catch((err: unknown) => this.ctx.log.error('bind attempt not released', { dn: entry.dn, error: String(err) }));
       return;
     }
     await this.updateState(

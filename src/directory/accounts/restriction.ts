@@ -47,7 +47,8 @@ export function checkAllowed(norm: Normalization, session: SessionRestriction | 
     req.op === 'bind' ||
     (req.op === 'extended' && ALLOWED_EXTENDED.includes(req.name ?? '')) ||
     (req.op === 'modify' && (req.changes ?? []).every((c) => isUserPassword(norm, c.modification.type)) && norm.normalizeDN(req.object ?? '').ndn === r.ndn);
-  if (!allowed) throw new PolicyRefusal(ResultCode.insufficientAccessRights, 'you must change your password before doing anything else', PolicyError.changeAfterReset);
+  if (!allowed)
+    throw new PolicyRefusal(ResultCode.insufficientAccessRights, 'you must change your password before doing anything else', PolicyError.changeAfterReset);
 }
 
 /** The restriction after a request succeeded: a password change lifts it. */

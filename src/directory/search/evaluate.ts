@@ -44,7 +44,10 @@ export function evaluateFilter(filter: Filter, entry: MatchableEntry, norm: Norm
     if (hidden.has(key)) return [];
     const c = entry.computed?.(key);
     if (c) return c;
-    return norm.schema.subtypes(key).filter((t) => !hidden.has(t.key)).flatMap((t) => (entry.valuesOfType ? entry.valuesOfType(t.key) : entry.values(t.key)));
+    return norm.schema
+      .subtypes(key)
+      .filter((t) => !hidden.has(t.key))
+      .flatMap((t) => (entry.valuesOfType ? entry.valuesOfType(t.key) : entry.values(t.key)));
   };
   // A description with options (cn;lang-de) sees only the values stored with those options.
   const valuesFor = (info: AttributeInfo): string[] => (info.options && !hidden.has(info.key) ? entry.values(info.slotKey) : valuesOf(info.key));

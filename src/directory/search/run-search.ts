@@ -135,7 +135,14 @@ async function render(ctx: DirectoryContext, row: StoredEntry, sel: AttributeSel
   return renderAttributes(attrs, sel, typesOnly, ctx.norm, readable);
 }
 
-async function sendSpecial(ctx: DirectoryContext, dn: string, attributes: AttributeMap, p: SearchParams, sel: AttributeSelection, sink: SearchSink): Promise<SearchOutcome> {
+async function sendSpecial(
+  ctx: DirectoryContext,
+  dn: string,
+  attributes: AttributeMap,
+  p: SearchParams,
+  sel: AttributeSelection,
+  sink: SearchSink,
+): Promise<SearchOutcome> {
   const view = new EntryView(dn, attributes, ctx.norm);
   if (evaluateFilter(p.filter, view, ctx.norm) !== true) return { entries: 0, cookie: p.paged ? Buffer.alloc(0) : undefined };
   await sink.send({ dn, attributes: renderAttributes(Object.entries(attributes), sel, p.typesOnly, ctx.norm) });

@@ -64,7 +64,10 @@ export function assertDistinct(norm: Normalization, info: AttributeInfo, values:
 }
 
 export function fromAttributeMap(norm: Normalization, map: AttributeMap): KeyedAttributes {
-  return keyAttributes(norm, Object.entries(map).map(([type, values]) => ({ type, values })));
+  return keyAttributes(
+    norm,
+    Object.entries(map).map(([type, values]) => ({ type, values })),
+  );
 }
 
 export function toAttributeMap(keyed: KeyedAttributes): AttributeMap {

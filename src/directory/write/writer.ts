@@ -151,16 +151,27 @@ export class Writer {
     const self = isOwnEntry(who, dn.ndn);
     let policy: PasswordPolicy | undefined;
     let setter: PasswordSetter = { self, oldVerified: false, reset: options.reset ?? who.kind === 'user' };
-    const { others: rest, outcome } = await planPasswordChanges(changes, this.norm, this.ctx.hasher, current?.hash, checkValues, async (password, oldVerified) => {
-      if (!target || options.migration) return;
-      setter = { ...setter, oldVerified: oldVerified || options.oldVerified === true, reset: self ? false : setter.reset };
-      policy = await this.policy.checkNewPassword(target, password, setter, this.ctx.hasher, current?.hash);
-    });
+    const { others: rest, outcome } = await planPasswordChanges(
+      changes,
+      this.norm,
+      this.ctx.hasher,
+      current?.hash,
+      checkValues,
+      async (password, oldVerified) => {
+        if (!target || options.migration) return;
+        setter = { ...setter, oldVerified: oldVerified || options.oldVerified === true, reset: self ? false : setter.reset };
+        policy = await this.policy.checkNewPassword(target, password, setter, this.ctx.hasher, current?.hash);
+      },
+    );
     if (outcome.kind === 'set' && !policy && target) {
       policy = await this.policy.policyFor(target);
       // A hash cannot be checked: pwdCheckQuality 2 refuses it (draft-behera 5.2.3); migration is exempt.
       if (policy.checkQuality === 2 && !options.migration) {
-        throw new PolicyRefusal(ResultCode.constraintViolation, 'the new password is already hashed, so the policy cannot check its quality', PolicyError.insufficientPasswordQuality);
+        throw new PolicyRefusal(
+          ResultCode.constraintViolation,
+          'the new password is already hashed, so the policy cannot check its quality',
+          PolicyError.insufficientPasswordQuality,
+        );
       }
     }
     const now = this.ctx.now();
@@ -177,7 +188,8 @@ export class Writer {
       const before = original.get('structuralobjectclass')?.values[0];
       if (before && before.toLowerCase() !== structural.toLowerCase()) {
         const allowed = upgradesRfc2307Group(before, structural, attrs) || (options.migration === true && options.replacesEntry === true);
-        if (!allowed) throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
+        if (!allowed)
+          throw new LdapError(ResultCode.objectClassModsProhibited, `structural object class modification from '${before}' to '${structural}' not allowed`);
         stampStructural(this.norm, attrs, structural);
       }
       checkUniqueness(tx, this.norm, attrs, entry.id);
@@ -199,7 +211,10 @@ export class Writer {
       const info = this.norm.requireAttribute(ava.type);
       const want = this.norm.equalityKey(info, ava.value);
       if (!(attrs.get(info.key)?.values ?? []).some((v) => this.norm.equalityKey(info, v) === want)) {
-        throw new LdapError(ResultCode.notAllowedOnRDN, `${info.type.name}: cannot remove the value the entry is named by (${ava.type}=${ava.value}); rename the entry first`);
+        throw new LdapError(
+          ResultCode.notAllowedOnRDN,
+          `${info.type.name}: cannot remove the value the entry is named by (${ava.type}=${ava.value}); rename the entry first`,
+        );
       }
     }
   }
@@ -249,9 +264,10 @@ export class Writer {
       checkSchema(this.norm, target, attrs, tx.credential(entry.id) !== undefined);
       checkUniqueness(tx, this.norm, attrs, entry.id);
       stampModified(this.norm, attrs, identityDN(who), now);
-      const moved = [{ oldNdn: entry.ndn, newDn }, ...tx.descendants(entry.id).map((d) => ({ oldNdn: d.ndn, suffix: d.dn.slice(0, d.dn.length - entry.dn.length) }))].map((r) =>
-        'suffix' in r ? { oldNdn: r.oldNdn, newDn: `${r.suffix}${newDn}` } : r,
-      );
+      const moved = [
+        { oldNdn: entry.ndn, newDn },
+        ...tx.descendants(entry.id).map((d) => ({ oldNdn: d.ndn, suffix: d.dn.slice(0, d.dn.length - entry.dn.length) })),
+      ].map((r) => ('suffix' in r ? { oldNdn: r.oldNdn, newDn: `${r.suffix}${newDn}` } : r));
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
       tx.moveEntry(entry.id, parent.id, newDn, target.ndn, target.path);
       this.groups.afterRename(tx, moved);
@@ -317,7 +333,8 @@ function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
       }
       const drop = new Set<string>();
       values.forEach((v, i) => {
-        if (!current.some((c2) => key(c2) === key(v))) throw new LdapError(ResultCode.noSuchAttribute, `modify/delete: ${info.type.name}: value #${i} not found`);
+        if (!current.some((c2) => key(c2) === key(v)))
+          throw new LdapError(ResultCode.noSuchAttribute, `modify/delete: ${info.type.name}: value #${i} not found`);
         drop.add(key(v));
       });
       const left = current.filter((v) => !drop.has(key(v)));
@@ -333,8 +350,10 @@ function applyChange(w: Writer, attrs: KeyedAttributes, c: Change) {
     }
     case 'increment': {
       if (!slot) throw new LdapError(ResultCode.noSuchAttribute, `modify/increment: ${info.type.name}: no such attribute`);
-      if (values.length !== 1 || !/^-?\d+$/.test(values[0])) throw new LdapError(ResultCode.invalidAttributeSyntax, `modify/increment: ${info.type.name}: needs one integer value`);
-      if (info.type.equality?.toLowerCase() !== 'integermatch') throw new LdapError(ResultCode.constraintViolation, `modify/increment: ${info.type.name}: not an integer attribute`);
+      if (values.length !== 1 || !/^-?\d+$/.test(values[0]))
+        throw new LdapError(ResultCode.invalidAttributeSyntax, `modify/increment: ${info.type.name}: needs one integer value`);
+      if (info.type.equality?.toLowerCase() !== 'integermatch')
+        throw new LdapError(ResultCode.constraintViolation, `modify/increment: ${info.type.name}: not an integer attribute`);
       const by = BigInt(values[0]);
       attrs.set(info.slotKey, { info, name, values: current.map((v) => String(BigInt(v) + by)) });
       break;

@@ -22,7 +22,7 @@ export function group24(b2: number, b1: number, b0: number, n: number): string {
 /** Bytes as a stream of little-endian 24-bit groups (yescrypt's encode64). */
 export function encodeLittleEndian64(src: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < src.length; ) {
+  for (let i = 0; i < src.length;) {
     let value = 0;
     let bits = 0;
     do {

@@ -130,7 +130,10 @@ export function yescryptKdf(password: Buffer, salt: Buffer, params: YescryptPara
 
 function kdfBody(password: Buffer, salt: Buffer, flags: number, N: number, r: number, p: number, t: number): Buffer {
   const s = 32 * r;
-  if (flags) password = createHmac('sha256', flags & PREHASH ? 'yescrypt-prehash' : 'yescrypt').update(password).digest();
+  if (flags)
+    password = createHmac('sha256', flags & PREHASH ? 'yescrypt-prehash' : 'yescrypt')
+      .update(password)
+      .digest();
   const Bbytes = pbkdf2Sync(password, salt, 1, 128 * r * p, 'sha256');
   const B = new Uint32Array(s * p);
   for (let i = 0; i < B.length; i++) B[i] = Bbytes.readUInt32LE(i * 4);
@@ -158,22 +161,38 @@ const x = new Uint32Array(16);
 function salsa20(B: Uint32Array, off: number, rounds: number): void {
   for (let i = 0; i < 16; i++) x[(i * 5) % 16] = B[off + i];
   for (let i = 0; i < rounds; i += 2) {
-    x[4] ^= rotl(x[0] + x[12], 7); x[8] ^= rotl(x[4] + x[0], 9);
-    x[12] ^= rotl(x[8] + x[4], 13); x[0] ^= rotl(x[12] + x[8], 18);
-    x[9] ^= rotl(x[5] + x[1], 7); x[13] ^= rotl(x[9] + x[5], 9);
-    x[1] ^= rotl(x[13] + x[9], 13); x[5] ^= rotl(x[1] + x[13], 18);
-    x[14] ^= rotl(x[10] + x[6], 7); x[2] ^= rotl(x[14] + x[10], 9);
-    x[6] ^= rotl(x[2] + x[14], 13); x[10] ^= rotl(x[6] + x[2], 18);
-    x[3] ^= rotl(x[15] + x[11], 7); x[7] ^= rotl(x[3] + x[15], 9);
-    x[11] ^= rotl(x[7] + x[3], 13); x[15] ^= rotl(x[11] + x[7], 18);
-    x[1] ^= rotl(x[0] + x[3], 7); x[2] ^= rotl(x[1] + x[0], 9);
-    x[3] ^= rotl(x[2] + x[1], 13); x[0] ^= rotl(x[3] + x[2], 18);
-    x[6] ^= rotl(x[5] + x[4], 7); x[7] ^= rotl(x[6] + x[5], 9);
-    x[4] ^= rotl(x[7] + x[6], 13); x[5] ^= rotl(x[4] + x[7], 18);
-    x[11] ^= rotl(x[10] + x[9], 7); x[8] ^= rotl(x[11] + x[10], 9);
-    x[9] ^= rotl(x[8] + x[11], 13); x[10] ^= rotl(x[9] + x[8], 18);
-    x[12] ^= rotl(x[15] + x[14], 7); x[13] ^= rotl(x[12] + x[15], 9);
-    x[14] ^= rotl(x[13] + x[12], 13); x[15] ^= rotl(x[14] + x[13], 18);
+    x[4] ^= rotl(x[0] + x[12], 7);
+    x[8] ^= rotl(x[4] + x[0], 9);
+    x[12] ^= rotl(x[8] + x[4], 13);
+    x[0] ^= rotl(x[12] + x[8], 18);
+    x[9] ^= rotl(x[5] + x[1], 7);
+    x[13] ^= rotl(x[9] + x[5], 9);
+    x[1] ^= rotl(x[13] + x[9], 13);
+    x[5] ^= rotl(x[1] + x[13], 18);
+    x[14] ^= rotl(x[10] + x[6], 7);
+    x[2] ^= rotl(x[14] + x[10], 9);
+    x[6] ^= rotl(x[2] + x[14], 13);
+    x[10] ^= rotl(x[6] + x[2], 18);
+    x[3] ^= rotl(x[15] + x[11], 7);
+    x[7] ^= rotl(x[3] + x[15], 9);
+    x[11] ^= rotl(x[7] + x[3], 13);
+    x[15] ^= rotl(x[11] + x[7], 18);
+    x[1] ^= rotl(x[0] + x[3], 7);
+    x[2] ^= rotl(x[1] + x[0], 9);
+    x[3] ^= rotl(x[2] + x[1], 13);
+    x[0] ^= rotl(x[3] + x[2], 18);
+    x[6] ^= rotl(x[5] + x[4], 7);
+    x[7] ^= rotl(x[6] + x[5], 9);
+    x[4] ^= rotl(x[7] + x[6], 13);
+    x[5] ^= rotl(x[4] + x[7], 18);
+    x[11] ^= rotl(x[10] + x[9], 7);
+    x[8] ^= rotl(x[11] + x[10], 9);
+    x[9] ^= rotl(x[8] + x[11], 13);
+    x[10] ^= rotl(x[9] + x[8], 18);
+    x[12] ^= rotl(x[15] + x[14], 7);
+    x[13] ^= rotl(x[12] + x[15], 9);
+    x[14] ^= rotl(x[13] + x[12], 13);
+    x[15] ^= rotl(x[14] + x[13], 18);
   }
   for (let i = 0; i < 16; i++) B[off + i] += x[(i * 5) % 16];
 }
@@ -380,4 +399,3 @@ function smixRW(B: Uint32Array, r: number, N: number, p: number, t: number, flag
   }
   return password;
 }
-

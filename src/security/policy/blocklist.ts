@@ -14,11 +14,7 @@ export function loadBlocklist(file: string = defaultFile): ReadonlySet<string> {
   let entries = cache.get(path);
   if (!entries) {
     const lines = readFileSync(path, 'utf8').split(/\r?\n/);
-    entries = new Set(
-      lines
-        .map((line) => line.trim().toLowerCase())
-        .filter((line) => line !== '' && !line.startsWith('#')),
-    );
+    entries = new Set(lines.map((line) => line.trim().toLowerCase()).filter((line) => line !== '' && !line.startsWith('#')));
     cache.set(path, entries);
   }
   return entries;

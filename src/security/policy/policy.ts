@@ -66,7 +66,8 @@ export function policyFromEntry(dn: string, valueOf: (key: string) => string | u
   for (const [field, attribute] of Object.entries(POLICY_ATTRIBUTES) as [keyof Omit<PasswordPolicy, 'dn'>, string][]) {
     const raw = valueOf(attribute.toLowerCase());
     const kind = typeof DEFAULT_POLICY[field];
-    (p as unknown as Record<string, number | boolean>)[field] = kind === 'boolean' ? (raw === undefined ? TRUE_WHEN_ABSENT.has(field) : raw === 'TRUE') : raw === undefined ? 0 : Number(raw);
+    (p as unknown as Record<string, number | boolean>)[field] =
+      kind === 'boolean' ? (raw === undefined ? TRUE_WHEN_ABSENT.has(field) : raw === 'TRUE') : raw === undefined ? 0 : Number(raw);
   }
   return p;
 }

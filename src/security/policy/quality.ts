@@ -44,15 +44,11 @@ function checkClasses(counts: ClassCounts, policy: PasswordPolicy): QualityFailu
   }
   if (counts.digit < policy.minDigit) return quality(mustContain(policy.minDigit, 'digit', 'digits'));
   if (counts.special < policy.minSpecial) {
-    return quality(
-      mustContain(policy.minSpecial, 'special character', 'special characters', ' (not a letter or digit)'),
-    );
+    return quality(mustContain(policy.minSpecial, 'special character', 'special characters', ' (not a letter or digit)'));
   }
   const classes = [counts.upper, counts.lower, counts.digit, counts.special].filter((n) => n > 0).length;
   if (classes < policy.minClasses) {
-    return quality(
-      `must use at least ${policy.minClasses} of: capital letters, lower-case letters, digits, special characters`,
-    );
+    return quality(`must use at least ${policy.minClasses} of: capital letters, lower-case letters, digits, special characters`);
   }
   return undefined;
 }
@@ -118,12 +114,7 @@ export function checkLength(password: string, policy: PasswordPolicy): QualityFa
 }
 
 /** The first rule the password breaks, in the documented order, or undefined when it passes them all. */
-export function checkQuality(
-  password: string,
-  policy: PasswordPolicy,
-  personal: PersonalData,
-  blocklist: ReadonlySet<string>,
-): QualityFailure | undefined {
+export function checkQuality(password: string, policy: PasswordPolicy, personal: PersonalData, blocklist: ReadonlySet<string>): QualityFailure | undefined {
   const chars = [...password];
   if (chars.length < policy.minLength) {
     return { error: PolicyError.passwordTooShort, message: `must be at least ${policy.minLength} characters` };
@@ -180,9 +171,7 @@ function policyMinimum(policy: PasswordPolicy, charClass: CharClass): number {
 function classQuotas(policy: PasswordPolicy, length: number): Record<CharClass, number> {
   const classes = Object.keys(ALPHABETS) as CharClass[];
   for (const floor of [2, 1, 0]) {
-    const quotas = Object.fromEntries(
-      classes.map((c) => [c, Math.max(floor, policyMinimum(policy, c))]),
-    ) as Record<CharClass, number>;
+    const quotas = Object.fromEntries(classes.map((c) => [c, Math.max(floor, policyMinimum(policy, c))])) as Record<CharClass, number>;
     const total = Object.values(quotas).reduce((sum, n) => sum + n, 0);
     if (total <= length) return quotas;
   }
@@ -198,11 +187,7 @@ function shuffle(chars: string[]): string[] {
 }
 
 /** A random password that passes the policy's rules, for admin resets and new accounts. */
-export function generatePassword(
-  policy: PasswordPolicy,
-  blocklist: ReadonlySet<string>,
-  personal: PersonalData,
-): string {
+export function generatePassword(policy: PasswordPolicy, blocklist: ReadonlySet<string>, personal: PersonalData): string {
   let length = Math.max(policy.minLength, 16);
   if (policy.maxLength > 0) length = Math.min(length, policy.maxLength);
   if (length < policy.minLength) {

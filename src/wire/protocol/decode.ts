@@ -271,9 +271,7 @@ function readModifyDN(r: BerReader): ProtocolOp {
   const deleteOldRDN = r.readBoolean();
   const newSuperior = r.readOptionalString(0x80);
   r.leave(outer);
-  return newSuperior === undefined
-    ? { op: 'modifyDN', entry, newRDN, deleteOldRDN }
-    : { op: 'modifyDN', entry, newRDN, deleteOldRDN, newSuperior };
+  return newSuperior === undefined ? { op: 'modifyDN', entry, newRDN, deleteOldRDN } : { op: 'modifyDN', entry, newRDN, deleteOldRDN, newSuperior };
 }
 
 function readCompare(r: BerReader): ProtocolOp {

@@ -2,10 +2,7 @@
  * Framing for the connection's read loop: how many octets the LDAPMessage starting at `offset` needs.
  * Only the outer SEQUENCE header is inspected; the content is checked later by decodeRequest.
  */
-export function frameLength(
-  buf: Buffer,
-  offset: number,
-): { headerLength: number; bodyLength: number } | 'incomplete' | { error: string } {
+export function frameLength(buf: Buffer, offset: number): { headerLength: number; bodyLength: number } | 'incomplete' | { error: string } {
   const available = buf.length - offset;
   if (available < 1) return 'incomplete';
   if (buf[offset] !== 0x30) return { error: `LDAPMessage must start with SEQUENCE (0x30), found 0x${buf[offset].toString(16).padStart(2, '0')}` };

@@ -144,7 +144,20 @@ export class CompatDirectory {
 
     const data = initData(join(keys, 'data'), { policy: 'default' });
     // cairn init gives the default group no gidNumber; the suite's people have theirs as an import would.
-    importLdif(data, [`dn: cn=users,ou=groups,${BASE}`, 'changetype: modify', 'add: objectClass', 'objectClass: posixGroup', '-', 'add: gidNumber', `gidNumber: ${USERS_GID}`, '-', ''].join('\n'));
+    importLdif(
+      data,
+      [
+        `dn: cn=users,ou=groups,${BASE}`,
+        'changetype: modify',
+        'add: objectClass',
+        'objectClass: posixGroup',
+        '-',
+        'add: gidNumber',
+        `gidNumber: ${USERS_GID}`,
+        '-',
+        '',
+      ].join('\n'),
+    );
     importLdif(data, fixtureLdif(sshPublicKey));
     for (const name of ['sssd', 'nslcd', 'radius']) mustCairn(['service', 'add', name, '--password', SERVICE_PASSWORD], data);
     mustCairn(['user', 'passwd', 'hank', '--reset', '--password', PEOPLE.hank.password], data);

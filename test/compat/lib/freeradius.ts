@@ -107,7 +107,25 @@ export async function startFreeradius(directory: CompatDirectory): Promise<Radiu
   writeFileSync(join(folder, 'mods-enabled', 'always'), 'always reject {\n  rcode = reject\n}\n');
   writeFileSync(join(folder, 'sites-enabled', 'cairn'), fillTemplate(readTemplate('freeradius-site'), { LISTEN_ADDRESS: '127.0.0.1', LISTEN_PORT: port }));
   const certificate = join(folder, 'radius.pem');
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=radius.compat.test', '-keyout', join(folder, 'radius.key'), '-out', certificate], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=radius.compat.test',
+      '-keyout',
+      join(folder, 'radius.key'),
+      '-out',
+      certificate,
+    ],
+    { encoding: 'utf8' },
+  );
   if (made.status !== 0) throw new Error(`openssl: ${made.stderr}`);
   host.mustRun('install', ['-d', '/run/freeradius']);
   host.daemon('freeradius', 'freeradius', ['-X', '-d', folder]);
@@ -125,7 +143,11 @@ export function accessRequest(radius: RadiusServer, attributes: Record<string, s
   const pairs = Object.entries(attributes)
     .map(([k, v]) => `${k} = "${v.replace(/(["\\])/g, '\\$1')}"`)
     .join('\n');
-  const r = spawnSync('radclient', ['-x', '-r', '1', '-t', '10', `127.0.0.1:${radius.port}`, 'auth', RADIUS_SECRET], { input: pairs + '\n', encoding: 'utf8', timeout: 30000 });
+  const r = spawnSync('radclient', ['-x', '-r', '1', '-t', '10', `127.0.0.1:${radius.port}`, 'auth', RADIUS_SECRET], {
+    input: pairs + '\n',
+    encoding: 'utf8',
+    timeout: 30000,
+  });
   const text = `${r.stdout}\n${r.stderr}`;
   return { accepted: /Received Access-Accept/.test(text), text };
 }
@@ -153,7 +175,10 @@ export function eapolTest(radius: RadiusServer, user: string, password: string):
 }
 `,
   );
-  const r = spawnSync('eapol_test', ['-c', conf, '-a', '127.0.0.1', '-p', String(radius.port), '-s', RADIUS_SECRET, '-t', '15'], { encoding: 'utf8', timeout: 60000 });
+  const r = spawnSync('eapol_test', ['-c', conf, '-a', '127.0.0.1', '-p', String(radius.port), '-s', RADIUS_SECRET, '-t', '15'], {
+    encoding: 'utf8',
+    timeout: 60000,
+  });
   const text = `${r.stdout}\n${r.stderr}`;
   writeFileSync(`${conf}.log`, text);
   return { accepted: r.status === 0 && /^SUCCESS$/m.test(text), text: text.slice(-3000) };

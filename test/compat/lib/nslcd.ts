@@ -10,10 +10,7 @@ export const PAM_SERVICE = 'cairn-login';
 export async function startNslcd(directory: CompatDirectory): Promise<PrivateHost> {
   const host = await PrivateHost.create('nslcd');
   const conf = join(host.root, 'nslcd.conf');
-  writeFileSync(
-    conf,
-    fillTemplate(readTemplate('nslcd.conf'), directory.clientValues('nslcd')),
-  );
+  writeFileSync(conf, fillTemplate(readTemplate('nslcd.conf'), directory.clientValues('nslcd')));
   chmodSync(conf, 0o600);
   host.bind(conf, '/etc/nslcd.conf');
   host.mustRun('install', ['-d', '-o', 'nslcd', '-g', 'nslcd', '/run/nslcd']);

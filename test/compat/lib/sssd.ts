@@ -10,7 +10,16 @@ export const PAM_SERVICE = 'cairn-login';
 export async function startSssd(directory: CompatDirectory, schema: 'rfc2307' | 'rfc2307bis'): Promise<PrivateHost> {
   const host = await PrivateHost.create(`sssd-${schema}`);
   const lib = join(host.root, 'lib');
-  const folders: [string, number][] = [['db', 0o700], ['pipes', 0o755], ['pipes/private', 0o700], ['mc', 0o755], ['pubconf', 0o755], ['gpo_cache', 0o755], ['secrets', 0o700], ['deskprofile', 0o755]];
+  const folders: [string, number][] = [
+    ['db', 0o700],
+    ['pipes', 0o755],
+    ['pipes/private', 0o700],
+    ['mc', 0o755],
+    ['pubconf', 0o755],
+    ['gpo_cache', 0o755],
+    ['secrets', 0o700],
+    ['deskprofile', 0o755],
+  ];
   for (const [f, mode] of folders) {
     mkdirSync(join(lib, f), { recursive: true });
     chmodSync(join(lib, f), mode);
@@ -20,10 +29,7 @@ export async function startSssd(directory: CompatDirectory, schema: 'rfc2307' | 
   mkdirSync(etc);
   mkdirSync(log);
   const conf = join(etc, 'sssd.conf');
-  writeFileSync(
-    conf,
-    fillTemplate(readTemplate('sssd.conf'), { ...directory.clientValues('sssd'), SCHEMA: schema, CACHE_SECONDS: 1 }),
-  );
+  writeFileSync(conf, fillTemplate(readTemplate('sssd.conf'), { ...directory.clientValues('sssd'), SCHEMA: schema, CACHE_SECONDS: 1 }));
   chmodSync(conf, 0o600);
   chmodSync(etc, 0o700);
   host.bind(lib, '/var/lib/sss');
