@@ -113,6 +113,16 @@ export class AccessControl {
     if (migration || isAdministrator(who)) return;
     if (values.some(isSupportedHash)) throw denied('userPassword: only administrators may set an already hashed password; send the password itself');
   }
+  /**
+   * Whose password a Password Modify (or `cairn user passwd`) may change: the person's own ('self'), or
+   * anyone's for an administrator or the CLI ('reset': an administrator's change of their own password is
+   * 'self', under the same rules as everyone's).
+   */
+  checkPasswordChange(who: Identity, entryNdn: string, dn: string): 'self' | 'reset' {
+    if (isOwnEntry(who, entryNdn)) return 'self';
+    if (isAdministrator(who)) return 'reset';
+    throw denied(`you may not change the password of ${dn}`);
+  }
 }
 
 /** Administrators: members of cn=admins, and the CLI acting as the system. */

@@ -168,8 +168,8 @@ export class SqliteStore implements Store {
     return this.stmt('UPDATE totp SET last_step = ? WHERE entry_id = ? AND last_step < ?').run(step, entryId, step).changes === 1;
   }
 
-  async rememberTotpUse(entryId: number, client: string, codeMac: string, expiresAt: number): Promise<void> {
-    this.stmt('DELETE FROM totp_reuse WHERE expires_at < ?').run(Date.now());
+  async rememberTotpUse(entryId: number, client: string, codeMac: string, expiresAt: number, now: number): Promise<void> {
+    this.stmt('DELETE FROM totp_reuse WHERE expires_at < ?').run(now);
     this.stmt('INSERT OR REPLACE INTO totp_reuse (entry_id, client, code_mac, expires_at) VALUES (?, ?, ?, ?)').run(entryId, client, codeMac, expiresAt);
   }
 

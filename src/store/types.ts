@@ -103,7 +103,7 @@ export interface Store {
   /** Records that a time step was used, atomically: false when it (or a later one) was used already. */
   claimTotpStep(entryId: number, step: number): Promise<boolean>;
   /** Remembers a code accepted for a client until expiresAt; and asks whether it was. */
-  rememberTotpUse(entryId: number, client: string, codeMac: string, expiresAt: number): Promise<void>;
+  rememberTotpUse(entryId: number, client: string, codeMac: string, expiresAt: number, now: number): Promise<void>;
   recentTotpUse(entryId: number, client: string, codeMac: string, now: number): Promise<boolean>;
   /** Whether this reminder went out for this password (identified by its change time). */
   reminderSent(entryId: number, passwordChangedAt: string, reminder: string): Promise<boolean>;

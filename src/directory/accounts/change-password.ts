@@ -44,10 +44,7 @@ export async function changePassword(
     actor = identityOf(ctx, entry);
   }
   if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${targetText}`, await ctx.matchedDN(target.ndn));
-  const self = actor.kind === 'user' && actor.ndn === entry.ndn;
-  const privileged = actor.kind === 'system' || (actor.kind === 'user' && actor.isAdmin && !self);
-  if (!privileged) {
-    if (!self) throw new LdapError(ResultCode.insufficientAccessRights, `you may not change the password of ${entry.dn}`);
+  if (ctx.acl.checkPasswordChange(actor, entry.ndn, entry.dn) === 'self') {
     // A bound person may leave out the old password unless the policy's pwdSafeModify asks for it (the
     // policy decides, as slapd's ppolicy does); the connection whose bind failed on an expiry has no bind to
     // stand on, so it must prove the old one.

@@ -85,7 +85,7 @@ export class MfaLayer {
     const mac = this.box.mac(`${entry.id}:${step}:${code}`);
     if (await this.ctx.store.claimTotpStep(entry.id, step)) {
       if (this.config.reuseSeconds > 0 && client !== undefined)
-        await this.ctx.store.rememberTotpUse(entry.id, client, mac, now + this.config.reuseSeconds * 1000);
+        await this.ctx.store.rememberTotpUse(entry.id, client, mac, now + this.config.reuseSeconds * 1000, now);
       return 'ok';
     }
     if (this.config.reuseSeconds > 0 && client !== undefined && (await this.ctx.store.recentTotpUse(entry.id, client, mac, now))) return 'ok';
