@@ -11,7 +11,6 @@ import { checkBeforeWorkers } from './serve/preflight';
 import { runPrimary } from './serve/primary';
 import { Reminders } from './serve/reminders';
 import { runServer, runWorker, watchCertificate } from './serve/worker';
-import { startVitals } from '../metrics/vitals';
 
 interface ServeOptions {
   listen?: string;
@@ -75,6 +74,6 @@ async function serve(data: string, readConfig: () => Config, initIfMissing: bool
   const reminders = new Reminders(data, config, log);
   reminders.start();
   watchCertificate(data, config, log);
-  const vitals = await startVitals(config, data, log, count);
+  const vitals = await (await import('../metrics/vitals')).startVitals(config, data, log, count);
   return runPrimary({ count, config, log, readConfig, reminders }).finally(() => vitals.close());
 }

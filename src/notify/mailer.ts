@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config';
 
 export interface OutgoingMail {
@@ -13,7 +13,9 @@ export type SendMail = (mail: OutgoingMail) => Promise<void>;
 /** SMTP through nodemailer: TLS from the start or STARTTLS, optional authentication, all from config. */
 export function smtpSender(smtp: Config['notify']['smtp']): SendMail {
   if (!smtp.host) throw new Error('notify.smtp.host is not set: configure the mail server to send reminders');
-  const transport = nodemailer.createTransport({
+  // nodemailer is loaded when the first mail goes out: every other command starts faster without it.
+  let transport: Transporter | undefined;
+  const options = {
     host: smtp.host,
     port: smtp.port,
     secure: smtp.tls,
@@ -21,8 +23,9 @@ export function smtpSender(smtp: Config['notify']['smtp']): SendMail {
     ignoreTLS: !smtp.tls && !smtp.startTls,
     auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
     tls: { rejectUnauthorized: process.env.CAIRN_SMTP_INSECURE_TLS !== '1' },
-  });
+  };
   return async (mail) => {
+    transport ??= (await import('nodemailer')).default.createTransport(options);
     await transport.sendMail({ from: smtp.from, ...mail });
   };
 }

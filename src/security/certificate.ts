@@ -1,4 +1,3 @@
-import { generate } from 'selfsigned';
 import { X509Certificate } from 'node:crypto';
 import { hostname } from 'node:os';
 
@@ -7,6 +6,8 @@ export const SELF_SIGNED_DAYS = 3 * 365;
 
 /** A self-signed certificate for a fresh directory, valid for localhost, the host name and loopback. */
 export async function generateSelfSignedCertificate(days = SELF_SIGNED_DAYS, now = new Date()): Promise<{ cert: string; key: string }> {
+  // selfsigned (node-forge) takes 0.1 s to load: only init and tls renew need it.
+  const { generate } = await import('selfsigned');
   const host = hostname();
   const result = await generate([{ name: 'commonName', value: host }], {
     keyType: 'ec',

@@ -3,7 +3,6 @@ import type { Config } from '../../config';
 import { flushLogs, type Logger } from '../../log';
 import { existsSync } from 'node:fs';
 import { dataPaths, openDirectory } from '../../runtime';
-import { startVitals } from '../../metrics/vitals';
 import { watchCertificateExpiry } from '../../wire/certificate-expiry';
 import { LdapServer, parseAddress } from '../../wire/server';
 import { describeListening, type Listening, type ReloadRequest, type WorkerMessage } from './messages';
@@ -38,7 +37,7 @@ export async function runServer(data: string, config: Config, log: Logger, readC
   const early = () => (earlyReload = true);
   process.on('SIGHUP', early);
   const tls = tlsFor(config, data);
-  const vitals = await startVitals(config, data, log, 1);
+  const vitals = await (await import('../../metrics/vitals')).startVitals(config, data, log, 1);
   const opened = await openDirectory(data, config, log);
   const ldap = new LdapServer({ directory: opened.directory, config, log, tls });
   const ldapsAddress = config.server.ldaps === 'none' ? undefined : parseAddress(config.server.ldaps);
