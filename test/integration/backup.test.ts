@@ -5,7 +5,6 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -22,6 +21,7 @@ import {
   startServer,
   type RunningServer,
 } from '../helpers/server';
+import { totpCode } from '../helpers/oathtool';
 
 // ldapjs ships no types: the little the writers use.
 interface LdapErrorLike extends Error {
@@ -42,27 +42,7 @@ interface LdapJs {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ldap = require('ldapjs') as LdapJs;
 
-const code = (secret: string, offsetSeconds = 0) =>
-  execFileSync(
-    'oathtool',
-    [
-      '--totp',
-      '-b',
-      secret,
-      ...(offsetSeconds
-        ? [
-            '-N',
-            new Date(Date.now() + offsetSeconds * 1000)
-              .toISOString()
-              .replace('T', ' ')
-              .replace(/\.\d+Z$/, ' UTC'),
-          ]
-        : []),
-    ],
-    {
-      encoding: 'utf8',
-    },
-  ).trim();
+const code = totpCode;
 
 const person = (uid: string) => `uid=${uid},ou=people,${BASE}`;
 const POLICY = `cn=default,ou=policies,${BASE}`;

@@ -1,33 +1,13 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as net from 'node:net';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
 import { BerReader } from '../../src/wire/protocol/ber-read';
 import { berInteger, berOctetString, berSequence } from '../../src/wire/protocol/ber-write';
+import { totpCode } from '../helpers/oathtool';
 
-const code = (secret: string, offsetSeconds = 0) =>
-  execFileSync(
-    'oathtool',
-    [
-      '--totp',
-      '-b',
-      secret,
-      ...(offsetSeconds
-        ? [
-            '-N',
-            new Date(Date.now() + offsetSeconds * 1000)
-              .toISOString()
-              .replace('T', ' ')
-              .replace(/\.\d+Z$/, ' UTC'),
-          ]
-        : []),
-    ],
-    {
-      encoding: 'utf8',
-    },
-  ).trim();
+const code = totpCode;
 
 /** Simple binds one after another on one new connection from a chosen loopback address: each result code and text. */
 async function bindsOnOneConnection(port: number, from: string, binds: [dn: string, password: string][]): Promise<{ code: number; message: string }[]> {
