@@ -46,6 +46,18 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** A listening address setting (`server.listen`, `metrics.listen`…) as host and port. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export function parseAddress(text: string): ListenAddress {
+  const m = /^\[?([^\]]*)\]?:(\d+)$/.exec(text);
+  if (!m) throw new Error(`bad address "${text}": use HOST:PORT`);
+  return { host: m[1], port: Number(m[2]) };
+}
+
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

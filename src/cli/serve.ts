@@ -74,6 +74,6 @@ async function serve(data: string, readConfig: () => Config, initIfMissing: bool
   const reminders = new Reminders(data, config, log);
   reminders.start();
   watchCertificate(data, config, log);
-  const vitals = await (await import('../metrics/vitals')).startVitals(config, data, log, count);
+  const vitals = await (await import('../metrics/vitals')).startVitals(config, dataPaths(data).database, log, count);
   return runPrimary({ count, config, log, readConfig, reminders }).finally(() => vitals.close());
 }

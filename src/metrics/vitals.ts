@@ -1,10 +1,8 @@
 import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AggregatorRegistry, Registry } from 'prom-client';
-import type { Config } from '../config';
+import { parseAddress, type Config } from '../config';
 import type { Logger } from '../log';
-import { dataPaths } from '../runtime';
-import { parseAddress } from '../wire/server';
 import { answerPrimary, askWorkers } from './cluster-status';
 import { DatabaseProbe } from './database-probe';
 import { directoryRegistry, servingRegistry } from './registries';
@@ -26,10 +24,10 @@ const NOTHING: Vitals = { listening: () => undefined, close: async () => undefin
  * several workers (which answer it over IPC), or by the only process. `workers` is how many serve LDAP:
  * 1 means this process.
  */
-export async function startVitals(config: Config, dataDir: string, log: Logger, workers: number): Promise<Vitals> {
+export async function startVitals(config: Config, databaseFile: string, log: Logger, workers: number): Promise<Vitals> {
   if (config.metrics.listen === 'none') return NOTHING;
   if (cluster.isWorker) return { ...answerPrimary(servingRegistry()), close: async () => undefined };
-  const probe = new DatabaseProbe(dataPaths(dataDir).database);
+  const probe = new DatabaseProbe(databaseFile);
   const directory = directoryRegistry(probe);
   const single = workers === 1;
   const local = single ? Registry.merge([servingRegistry(), directory]) : directory;

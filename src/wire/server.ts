@@ -1,7 +1,7 @@
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type SecureContext, type Server as TlsServer } from 'node:tls';
 import type { TlsMaterial } from './tls';
-import type { Config } from '../config';
+import type { Config, ListenAddress } from '../config';
 import type { Directory } from '../directory/directory';
 import { ResultCode } from '../ldap/result-codes';
 import type { Logger } from '../log';
@@ -13,17 +13,6 @@ import { Admission } from './admission';
 import { ThrottledWarning } from './throttled-warning';
 import { connectionsWithin, openFileLimit } from '../open-file-limit';
 import { connectionClosed, connectionOpened, connectionRefused, countTlsHandshake } from '../metrics/counts';
-
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
-
-export function parseAddress(text: string): ListenAddress {
-  const m = /^\[?([^\]]*)\]?:(\d+)$/.exec(text);
-  if (!m) throw new Error(`bad address "${text}": use HOST:PORT`);
-  return { host: m[1], port: Number(m[2]) };
-}
 
 export interface LdapServerOptions {
   directory: Directory;

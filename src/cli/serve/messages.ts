@@ -1,4 +1,4 @@
-import type { ListenAddress } from '../../wire/server';
+import type { ListenAddress } from '../../config';
 import type { ReloadOutcome } from './reload';
 
 /** A worker is serving: where, and which naming context. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Config } from '../../config';
 import { checkMfaKey, dataPaths } from '../../runtime';
-import { parseAddress, type ListenAddress } from '../../wire/server';
+import { parseAddress, type ListenAddress } from '../../config';
 import { loadTls, type TlsMaterial } from '../../wire/tls';
 
 /** The certificate and key files: server.tlsCert/tlsKey, or the pair generated in the data folder. */

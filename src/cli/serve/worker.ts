@@ -4,7 +4,8 @@ import { flushLogs, type Logger } from '../../log';
 import { existsSync } from 'node:fs';
 import { dataPaths, openDirectory } from '../../runtime';
 import { watchCertificateExpiry } from '../../wire/certificate-expiry';
-import { LdapServer, parseAddress } from '../../wire/server';
+import { LdapServer } from '../../wire/server';
+import { parseAddress } from '../../config';
 import { describeListening, type Listening, type ReloadRequest, type WorkerMessage } from './messages';
 import { tlsFiles, tlsFor } from './preflight';
 import { logOutcome, reloadServing } from './reload';
@@ -37,7 +38,7 @@ export async function runServer(data: string, config: Config, log: Logger, readC
   const early = () => (earlyReload = true);
   process.on('SIGHUP', early);
   const tls = tlsFor(config, data);
-  const vitals = await (await import('../../metrics/vitals')).startVitals(config, data, log, 1);
+  const vitals = await (await import('../../metrics/vitals')).startVitals(config, dataPaths(data).database, log, 1);
   const opened = await openDirectory(data, config, log);
   const ldap = new LdapServer({ directory: opened.directory, config, log, tls });
   const ldapsAddress = config.server.ldaps === 'none' ? undefined : parseAddress(config.server.ldaps);

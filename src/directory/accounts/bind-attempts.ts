@@ -1,7 +1,15 @@
 import type { PasswordPolicy } from '../../security/policy/types';
 import type { StoredEntry, WriteTx } from '../../store/types';
 import type { DirectoryContext } from '../context';
-import type { PasswordPolicyLayer } from './password-policy';
+
+/** What the lockout part of the password policy (password-policy.ts) answers and records for the attempts. */
+export interface LockoutRules {
+  isLocked(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now: number): boolean;
+  locksOut(policy: PasswordPolicy): boolean;
+  checksAllowed(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now: number): number | 'locked';
+  recordFailure(entry: StoredEntry, policy: PasswordPolicy, now: number, attempt?: (tx: WriteTx) => void): Promise<void>;
+  recordSuccess(entry: StoredEntry, attempt?: (tx: WriteTx) => void): Promise<void>;
+}
 
 /** A check still recorded after this long was abandoned (its process died): it no longer counts. */
 export const ABANDONED_AFTER_MS = 60_000;
@@ -34,7 +42,7 @@ export class BindAttempts {
 
   constructor(
     private readonly ctx: DirectoryContext,
-    private readonly policy: PasswordPolicyLayer,
+    private readonly policy: LockoutRules,
   ) {}
 
   private now(): number {
