@@ -56,6 +56,18 @@ class LineSink extends Writable {
    * log files) never mix: at most PIPE_BUF (4096) bytes to stderr, which may be a pipe; a file opened for
    * appending takes each write at once whatever its size.
    */
+  /** Writes what is gathered and closes the file; a line that comes later opens it again. */
+  close() {
+    this.flush();
+    if (this.path === undefined || this.fd < 0) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed: nothing to do.
+    }
+    this.fd = -1;
+  }
+
   flush() {
     const most = this.path === undefined ? 4096 : 1 << 20;
     this.scheduled = false;
@@ -64,6 +76,13 @@ class LineSink extends Writable {
     this.pending = [];
     let chunk = '';
     let bytes = 0;
+    if (this.fd < 0 && this.path !== undefined) {
+      try {
+        this.fd = openLogFile(this.path);
+      } catch {
+        return; // the folder is gone: nothing more can be said.
+      }
+    }
     const write = (text: string) => {
       try {
         if (text) writeSync(this.fd, text);
@@ -125,6 +144,16 @@ export function reopenLogFiles(): string[] {
 export function flushLogs(): void {
   stderrSink?.flush();
   for (const sink of fileSinks.values()) sink.flush();
+}
+
+/**
+ * Writes out every line and closes the log files, as the end of a process would: for a program that runs
+ * several commands in one process (the tests' CLI thread), so that each command opens its files anew.
+ */
+export function closeLogFiles(): void {
+  stderrSink?.flush();
+  for (const sink of fileSinks.values()) sink.close();
+  fileSinks.clear();
 }
 
 const MESSAGE = Symbol.for('message');

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Config } from './config';
 import { Directory } from './directory/directory';
 import { SYSTEM } from './directory/identity';
@@ -23,14 +23,8 @@ import { checkLength } from './security/policy/quality';
 import type { Clock } from './directory/accounts/clock';
 import { recordInitEntries } from './directory/init-entries';
 import { formatGeneralizedTime } from './directory/matching';
+import { dataPaths, mfaKeyFile } from './data-folder';
 
-export const dataPaths = (dataDir: string) => {
-  const dir = resolve(dataDir);
-  return { dir, database: join(dir, 'cairn.sqlite'), cert: join(dir, 'tls', 'cert.pem'), key: join(dir, 'tls', 'key.pem') };
-};
-
-/** The key that seals MFA secrets: mfa.keyFile, or mfa.key in the data folder. */
-export const mfaKeyFile = (config: Config, dataDir: string) => resolve(config.mfa.keyFile || join(dataPaths(dataDir).dir, 'mfa.key'));
 
 /** The audit trail: DATA/audit.log unless log.auditFile names another file, or "none". */
 function auditLogger(config: Config, dataDir: string): Logger {

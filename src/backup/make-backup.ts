@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Config } from '../config';
-import { dataPaths, mfaKeyFile } from '../runtime';
+import { dataPaths, mfaKeyFile } from '../data-folder';
 import { checkMfaKey, countContents, writeBackupTable, type CarriedContents } from './format';
 
 export interface BackupSummary {

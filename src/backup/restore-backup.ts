@@ -3,7 +3,7 @@ import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config';
 import { migrationsDir } from '../paths';
-import { dataPaths, mfaKeyFile } from '../runtime';
+import { dataPaths, mfaKeyFile } from '../data-folder';
 import { migrate } from '../store/migrate';
 import { BACKUP_TABLE, CARRIED_FILES, inspectBackup, type CarriedFile } from './format';
 import { assertNotInUse } from './in-use';

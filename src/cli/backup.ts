@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { makeBackup } from '../backup/make-backup';
-import { restoreBackup } from '../backup/restore-backup';
-import { dataPaths } from '../runtime';
+import { dataPaths } from '../data-folder';
 import { configFor, globalOptions } from './context';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -22,6 +20,7 @@ export function registerBackup(program: Command) {
     .argument('<file>', 'the backup file, or - for standard output')
     .option('--force', 'replace FILE if it exists')
     .action(async (file: string, opts: { force?: boolean }, cmd: Command) => {
+      const { makeBackup } = await import('../backup/make-backup');
       const s = await makeBackup(globalOptions(cmd).data, configFor(cmd), file, opts.force ?? false);
       const carried = s.carried.map((c) => CARRIED_WORDS[c]);
       const line =
@@ -37,6 +36,7 @@ export function registerBackup(program: Command) {
     .option('--force', 'replace the directory in the data folder (refused while a server uses it); the old one is kept in replaced-TIME/')
     .action(async (file: string, opts: { force?: boolean }, cmd: Command) => {
       const data = globalOptions(cmd).data;
+      const { restoreBackup } = await import('../backup/restore-backup');
       const s = restoreBackup(file, data, configFor(cmd), opts.force ?? false);
       process.stdout.write(
         `Restored ${plural(s.entries, 'entry', 'entries')} (${plural(s.mfaPeople, 'person', 'people')} with MFA) from ${file}, taken ${s.created}, into ${dataPaths(data).dir}\n` +

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config';
-import { createLogger, type Logger } from '../log';
-import { openDirectory, type OpenDirectory } from '../runtime';
+import type { Logger } from '../log';
+import type { OpenDirectory } from '../runtime';
 import { LdapError } from '../directory/errors';
 
 export interface GlobalOptions {
@@ -17,15 +17,21 @@ export function configFor(cmd: Command, overrides?: Record<string, unknown>): Co
   return loadConfig({ file: globalOptions(cmd).config, overrides: overrides as never });
 }
 
-/** CLI commands log warnings only, to stderr, so their own output stays readable. */
-export function cliLogger(config: Config): Logger {
+/**
+ * CLI commands log warnings only, to stderr, so their own output stays readable. The logger and the
+ * directory are loaded when a command first needs them: a command that stops at its arguments (or
+ * --help, --version) starts in a fraction of the time.
+ */
+export async function cliLogger(config: Config): Promise<Logger> {
+  const { createLogger } = await import('../log');
   return createLogger(process.env.CAIRN_LOG_LEVEL ? config.log.level : 'warn', config.log.file || undefined);
 }
 
 /** Opens the directory for one command and always closes it. */
 export async function withDirectory<T>(cmd: Command, fn: (o: OpenDirectory, config: Config) => Promise<T>): Promise<T> {
   const config = configFor(cmd);
-  const opened = await openDirectory(globalOptions(cmd).data, config, cliLogger(config));
+  const { openDirectory } = await import('../runtime');
+  const opened = await openDirectory(globalOptions(cmd).data, config, await cliLogger(config));
   try {
     return await fn(opened, config);
   } finally {

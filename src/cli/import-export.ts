@@ -5,7 +5,6 @@ import { SYSTEM } from '../directory/identity';
 import { formatLdifRecord, ldifHeader } from '../ldif/write';
 import { withDirectory } from './context';
 import { progress } from './import/progress';
-import { runImport } from './import/run';
 
 /**
  * Operational attributes written by export, so a re-import keeps identities, history and the password
@@ -55,6 +54,7 @@ export function registerImportExport(program: Command) {
         passwordChangedNow: opts.passwordChangedNow ?? false,
         admins: opts.admin,
       };
+      const { runImport } = await import('./import/run');
       const summary = await withDirectory(cmd, ({ directory, store }) => runImport(directory, store, text, options, bar.tick)).finally(() => bar.done());
       process.stdout.write(opts.json ? JSON.stringify(summary.toJSON(), null, 2) + '\n' : summary.format());
       if (!summary.ok) throw new Error(summary.formatProblems());

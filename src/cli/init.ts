@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { initDirectory } from '../runtime';
 import { cliLogger, configFor, globalOptions } from './context';
 
-import { generateInitialPassword } from '../directory/accounts/generator';
-import { loadBlocklist } from '../security/policy/blocklist';
-
 /** The first administrator's password, when none is given: one Cairn's default policy accepts. */
-export const generatePassword = () => generateInitialPassword(loadBlocklist());
+export async function generatePassword(): Promise<string> {
+  const { generateInitialPassword } = await import('../directory/accounts/generator');
+  const { loadBlocklist } = await import('../security/policy/blocklist');
+  return generateInitialPassword(loadBlocklist());
+}
 
 export function registerInit(program: Command) {
   program
@@ -18,8 +18,9 @@ export function registerInit(program: Command) {
     .action(async (opts: { base: string; adminPassword?: string; posixAdmin?: boolean }, cmd: Command) => {
       const config = configFor(cmd);
       const given = opts.adminPassword ?? process.env.CAIRN_ADMIN_PASSWORD;
-      const password = given ?? generatePassword();
-      const { adminDn } = await initDirectory(globalOptions(cmd).data, opts.base, password, config, cliLogger(config), { posixAdmin: opts.posixAdmin });
+      const password = given ?? (await generatePassword());
+      const { initDirectory } = await import('../runtime');
+      const { adminDn } = await initDirectory(globalOptions(cmd).data, opts.base, password, config, await cliLogger(config), { posixAdmin: opts.posixAdmin });
       process.stdout.write(`Created the directory ${opts.base} in ${globalOptions(cmd).data}\nAdministrator: ${adminDn}\n`);
       if (!given) process.stdout.write(`Administrator password (shown once): ${password}\n`);
     });

@@ -26,7 +26,10 @@ function packageVersion(): string {
  * quietly, and the command finishes what it was doing (a write still commits) and exits as it would have.
  * A writer waiting for room in the pipe ('drain', as export does) is let go.
  */
+let quietOnClose = false;
 function quietWhenStdoutCloses(): void {
+  if (quietOnClose) return;
+  quietOnClose = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
     process.stdout.write = () => true;

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import qrcode from 'qrcode-terminal';
 import type { Directory } from '../directory/directory';
 import type { MfaState } from '../directory/accounts/accounts';
 import { SYSTEM } from '../directory/identity';
 import { allPeople, personByUid, valuesOf } from './lookup';
 import { cliLogger, configFor, globalOptions, withDirectory } from './context';
-import { mfaKeyFile, openDirectory, sealedEnrolments } from '../runtime';
-import { mfaKeyWorks, writeNewMfaKey } from '../security/mfa-key';
+import { mfaKeyFile } from '../data-folder';
 
 async function dnOf(d: Directory, uid: string): Promise<string> {
   return (await personByUid(d, uid)).dn;
@@ -14,7 +12,10 @@ async function dnOf(d: Directory, uid: string): Promise<string> {
 
 const MFA_STATE_WORDS: Record<MfaState, string> = { enrolled: 'enrolled', pending: 'pending confirmation', required: 'REQUIRED, not enrolled', off: 'off' };
 
-const qr = (text: string) => new Promise<string>((resolve) => qrcode.generate(text, { small: true }, resolve));
+async function qr(text: string): Promise<string> {
+  const qrcode = (await import('qrcode-terminal')).default;
+  return new Promise<string>((resolve) => qrcode.generate(text, { small: true }, resolve));
+}
 
 export function registerMfa(program: Command) {
   const mfa = program.command('mfa').description('one-time codes (TOTP) appended to the password at login');
@@ -64,7 +65,9 @@ export function registerMfa(program: Command) {
       const config = configFor(cmd);
       const data = globalOptions(cmd).data;
       const file = mfaKeyFile(config, data);
-      const opened = await openDirectory(data, config, cliLogger(config), { withoutMfaKey: true });
+      const { openDirectory, sealedEnrolments } = await import('../runtime');
+      const { mfaKeyWorks, writeNewMfaKey } = await import('../security/mfa-key');
+      const opened = await openDirectory(data, config, await cliLogger(config), { withoutMfaKey: true });
       try {
         const enrolled = await sealedEnrolments(opened.store);
         if (mfaKeyWorks(file, enrolled)) throw new Error(`the MFA key ${file} is there and opens the enrolled secrets; nothing to replace`);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { smtpSender } from '../notify/mailer';
-import { runReminders } from '../notify/reminders';
 import { withDirectory } from './context';
 
 export function registerNotify(program: Command) {
@@ -11,6 +9,8 @@ export function registerNotify(program: Command) {
     .description('send the reminders that are due now (cairn serve also runs this daily at notify.hour)')
     .action(async (o: { dryRun?: boolean }, cmd: Command) => {
       await withDirectory(cmd, async ({ directory: d }, config) => {
+        const { smtpSender } = await import('../notify/mailer');
+        const { runReminders } = await import('../notify/reminders');
         const dryRun = o.dryRun === true;
         const report = await runReminders(d, config, { dryRun, send: dryRun ? undefined : smtpSender(config.notify.smtp) });
         const verb = dryRun ? 'would send' : 'sent';

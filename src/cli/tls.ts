@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dataPaths } from '../runtime';
+import { dataPaths } from '../data-folder';
 import { daysLeft, describeCertificate, generateSelfSignedCertificate, SELF_SIGNED_DAYS, type CertificateFacts } from '../security/certificate';
 import { configFor, globalOptions } from './context';
 

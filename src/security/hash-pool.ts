@@ -7,7 +7,12 @@ import { secondsSince } from '../metrics/slots';
 type Job = { req: HashRequest; resolve: (v: string | boolean) => void; reject: (e: Error) => void; queued: bigint };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** A fixed pool of worker threads for hashing and verifying passwords; jobs queue when every worker is busy. */
+/**
+ * A pool of worker threads for hashing and verifying passwords; jobs queue when every worker is busy.
+ * Threads start when work first needs them, up to the pool's size: a CLI command that hashes one password
+ * starts one thread, and a server that nobody has bound to yet holds none (each costs about 130 ms of CPU
+ * and 10 MB to start).
+ */
 export class HashPool {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
@@ -16,8 +21,10 @@ export class HashPool {
   private nextId = 1;
   private closed = false;
 
+  private readonly size: number;
+
   constructor(size: number) {
-    for (let i = 0; i < Math.max(1, size); i++) this.spawn();
+    this.size = Math.max(1, size);
   }
 
   private spawn() {
@@ -41,11 +48,9 @@ export class HashPool {
       if (job) metrics.busy(-1);
       job?.reject(err);
       this.all.splice(this.all.indexOf(w), 1);
+      if (this.idle.includes(w)) this.idle.splice(this.idle.indexOf(w), 1);
       metrics.threads(-1);
-      if (!this.closed) {
-        this.spawn();
-        this.pump();
-      }
+      if (!this.closed) this.pump();
     });
     this.all.push(w);
     this.idle.push(w);
@@ -53,6 +58,7 @@ export class HashPool {
   }
 
   private pump() {
+    while (this.queue.length > this.idle.length && this.all.length < this.size) this.spawn();
     while (this.idle.length && this.queue.length) {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;

@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { HostRequest, HostResponse } from './cli-host';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -12,23 +14,60 @@ export const ADMIN_PASSWORD = 'Admin-pass-1234';
 
 /** Tests use cheap bcrypt so that the suite stays fast; the cost is a setting like any other. */
 /** The metrics endpoint is off (its fixed default port would collide between servers); tests of it turn it on. */
+/**
+ * One server process unless a test asks for more: the cluster (primary and workers) has tests of its own,
+ * which set CAIRN_SERVER_WORKERS.
+ */
 export const TEST_ENV = {
   ...process.env,
   CAIRN_SECURITY_BCRYPT_COST: '4',
+  CAIRN_SERVER_WORKERS: '1',
   CAIRN_LOG_LEVEL: 'warn',
   CAIRN_METRICS_LISTEN: 'none',
   LDAPCONF: '/dev/null',
   LDAPTLS_REQCERT: 'never',
 };
 
+/**
+ * Runs the CLI and waits for it, like spawnSync. Commands run in the CLI thread (cli-host.ts), one at a
+ * time with their own arguments and environment; a command that reads standard input or serves runs as a
+ * process of its own, and so does every command with CAIRN_TEST_CLI=process (to check that both agree).
+ */
 export function cairn(args: string[], options: { data?: string; input?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync(process.execPath, [CAIRN, ...(options.data ? ['--data', options.data] : []), ...args], {
-    encoding: 'utf8',
-    input: options.input,
-    env: { ...TEST_ENV, ...options.env },
-    timeout: 120000,
-  });
+  const argv = [...(options.data ? ['--data', options.data] : []), ...args];
+  const env = { ...TEST_ENV, ...options.env };
+  if (options.input !== undefined || args.includes('serve') || process.env.CAIRN_TEST_CLI === 'process') return cairnProcess(argv, env, options.input);
+  return runInCliThread({ argv, env });
+}
+
+/** The CLI as its own process: bin/cairn, as a person runs it. */
+export function cairnProcess(argv: string[], env: NodeJS.ProcessEnv = TEST_ENV, input?: string) {
+  const r = spawnSync(process.execPath, [CAIRN, ...argv], { encoding: 'utf8', input, env, timeout: 120000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let cliThread: { port: MessagePort; done: Int32Array } | undefined;
+
+function runInCliThread(req: HostRequest): HostResponse {
+  if (!cliThread) {
+    const { port1, port2 } = new MessageChannel();
+    const done = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(join(__dirname, 'cli-host.js'), {
+      workerData: { port: port2, done, main: join(ROOT, 'dist', 'src', 'cli', 'main.js') },
+      transferList: [port2],
+    });
+    worker.unref();
+    worker.on('error', () => (cliThread = undefined));
+    worker.on('exit', () => (cliThread = undefined));
+    cliThread = { port: port1, done };
+  }
+  const thread = cliThread;
+  Atomics.store(thread.done, 0, 0);
+  thread.port.postMessage(req);
+  if (Atomics.wait(thread.done, 0, 0, 120000) === 'timed-out') throw new Error(`cairn ${req.argv.join(' ')}: no answer from the CLI thread in 120 s`);
+  const answer = receiveMessageOnPort(thread.port);
+  if (!answer) throw new Error(`cairn ${req.argv.join(' ')}: the CLI thread ended without an answer`);
+  return answer.message as HostResponse;
 }
 
 /** The CLI without blocking this process: for tests that serve something (an SMTP server) to the CLI. */
@@ -77,10 +116,33 @@ const RELAXED_POLICY = [
   '',
 ].join('\n');
 
-export function initData(data = freshData(), options: { policy?: 'default' | 'relaxed' } = {}): string {
+/**
+ * A data folder as `cairn init` (and, unless { policy: 'default' }, the relaxed policy) leaves it. The first
+ * call in a test process runs the real CLI into a template folder; later calls copy it, which takes a few
+ * milliseconds instead of a second. Copies share the template's MFA key, TLS pair and entryUUIDs: a test
+ * that needs a folder with keys of its own (two folders told apart by their keys) passes { ownKeys: true }.
+ */
+export function initData(data = freshData(), options: { policy?: 'default' | 'relaxed'; ownKeys?: boolean } = {}): string {
+  const policy = options.policy ?? 'relaxed';
+  if (options.ownKeys) return runInit(data, policy);
+  let template = templates.get(policy);
+  if (!template) {
+    template = runInit(freshData(), policy);
+    templates.set(policy, template);
+  }
+  cpSync(template, data, { recursive: true });
+  return data;
+}
+
+const templates = new Map<string, string>();
+process.once('exit', () => {
+  for (const t of templates.values()) removeData(t);
+});
+
+function runInit(data: string, policy: 'default' | 'relaxed'): string {
   const r = cairn(['init', '--admin-password', ADMIN_PASSWORD], { data });
   if (r.status !== 0) throw new Error(`cairn init failed: ${r.stderr}`);
-  if (options.policy !== 'default') importLdif(data, RELAXED_POLICY);
+  if (policy !== 'default') importLdif(data, RELAXED_POLICY);
   return data;
 }
 

@@ -326,7 +326,7 @@ describe('cairn backup and cairn restore', function () {
     });
 
     it('refuses a folder that holds a directory without --force, changing nothing; with --force keeps the old one aside', () => {
-      const other = folder(initData());
+      const other = folder(initData(undefined, { ownKeys: true }));
       const files = snapshot(other);
       const r = cairn(['restore', backupFile], { data: other });
       expect(r.status).to.equal(1);

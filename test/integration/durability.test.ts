@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { RawClient } from '../../bench/raw-client';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
-import { dataPaths, openDirectory } from '../../src/runtime';
+import { openDirectory } from '../../src/runtime';
+import { dataPaths } from '../../src/data-folder';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE, CAIRN, TEST_ENV, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
 import { childrenOf } from '../helpers/processes';
 
@@ -74,6 +75,8 @@ describe('durability: store.synchronous', function () {
       {
         env: { ...TEST_ENV, CAIRN_STORE_SYNCHRONOUS: synchronous, CAIRN_SERVER_WORKERS: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: a signal to strace alone detaches it and leaves the server running.
+        detached: true,
       },
     );
     try {
@@ -104,8 +107,16 @@ describe('durability: store.synchronous', function () {
       await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10000).unref();
+        const group = (signal: NodeJS.Signals) => {
+          try {
+            process.kill(-child.pid!, signal);
+          } catch {
+            // already gone
+          }
+        };
+        group('SIGTERM');
+        const timer = setTimeout(() => group('SIGKILL'), 10000);
+        child.once('exit', () => clearTimeout(timer));
       });
     }
   }

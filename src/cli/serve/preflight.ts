@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Config } from '../../config';
-import { checkMfaKey, dataPaths } from '../../runtime';
+import { checkMfaKey } from '../../runtime';
+import { dataPaths } from '../../data-folder';
 import { parseAddress, type ListenAddress } from '../../config';
 import { loadTls, type TlsMaterial } from '../../wire/tls';
 

@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import cluster from 'node:cluster';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Config } from '../../config';
+import { createLogger, flushLogs } from '../../log';
+import { dataPaths } from '../../data-folder';
+import { initDirectory, loadSchema } from '../../runtime';
+import { configFor, fail, globalOptions } from '../context';
+import { generatePassword } from '../init';
+import { checkBeforeWorkers } from './preflight';
+import { runPrimary } from './primary';
+import { Reminders } from './reminders';
+import { runServer, runWorker, watchCertificate } from './worker';
+
+export interface ServeOptions {
+  listen?: string;
+  ldaps?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  initIfMissing?: boolean;
+}
+
+const makeLog = (config: Config) => createLogger(config.log.level, config.log.file || undefined);
+
+/** cairn serve: the primary and its workers, or one process serving alone. */
+export async function startServe(opts: ServeOptions, cmd: Command): Promise<void> {
+  const server: Record<string, string> = {};
+  if (opts.listen) server.listen = opts.listen;
+  if (opts.ldaps) server.ldaps = opts.ldaps;
+  if (opts.tlsCert) server.tlsCert = opts.tlsCert;
+  if (opts.tlsKey) server.tlsKey = opts.tlsKey;
+  // The configuration as at start, read again at each SIGHUP: file, environment, command line.
+  const readConfig = () => configFor(cmd, Object.keys(server).length ? { server } : undefined);
+  const data = globalOptions(cmd).data;
+  // SIGHUP ends a process by default: from here on it never does (serving, it reloads).
+  process.on('SIGHUP', () => undefined);
+  if (cluster.isWorker) return runWorker(data, readConfig, makeLog);
+  try {
+    await serve(data, readConfig, opts.initIfMissing === true);
+  } catch (err) {
+    // One line and a non-zero exit, whatever is still open (worker threads, timers).
+    fail(err);
+    flushLogs();
+    process.exit(1);
+  }
+}
+
+async function serve(data: string, readConfig: () => Config, initIfMissing: boolean): Promise<void> {
+  const config = readConfig();
+  const log = makeLog(config);
+  // A bad schema file (schema.extra) stops start-up here, with its message, before any worker starts.
+  loadSchema(config);
+  if (initIfMissing && !existsSync(dataPaths(data).database)) {
+    const given = process.env.CAIRN_ADMIN_PASSWORD;
+    const password = given ?? (await generatePassword());
+    const { adminDn } = await initDirectory(data, 'dc=example,dc=com', password, config, log);
+    process.stdout.write(`First start: created dc=example,dc=com in ${dataPaths(data).dir}\nAdministrator: ${adminDn}\n`);
+    if (!given) process.stdout.write(`Administrator password (shown once): ${password}\n`);
+  }
+  const count = config.server.workers || availableParallelism();
+  if (count === 1) return runServer(data, config, log, readConfig);
+  // A missing data folder, a lost or wrong MFA key, a bad certificate or a taken port stops start-up
+  // here, with its message, before any worker starts.
+  await checkBeforeWorkers(data, config);
+  const reminders = new Reminders(data, config, log);
+  reminders.start();
+  watchCertificate(data, config, log);
+  const vitals = await (await import('../../metrics/vitals')).startVitals(config, dataPaths(data).database, log, count);
+  return runPrimary({ count, config, log, readConfig, reminders }).finally(() => vitals.close());
+}
