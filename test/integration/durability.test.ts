@@ -133,7 +133,7 @@ describe('durability: store.synchronous', function () {
 describe('durability: kill -9 in a write storm', function () {
   this.timeout(120000);
   const ROUNDS = 5;
-  const STORM_MS = 3000;
+  const STORM_MS = 1000;
   const CLIENTS = 6;
   let data: string;
   let server: RunningServer | undefined;
@@ -149,7 +149,7 @@ describe('durability: kill -9 in a write storm', function () {
     const acknowledged: string[] = [];
     let next = 0;
     for (let round = 1; round <= ROUNDS + 1; round++) {
-      server = await startServer(data, { CAIRN_SERVER_WORKERS: '2' });
+      server = await startServer(data, { CAIRN_SERVER_WORKERS: '2', CAIRN_STORE_SYNCHRONOUS: 'full' });
       // After a restart: everything acknowledged before every kill is there.
       const found = ldapTool('ldapsearch', [
         '-x',

@@ -496,7 +496,7 @@ describe('robustness of the wire loop (raw sockets against cairn serve)', functi
       hog.send(Buffer.concat(requests));
 
       let peak = baseline;
-      const deadline = Date.now() + 8000;
+      const deadline = Date.now() + 4000;
       let served = 0;
       while (Date.now() < deadline) {
         await sleep(250);

@@ -1,5 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { crypt64Value, decodeLittleEndian64, encodeLittleEndian64 } from './crypt64';
+import { PwxformContext, S_WORDS } from './pwxform';
 
 /**
  * yescrypt ($y$, libxcrypt's default on current Linux distributions), written from the algorithm of the
@@ -213,81 +214,12 @@ function blockmixSalsa8(B: Uint32Array, Y: Uint32Array, r: number): void {
   for (let i = 0; i < r; i++) B.set(Y.subarray((i * 2 + 1) * 16, (i * 2 + 2) * 16), (i + r) * 16);
 }
 
-// ---- pwxform (PWXsimple 2, PWXgather 4, PWXrounds 6, Swidth 8) ----
+// ---- BlockMix_pwxform (PWXsimple 2, PWXgather 4, PWXrounds 6, Swidth 8) ----
 
-const PWX_WORDS = 16; // 64 bytes
-const S_WORDS = 3 * 256 * 2 * 2; // 12 KiB
-const S_MASK = 255 * 2 * 8; // a byte offset into one S-box, 16-byte aligned
-
-interface Pwxform {
-  S: Uint32Array;
-  /** Word offsets of S0, S1, S2 in S, and the write position in S2 (in words). */
-  s0: number;
-  s1: number;
-  s2: number;
-  w: number;
-}
-
-function pwxform(X: Uint32Array, ctx: Pwxform): void {
-  const S = ctx.S;
-  const S0 = ctx.s0;
-  const S1 = ctx.s1;
-  const S2 = ctx.s2;
-  let w = ctx.w;
-  for (let i = 0; i < 6; i++) {
-    const keep = i !== 0 && i !== 5;
-    for (let j = 0; j < 16; j += 4) {
-      const p0 = S0 + ((X[j] & S_MASK) >>> 2);
-      const p1 = S1 + ((X[j + 1] & S_MASK) >>> 2);
-      for (let k = 0; k < 4; k += 2) {
-        const xl = X[j + k];
-        const xh = X[j + k + 1];
-        // (xh * xl) as 64 bits: the low word exactly by imul, the high word from the double product,
-        // whose error (at most 2^12) is far below the 2^32 it is divided by.
-        const mulLo = Math.imul(xh, xl) >>> 0;
-        let hi = Math.round((xh * xl - mulLo) * 2.3283064365386963e-10); // / 2^32
-        let lo = mulLo + S[p0 + k];
-        if (lo > 0xffffffff) {
-          lo -= 4294967296;
-          hi++;
-        }
-        hi += S[p0 + k + 1];
-        lo = lo ^ S[p1 + k];
-        hi = hi ^ S[p1 + k + 1];
-        X[j + k] = lo;
-        X[j + k + 1] = hi;
-        if (keep) {
-          S[S2 + w] = lo;
-          S[S2 + w + 1] = hi;
-          w += 2;
-        }
-      }
-    }
-  }
-  ctx.s0 = S2;
-  ctx.s1 = S0;
-  ctx.s2 = S1;
-  ctx.w = w & (256 * 2 * 2 - 1);
-}
-
-const pwxBlock = new Uint32Array(PWX_WORDS);
-
-function blockmixPwxform(B: Uint32Array, ctx: Pwxform, r: number): void {
-  const r1 = 2 * r; // 128r / PWXbytes
-  const Y = pwxBlock;
-  for (let k = 0; k < PWX_WORDS; k++) Y[k] = B[(r1 - 1) * PWX_WORDS + k];
-  for (let i = 0; i < r1; i++) {
-    const at = i * PWX_WORDS;
-    if (r1 > 1) for (let k = 0; k < PWX_WORDS; k++) Y[k] ^= B[at + k];
-    pwxform(Y, ctx);
-    for (let k = 0; k < PWX_WORDS; k++) B[at + k] = Y[k];
-  }
-  let i = r1 - 1; // (r1 - 1) * PWXbytes / 64
-  salsa20(B, i * 16, 2);
-  for (i++; i < 2 * r; i++) {
-    for (let k = 0; k < 16; k++) B[i * 16 + k] ^= B[(i - 1) * 16 + k];
-    salsa20(B, i * 16, 2);
-  }
+/** BlockMix_pwxform of a context's block X: pwxform of its 2r sub-blocks (pwxform.wasm), then Salsa20/2 of the last. */
+function blockmixPwxform(ctx: PwxformContext, r: number): void {
+  ctx.transform(2 * r); // 128r / PWXbytes
+  salsa20(ctx.X, (2 * r - 1) * 16, 2);
 }
 
 // ---- SMix ----
@@ -306,8 +238,9 @@ function wrap(x: number, i: number): number {
   return (x & (n - 1)) + (i - n);
 }
 
-function mix(X: Uint32Array, Y: Uint32Array, r: number, ctx: Pwxform | undefined): void {
-  if (ctx) blockmixPwxform(X, ctx, r);
+/** BlockMix of X: with pwxform when there is a context (X is then the context's block), else scrypt's Salsa20/8. */
+function mix(X: Uint32Array, Y: Uint32Array, r: number, ctx: PwxformContext | undefined): void {
+  if (ctx) blockmixPwxform(ctx, r);
   else blockmixSalsa8(X, Y, r);
 }
 
@@ -319,9 +252,9 @@ function store(X: Uint32Array, B: Uint32Array, r: number): void {
   for (let k = 0; k < 2 * r; k++) for (let i = 0; i < 16; i++) B[k * 16 + ((i * 5) % 16)] = X[k * 16 + i];
 }
 
-function smix1(B: Uint32Array, r: number, N: number, flags: number, V: Uint32Array, XY: Uint32Array, ctx: Pwxform | undefined): void {
+function smix1(B: Uint32Array, r: number, N: number, flags: number, V: Uint32Array, XY: Uint32Array, ctx: PwxformContext | undefined): void {
   const s = 32 * r;
-  const X = XY.subarray(0, s);
+  const X = ctx ? ctx.X : XY.subarray(0, s);
   const Y = XY.subarray(s, 2 * s);
   load(B, X, r);
   for (let i = 0; i < N; i++) {
@@ -335,9 +268,9 @@ function smix1(B: Uint32Array, r: number, N: number, flags: number, V: Uint32Arr
   store(X, B, r);
 }
 
-function smix2(B: Uint32Array, r: number, N: number, Nloop: number, flags: number, V: Uint32Array, XY: Uint32Array, ctx: Pwxform | undefined): void {
+function smix2(B: Uint32Array, r: number, N: number, Nloop: number, flags: number, V: Uint32Array, XY: Uint32Array, ctx: PwxformContext | undefined): void {
   const s = 32 * r;
-  const X = XY.subarray(0, s);
+  const X = ctx ? ctx.X : XY.subarray(0, s);
   const Y = XY.subarray(s, 2 * s);
   load(B, X, r);
   for (let i = 0; i < Nloop; i++) {
@@ -378,12 +311,12 @@ function smix(B: Uint32Array, r: number, N: number, p: number, t: number, flags:
 function smixRW(B: Uint32Array, r: number, N: number, p: number, t: number, flags: number, V: Uint32Array, XY: Uint32Array, password: Buffer): Buffer {
   const s = 32 * r;
   const { Nchunk, all, rw } = loops(N, p, t, flags);
-  const contexts: Pwxform[] = [];
+  const contexts: PwxformContext[] = [];
   for (let i = 0, Vchunk = 0; i < p; i++, Vchunk += Nchunk) {
     const Np = i < p - 1 ? Nchunk : N - Vchunk;
     const Bp = B.subarray(i * s, (i + 1) * s);
     const Vp = V.subarray(Vchunk * s);
-    const ctx: Pwxform = { S: new Uint32Array(S_WORDS), s2: 0, s1: 1024, s0: 2048, w: 0 };
+    const ctx = new PwxformContext(s);
     contexts.push(ctx);
     smix1(Bp, 1, S_WORDS / 32, 0, ctx.S, XY, undefined);
     if (i === 0) {
