@@ -25,7 +25,6 @@ import { recordInitEntries } from './directory/init-entries';
 import { formatGeneralizedTime } from './directory/matching';
 import { dataPaths, mfaKeyFile } from './data-folder';
 
-
 /** The audit trail: DATA/audit.log unless log.auditFile names another file, or "none". */
 function auditLogger(config: Config, dataDir: string): Logger {
   if (config.log.auditFile === 'none') return silentLogger();

@@ -106,7 +106,13 @@ export function countTlsHandshake(kind: 'ldaps' | 'starttls', ok: boolean): void
 
 export const hashQueue = new Slots('cairn_hash_queue_length', 'Password hash jobs waiting for a hashing thread', 'gauge', [{}], true);
 export const hashBusy = new Slots('cairn_hash_threads_busy', 'Hashing threads working now', 'gauge', [{}], true);
-export const hashThreads = new Slots('cairn_hash_threads', 'Hashing threads started (on first need, up to security.hashWorkers each server process)', 'gauge', [{}], true);
+export const hashThreads = new Slots(
+  'cairn_hash_threads',
+  'Hashing threads started (on first need, up to security.hashWorkers each server process)',
+  'gauge',
+  [{}],
+  true,
+);
 export const hashSeconds = new HistogramSlots(
   'cairn_hash_duration_seconds',
   'Password hash jobs (bcrypt and migrated schemes), from queued to done, by job',

@@ -42,7 +42,16 @@ export async function startFuzzServer(env: NodeJS.ProcessEnv = {}): Promise<Fuzz
 /** Runs the fuzzer against `s`. A worker process that dies (the primary starts another) is a death too. */
 export function fuzz(s: FuzzServer, o: Omit<FuzzOptions, 'port' | 'adminPassword' | 'isAlive'>): Promise<FuzzReport> {
   const p = s.server.process;
-  const isAlive = () => p.exitCode === null && p.signalCode === null && !s.server.stderr().includes('server worker ended unexpectedly');
+  // The log grows by megabytes: each check reads only what came since the last one.
+  const DIED = 'server worker ended unexpectedly';
+  let read = 0;
+  let died = false;
+  const isAlive = () => {
+    const log = s.server.stderr();
+    died ||= log.includes(DIED, Math.max(0, read - DIED.length));
+    read = log.length;
+    return p.exitCode === null && p.signalCode === null && !died;
+  };
   return runFuzz({ ...o, port: s.server.port, adminPassword: ADMIN_PASSWORD, isAlive });
 }
 

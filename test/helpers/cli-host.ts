@@ -59,23 +59,24 @@ function catcher(into: () => Buffer[]) {
     return true;
   };
 }
-process.stdout.write = catcher(() => out) as typeof process.stdout.write;
-process.stderr.write = catcher(() => err) as typeof process.stderr.write;
+process.stdout.write = catcher(() => out);
+process.stderr.write = catcher(() => err);
 const writeSync = fs.writeSync;
-fs.writeSync = ((fd: number, ...rest: unknown[]) => {
+fs.writeSync = (fd: number, ...rest: unknown[]) => {
   if (fd === 1 || fd === 2) {
     const [data, a, b] = rest;
     const bytes = typeof data === 'string' ? Buffer.from(data, typeof a === 'string' ? (a as BufferEncoding) : 'utf8') : asBuffer(data);
-    const part = typeof data === 'string' ? bytes : bytes.subarray(typeof a === 'number' ? a : 0, typeof b === 'number' ? (typeof a === 'number' ? a : 0) + b : undefined);
+    const part =
+      typeof data === 'string' ? bytes : bytes.subarray(typeof a === 'number' ? a : 0, typeof b === 'number' ? (typeof a === 'number' ? a : 0) + b : undefined);
     if (exitCode === undefined) (fd === 1 ? out : err).push(part);
     return part.length;
   }
   return (writeSync as (...args: unknown[]) => number)(fd, ...rest);
-}) as typeof fs.writeSync;
-process.exit = ((code?: number) => {
+};
+process.exit = (code?: number) => {
   if (exitCode === undefined) exitCode = code ?? 0;
   throw new ExitCalled(exitCode);
-}) as typeof process.exit;
+};
 
 function setEnvironment(env: Record<string, string | undefined>) {
   for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { HostRequest, HostResponse } from './cli-host';
+import { runToolSync } from './tool-runner';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -208,8 +209,7 @@ export async function startServer(data: string, env: NodeJS.ProcessEnv = {}, ext
 
 /** Runs one of OpenLDAP's command-line tools against the test server. */
 export function ldapTool(tool: string, args: string[], input?: string) {
-  const r = spawnSync(tool, args, { encoding: 'utf8', env: TEST_ENV, input, timeout: 30000 });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  return runToolSync({ tool, args, input, env: TEST_ENV, timeout: 30000 });
 }
 
 export function removeData(data: string) {
