@@ -100,6 +100,12 @@ async function run(req: HostRequest): Promise<HostResponse> {
   // What a process does on its way out: the log lines gathered for the next turn are written, files closed.
   await new Promise((resolve) => setImmediate(resolve));
   log.closeLogFiles();
+  // A process ends when nothing holds its event loop; here the thread stays, so check what a command left.
+  const left = exitCode === undefined ? await leftOpen() : [];
+  if (left.length) {
+    err.push(Buffer.from(`cli thread: the command left ${left.join(', ')} open: as a process it would not have ended\n`));
+    exitCode = 70;
+  }
   const status = exitCode ?? (typeof process.exitCode === 'number' ? process.exitCode : Number(process.exitCode ?? 0));
   exitCode = -1; // nothing more is caught until the next command
   return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
@@ -127,6 +133,19 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   });
 }
 
+/** What holds the thread's event loop beyond what it held between commands, once it had 200 ms to let go. */
+async function leftOpen(): Promise<string[]> {
+  for (let waited = 0; ; waited += 10) {
+    const now = process.getActiveResourcesInfo();
+    const extra = [...idle].reduce((rest, kind) => {
+      const at = rest.indexOf(kind);
+      return at < 0 ? rest : [...rest.slice(0, at), ...rest.slice(at + 1)];
+    }, now);
+    if (extra.length === 0 || waited >= 200) return extra;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 port.on('message', (req: HostRequest) => {
   busy = true;
   run(req)
@@ -138,4 +157,6 @@ port.on('message', (req: HostRequest) => {
     })
     .catch(() => undefined);
 });
+/** What holds the event loop between commands: the port commands come in on. */
+const idle = process.getActiveResourcesInfo();
 parentPort?.postMessage('ready');
