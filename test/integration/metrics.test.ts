@@ -79,6 +79,7 @@ for (const workers of [1, 2]) {
       const user = (i: number) => `uid=user${String(i).padStart(4, '0')},ou=people,${BASE}`;
       const before = (await get(port, '/metrics')).body;
       expect(sample(before, 'cairn_binds_total', 'outcome="success"')).to.equal(0);
+      expect(sample(before, 'cairn_hash_threads'), 'no hashing thread before the first password check').to.equal(0);
       const load = { success: 6, wrong: 4, locked: 3, unknown: 2, searches: 5 };
       for (let i = 0; i < load.success; i++) expect(whoami(user(i % 2), `pw-user000${i % 2}`).status).to.equal(0);
       for (let i = 0; i < load.wrong; i++) expect(whoami(user(0), 'wrong').status).to.equal(49);
