@@ -22,7 +22,7 @@ class LineSink extends Writable {
   constructor(readonly path?: string) {
     super({ decodeStrings: false });
     this.fd = path === undefined ? 2 : openLogFile(path);
-    process.once('exit', () => this.flush());
+    flushAtExit();
   }
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, done: (err?: Error) => void) {
@@ -110,6 +110,14 @@ function openLogFile(path: string): number {
   } catch (err) {
     throw new Error(`cannot open the log file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
+}
+
+let flushingAtExit = false;
+/** Whatever is gathered is written when the process exits: one listener for every sink. */
+function flushAtExit(): void {
+  if (flushingAtExit) return;
+  flushingAtExit = true;
+  process.once('exit', () => flushLogs());
 }
 
 let stderrSink: LineSink | undefined;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { asAdmin, ldapTool } from './server';
 
 /** What OpenLDAP's tools leave behind: their exit status (the result code) and what they printed. */
 export type ToolResult = { status: number | null; stdout: string; stderr: string };
@@ -53,4 +54,24 @@ export function parseEntries(text: string): Entry[] {
     out.push(entry);
   }
   return out;
+}
+
+/** One entry as the administrator reads it with ldapsearch (user and operational attributes unless named); undefined when it does not exist. */
+export function readAsAdmin(url: string, dn: string, ...attrs: string[]): Attrs | undefined {
+  const r = ldapTool('ldapsearch', [
+    ...asAdmin(url),
+    '-LLL',
+    '-o',
+    'ldif-wrap=no',
+    '-b',
+    dn,
+    '-s',
+    'base',
+    '(objectClass=*)',
+    ...(attrs.length ? attrs : ['*', '+']),
+  ]);
+  if (r.status === 32) return undefined;
+  expect(r.status, r.stderr).to.equal(0);
+  const entries = parseLdif(r.stdout);
+  return entries.get(dn.toLowerCase()) ?? [...entries.values()][0];
 }

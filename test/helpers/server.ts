@@ -207,6 +207,9 @@ export async function startServer(data: string, env: NodeJS.ProcessEnv = {}, ext
   };
 }
 
+/** The options that bind one of OpenLDAP's tools to a server as the administrator. */
+export const asAdmin = (url: string) => ['-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+
 /** Runs one of OpenLDAP's command-line tools against the test server. */
 export function ldapTool(tool: string, args: string[], input?: string) {
   return runToolSync({ tool, args, input, env: TEST_ENV, timeout: 30000 });

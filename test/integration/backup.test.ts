@@ -20,6 +20,7 @@ import {
   removeData,
   startServer,
   type RunningServer,
+  asAdmin,
 } from '../helpers/server';
 import { totpCode } from '../helpers/oathtool';
 
@@ -85,7 +86,7 @@ describe('cairn backup and cairn restore', function () {
     let backupFile: string;
     const whoami = (s: RunningServer, uid: string, typed: string) =>
       ldapTool('ldapwhoami', ['-x', '-H', s.url, '-D', person(uid), '-w', typed, '-e', 'ppolicy']);
-    const admin = (s: RunningServer) => ['-x', '-H', s.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+    const admin = (s: RunningServer) => asAdmin(s.url);
     const state = (s: RunningServer, uid: string) =>
       ldapTool('ldapsearch', [
         ...admin(s),
@@ -271,7 +272,7 @@ describe('cairn backup and cairn restore', function () {
       expect(r.status, r.stderr).to.equal(0);
       const again = await serve(target);
       for (let c = 0; c < CLIENTS; c++) {
-        const s = ldapTool('ldapsearch', ['-x', '-H', again.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD, '-LLL', '-b', ou(c), 'description', 'ou']);
+        const s = ldapTool('ldapsearch', [...asAdmin(again.url), '-LLL', '-b', ou(c), 'description', 'ou']);
         expect(s.status, s.stderr).to.equal(0);
         const present = new Set<number>();
         for (const m of s.stdout.matchAll(/^description: w(\d+)$/gm)) present.add(Number(m[1]));

@@ -4,19 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import {
-  ADMIN_DN,
-  ADMIN_PASSWORD,
-  BASE,
-  TEST_ENV,
-  cairn,
-  importLdif,
-  initData,
-  ldapTool,
-  removeData,
-  startServer,
-  type RunningServer,
-} from '../helpers/server';
+import { BASE, TEST_ENV, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
 
 /** A JPEG-like value that is not UTF-8: the bytes that used to come back as U+FFFD. */
 const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF'), Buffer.from([0x00, 0xe9, 0x80, 0xc3]), randomBytes(4000)]);
@@ -26,7 +14,7 @@ describe('values are bytes, end to end', function () {
   this.timeout(60000);
   let server: RunningServer;
   let dir: string;
-  const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+  const admin = () => asAdmin(server.url);
   const file = (name: string, bytes: Buffer | string) => {
     const path = join(dir, name);
     writeFileSync(path, bytes);

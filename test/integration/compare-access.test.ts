@@ -5,7 +5,7 @@
  * 5 false, 16 noSuchAttribute, 50 insufficientAccessRights.
  */
 import { expect } from 'chai';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { ADMIN_DN, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
 import { totpCode } from '../helpers/oathtool';
 
 const person = (uid: string) => `uid=${uid},ou=people,${BASE}`;
@@ -44,7 +44,7 @@ const personLdif = (uid: string, uidNumber: number, password: string, extra: str
 describe('compare and filters follow the read rules of search', function () {
   this.timeout(60000);
   let server: RunningServer;
-  const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+  const admin = () => asAdmin(server.url);
   const as = (dn: string, password: string) => ['-x', '-H', server.url, '-D', dn, '-w', password];
   const reader = () => as(person('cmpreader'), 'reader-pass');
   /** ldapcompare's exit status: the result code. */

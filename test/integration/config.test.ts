@@ -18,6 +18,7 @@ import {
   peopleLdif,
   removeData,
   startServer,
+  asAdmin,
 } from '../helpers/server';
 
 /** Runs the CLI once; `serve` as a process with a deadline, so that one that wrongly starts cannot hang the suite. */
@@ -258,7 +259,7 @@ describe('configuration (integration)', function () {
 
       const fromFile = await serve(people, ['--config', f, 'serve']);
       expect(fromFile.port).to.equal(p1);
-      expect(ldapTool('ldapwhoami', ['-x', '-H', `ldap://127.0.0.1:${p1}`, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD]).status).to.equal(0);
+      expect(ldapTool('ldapwhoami', asAdmin(`ldap://127.0.0.1:${p1}`)).status).to.equal(0);
       await stop(fromFile.child);
 
       const fromEnv = await serve(people, ['--config', f, 'serve'], { CAIRN_SERVER_LISTEN: `127.0.0.1:${p2}` });
@@ -268,7 +269,7 @@ describe('configuration (integration)', function () {
       const fromFlag = await serve(people, ['--config', f, 'serve', '--listen', '127.0.0.1:0'], { CAIRN_SERVER_LISTEN: `127.0.0.1:${p2}` });
       expect(fromFlag.port).not.to.equal(p1);
       expect(fromFlag.port).not.to.equal(p2);
-      expect(ldapTool('ldapwhoami', ['-x', '-H', `ldap://127.0.0.1:${fromFlag.port}`, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD]).status).to.equal(0);
+      expect(ldapTool('ldapwhoami', asAdmin(`ldap://127.0.0.1:${fromFlag.port}`)).status).to.equal(0);
       await stop(fromFlag.child);
     });
 

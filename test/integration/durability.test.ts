@@ -15,7 +15,20 @@ import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
 import { openDirectory } from '../../src/runtime';
 import { dataPaths } from '../../src/data-folder';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, CAIRN, TEST_ENV, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  BASE,
+  CAIRN,
+  TEST_ENV,
+  cairn,
+  initData,
+  ldapTool,
+  removeData,
+  startServer,
+  type RunningServer,
+  asAdmin,
+} from '../helpers/server';
 import { childrenOf } from '../helpers/processes';
 
 describe('durability: store.synchronous', function () {
@@ -151,22 +164,7 @@ describe('durability: kill -9 in a write storm', function () {
     for (let round = 1; round <= ROUNDS + 1; round++) {
       server = await startServer(data, { CAIRN_SERVER_WORKERS: '2', CAIRN_STORE_SYNCHRONOUS: 'full' });
       // After a restart: everything acknowledged before every kill is there.
-      const found = ldapTool('ldapsearch', [
-        '-x',
-        '-H',
-        server.url,
-        '-D',
-        ADMIN_DN,
-        '-w',
-        ADMIN_PASSWORD,
-        '-LLL',
-        '-b',
-        `ou=groups,${BASE}`,
-        '-s',
-        'one',
-        '(cn=crash-*)',
-        'cn',
-      ]);
+      const found = ldapTool('ldapsearch', [...asAdmin(server.url), '-LLL', '-b', `ou=groups,${BASE}`, '-s', 'one', '(cn=crash-*)', 'cn']);
       expect(found.status, found.stderr).to.equal(0);
       const present = new Set(
         found.stdout

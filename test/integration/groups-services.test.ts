@@ -20,7 +20,7 @@ import {
   startServer,
   type RunningServer,
 } from '../helpers/server';
-import { expectResult, parseLdif, type Attrs } from '../helpers/ldap-output';
+import { expectResult, readAsAdmin } from '../helpers/ldap-output';
 
 // ldapjs ships no types: the little the tests use.
 interface LdapJsError extends Error {
@@ -175,23 +175,7 @@ describe('groups, service accounts and the built-in entries of a migrated OpenLD
   const modify = (bind: string[], dn: string, ...changes: string[][]) =>
     ldapmodify(bind, ldif(`dn: ${dn}`, 'changetype: modify', ...changes.flatMap((c) => [...c, '-'])));
   const whoami = (dn: string, password: string) => ldapTool('ldapwhoami', as(dn, password));
-  function read(dn: string, ...attrs: string[]): Attrs | undefined {
-    const r = ldapTool('ldapsearch', [
-      ...admin(),
-      '-LLL',
-      '-o',
-      'ldif-wrap=no',
-      '-b',
-      dn,
-      '-s',
-      'base',
-      '(objectClass=*)',
-      ...(attrs.length ? attrs : ['*', '+']),
-    ]);
-    if (r.status === 32) return undefined;
-    expect(r.status, r.stderr).to.equal(0);
-    return [...parseLdif(r.stdout).values()][0];
-  }
+  const read = (dn: string, ...attrs: string[]) => readAsAdmin(server.url, dn, ...attrs);
   const cli = (...args: string[]) => cairn(args, { data });
   const ok = (r: { status: number | null; stdout: string; stderr: string }) => {
     expect(r.status, r.stderr).to.equal(0);

@@ -1,11 +1,23 @@
 import { expect } from 'chai';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, importLdif, initData, ldapTool, peopleLdif, removeData, startServer, type RunningServer } from '../helpers/server';
+import {
+  ADMIN_DN,
+  ADMIN_PASSWORD,
+  BASE,
+  importLdif,
+  initData,
+  ldapTool,
+  peopleLdif,
+  removeData,
+  startServer,
+  type RunningServer,
+  asAdmin,
+} from '../helpers/server';
 
 /** Reads the directory with OpenLDAP's own tools, as administrators and scripts do. */
 describe('OpenLDAP client tools against cairn serve', function () {
   this.timeout(60000);
   let server: RunningServer;
-  const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+  const admin = () => asAdmin(server.url);
   const search = (...args: string[]) => ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', ...args]);
   const dns = (r: string | { stdout: string }) =>
     (typeof r === 'string' ? r : r.stdout)
@@ -192,7 +204,7 @@ describe('OpenLDAP client tools against cairn serve', function () {
   it('stops on SIGTERM: exit status 0, and the port no longer answers', async () => {
     const code = await server.stop();
     expect(code).to.equal(0);
-    const r = ldapTool('ldapwhoami', ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD]);
+    const r = ldapTool('ldapwhoami', asAdmin(server.url));
     expect(r.status).to.not.equal(0);
     expect(r.stderr).to.include("Can't contact LDAP server");
   });

@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
 import fixture from '../fixtures/hashes.json';
 
 /**
@@ -91,11 +91,7 @@ describe('legacy password hashes (integration)', function () {
   it('an administrator may write a legacy hash with ldapmodify; it binds and becomes bcrypt', () => {
     const dn = `uid=${vectors[0].uid},${PEOPLE}`;
     for (const v of vectors.filter((x) => ['CRYPT-SHA512', 'PBKDF2-SHA512', 'ARGON2'].includes(x.scheme)).slice(0, 3)) {
-      const mod = ldapTool(
-        'ldapmodify',
-        ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD],
-        `dn: ${dn}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${v.hash}\n`,
-      );
+      const mod = ldapTool('ldapmodify', asAdmin(server.url), `dn: ${dn}\nchangetype: modify\nreplace: userPassword\nuserPassword: ${v.hash}\n`);
       expect(mod.status, mod.stderr).to.equal(0);
       expect(storedHash(dn)).to.equal(v.hash);
       expect(bind(dn, v.wrong[0]).status).to.equal(49);

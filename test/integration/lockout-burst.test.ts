@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
 
 // ldapjs ships no types: the little of it these tests use.
 interface LdapError extends Error {
@@ -38,7 +38,7 @@ describe('lockout under a burst of parallel binds (two workers)', function () {
     const r = cairn(['user', 'add', uid, '--given', 'Pat', '--sn', 'Quinn', '--mail', `${uid}@example.com`, '--password', pw], { data: server.data });
     expect(r.status, r.stderr).to.equal(0);
   };
-  const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+  const admin = () => asAdmin(server.url);
   const whoami = (uid: string, pw: string) => ldapTool('ldapwhoami', ['-x', '-H', server.url, '-D', person(uid), '-w', pw, '-e', 'ppolicy']);
   const lockedTime = (uid: string) =>
     /pwdAccountLockedTime: (\S+)/.exec(ldapTool('ldapsearch', [...admin(), '-LLL', '-b', person(uid), '-s', 'base', 'pwdAccountLockedTime']).stdout)?.[1];

@@ -15,6 +15,7 @@ import {
   removeData,
   startServer,
   type RunningServer,
+  asAdmin,
 } from '../helpers/server';
 import { dataPaths } from '../../src/data-folder';
 
@@ -86,20 +87,7 @@ for (const workers of [1, 2]) {
       for (let i = 0; i < load.locked; i++) expect(whoami(LOCKED, 'pw-locked').status).to.equal(49);
       for (let i = 0; i < load.unknown; i++) expect(whoami(`uid=nobody,ou=people,${BASE}`, 'whatever').status).to.equal(49);
       for (let i = 0; i < load.searches; i++) {
-        const r = ldapTool('ldapsearch', [
-          '-x',
-          '-H',
-          server.url,
-          '-D',
-          ADMIN_DN,
-          '-w',
-          ADMIN_PASSWORD,
-          '-LLL',
-          '-b',
-          `ou=people,${BASE}`,
-          '(uid=user*)',
-          'uid',
-        ]);
+        const r = ldapTool('ldapsearch', [...asAdmin(server.url), '-LLL', '-b', `ou=people,${BASE}`, '(uid=user*)', 'uid']);
         expect(r.status, r.stderr).to.equal(0);
       }
       expect(whoami(ADMIN_DN, ADMIN_PASSWORD, server.ldapsUrl).status).to.equal(0);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as net from 'node:net';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
 import { BerReader } from '../../src/wire/protocol/ber-read';
 import { berInteger, berOctetString, berSequence } from '../../src/wire/protocol/ber-write';
 import { totpCode } from '../helpers/oathtool';
@@ -42,7 +42,7 @@ describe('MFA (TOTP appended to the password)', function () {
   const REQUIRED = `cn=mfa-required,ou=groups,${BASE}`;
   const whoami = (uid: string, typed: string, extra: string[] = []) =>
     ldapTool('ldapwhoami', ['-x', '-H', server.url, '-D', person(uid), '-w', typed, ...extra]);
-  const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+  const admin = () => asAdmin(server.url);
   const enrol = (uid: string, password: string) => {
     expect(cairn(['user', 'add', uid, '--given', 'Em', '--sn', 'Fa', '--password', password], { data: server.data }).status).to.equal(0);
     const out = cairn(['mfa', 'enroll', uid], { data: server.data });

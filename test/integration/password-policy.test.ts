@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as net from 'node:net';
 import { createHash } from 'node:crypto';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
 import { BerReader } from '../../src/wire/protocol/ber-read';
 import { berInteger, berOctetString, berSequence } from '../../src/wire/protocol/ber-write';
 
@@ -22,7 +22,7 @@ describe('password policy', function () {
   let server: RunningServer;
   const POLICY = `cn=default,ou=policies,${BASE}`;
   const person = (uid: string) => `uid=${uid},ou=people,${BASE}`;
-  const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+  const admin = () => asAdmin(server.url);
   const as = (uid: string, pw: string) => ['-x', '-H', server.url, '-D', person(uid), '-w', pw];
   // Through the CLI: with a short pwdMaxAge the administrator's own password expires too.
   const setPolicy = (...pairs: [string, string][]) =>

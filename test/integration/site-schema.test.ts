@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { ADMIN_DN, BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
 
 const SITE_SCHEMA = `# The site's own schema
 objectidentifier exampleOID 1.3.6.1.4.1.55555
@@ -41,7 +41,7 @@ describe('site schema and the schemas of a migrated OpenLDAP directory', functio
   let server: RunningServer;
   let schemaFolder: string;
 
-  const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+  const admin = () => asAdmin(server.url);
   const ldapadd = (input: string) => ldapTool('ldapadd', admin(), input);
   const search = (base: string, filter: string, ...attrs: string[]) =>
     ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-b', base, filter, ...attrs]);

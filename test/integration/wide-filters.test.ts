@@ -1,27 +1,12 @@
 import { expect } from 'chai';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, importLdif, initData, ldapTool, peopleLdif, removeData, startServer, type RunningServer } from '../helpers/server';
+import { BASE, importLdif, initData, ldapTool, peopleLdif, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
 
 /** Filters as wide and deep as group syncs and fuzzers send: a real answer, never "internal server error" (80). */
 describe('wide and deep filters against cairn serve', function () {
   this.timeout(120000);
   let server: RunningServer;
   const search = (filter: string, ...attrs: string[]) =>
-    ldapTool('ldapsearch', [
-      '-x',
-      '-H',
-      server.url,
-      '-D',
-      ADMIN_DN,
-      '-w',
-      ADMIN_PASSWORD,
-      '-LLL',
-      '-o',
-      'ldif-wrap=no',
-      '-b',
-      `ou=people,${BASE}`,
-      filter,
-      ...(attrs.length ? attrs : ['1.1']),
-    ]);
+    ldapTool('ldapsearch', [...asAdmin(server.url), '-LLL', '-o', 'ldif-wrap=no', '-b', `ou=people,${BASE}`, filter, ...(attrs.length ? attrs : ['1.1'])]);
   const uids = (r: { stdout: string }) =>
     r.stdout
       .split('\n')

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+import { BASE, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
 import { childrenOf } from '../helpers/processes';
 
 describe('several server workers', function () {
   this.timeout(60000);
   let server: RunningServer;
-  const admin = () => ['-x', '-H', server.url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+  const admin = () => asAdmin(server.url);
 
   before(async () => {
     server = await startServer(initData(), { CAIRN_SERVER_WORKERS: '3' });

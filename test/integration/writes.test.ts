@@ -26,7 +26,7 @@ import {
   startServer,
   type RunningServer,
 } from '../helpers/server';
-import { diagnostic, expectResult, parseLdif, type Attrs, type ToolResult } from '../helpers/ldap-output';
+import { diagnostic, expectResult, readAsAdmin, type Attrs, type ToolResult } from '../helpers/ldap-output';
 
 const PEOPLE = `ou=people,${BASE}`;
 const GROUPS = `ou=groups,${BASE}`;
@@ -77,23 +77,7 @@ describe('writes: add, modify, delete and rename over LDAP', function () {
     ldapmodify(bind, ldif(`dn: ${dn}`, 'changetype: modify', ...changes.flatMap((c) => [...c, '-'])));
 
   /** The entry as the administrator reads it, user and operational attributes; undefined when it does not exist. */
-  function read(dn: string, ...attrs: string[]): Attrs | undefined {
-    const r = ldapTool('ldapsearch', [
-      ...admin(),
-      '-LLL',
-      '-o',
-      'ldif-wrap=no',
-      '-b',
-      dn,
-      '-s',
-      'base',
-      '(objectClass=*)',
-      ...(attrs.length ? attrs : ['*', '+']),
-    ]);
-    if (r.status === 32) return undefined;
-    expect(r.status, r.stderr).to.equal(0);
-    return parseLdif(r.stdout).get(dn.toLowerCase()) ?? [...parseLdif(r.stdout).values()][0];
-  }
+  const read = (dn: string, ...attrs: string[]) => readAsAdmin(server.url, dn, ...attrs);
   function mustRead(dn: string, ...attrs: string[]): Attrs {
     const e = read(dn, ...attrs);
     if (!e) throw new Error(`${dn} does not exist`);
