@@ -207,8 +207,11 @@ export async function startServer(data: string, env: NodeJS.ProcessEnv = {}, ext
   };
 }
 
-/** The options that bind one of OpenLDAP's tools to a server as the administrator. */
-export const asAdmin = (url: string) => ['-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PASSWORD];
+/** The options that bind one of OpenLDAP's tools to a server with a simple bind. */
+export const bindAs = (url: string, dn: string, password: string) => ['-x', '-H', url, '-D', dn, '-w', password];
+
+/** The same, as the administrator. */
+export const asAdmin = (url: string) => bindAs(url, ADMIN_DN, ADMIN_PASSWORD);
 
 /** Runs one of OpenLDAP's command-line tools against the test server. */
 export function ldapTool(tool: string, args: string[], input?: string) {

@@ -21,6 +21,7 @@ import {
   startServer,
   type RunningServer,
   asAdmin,
+  bindAs,
 } from '../helpers/server';
 import { totpCode } from '../helpers/oathtool';
 
@@ -109,19 +110,7 @@ describe('cairn backup and cairn restore', function () {
         expect(cairn(['user', 'add', uid, '--given', 'Pat', '--sn', uid, '--password', pw], { data }).status).to.equal(0);
       // alice changed her password once: the first is in her history.
       add('alice', 'Alice-pass-1');
-      const change = ldapTool('ldappasswd', [
-        '-x',
-        '-H',
-        original.url,
-        '-D',
-        person('alice'),
-        '-w',
-        'Alice-pass-1',
-        '-a',
-        'Alice-pass-1',
-        '-s',
-        'Alice-pass-2',
-      ]);
+      const change = ldapTool('ldappasswd', [...bindAs(original.url, person('alice'), 'Alice-pass-1'), '-a', 'Alice-pass-1', '-s', 'Alice-pass-2']);
       expect(change.status, change.stderr).to.equal(0);
       // bob is locked out by failures.
       add('bob', 'Bob-pass-1');
@@ -173,13 +162,7 @@ describe('cairn backup and cairn restore', function () {
 
     it('password history still refuses an old password', () => {
       const back = ldapTool('ldappasswd', [
-        '-x',
-        '-H',
-        restored.url,
-        '-D',
-        person('alice'),
-        '-w',
-        'Alice-pass-2',
+        ...bindAs(restored.url, person('alice'), 'Alice-pass-2'),
         '-e',
         'ppolicy',
         '-a',

@@ -74,34 +74,14 @@ describe('values are bytes, end to end', function () {
   it('attribute options are kept: userCertificate;binary comes back under that name, cn;lang-de is its own value', () => {
     const ldif = file('lang.ldif', `dn: uid=bea,ou=people,${BASE}\nchangetype: modify\nadd: cn;lang-de\ncn;lang-de: Bea auf Deutsch\n-\n`);
     expect(ldapTool('ldapmodify', [...admin(), '-f', ldif]).status).to.equal(0);
-    const all = ldapTool('ldapsearch', [
-      ...admin(),
-      '-LLL',
-      '-o',
-      'ldif-wrap=no',
-      '-b',
-      `uid=bea,ou=people,${BASE}`,
-      '-s',
-      'base',
-      '(objectClass=*)',
-      'cn',
-      'userCertificate',
-    ]);
+    /** What the administrator's ldapsearch prints of bea, with these attributes. */
+    const readBea = (...attrs: string[]) =>
+      ldapTool('ldapsearch', [...admin(), '-LLL', '-o', 'ldif-wrap=no', '-b', `uid=bea,ou=people,${BASE}`, '-s', 'base', '(objectClass=*)', ...attrs]);
+    const all = readBea('cn', 'userCertificate');
     expect(all.stdout).to.include('cn: Bea\n');
     expect(all.stdout).to.include('cn;lang-de: Bea auf Deutsch\n');
     expect(all.stdout).to.match(/\nuserCertificate;binary:: /);
-    const tagged = ldapTool('ldapsearch', [
-      ...admin(),
-      '-LLL',
-      '-o',
-      'ldif-wrap=no',
-      '-b',
-      `uid=bea,ou=people,${BASE}`,
-      '-s',
-      'base',
-      '(objectClass=*)',
-      'cn;lang-de',
-    ]);
+    const tagged = readBea('cn;lang-de');
     expect(tagged.stdout).to.include('cn;lang-de: Bea auf Deutsch');
     expect(tagged.stdout).not.to.include('cn: Bea\n');
     const byTag = (filter: string) => ldapTool('ldapsearch', [...admin(), '-LLL', '-b', BASE, filter, '1.1']).stdout.includes('uid=bea');

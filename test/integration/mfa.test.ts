@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as net from 'node:net';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
+import { ADMIN_DN, ADMIN_PASSWORD, BASE, cairn, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin, bindAs } from '../helpers/server';
 import { BerReader } from '../../src/wire/protocol/ber-read';
 import { berInteger, berOctetString, berSequence } from '../../src/wire/protocol/ber-write';
 import { totpCode } from '../helpers/oathtool';
@@ -217,13 +217,7 @@ describe('MFA (TOTP appended to the password)', function () {
     expect(cairn(['user', 'add', 'kim', '--given', 'Ki', '--sn', 'Mm', '--password', 'kim-pass'], { data: server.data }).status).to.equal(0);
     await freshStep();
     const self = ldapTool('ldapsearch', [
-      '-x',
-      '-H',
-      server.url,
-      '-D',
-      person('jay'),
-      '-w',
-      `jay-pass${code(secret)}`,
+      ...bindAs(server.url, person('jay'), `jay-pass${code(secret)}`),
       '-LLL',
       '-b',
       person('jay'),
@@ -232,30 +226,10 @@ describe('MFA (TOTP appended to the password)', function () {
       'cairnMfaEnabled',
     ]);
     expect(self.stdout).to.include('cairnMfaEnabled: TRUE');
-    const other = ldapTool('ldapsearch', [
-      '-x',
-      '-H',
-      server.url,
-      '-D',
-      person('kim'),
-      '-w',
-      'kim-pass',
-      '-LLL',
-      '-b',
-      person('jay'),
-      '-s',
-      'base',
-      'cairnMfaEnabled',
-    ]);
+    const other = ldapTool('ldapsearch', [...bindAs(server.url, person('kim'), 'kim-pass'), '-LLL', '-b', person('jay'), '-s', 'base', 'cairnMfaEnabled']);
     expect(other.stdout).to.not.include('cairnMfaEnabled');
     const service = ldapTool('ldapsearch', [
-      '-x',
-      '-H',
-      server.url,
-      '-D',
-      `cn=radius,ou=services,${BASE}`,
-      '-w',
-      'radius-pass',
+      ...bindAs(server.url, `cn=radius,ou=services,${BASE}`, 'radius-pass'),
       '-LLL',
       '-b',
       BASE,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as net from 'node:net';
 import { createHash } from 'node:crypto';
-import { BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin } from '../helpers/server';
+import { BASE, cairn, importLdif, initData, ldapTool, removeData, startServer, type RunningServer, asAdmin, bindAs } from '../helpers/server';
 import { BerReader } from '../../src/wire/protocol/ber-read';
 import { berInteger, berOctetString, berSequence } from '../../src/wire/protocol/ber-write';
 
@@ -242,13 +242,7 @@ describe('password policy', function () {
     const service = cairn(['service', 'add', 'radius', '--password', 'Radius-Service-1'], { data: server.data });
     expect(service.status, service.stderr).to.equal(0);
     const byService = ldapTool('ldapsearch', [
-      '-x',
-      '-H',
-      server.url,
-      '-D',
-      `cn=radius,ou=services,${BASE}`,
-      '-w',
-      'Radius-Service-1',
+      ...bindAs(server.url, `cn=radius,ou=services,${BASE}`, 'Radius-Service-1'),
       '-LLL',
       '-b',
       person('zzother'),

@@ -9,8 +9,6 @@ const X_AT = 16384;
 /** Three S-boxes of 4 KiB (Swidth 8, PWXsimple 2). */
 export const S_WORDS = 3 * 256 * 2 * 2;
 
-if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('yescrypt here needs a little-endian machine');
-
 let compiled: WebAssembly.Module | undefined;
 
 /**
@@ -26,6 +24,8 @@ export class PwxformContext {
   private readonly blocks: (b: number, count: number, state: number, y: number) => void;
 
   constructor(words: number) {
+    // The views read the module's little-endian 64-bit words as pairs of 32-bit words in machine order.
+    if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('yescrypt here needs a little-endian machine');
     compiled ??= new WebAssembly.Module(readFileSync(join(__dirname, 'pwxform.wasm')));
     const memory = new WebAssembly.Memory({ initial: Math.ceil((X_AT + words * 4) / 65536) });
     const instance = new WebAssembly.Instance(compiled, { env: { memory } });
