@@ -109,7 +109,7 @@ export class LdapServer implements ConnectionHost {
   }
 
   log(event: string, fields: Record<string, unknown>) {
-    // winston formats a line before its transports drop it; skip that work when info is off.
+    // The level checked once (and again at a reload), not at each of the many lines a busy server offers.
     if (this.logInfo) this.o.log.info(event, fields);
   }
 

@@ -7,7 +7,7 @@
  * and the log files closed at its end. Its standard output and error are caught where Cairn writes them
  * (process.stdout, process.stderr, and the log sink's writes to fd 2), and process.exit (commander on a
  * usage error, --help, --version) ends the command with its code. What only a process has (standard input,
- * a closed pipe, signals, `serve`) is left to real processes: server.ts sends those there.
+ * a closed pipe, signals, a `serve` that serves) is left to real processes.
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -22,6 +22,8 @@ export interface HostResponse {
   status: number;
   stdout: string;
   stderr: string;
+  /** The command left the thread unfit for the next one (it crashed, or left something open): start another. */
+  spoiled?: boolean;
 }
 
 interface HostData {
@@ -92,14 +94,17 @@ async function run(req: HostRequest): Promise<HostResponse> {
   exitCode = undefined;
   process.exitCode = undefined;
   setEnvironment(req.env);
+  const listening = signalListeners();
   try {
     await cli.main(['node', 'cairn', ...req.argv]);
   } catch (e) {
     if (!(e instanceof ExitCalled)) throw e;
   }
-  // What a process does on its way out: the log lines gathered for the next turn are written, files closed.
+  // What a process does on its way out: the log lines gathered for the next turn are written, files closed,
+  // and the signal handlers it set go (`serve` sets some before it refuses a bad configuration).
   await new Promise((resolve) => setImmediate(resolve));
   log.closeLogFiles();
+  dropSignalListenersSince(listening);
   // A process ends when nothing holds its event loop; here the thread stays, so check what a command left.
   const left = exitCode === undefined ? await leftOpen() : [];
   if (left.length) {
@@ -108,7 +113,13 @@ async function run(req: HostRequest): Promise<HostResponse> {
   }
   const status = exitCode ?? (typeof process.exitCode === 'number' ? process.exitCode : Number(process.exitCode ?? 0));
   exitCode = -1; // nothing more is caught until the next command
-  return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), spoiled: left.length > 0 };
+}
+
+const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
+const signalListeners = () => new Map(SIGNALS.map((s) => [s, process.listeners(s)]));
+function dropSignalListenersSince(before: ReturnType<typeof signalListeners>) {
+  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)?.includes(l)) process.removeListener(s, l);
 }
 
 function answer(res: HostResponse) {
@@ -119,7 +130,7 @@ function answer(res: HostResponse) {
 
 /** A command that throws past main(), or leaves a rejection nobody handles: a process would have crashed. */
 function crashed(e: unknown): HostResponse {
-  return { status: 70, stdout: '', stderr: `cli thread: the command crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n` };
+  return { status: 70, stdout: '', stderr: `cli thread: the command crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, spoiled: true };
 }
 
 let busy = false;

@@ -31,25 +31,39 @@ export const TEST_ENV = {
 
 /**
  * Runs the CLI and waits for it, like spawnSync. Commands run in the CLI thread (cli-host.ts), one at a
- * time with their own arguments and environment; a command that reads standard input or serves runs as a
- * process of its own, and so does every command with CAIRN_TEST_CLI=process (to check that both agree).
+ * time with their own arguments and environment; a command that reads standard input runs as a process of
+ * its own, and so does every command with CAIRN_TEST_CLI=process (to check that both agree). A `serve`
+ * waited for here can only be one that must refuse to start: it gets SERVE_DEADLINE_MS, and one still
+ * running then is stopped and answers `timedOut`.
  */
-export function cairn(args: string[], options: { data?: string; input?: string; env?: NodeJS.ProcessEnv } = {}) {
+export function cairn(args: string[], options: { data?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const argv = [...(options.data ? ['--data', options.data] : []), ...args];
   const env = { ...TEST_ENV, ...options.env };
-  if (options.input !== undefined || args.includes('serve') || process.env.CAIRN_TEST_CLI === 'process') return cairnProcess(argv, env, options.input);
-  return runInCliThread({ argv, env });
+  const deadline = args.includes('serve') ? SERVE_DEADLINE_MS : COMMAND_DEADLINE_MS;
+  if (options.input !== undefined || process.env.CAIRN_TEST_CLI === 'process') return cairnProcess(argv, env, options.input, deadline);
+  return runInCliThread({ argv, env }, deadline);
 }
+
+export interface CliResult {
+  /** null: stopped at its deadline (timedOut) or by a signal. */
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+const SERVE_DEADLINE_MS = 10000;
+const COMMAND_DEADLINE_MS = 120000;
 
 /** The CLI as its own process: bin/cairn, as a person runs it. */
-export function cairnProcess(argv: string[], env: NodeJS.ProcessEnv = TEST_ENV, input?: string) {
-  const r = spawnSync(process.execPath, [CAIRN, ...argv], { encoding: 'utf8', input, env, timeout: 120000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+export function cairnProcess(argv: string[], env: NodeJS.ProcessEnv = TEST_ENV, input?: string, deadline = COMMAND_DEADLINE_MS): CliResult {
+  const r = spawnSync(process.execPath, [CAIRN, ...argv], { encoding: 'utf8', input, env, timeout: deadline });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut: r.signal !== null };
 }
 
-let cliThread: { port: MessagePort; done: Int32Array } | undefined;
+let cliThread: { port: MessagePort; done: Int32Array; worker: Worker } | undefined;
 
-function runInCliThread(req: HostRequest): HostResponse {
+function runInCliThread(req: HostRequest, deadline: number): CliResult {
   if (!cliThread) {
     const { port1, port2 } = new MessageChannel();
     const done = new Int32Array(new SharedArrayBuffer(4));
@@ -60,15 +74,25 @@ function runInCliThread(req: HostRequest): HostResponse {
     worker.unref();
     worker.on('error', () => (cliThread = undefined));
     worker.on('exit', () => (cliThread = undefined));
-    cliThread = { port: port1, done };
+    cliThread = { port: port1, done, worker };
   }
   const thread = cliThread;
   Atomics.store(thread.done, 0, 0);
   thread.port.postMessage(req);
-  if (Atomics.wait(thread.done, 0, 0, 120000) === 'timed-out') throw new Error(`cairn ${req.argv.join(' ')}: no answer from the CLI thread in 120 s`);
+  if (Atomics.wait(thread.done, 0, 0, deadline) === 'timed-out') {
+    // Stopped as spawnSync's timeout would stop a process; the next command gets a new thread.
+    void thread.worker.terminate();
+    cliThread = undefined;
+    return { status: null, stdout: '', stderr: `cairn ${req.argv.join(' ')}: still running after ${deadline / 1000} s, stopped\n`, timedOut: true };
+  }
   const answer = receiveMessageOnPort(thread.port);
   if (!answer) throw new Error(`cairn ${req.argv.join(' ')}: the CLI thread ended without an answer`);
-  return answer.message as HostResponse;
+  const { spoiled, ...result } = answer.message as HostResponse;
+  if (spoiled) {
+    void thread.worker.terminate();
+    cliThread = undefined;
+  }
+  return { ...result, timedOut: false };
 }
 
 /** The CLI without blocking this process: for tests that serve something (an SMTP server) to the CLI. */

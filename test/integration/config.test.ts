@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +21,8 @@ import {
   asAdmin,
 } from '../helpers/server';
 
-/** Runs the CLI once; `serve` as a process with a deadline, so that one that wrongly starts cannot hang the suite. */
-function run(data: string, args: string[], env: NodeJS.ProcessEnv = {}, timeout = 10000) {
-  if (!args.includes('serve')) return { ...cairn(args, { data, env }), timedOut: false };
-  const r = spawnSync(process.execPath, [CAIRN, '--data', data, ...args], { encoding: 'utf8', env: { ...TEST_ENV, ...env }, timeout });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut: r.signal !== null };
-}
+/** Runs the CLI once (a `serve` that wrongly starts is stopped at its deadline: timedOut). */
+const run = (data: string, args: string[], env: NodeJS.ProcessEnv = {}) => cairn(args, { data, env });
 
 /** Every error: non-zero exit, exactly one line on stderr beginning `cairn: `, no stack trace. */
 function expectRefusal(r: ReturnType<typeof run>, ...mentions: (string | RegExp)[]) {
