@@ -6,6 +6,7 @@ const { join } = require('node:path');
 
 const SLOW_FIRST = [
   'integration/cli.test.js',
+  'integration/portal.test.js',
   'integration/durability.test.js',
   'integration/lifecycle.test.js',
   'integration/config.test.js',

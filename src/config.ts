@@ -21,6 +21,7 @@ export interface Config {
     shutdownGraceSeconds: number;
   };
   metrics: { listen: string };
+  portal: { listen: string; publicUrl: string; trustedProxies: string[]; sessionIdleMinutes: number; sessionMaxHours: number };
   search: { sizeLimit: number; timeLimitSeconds: number };
   security: { bcryptCost: number; hashWorkers: number };
   ids: { uidNumberMin: number; uidNumberMax: number; gidNumberMin: number; gidNumberMax: number };
@@ -76,6 +77,11 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'server.unauthenticatedIdleSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (none) or more'),
   'server.unauthenticatedBufferBytes': (v: number) => (Number.isInteger(v) && v >= 1048576 ? undefined : 'must be at least 1048576 (1 MB)'),
   'metrics.listen': (v: string) => (v === 'none' || ADDRESS.test(v) ? undefined : 'must be HOST:PORT or "none"'),
+  'portal.listen': (v: string) => (v === 'none' || ADDRESS.test(v) ? undefined : 'must be HOST:PORT or "none"'),
+  'portal.publicUrl': (v: string) => (v === '' || /^https:\/\/[^/\s]+(\/[^\s]*)?$/.test(v) ? undefined : 'must be empty or an https:// URL'),
+  'portal.trustedProxies': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of addresses or CIDR ranges'),
+  'portal.sessionIdleMinutes': (v: number) => (Number.isInteger(v) && v >= 1 && v <= 1440 ? undefined : 'must be 1 to 1440 minutes'),
+  'portal.sessionMaxHours': (v: number) => (Number.isInteger(v) && v >= 1 && v <= 168 ? undefined : 'must be 1 to 168 hours'),
   'search.sizeLimit': (v: number) => (Number.isInteger(v) && v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
   'search.timeLimitSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
   'security.bcryptCost': (v: number) => (Number.isInteger(v) && v >= 4 && v <= 16 ? undefined : 'must be a whole number from 4 to 16'),

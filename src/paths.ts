@@ -16,3 +16,5 @@ export const projectRoot = findProjectRoot();
 export const schemaDir = join(projectRoot, 'schema');
 export const migrationsDir = join(projectRoot, 'schema', 'migrations');
 export const configDir = join(projectRoot, 'config');
+/** The portal's stylesheet and script. */
+export const webDir = join(projectRoot, 'web');

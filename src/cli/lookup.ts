@@ -3,18 +3,12 @@ import { adminsGroupDN, serviceAccountTest } from '../directory/layout';
 import type { Directory } from '../directory/directory';
 import type { Filter } from '../ldap/filter';
 import type { SearchResultEntry } from '../directory/search/run-search';
+import { findEntries, valuesOf } from '../directory/search/find-entries';
 import type { Scope } from '../ldap/types';
 
 /** Every entry under a base that matches, as the CLI (the system identity) sees it. */
-export async function findAll(d: Directory, base: string, filter: Filter, attributes: string[] = ['*'], scope: Scope = 'sub'): Promise<SearchResultEntry[]> {
-  const out: SearchResultEntry[] = [];
-  await d.search(
-    SYSTEM,
-    { baseDN: base, scope, filter, attributes, typesOnly: false, sizeLimit: 0, timeLimit: 0 },
-    { send: (e) => void out.push(e), isAbandoned: () => false },
-  );
-  return out;
-}
+export const findAll = (d: Directory, base: string, filter: Filter, attributes: string[] = ['*'], scope: Scope = 'sub'): Promise<SearchResultEntry[]> =>
+  findEntries(d, SYSTEM, base, filter, attributes, scope);
 
 export async function findOne(d: Directory, base: string, filter: Filter, what: string): Promise<SearchResultEntry> {
   return only(await findAll(d, base, filter), what);
@@ -27,7 +21,7 @@ function only(found: SearchResultEntry[], what: string): SearchResultEntry {
   return found[0];
 }
 
-export const valuesOf = (e: SearchResultEntry, type: string) => e.attributes.find((a) => a.type.toLowerCase() === type.toLowerCase())?.values ?? [];
+export { valuesOf };
 
 /** The lowest free number in [min, max] above every number already used in that range. */
 export async function nextFreeNumber(d: Directory, attribute: string, min: number, max: number): Promise<number> {

@@ -81,6 +81,20 @@ export class AccessControl {
     throw denied(`${identityName(who)} may not ${operation} ${dn}: only administrators may`);
   }
 
+  /**
+   * Turning on MFA (enrol, confirm): administrators for anyone; a person for their own entry while it has no
+   * confirmed enrolment, so that a session alone cannot swap out a second factor that works. Service
+   * accounts cannot.
+   */
+  checkMfaEnrolment(who: Identity, targetNdn: string, dn: string, confirmed: boolean, operation: string): void {
+    if (isAdministrator(who)) return;
+    if (who.kind === 'user' && !who.isService && isOwnEntry(who, targetNdn)) {
+      if (!confirmed) return;
+      throw denied(`two-step sign-in is already on for ${dn}: to set it up again, ask an administrator to reset it`);
+    }
+    this.checkWrite(who, operation, dn);
+  }
+
   /** Modify: administrators anything; a person some attributes of their own entry. */
   checkModify(who: Identity, targetNdn: string, dn: string, changes: Change[]): void {
     if (isAdministrator(who)) return;

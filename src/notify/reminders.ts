@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Directory } from '../directory/directory';
-import { policyInWords } from './policy-words';
+import { policyInWords } from '../security/policy/in-words';
 import type { SendMail } from './mailer';
 import { htmlLink, htmlList, loadTemplates, render } from './templates';
 import { countReminderRun } from '../metrics/counts';
@@ -46,6 +46,9 @@ export async function runReminders(d: Directory, config: Config, options: { dryR
 async function remindersDue(d: Directory, config: Config, options: { dryRun: boolean; send?: SendMail; now?: number }): Promise<ReminderReport> {
   const now = options.now ?? d.accounts.now();
   const n = config.notify;
+  // Unset: the portal's change-password page, when the portal has an address people can reach (publicUrl).
+  const changeUrl =
+    n.changeUrl || (config.portal.listen !== 'none' && config.portal.publicUrl ? new URL('password', config.portal.publicUrl.replace(/\/?$/, '/')).href : '');
   const templates = loadTemplates(n);
   const thresholds = [...n.daysBefore].sort((a, b) => b - a);
   const report: ReminderReport = { sent: [], failed: [], skipped: { noMail: 0, locked: 0, services: 0 } };
@@ -83,8 +86,8 @@ async function remindersDue(d: Directory, config: Config, options: { dryRun: boo
       when,
       expires: reminder.expires,
       instructions: n.instructions,
-      changeUrl: n.changeUrl,
-      changeUrlLink: htmlLink(n.changeUrl),
+      changeUrl,
+      changeUrlLink: htmlLink(changeUrl),
       rules: rules.map((r) => `- ${r}`).join('\n'),
       rulesList: htmlList(rules),
     };

@@ -16,7 +16,7 @@ import {
 } from './filter-sql';
 import { filterAttrs, filterPredicate, textFromSqlite, type IndexedEntry } from './filter-eval';
 import { migrate } from './migrate';
-import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, StoreFilter, TotpRecord, WriteTx } from './types';
+import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, StoreFilter, TotpRecord, WebSessionRecord, WriteTx } from './types';
 
 interface EntryRow {
   id: number;
@@ -192,6 +192,34 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       for (const r of reminders) ins.run(entryId, passwordChangedAt, r, sentAt);
     })();
+  }
+
+  async createWebSession(tokenHash: string, w: WebSessionRecord): Promise<void> {
+    this.stmt('INSERT INTO web_sessions (token_hash, entry_id, created_at, seen_at, restriction) VALUES (?, ?, ?, ?, ?)').run(
+      tokenHash,
+      w.entryId,
+      w.createdAt,
+      w.seenAt,
+      w.restriction ?? null,
+    );
+  }
+
+  async webSession(tokenHash: string): Promise<WebSessionRecord | undefined> {
+    const r = this.stmt('SELECT entry_id, created_at, seen_at, restriction FROM web_sessions WHERE token_hash = ?').get(tokenHash) as
+      { entry_id: number; created_at: number; seen_at: number; restriction: string | null } | undefined;
+    return r && { entryId: r.entry_id, createdAt: r.created_at, seenAt: r.seen_at, restriction: r.restriction ?? undefined };
+  }
+
+  async touchWebSession(tokenHash: string, seenAt: number): Promise<void> {
+    this.stmt('UPDATE web_sessions SET seen_at = ? WHERE token_hash = ?').run(seenAt, tokenHash);
+  }
+
+  async deleteWebSession(tokenHash: string): Promise<void> {
+    this.stmt('DELETE FROM web_sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  async expireWebSessions(seenBefore: number, createdBefore: number): Promise<void> {
+    this.stmt('DELETE FROM web_sessions WHERE seen_at < ? OR created_at < ?').run(seenBefore, createdBefore);
   }
 
   async totpEnrolments() {
@@ -464,6 +492,9 @@ export class SqliteStore implements Store {
       },
       deleteCredential: (entryId) => {
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(entryId);
+      },
+      endWebSessions: (entryId) => {
+        this.stmt('DELETE FROM web_sessions WHERE entry_id = ?').run(entryId);
       },
       credential: (entryId) => this.getCredential(entryId),
       bindAttemptsInFlight: (entryId, since) =>

@@ -67,6 +67,8 @@ export interface WriteTx {
   deleteEntry(id: number): void;
   setCredential(entryId: number, hash: string, changedAt: number): void;
   deleteCredential(entryId: number): void;
+  /** Ends every portal session of an entry (its password changed). */
+  endWebSessions(entryId: number): void;
   /** Keeps an earlier hash for pwdInHistory, and only the newest `keep` of them. */
   addPasswordHistory(entryId: number, hash: string, changedAt: number, keep: number): void;
   credential(entryId: number): { hash: string; changedAt: number } | undefined;
@@ -81,6 +83,15 @@ export interface WriteTx {
   startBindAttempt(entryId: number, startedAt: number): number;
   /** Ends a password check (and forgets abandoned ones older than `abandonedBefore`). */
   endBindAttempt(attemptId: number, abandonedBefore: number): void;
+}
+
+/** A portal session as stored: the token itself is never stored, only its hash. */
+export interface WebSessionRecord {
+  entryId: number;
+  createdAt: number;
+  seenAt: number;
+  /** The accounts engine's own note of what the session may still do (undefined: anything). */
+  restriction?: string;
 }
 
 export interface TotpRecord {
@@ -110,6 +121,12 @@ export interface Store {
   recordReminders(entryId: number, passwordChangedAt: string, reminders: string[], sentAt: number): Promise<void>;
   /** Every entry with a TOTP secret, and whether it is confirmed. */
   totpEnrolments(): Promise<{ entryId: number; confirmed: boolean }[]>;
+  createWebSession(tokenHash: string, session: WebSessionRecord): Promise<void>;
+  webSession(tokenHash: string): Promise<WebSessionRecord | undefined>;
+  touchWebSession(tokenHash: string, seenAt: number): Promise<void>;
+  deleteWebSession(tokenHash: string): Promise<void>;
+  /** Forgets sessions last seen before `seenBefore` or created before `createdBefore`. */
+  expireWebSessions(seenBefore: number, createdBefore: number): Promise<void>;
   /**
    * Runs fn in one write transaction. `durable: false` is for bookkeeping a power cut may lose without harm
    * (a password check in flight): it commits without waiting for the disk, whatever `synchronous` says.

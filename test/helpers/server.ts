@@ -25,6 +25,7 @@ export const TEST_ENV = {
   CAIRN_SERVER_WORKERS: '1',
   CAIRN_LOG_LEVEL: 'warn',
   CAIRN_METRICS_LISTEN: 'none',
+  CAIRN_PORTAL_LISTEN: 'none',
   LDAPCONF: '/dev/null',
   LDAPTLS_REQCERT: 'never',
 };
@@ -184,6 +185,8 @@ export interface RunningServer {
   ldapsPort: number;
   url: string;
   ldapsUrl: string;
+  /** Where the portal listens (https://127.0.0.1:PORT/), when the test turned it on (portal.listen). */
+  portalUrl?: string;
   process: ChildProcess;
   stderr(): string;
   stop(): Promise<number | null>;
@@ -198,14 +201,14 @@ export async function startServer(data: string, env: NodeJS.ProcessEnv = {}, ext
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const ports = await new Promise<[number, number]>((resolve, reject) => {
+  const ports = await new Promise<[number, number, string | undefined]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15000);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /ldap:\/\/127\.0\.0\.1:(\d+) and ldaps:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      const m = /ldap:\/\/127\.0\.0\.1:(\d+) and ldaps:\/\/127\.0\.0\.1:(\d+)(?:; the portal is at (\S+))?\n/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve([Number(m[1]), Number(m[2])]);
+        resolve([Number(m[1]), Number(m[2]), m[3]]);
       }
     });
     child.once('exit', (code) => {
@@ -219,6 +222,7 @@ export async function startServer(data: string, env: NodeJS.ProcessEnv = {}, ext
     ldapsPort: ports[1],
     url: `ldap://127.0.0.1:${ports[0]}`,
     ldapsUrl: `ldaps://127.0.0.1:${ports[1]}`,
+    portalUrl: ports[2],
     process: child,
     stderr: () => err,
     stop: () =>

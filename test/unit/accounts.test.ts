@@ -252,6 +252,84 @@ describe('accounts engine (fake clock)', function () {
     });
   });
 
+  describe('portal sessions', () => {
+    before(async () => {
+      await addPerson('zzweb', 'Web-Password-42');
+      await setPolicy(['pwdMinAge', '0'], ['pwdMaxAge', '0'], ['pwdMustChange', 'FALSE']);
+    });
+
+    it('a sign-in opens a session; it ends after portal.sessionIdleMinutes without a request', async () => {
+      const { token, passwordChangeOnly } = await d.accounts.signIn(person('zzweb'), 'Web-Password-42', from('10.0.0.9'));
+      expect(passwordChangeOnly).to.equal(false);
+      expect((await d.accounts.portalSession(token))?.identity.dn).to.equal(person('zzweb'));
+      later(config.portal.sessionIdleMinutes * 60 * SECOND - SECOND);
+      expect(await d.accounts.portalSession(token), 'seen just within the idle time').to.not.equal(undefined);
+      later(config.portal.sessionIdleMinutes * 60 * SECOND + SECOND);
+      expect(await d.accounts.portalSession(token), 'idle too long').to.equal(undefined);
+    });
+
+    it('a session in use still ends after portal.sessionMaxHours', async () => {
+      const { token } = await d.accounts.signIn(person('zzweb'), 'Web-Password-42');
+      const step = 10 * 60 * SECOND;
+      for (let t = step; t < config.portal.sessionMaxHours * 3600 * SECOND; t += step) {
+        later(step);
+        expect(await d.accounts.portalSession(token), `after ${t / 60000} minutes`).to.not.equal(undefined);
+      }
+      later(step);
+      expect(await d.accounts.portalSession(token)).to.equal(undefined);
+    });
+
+    it('a wrong password opens nothing and counts as a failure, as a bind does; sign-out ends the session', async () => {
+      expect((await refusal(d.accounts.signIn(person('zzweb'), 'wrong') as unknown as Promise<Authentication>)).code).to.equal(49);
+      expect(await attribute('zzweb', 'pwdFailureTime')).to.have.length(1);
+      const { token } = await d.accounts.signIn(person('zzweb'), 'Web-Password-42');
+      await d.accounts.signOut(token);
+      expect(await d.accounts.portalSession(token)).to.equal(undefined);
+    });
+
+    it('a password change ends every session of the person, wherever it was made; changeOwnPassword returns a new one', async () => {
+      const a = (await d.accounts.signIn(person('zzweb'), 'Web-Password-42')).token;
+      const b = (await d.accounts.signIn(person('zzweb'), 'Web-Password-42')).token;
+      const renewed = await d.accounts.changeOwnPassword((await d.accounts.portalSession(a))!, 'Web-Password-42', 'Web-Password-43');
+      expect(await d.accounts.portalSession(a)).to.equal(undefined);
+      expect(await d.accounts.portalSession(b)).to.equal(undefined);
+      expect((await d.accounts.portalSession(renewed))?.identity.dn).to.equal(person('zzweb'));
+      // An administrator's reset (the CLI, LDAP) ends the portal sessions too.
+      await d.accounts.changePassword(SYSTEM, { userIdentity: person('zzweb'), newPassword: 'Web-Password-44' });
+      expect(await d.accounts.portalSession(renewed)).to.equal(undefined);
+    });
+
+    it('after an administrator reset the session may only change the password; an expired password opens such a session too', async () => {
+      await setPolicy(['pwdMustChange', 'TRUE']);
+      await d.accounts.changePassword(SYSTEM, { userIdentity: person('zzweb'), newPassword: 'Web-Password-45' }, undefined, { reset: true });
+      const reset = await d.accounts.signIn(person('zzweb'), 'Web-Password-45');
+      expect(reset.passwordChangeOnly).to.equal(true);
+      expect(d.accounts.passwordChangeOnly((await d.accounts.portalSession(reset.token))!)).to.equal(true);
+      const fresh = await d.accounts.changeOwnPassword((await d.accounts.portalSession(reset.token))!, 'Web-Password-45', 'Web-Password-46');
+      expect(d.accounts.passwordChangeOnly((await d.accounts.portalSession(fresh))!)).to.equal(false);
+      await setPolicy(['pwdMustChange', 'FALSE'], ['pwdMaxAge', '3600'], ['pwdGraceAuthNLimit', '0']);
+      later(2 * 3600 * SECOND);
+      const expired = await d.accounts.signIn(person('zzweb'), 'Web-Password-46');
+      expect(expired.passwordChangeOnly).to.equal(true);
+      const after = await d.accounts.changeOwnPassword((await d.accounts.portalSession(expired.token))!, 'Web-Password-46', 'Web-Password-47');
+      expect(d.accounts.passwordChangeOnly((await d.accounts.portalSession(after))!)).to.equal(false);
+      await setPolicy(['pwdMaxAge', '0']);
+    });
+
+    it('a person turns on their own MFA, but cannot enrol again over a confirmed one; another person cannot at all', async () => {
+      const me = (await d.accounts.portalSession((await d.accounts.signIn(person('zzweb'), 'Web-Password-47')).token))!.identity;
+      const { secret } = await d.accounts.mfaEnroll(me, person('zzweb'));
+      await d.accounts.mfaConfirm(me, person('zzweb'), totpCode(secret, now));
+      expect(await d.accounts.mfaStatus(person('zzweb'))).to.equal('enrolled');
+      const again = await refusal(d.accounts.mfaEnroll(me, person('zzweb')) as unknown as Promise<Authentication>);
+      expect(again.code).to.equal(50);
+      expect(again.message).to.contain('already on');
+      const other = await refusal(d.accounts.mfaEnroll(me, person('zzmfa')) as unknown as Promise<Authentication>);
+      expect(other.code).to.equal(50);
+      await d.accounts.mfaReset(SYSTEM, person('zzweb'));
+    });
+  });
+
   describe('audit', () => {
     it('every account state change is in the audit log: MFA enroll, confirm, reset, unlock, password change', () => {
       const lines = readFileSync(join(dir, 'audit.log'), 'utf8')
@@ -259,7 +337,8 @@ describe('accounts engine (fake clock)', function () {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as { dn?: string; attributes?: string[]; result?: number });
       const about = (dn: string, attribute: string) => lines.filter((l) => l.dn === dn && (l.attributes ?? []).includes(attribute));
-      expect(about(person('zzmfa'), 'mfaEnroll:cairnMfaEnabled')).to.have.length(1);
+      // The second: another person's attempt (portal sessions), refused and audited.
+      expect(about(person('zzmfa'), 'mfaEnroll:cairnMfaEnabled').map((l) => l.result)).to.deep.equal([0, 50]);
       expect(about(person('zzmfa'), 'mfaConfirm:cairnMfaEnabled')).to.have.length(1);
       expect(about(person('zzmfa'), 'mfaReset:cairnMfaEnabled')).to.have.length(1);
       expect(about(person('zzunlock'), 'unlock:pwdAccountLockedTime')).to.have.length(1);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { nextRun } from '../../src/notify/schedule';
-import { policyInWords } from '../../src/notify/policy-words';
+import { policyInWords } from '../../src/security/policy/in-words';
 import { htmlList, render } from '../../src/notify/templates';
 import { DEFAULT_POLICY } from '../../src/security/policy/policy';
 

@@ -6,6 +6,8 @@ export interface Listening {
   type: 'listening';
   ldap: ListenAddress;
   ldaps?: ListenAddress;
+  /** The portal's address as people reach it (portal.publicUrl, or where it listens). */
+  portal?: string;
   base: string;
 }
 
@@ -30,4 +32,6 @@ export interface ReloadRequest {
 }
 
 export const describeListening = (l: Listening) =>
-  `Cairn serves ${l.base} on ldap://${l.ldap.host}:${l.ldap.port}` + (l.ldaps ? ` and ldaps://${l.ldaps.host}:${l.ldaps.port}` : '');
+  `Cairn serves ${l.base} on ldap://${l.ldap.host}:${l.ldap.port}` +
+  (l.ldaps ? ` and ldaps://${l.ldaps.host}:${l.ldaps.port}` : '') +
+  (l.portal ? `; the portal is at ${l.portal}` : '');

@@ -1,5 +1,6 @@
 import type { Config } from '../../config';
 import type { AccessControl } from '../../directory/acl';
+import type { Portal } from '../../web/portal';
 import type { Directory } from '../../directory/directory';
 import { reopenLogFiles, type Logger } from '../../log';
 import type { LdapServer } from '../../wire/server';
@@ -56,6 +57,8 @@ export interface Serving {
   config: Config;
   log: Logger;
   directory: Directory;
+  /** The self-service portal, when portal.listen is not none. */
+  portal?: Portal;
   ldap: LdapServer;
   /** The certificate and key files, from the configuration as it is now. */
   tlsFiles(config: Config): { cert: string; key: string };
@@ -83,7 +86,9 @@ export function reloadServing(s: Serving, readConfig: () => Config): ReloadOutco
   if (s.ldap.hasTls) {
     const { cert, key } = s.tlsFiles(s.config);
     try {
-      s.ldap.setTls(loadTls(cert, key));
+      const tls = loadTls(cert, key);
+      s.ldap.setTls(tls);
+      s.portal?.setSecureContext(tls.options);
     } catch (err) {
       outcome.errors.push(`the TLS certificate was not reloaded: ${(err as Error).message}`);
     }

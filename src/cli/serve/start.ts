@@ -16,6 +16,7 @@ import { runServer, runWorker, watchCertificate } from './worker';
 export interface ServeOptions {
   listen?: string;
   ldaps?: string;
+  portal?: string;
   tlsCert?: string;
   tlsKey?: string;
   initIfMissing?: boolean;
@@ -30,8 +31,11 @@ export async function startServe(opts: ServeOptions, cmd: Command): Promise<void
   if (opts.ldaps) server.ldaps = opts.ldaps;
   if (opts.tlsCert) server.tlsCert = opts.tlsCert;
   if (opts.tlsKey) server.tlsKey = opts.tlsKey;
+  const overrides: Record<string, unknown> = {};
+  if (Object.keys(server).length) overrides.server = server;
+  if (opts.portal) overrides.portal = { listen: opts.portal };
   // The configuration as at start, read again at each SIGHUP: file, environment, command line.
-  const readConfig = () => configFor(cmd, Object.keys(server).length ? { server } : undefined);
+  const readConfig = () => configFor(cmd, Object.keys(overrides).length ? overrides : undefined);
   const data = globalOptions(cmd).data;
   // SIGHUP ends a process by default: from here on it never does (serving, it reloads).
   process.on('SIGHUP', () => undefined);

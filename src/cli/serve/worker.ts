@@ -11,6 +11,7 @@ import { describeListening, type Listening, type ReloadRequest, type WorkerMessa
 import { tlsFiles, tlsFor } from './preflight';
 import { logOutcome, reloadServing } from './reload';
 import { Reminders } from './reminders';
+import { startPortalIfOn } from './portal';
 
 const send = (m: WorkerMessage): Promise<void> => new Promise((resolve) => (process.send ? process.send(m, undefined, {}, () => resolve()) : resolve()));
 
@@ -51,9 +52,17 @@ export async function runServer(data: string, config: Config, log: Logger, readC
     await opened.close();
     throw new Error(`cannot listen: ${(err as Error).message}`, { cause: err });
   }
-  const listening: Listening = { type: 'listening', ldap: bound.ldap, ldaps: bound.ldaps, base: opened.directory.namingContext };
+  let portal;
+  try {
+    portal = await startPortalIfOn(config, { directory: opened.directory, log, tls });
+  } catch (err) {
+    await ldap.shutdown(0);
+    await opened.close();
+    throw err;
+  }
+  const listening: Listening = { type: 'listening', ldap: bound.ldap, ldaps: bound.ldaps, portal: portal?.url, base: opened.directory.namingContext };
   vitals.listening(true);
-  const serving = { config, log, directory: opened.directory, ldap, tlsFiles: (c: Config) => tlsFiles(c, data) };
+  const serving = { config, log, directory: opened.directory, ldap, portal: portal?.portal, tlsFiles: (c: Config) => tlsFiles(c, data) };
   let reminders: Reminders | undefined;
   if (cluster.isWorker) {
     void send(listening);
@@ -83,7 +92,7 @@ export async function runServer(data: string, config: Config, log: Logger, readC
     stopping = true;
     vitals.listening(false);
     log.info('shutting down', { signal, pid: process.pid });
-    await ldap.shutdown(config.server.shutdownGraceSeconds * 1000);
+    await Promise.all([ldap.shutdown(config.server.shutdownGraceSeconds * 1000), portal?.portal.close()]);
     await opened.close();
     log.info('stopped', { pid: process.pid });
     process.exit(0);

@@ -12,16 +12,26 @@ import { ResultCode } from '../../ldap/result-codes';
 import type { Writer } from '../write/writer';
 import { identityOf, simpleBind, type BindOutcome } from './bind';
 import { changePassword, type PasswordChangeRequest } from './change-password';
-import { expiringPasswords, type ExpiringPassword } from './expiry';
+import { expiringPasswords, passwordExpiryOf, type ExpiringPassword, type PasswordExpiry } from './expiry';
 import { generatePassword } from './generator';
 import { MfaLayer, type BindOrigin } from './mfa';
 import { PasswordPolicyLayer } from './password-policy';
-import { afterSuccess, checkAllowed, restrict, type SessionRequest, type SessionRestriction } from './restriction';
+import { afterSuccess, checkAllowed, restrict, restrictionOf, type SessionRequest, type SessionRestriction } from './restriction';
+import { PortalSessions, type PortalSession } from './portal-sessions';
 
 export type { BindOrigin } from './mfa';
 export type { PasswordChangeRequest } from './change-password';
 export type { SessionRequest, SessionRestriction } from './restriction';
-export type { ExpiringPassword } from './expiry';
+export type { ExpiringPassword, PasswordExpiry } from './expiry';
+export type { PortalSession } from './portal-sessions';
+
+/** A portal sign-in that the engine accepted: the session's token, and what the person must do first. */
+export interface PortalSignIn {
+  token: string;
+  /** Reset by an administrator, or expired: the password must be changed before anything else. */
+  passwordChangeOnly: boolean;
+  policy?: Authentication['policy'];
+}
 
 /** A successful authentication: who, what the password policy says (the ppolicy control), and any restriction. */
 export type Authentication = BindOutcome;
@@ -36,6 +46,7 @@ export type MfaState = 'enrolled' | 'pending' | 'required' | 'off';
 export class Accounts {
   private readonly policy: PasswordPolicyLayer;
   private readonly mfa: MfaLayer;
+  private readonly sessions: PortalSessions;
 
   constructor(
     private readonly ctx: DirectoryContext,
@@ -46,6 +57,7 @@ export class Accounts {
   ) {
     this.policy = policy;
     this.mfa = new MfaLayer(ctx, secrets, ctx.config.mfa, policy);
+    this.sessions = new PortalSessions(ctx);
   }
 
   /** The password policy layer, for the writer (a userPassword in an add or modify follows the same rules). */
@@ -56,6 +68,50 @@ export class Accounts {
   /** A simple bind; `origin` (the connection's client) decides the MFA code's per-client grace. */
   authenticate(name: string, typedPassword: string, origin?: BindOrigin): Promise<Authentication> {
     return simpleBind(this.ctx, this.policy, this.mfa, name, typedPassword, origin);
+  }
+
+  /**
+   * A portal sign-in: the same authentication as an LDAP bind (one failure counter, one lockout, the same
+   * MFA code check and audit), then a session. An expired password that was typed right opens a session
+   * that may only change it, as an LDAP connection may after such a bind.
+   */
+  async signIn(dn: string, typedPassword: string, origin?: BindOrigin): Promise<PortalSignIn> {
+    try {
+      const auth = await this.authenticate(dn, typedPassword, origin);
+      if (auth.identity.kind !== 'user') throw new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
+      const token = await this.sessions.open(auth.identity.entryId, auth.restriction);
+      return { token, passwordChangeOnly: auth.restriction !== undefined, policy: auth.policy };
+    } catch (err) {
+      const restriction = this.restrictionAfterRefusal(dn, err);
+      const entry = restriction && (await this.entry(dn));
+      if (!entry) throw err;
+      return { token: await this.sessions.open(entry.id, restriction), passwordChangeOnly: true };
+    }
+  }
+
+  /** The portal session a browser's token stands for, while it is alive. */
+  portalSession(token: string): Promise<PortalSession | undefined> {
+    return this.sessions.resume(token);
+  }
+
+  /** Whether a portal session may do anything but change its password. */
+  passwordChangeOnly(session: PortalSession): boolean {
+    return restrictionOf(session.restriction) !== undefined;
+  }
+
+  signOut(token: string): Promise<void> {
+    return this.sessions.end(token);
+  }
+
+  /**
+   * A person changes their own password on the portal: the old one, the new one, the policy. Every session
+   * of theirs ends with the change (the writer sees to it); the token returned is the new session's.
+   */
+  async changeOwnPassword(session: PortalSession, oldPassword: string, newPassword: string): Promise<string> {
+    const expired = restrictionOf(session.restriction)?.kind === 'expired';
+    const who = expired ? ANONYMOUS : session.identity;
+    await this.changePassword(who, { userIdentity: session.identity.dn, oldPassword, newPassword }, session.restriction);
+    return this.sessions.open(session.identity.entryId);
   }
 
   /** The restriction a refused bind leaves on its session: an expired password may still be changed there. */
@@ -125,11 +181,11 @@ export class Accounts {
 
   /** A new MFA secret (or the given one), pending until confirmed with a code from the app. */
   mfaEnroll(who: Identity, dn: string, secret?: string): Promise<{ secret: string; uri: string }> {
-    return this.mfaChange(who, dn, 'mfaEnroll', 'enroll for MFA', (entry) => this.mfa.enroll(entry, secret));
+    return this.mfaChange(who, dn, 'mfaEnroll', 'enroll for MFA', (entry) => this.mfa.enroll(entry, secret), true);
   }
 
   mfaConfirm(who: Identity, dn: string, code: string): Promise<void> {
-    return this.mfaChange(who, dn, 'mfaConfirm', 'confirm the MFA of', (entry) => this.mfa.confirm(entry, code));
+    return this.mfaChange(who, dn, 'mfaConfirm', 'confirm the MFA of', (entry) => this.mfa.confirm(entry, code), true);
   }
 
   /** Removes the secret (a lost phone); an account that must use MFA then cannot log in until enrolled again. */
@@ -157,11 +213,13 @@ export class Accounts {
     return dns;
   }
 
-  private mfaChange<T>(who: Identity, dn: string, what: string, verb: string, run: (entry: StoredEntry) => Promise<T>): Promise<T> {
+  /** An audited MFA change; `selfEnrolment`: a person may do it to their own entry (acl.checkMfaEnrolment). */
+  private mfaChange<T>(who: Identity, dn: string, what: string, verb: string, run: (entry: StoredEntry) => Promise<T>, selfEnrolment = false): Promise<T> {
     return audited(this.audit, who, { op: 'modify', dn, attributes: [`${what}:cairnMfaEnabled`] }, async () => {
       const actor = await this.current(who);
-      this.ctx.acl.checkWrite(actor, verb, dn);
       const entry = await this.entry(dn);
+      if (selfEnrolment && entry) this.ctx.acl.checkMfaEnrolment(actor, entry.ndn, dn, (await this.ctx.store.totp(entry.id))?.confirmed === true, verb);
+      else this.ctx.acl.checkWrite(actor, verb, dn);
       if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn}`, await this.ctx.matchedDN(this.ctx.norm.normalizeDN(dn).ndn));
       return run(entry);
     });
@@ -173,6 +231,11 @@ export class Accounts {
   }
 
   /** Whether the account is locked now (by its policy's lockout rules). */
+  /** When this person's password expires, and whether to warn now. */
+  passwordExpiry(dn: string): Promise<PasswordExpiry> {
+    return passwordExpiryOf(this.ctx, this.policy, dn);
+  }
+
   async isLocked(dn: string): Promise<boolean> {
     const entry = await this.entry(dn);
     return entry ? this.policy.isLocked(entry, await this.policy.policyFor(entry)) : false;

@@ -69,3 +69,20 @@ export async function expiringPasswords(ctx: DirectoryContext, policy: PasswordP
   }
   return found;
 }
+
+/** When one person's password expires, and whether the warning period (pwdExpireWarning) has begun. */
+export interface PasswordExpiry {
+  /** Milliseconds since 1970; undefined: it never expires (no pwdMaxAge, or no pwdChangedTime). */
+  expiresAt?: number;
+  warn: boolean;
+}
+
+export async function passwordExpiryOf(ctx: DirectoryContext, policy: PasswordPolicyLayer, dn: string): Promise<PasswordExpiry> {
+  const entry = await ctx.store.entryByNdn(ctx.norm.normalizeDN(dn).ndn);
+  if (!entry) return { warn: false };
+  const rules = await policy.policyFor(entry);
+  const changedAt = parseGeneralizedTime(new EntryView(entry.dn, entry.attributes, ctx.norm).values('pwdchangedtime')[0] ?? '');
+  if (rules.maxAge <= 0 || changedAt === undefined) return { warn: false };
+  const expiresAt = changedAt + rules.maxAge * 1000;
+  return { expiresAt, warn: rules.expireWarning > 0 && ctx.now() >= expiresAt - rules.expireWarning * 1000 };
+}

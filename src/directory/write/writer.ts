@@ -200,6 +200,8 @@ export class Writer {
       tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
       if (outcome.kind === 'set') tx.setCredential(entry.id, outcome.hash, now);
       else if (outcome.kind === 'remove') tx.deleteCredential(entry.id);
+      // A new or removed password signs the person out of the portal everywhere.
+      if (outcome.kind === 'set' || outcome.kind === 'remove') tx.endWebSessions(entry.id);
       this.groups.afterMembersChanged(tx, entry.dn, original.get('member')?.values ?? [], attrs.get('member')?.values ?? []);
       this.groups.uidsChanged(tx, original.get('uid')?.values ?? [], attrs.get('uid')?.values ?? []);
     });

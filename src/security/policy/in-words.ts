@@ -1,4 +1,4 @@
-import type { PasswordPolicy } from '../security/policy/types';
+import type { PasswordPolicy } from './types';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config';
+import type { PortalSession } from '../directory/accounts/accounts';
+import type { Directory } from '../directory/directory';
+import type { Logger } from '../log';
+
+export interface PortalDeps {
+  directory: Directory;
+  config: Config;
+  log: Logger;
+}
+
+/** What a request carries once its cookie is read: the session's token and the engine's view of it. */
+export interface RequestSession {
+  token: string;
+  session: PortalSession;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    portal?: RequestSession;
+  }
+}
+
+export const SESSION_COOKIE = 'cairn_session';
+const COOKIE = { path: '/', httpOnly: true, secure: true, sameSite: 'strict' } as const;
+
+export async function loadSession(deps: PortalDeps, req: FastifyRequest): Promise<RequestSession | undefined> {
+  const token = req.cookies[SESSION_COOKIE];
+  if (!token) return undefined;
+  const session = await deps.directory.accounts.portalSession(token);
+  return session && { token, session };
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string): void {
+  void reply.setCookie(SESSION_COOKIE, token, COOKIE);
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  void reply.clearCookie(SESSION_COOKIE, COOKIE);
+}
+
+/**
+ * The session a page needs, or a redirect: to sign-in without one, to the password page when the engine
+ * says the session may only change its password (`passwordPage`: this is that page).
+ */
+export function requireSession(deps: PortalDeps, req: FastifyRequest, reply: FastifyReply, passwordPage = false): RequestSession | undefined {
+  if (!req.portal) {
+    void reply.redirect('/sign-in');
+    return undefined;
+  }
+  if (!passwordPage && deps.directory.accounts.passwordChangeOnly(req.portal.session)) {
+    void reply.redirect('/password');
+    return undefined;
+  }
+  return req.portal;
+}
+
+export const sendPage = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
+
+/** A form's route options: its CSRF token is checked before the handler runs. */
+export const csrfChecked = (app: FastifyInstance) => ({ preHandler: app.csrfProtection.bind(app) });

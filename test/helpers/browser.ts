@@ -1,0 +1,56 @@
+/**
+ * A real browser for the portal's tests: Debian's chromium (never one downloaded), driven by
+ * puppeteer-core. Screenshots of every page go to test-artifacts/portal/ for a reviewer to look at.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { ROOT } from './server';
+
+export const CHROMIUM = process.env.CAIRN_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'portal');
+
+export function openBrowser(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // The portal's certificate is Cairn's self-signed one.
+    acceptInsecureCerts: true,
+    // As root in a container, chromium's sandbox cannot start.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      '--password-store=basic',
+      ...(process.env.XARGS ? process.env.XARGS.split(' ') : []),
+    ],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: `${join(ARTIFACTS, name)}.png`, fullPage: true });
+}
+
+/** Fills a form's fields by id and submits it with its button, waiting for the next page. */
+export async function submitForm(page: Page, fields: Record<string, string>, button = 'button[type=submit]'): Promise<void> {
+  for (const [id, value] of Object.entries(fields)) {
+    await page.$eval(`#${id}`, (el) => ((el as unknown as { value: string }).value = ''));
+    if (value !== '') await page.type(`#${id}`, value);
+  }
+  await Promise.all([page.waitForNavigation(), page.click(`main ${button}`)]);
+}
+
+export const textOf = (page: Page, selector: string) => page.$eval(selector, (el) => (el as unknown as { innerText: string }).innerText);
+
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations on the page as it is (its CSP is bypassed for the check only). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as {
+    violations: { id: string; impact: string; help: string; nodes: unknown[] }[];
+  };
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help}`);
+}

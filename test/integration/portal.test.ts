@@ -1,0 +1,215 @@
+/**
+ * The self-service portal in a real browser (Debian's chromium): sign-in, home, password change with the
+ * policy's own messages, MFA enrolment with codes computed here, the forced change after an administrator's
+ * reset, a lockout shared with LDAP binds, and CSRF and cookie protections. Every page is screenshotted
+ * into test-artifacts/portal/ and checked with axe-core.
+ */
+import { expect } from 'chai';
+import type { Browser, Page } from 'puppeteer-core';
+import { openBrowser, screenshot, seriousViolations, submitForm, textOf } from '../helpers/browser';
+import { totpCode } from '../helpers/oathtool';
+import { BASE, bindAs, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
+
+const ALICE = `uid=alice,ou=people,${BASE}`;
+const FIRST = 'Tulip-Harbour-42';
+const SECOND = 'Quiet-Lantern-77';
+
+describe('the self-service portal (a real browser)', function () {
+  this.timeout(60000);
+  let data: string;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  const checked: string[] = [];
+
+  const ldapBinds = (password: string) => ldapTool('ldapwhoami', bindAs(server.url, ALICE, password)).status === 0;
+
+  /** Opens a portal path; the first time a page is seen, checks it with axe-core and keeps a screenshot. */
+  async function visit(path: string, shot: string) {
+    await page.goto(url + path.replace(/^\//, ''));
+    await look(shot);
+  }
+  async function look(shot: string) {
+    if (checked.includes(shot)) return;
+    if (!process.env.NOSHOT) await screenshot(page, shot);
+    if (!process.env.NOAXE) expect(await seriousViolations(page), `axe on ${shot}`).to.deep.equal([]);
+    checked.push(shot);
+  }
+  async function signIn(username: string, password: string, code = '') {
+    await page.goto(url + 'sign-in');
+    await submitForm(page, { username, password, code });
+  }
+  async function signOut() {
+    await Promise.all([page.waitForNavigation(), page.click('header .sign-out button')]);
+  }
+
+  before(async () => {
+    data = initData(undefined, { policy: 'default' });
+    expect(
+      cairn(['user', 'add', 'alice', '--given', 'Alice', '--sn', 'Liddell', '--mail', 'alice@example.com', '--password', FIRST], { data }).status,
+    ).to.equal(0);
+    expect(cairn(['group', 'add', 'wonderland'], { data }).status).to.equal(0);
+    expect(cairn(['group', 'add-member', 'wonderland', 'alice'], { data }).status).to.equal(0);
+    expect(cairn(['policy', 'set', 'pwdLockout=TRUE', 'pwdMaxFailure=3', 'pwdMinAge=0'], { data }).status).to.equal(0);
+    server = await startServer(data, { CAIRN_PORTAL_LISTEN: '127.0.0.1:0' });
+    url = server.portalUrl!;
+    expect(url).to.match(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+    browser = await openBrowser();
+    page = await browser.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    removeData(data);
+  });
+
+  it('asks for a sign-in first, with the standard autocomplete tokens, reachable by keyboard', async () => {
+    await visit('/', 'sign-in');
+    expect(new URL(page.url()).pathname).to.equal('/sign-in');
+    const tokens = (await page.evaluate(
+      "[...document.querySelectorAll('main input:not([type=hidden])')].map((e) => e.id + ':' + e.getAttribute('autocomplete'))",
+    )) as string[];
+    expect(tokens).to.deep.equal(['username:username', 'password:current-password', 'code:one-time-code']);
+    // Tab from the top of the page: skip link, then the form's controls in order.
+    const order: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('Tab');
+      order.push((await page.evaluate("document.activeElement?.id || document.activeElement?.tagName.toLowerCase() || ''")) as string);
+    }
+    expect(order).to.deep.equal(['a', 'username', 'password', 'code', 'button']);
+  });
+
+  it('refuses a wrong password and an unknown person with the same words', async () => {
+    await signIn('alice', 'not-her-password');
+    const wrong = await textOf(page, '.notice.error');
+    await look('sign-in-refused');
+    await signIn('nobody-here', 'whatever');
+    expect(await textOf(page, '.notice.error')).to.equal(wrong);
+    expect(wrong).to.equal('The user name, password or code is wrong, or the account is locked.');
+    // Those were failures the LDAP side counts too: reset them with a good bind before the lockout test.
+    expect(ldapBinds(FIRST)).to.equal(true);
+  });
+
+  it('signs in by mail address too; home shows name, groups, password expiry, MFA off; the cookie is Secure, HttpOnly, SameSite=Strict', async () => {
+    await signIn('alice@example.com', FIRST);
+    expect(new URL(page.url()).pathname).to.equal('/');
+    await look('home');
+    const text = await textOf(page, 'main');
+    expect(text).to.contain('Alice Liddell').and.to.contain('alice@example.com').and.to.contain('wonderland');
+    expect(text).to.match(/Your password (expires on \d{4}-\d\d-\d\d|does not expire)/);
+    expect(text).to.contain('Off.');
+    const session = (await browser.cookies()).find((c) => c.name === 'cairn_session');
+    expect(session, 'the session cookie').to.not.equal(undefined);
+    expect({ secure: session!.secure, httpOnly: session!.httpOnly, sameSite: session!.sameSite }).to.deep.equal({
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+  });
+
+  it("changes the password under the policy: the rules are listed and checked live, a weak one is refused with LDAP's message", async () => {
+    await visit('/password', 'password');
+    const rules = (await page.evaluate("[...document.querySelectorAll('ul.rules li')].map((e) => e.textContent)")) as string[];
+    expect(rules.join('\n')).to.match(/at least \d+ characters/);
+    await page.type('#password', 'short');
+    expect(await page.$$eval('ul.rules li.unmet', (els) => els.length)).to.be.greaterThan(0);
+    await look('password-live-rules');
+    await submitForm(page, { current: FIRST, password: 'short', confirm: 'short' });
+    const refused = await textOf(page, '.notice.error');
+    await look('password-refused');
+    // The same refusal an LDAP client gets for the same password (ldappasswd, Password Modify).
+    const ldap = ldapTool('ldappasswd', [...bindAs(server.url, ALICE, FIRST), '-a', FIRST, '-s', 'short']);
+    expect(ldap.status).to.not.equal(0);
+    const reason = /additional info: (.*)/i.exec(ldap.stderr + ldap.stdout)?.[1]?.trim() ?? '';
+    expect(reason).to.not.equal('');
+    expect(refused).to.equal(`Not changed: ${reason}.`);
+    await submitForm(page, { current: FIRST, password: SECOND, confirm: SECOND });
+    expect(await textOf(page, '.notice.ok')).to.contain('Your password is changed');
+    await look('password-changed');
+    expect(ldapBinds(SECOND), 'LDAP bind with the new password').to.equal(true);
+    expect(ldapBinds(FIRST), 'LDAP bind with the old password').to.equal(false);
+    // Still signed in here (a new session), and the old password is history.
+    await visit('/', 'home-after-change');
+    expect(new URL(page.url()).pathname).to.equal('/');
+  });
+
+  it('turns on MFA: QR code and secret, a wrong code refused, the right one from the app turns it on; then sign-in and LDAP need the code', async () => {
+    await visit('/mfa', 'mfa-off');
+    await Promise.all([page.waitForNavigation(), page.click('main form[action="/mfa/start"] button')]);
+    await look('mfa-enrol');
+    expect(await page.$('figure.qr svg')).to.not.equal(null);
+    const secret = (await textOf(page, 'code.secret')).replace(/\s+/g, '');
+    expect(secret).to.match(/^[A-Z2-7]{16,}$/);
+    await submitForm(page, { code: totpCode(secret) === '000000' ? '111111' : '000000' });
+    expect(await textOf(page, '.notice.error')).to.contain('Not turned on');
+    await submitForm(page, { code: totpCode(secret) });
+    expect(await textOf(page, '.notice.ok')).to.equal('Two-step sign-in is on.');
+    await look('mfa-on');
+    await signOut();
+    expect(new URL(page.url()).pathname).to.equal('/sign-in');
+
+    await signIn('alice', SECOND);
+    expect(new URL(page.url()).pathname, 'the password alone').to.equal('/sign-in');
+    await signIn('alice', SECOND, totpCode(secret, 30));
+    expect(new URL(page.url()).pathname, 'password and code').to.equal('/');
+    expect(ldapBinds(SECOND), 'LDAP: the password alone').to.equal(false);
+    expect(cairn(['mfa', 'reset', 'alice'], { data }).status).to.equal(0);
+    expect(ldapBinds(SECOND), 'LDAP after an administrator reset MFA').to.equal(true);
+  });
+
+  it("an administrator's reset: the next sign-in goes straight to the password page, and nothing else opens until it is changed", async () => {
+    await signOut();
+    expect(cairn(['user', 'passwd', 'alice', '--password', 'Temporary-Pass-31', '--reset'], { data }).status).to.equal(0);
+    await signIn('alice', 'Temporary-Pass-31');
+    expect(new URL(page.url()).pathname).to.equal('/password');
+    expect(await textOf(page, 'main')).to.contain('You must choose a new password before you go on');
+    await look('password-forced');
+    for (const path of ['/', '/mfa']) {
+      await page.goto(url + path.slice(1));
+      expect(new URL(page.url()).pathname, path).to.equal('/password');
+    }
+    await submitForm(page, { current: 'Temporary-Pass-31', password: FIRST + 'x', confirm: FIRST + 'x' });
+    expect(await textOf(page, '.notice.ok')).to.contain('Your password is changed');
+    await visit('/', 'home-after-forced-change');
+    expect(new URL(page.url()).pathname).to.equal('/');
+    expect(ldapBinds(FIRST + 'x')).to.equal(true);
+  });
+
+  it('shares one failure counter with LDAP binds: three wrong portal sign-ins lock the LDAP bind too, until an administrator unlocks', async () => {
+    await signOut();
+    for (let i = 0; i < 3; i++) await signIn('alice', `wrong-${i}`);
+    expect(ldapBinds(FIRST + 'x'), 'LDAP bind of a locked account').to.equal(false);
+    await signIn('alice', FIRST + 'x');
+    expect(new URL(page.url()).pathname, 'portal sign-in of a locked account').to.equal('/sign-in');
+    expect(cairn(['user', 'unlock', 'alice'], { data }).status).to.equal(0);
+    expect(ldapBinds(FIRST + 'x')).to.equal(true);
+    await signIn('alice', FIRST + 'x');
+    expect(new URL(page.url()).pathname).to.equal('/');
+  });
+
+  it('refuses a form without its CSRF token, and a session cookie that is not one', async () => {
+    const post = await page.evaluate(async () => {
+      const r = await fetch('/sign-in', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'username=alice&password=x',
+      });
+      return { status: r.status, text: await r.text() };
+    });
+    expect(post.status).to.equal(403);
+    expect(post.text).to.contain('This form has expired or did not come from this portal');
+    await browser.setCookie({ name: 'cairn_session', value: 'forged-token', domain: '127.0.0.1', path: '/', secure: true, httpOnly: true, sameSite: 'Strict' });
+    await page.goto(url);
+    expect(new URL(page.url()).pathname).to.equal('/sign-in');
+  });
+
+  it('serves every page with a strict Content-Security-Policy and no caching', async () => {
+    const r = await page.goto(url + 'sign-in');
+    const headers = r!.headers();
+    expect(headers['content-security-policy']).to.contain("default-src 'self'").and.to.contain("script-src 'self'").and.to.contain("frame-ancestors 'none'");
+    expect(headers['cache-control']).to.equal('no-store');
+    expect(checked.length).to.be.greaterThan(10);
+  });
+});
