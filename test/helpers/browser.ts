@@ -17,14 +17,7 @@ export function openBrowser(): Promise<Browser> {
     // The portal's certificate is Cairn's self-signed one.
     acceptInsecureCerts: true,
     // As root in a container, chromium's sandbox cannot start.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--no-first-run',
-      '--password-store=basic',
-      ...(process.env.XARGS ? process.env.XARGS.split(' ') : []),
-    ],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--password-store=basic'],
   });
 }
 
