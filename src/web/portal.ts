@@ -81,7 +81,7 @@ async function configure(app: FastifyInstance, deps: PortalDeps): Promise<void> 
   await app.register(rateLimit, { global: false });
   app.addHook('onSend', async (_req, reply, payload) => {
     // No page is kept by a browser or a proxy: some show secrets (a QR code, a generated password).
-    reply.header('Cache-Control', 'no-store');
+    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
     return payload;
   });
   app.addHook('preHandler', async (req) => {
@@ -108,7 +108,8 @@ async function configure(app: FastifyInstance, deps: PortalDeps): Promise<void> 
   app.get<{ Params: { file: string } }>('/static/:file', async (req, reply) => {
     const body = files[req.params.file];
     if (!body) return reply.code(404).type('text/plain; charset=utf-8').send('not found\n');
-    return reply.type(STATIC[req.params.file]).send(body);
+    // The stylesheet and the script hold nothing secret: kept for an hour.
+    return reply.type(STATIC[req.params.file]).header('Cache-Control', 'public, max-age=3600').send(body);
   });
   registerSignIn(app, deps);
   registerHome(app, deps);
