@@ -3,13 +3,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { parseAddress, type Config } from '../config';
 import type { Logger } from '../log';
-import type { Vitals } from './vitals';
 import { answerPrimary, askWorkers } from './cluster-status';
 import { DatabaseProbe } from './database-probe';
 import { directoryRegistry, servingRegistry } from './registries';
 
 /** How long the primary waits for its workers' answers. */
 const WORKER_ANSWER_MS = 2000;
+
+/** What serve.ts holds: say when this process starts or stops serving LDAP, and stop the endpoint. */
+export interface Vitals {
+  listening(now: boolean): void;
+  close(): Promise<void>;
+}
 
 /** The endpoint of vitals.ts, loaded only when metrics.listen is not none (prom-client is slow to load). */
 export async function serveVitals(config: Config, databaseFile: string, log: Logger, workers: number): Promise<Vitals> {

@@ -1,11 +1,8 @@
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import type { Vitals } from './vitals-endpoint';
 
-/** What serve.ts holds: say when this process starts or stops serving LDAP, and stop the endpoint. */
-export interface Vitals {
-  listening(now: boolean): void;
-  close(): Promise<void>;
-}
+export type { Vitals } from './vitals-endpoint';
 
 const NOTHING: Vitals = { listening: () => undefined, close: async () => undefined };
 
