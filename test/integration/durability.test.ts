@@ -84,7 +84,25 @@ describe('durability: store.synchronous', function () {
     const trace = join(data, '..', `strace-${synchronous}.txt`);
     const child = spawn(
       'strace',
-      ['-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', trace, process.execPath, CAIRN, '--data', data, 'serve', '--listen', '127.0.0.1:0', '--ldaps', 'none'],
+      // --seccomp-bpf: the server stops only at the traced calls, not at every one (a tenth of the overhead).
+      [
+        '-f',
+        '--seccomp-bpf',
+        '-qq',
+        '-e',
+        'trace=fsync,fdatasync',
+        '-o',
+        trace,
+        process.execPath,
+        CAIRN,
+        '--data',
+        data,
+        'serve',
+        '--listen',
+        '127.0.0.1:0',
+        '--ldaps',
+        'none',
+      ],
       {
         env: { ...TEST_ENV, CAIRN_STORE_SYNCHRONOUS: synchronous, CAIRN_SERVER_WORKERS: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
