@@ -9,8 +9,7 @@ document.addEventListener('DOMContentLoaded', () => {
   // Each rule line, in the order the server writes them (policyInWords), with the test it stands for.
   const tests = [];
   if (c.minLength > 0) tests.push((s) => [...s].length >= c.minLength && (c.maxLength === 0 || [...s].length <= c.maxLength));
-  if (c.minClasses > 0)
-    tests.push((s) => [/\p{Lu}/u, /\p{Ll}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u].filter((re) => re.test(s)).length >= c.minClasses);
+  if (c.minClasses > 0) tests.push((s) => [/\p{Lu}/u, /\p{Ll}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u].filter((re) => re.test(s)).length >= c.minClasses);
   if (c.minUpper > 0) tests.push((s) => count(s, /\p{Lu}/gu) >= c.minUpper);
   if (c.minLower > 0) tests.push((s) => count(s, /\p{Ll}/gu) >= c.minLower);
   if (c.minDigit > 0) tests.push((s) => count(s, /\p{Nd}/gu) >= c.minDigit);

@@ -19,7 +19,8 @@ export function page(p: PageParts): string {
               ? html`<li><a href="/password">Change password</a></li>`
               : html`<li><a href="/">Home</a></li>
                   <li><a href="/password">Password</a></li>
-                  <li><a href="/mfa">Two-step sign-in</a></li>`
+                  <li><a href="/mfa">Two-step sign-in</a></li>
+                  ${p.nav.isAdmin ? html`<li><a href="/admin">People</a></li>` : ''}`
           }
         </ul>
         <form method="post" action="/sign-out" class="sign-out">

@@ -11,6 +11,7 @@ import type { Config, ListenAddress } from '../config';
 import type { Directory } from '../directory/directory';
 import type { Logger } from '../log';
 import { webDir } from '../paths';
+import { registerAdmin } from './pages/admin';
 import { registerHome } from './pages/home';
 import { registerMfa } from './pages/mfa';
 import { registerPassword } from './pages/password';
@@ -115,6 +116,7 @@ async function configure(app: FastifyInstance, deps: PortalDeps): Promise<void> 
   registerHome(app, deps);
   registerPassword(app, deps);
   registerMfa(app, deps);
+  registerAdmin(app, deps);
 }
 
 const errorPage = (text: string) =>
