@@ -194,6 +194,26 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async setResetToken(entryId: number, tokenHash: string, requestedAt: number, expiresAt: number): Promise<void> {
+    this.stmt(
+      'INSERT INTO reset_tokens (entry_id, token_hash, requested_at, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT(entry_id) DO UPDATE SET token_hash = excluded.token_hash, requested_at = excluded.requested_at, expires_at = excluded.expires_at',
+    ).run(entryId, tokenHash, requestedAt, expiresAt);
+  }
+
+  async resetTokenRequestedAt(entryId: number): Promise<number | undefined> {
+    return (this.stmt('SELECT requested_at FROM reset_tokens WHERE entry_id = ?').pluck().get(entryId) as number | undefined) ?? undefined;
+  }
+
+  async resetTokenEntry(tokenHash: string, now: number): Promise<number | undefined> {
+    return (
+      (this.stmt('SELECT entry_id FROM reset_tokens WHERE token_hash = ? AND expires_at > ?').pluck().get(tokenHash, now) as number | undefined) ?? undefined
+    );
+  }
+
+  async spendResetToken(tokenHash: string): Promise<boolean> {
+    return this.stmt('DELETE FROM reset_tokens WHERE token_hash = ?').run(tokenHash).changes > 0;
+  }
+
   async createWebSession(tokenHash: string, w: WebSessionRecord): Promise<void> {
     this.stmt('INSERT INTO web_sessions (token_hash, entry_id, created_at, seen_at, restriction) VALUES (?, ?, ?, ?, ?)').run(
       tokenHash,

@@ -121,6 +121,14 @@ export interface Store {
   recordReminders(entryId: number, passwordChangedAt: string, reminders: string[], sentAt: number): Promise<void>;
   /** Every entry with a TOTP secret, and whether it is confirmed. */
   totpEnrolments(): Promise<{ entryId: number; confirmed: boolean }[]>;
+  /** A forgotten-password token (its hash) for an entry, replacing any earlier one. */
+  setResetToken(entryId: number, tokenHash: string, requestedAt: number, expiresAt: number): Promise<void>;
+  /** When the entry's current reset token was requested (to space out mails). */
+  resetTokenRequestedAt(entryId: number): Promise<number | undefined>;
+  /** The entry a reset token is for, while it has not expired at `now`. */
+  resetTokenEntry(tokenHash: string, now: number): Promise<number | undefined>;
+  /** Spends a reset token; false when it was spent already. */
+  spendResetToken(tokenHash: string): Promise<boolean>;
   createWebSession(tokenHash: string, session: WebSessionRecord): Promise<void>;
   webSession(tokenHash: string): Promise<WebSessionRecord | undefined>;
   touchWebSession(tokenHash: string, seenAt: number): Promise<void>;

@@ -12,6 +12,7 @@ import type { Directory } from '../directory/directory';
 import type { Logger } from '../log';
 import { webDir } from '../paths';
 import { registerAdmin } from './pages/admin';
+import { registerForgot } from './pages/forgot';
 import { registerHome } from './pages/home';
 import { registerMfa } from './pages/mfa';
 import { registerPassword } from './pages/password';
@@ -28,12 +29,20 @@ export interface PortalOptions {
 
 export interface Portal {
   address: ListenAddress;
+  /** Where people reach it: portal.publicUrl, or where it listens. */
+  url: string;
   /** A renewed certificate, for new connections (SIGHUP). */
   setSecureContext(tls: SecureContextOptions): void;
   close(): Promise<void>;
 }
 
 const STATIC: Record<string, string> = { 'portal.css': 'text/css; charset=utf-8', 'portal.js': 'text/javascript; charset=utf-8' };
+
+/** portal.publicUrl (with its final "/"), or the address it listens on. */
+function portalUrl(config: Config, at: ListenAddress): string {
+  if (config.portal.publicUrl) return config.portal.publicUrl.replace(/\/?$/, '/');
+  return `https://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/`;
+}
 
 /** The self-service portal: Fastify over HTTPS, pages rendered here, every decision made by the accounts engine. */
 export async function startPortal(o: PortalOptions, address: ListenAddress): Promise<Portal> {
@@ -43,7 +52,8 @@ export async function startPortal(o: PortalOptions, address: ListenAddress): Pro
     logger: false,
     bodyLimit: 64 * 1024,
   });
-  await configure(app, { directory: o.directory, config: o.config, log: o.log });
+  let base = '';
+  await configure(app, { directory: o.directory, config: o.config, log: o.log, baseUrl: () => base });
   try {
     await app.listen({ host: address.host, port: address.port });
   } catch (err) {
@@ -51,8 +61,11 @@ export async function startPortal(o: PortalOptions, address: ListenAddress): Pro
     throw new Error(`cannot listen on portal.listen ${address.host}:${address.port}: ${(err as Error).message}`, { cause: err });
   }
   const bound = app.server.address();
+  const at = typeof bound === 'object' && bound ? { host: bound.address, port: bound.port } : address;
+  base = portalUrl(o.config, at);
   return {
-    address: typeof bound === 'object' && bound ? { host: bound.address, port: bound.port } : address,
+    address: at,
+    url: base,
     setSecureContext: (tls) => app.server.setSecureContext({ ...tls, minVersion: 'TLSv1.2' }),
     close: () => app.close(),
   };
@@ -117,6 +130,7 @@ async function configure(app: FastifyInstance, deps: PortalDeps): Promise<void> 
   registerPassword(app, deps);
   registerMfa(app, deps);
   registerAdmin(app, deps);
+  registerForgot(app, deps);
 }
 
 const errorPage = (text: string) =>

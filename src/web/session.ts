@@ -8,6 +8,8 @@ export interface PortalDeps {
   directory: Directory;
   config: Config;
   log: Logger;
+  /** Where people reach the portal (portal.publicUrl, or where it listens), ending in "/": for links in mail. */
+  baseUrl(): string;
 }
 
 /** What a request carries once its cookie is read: the session's token and the engine's view of it. */

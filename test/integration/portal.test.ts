@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'puppeteer-core';
 import { openBrowser, screenshot, seriousViolations, submitForm, textOf } from '../helpers/browser';
 import { totpCode } from '../helpers/oathtool';
+import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { ADMIN_PASSWORD, BASE, bindAs, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
 
 const ALICE = `uid=alice,ou=people,${BASE}`;
@@ -22,6 +23,8 @@ describe('the self-service portal (a real browser)', function () {
   let page: Page;
   let url: string;
   const checked: string[] = [];
+  /** A real SMTP server, for the forgotten-password mail. */
+  let smtp: TestSmtp;
 
   const ldapBinds = (password: string) => ldapTool('ldapwhoami', bindAs(server.url, ALICE, password)).status === 0;
 
@@ -55,7 +58,8 @@ describe('the self-service portal (a real browser)', function () {
     expect(cairn(['group', 'add', 'wonderland'], { data }).status).to.equal(0);
     expect(cairn(['group', 'add-member', 'wonderland', 'alice'], { data }).status).to.equal(0);
     expect(cairn(['policy', 'set', 'pwdLockout=TRUE', 'pwdMaxFailure=3', 'pwdMinAge=0'], { data }).status).to.equal(0);
-    server = await startServer(data, { CAIRN_PORTAL_LISTEN: '127.0.0.1:0' });
+    smtp = await startSmtp();
+    server = await startServer(data, { CAIRN_PORTAL_LISTEN: '127.0.0.1:0', ...smtp.env });
     url = server.portalUrl!;
     expect(url).to.match(/^https:\/\/127\.0\.0\.1:\d+\/$/);
     browser = await openBrowser();
@@ -65,6 +69,7 @@ describe('the self-service portal (a real browser)', function () {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    await smtp?.close();
     removeData(data);
   });
 
@@ -214,6 +219,35 @@ describe('the self-service portal (a real browser)', function () {
     const r = await page.goto(url + 'admin?q=a');
     expect(r!.status()).to.equal(403);
     expect(await textOf(page, '.notice.error')).to.contain('Only administrators');
+  });
+
+  it('forgot password: the same answer for anyone, a mail with a single-use link to a real SMTP server, a new password under the policy, the lockout lifted', async () => {
+    await signOut();
+    for (let i = 0; i < 3; i++) await signIn('alice', `wrong-again-${i}`);
+    expect(ldapBinds(SECOND + 'y'), 'locked before the reset').to.equal(false);
+    await page.goto(url + 'sign-in');
+    await Promise.all([page.waitForNavigation(), page.click('main a[href="/forgot"]')]);
+    await look('forgot');
+    await submitForm(page, { username: 'nobody-here' });
+    const unknown = await textOf(page, '.notice.ok');
+    await page.goto(url + 'forgot');
+    await submitForm(page, { username: 'alice@example.com' });
+    expect(await textOf(page, '.notice.ok')).to.equal(unknown);
+    await look('forgot-sent', false);
+    for (let i = 0; i < 50 && smtp.received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(smtp.received.map((m) => m.to)).to.deep.equal([['alice@example.com']]);
+    const body = smtp.received[0].raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    const link = new RegExp(`${url.replace(/[.]/g, '\\.')}reset\\?token=[A-Za-z0-9_-]+`).exec(body)?.[0];
+    expect(link, body).to.be.a('string');
+    await page.goto(link!);
+    await look('reset');
+    await submitForm(page, { password: 'short', confirm: 'short' });
+    expect(await textOf(page, '.notice.error')).to.match(/^Not changed: the new password must be at least \d+ characters\.$/);
+    await submitForm(page, { password: 'Bright-Meadow-58', confirm: 'Bright-Meadow-58' });
+    expect(await textOf(page, '.notice.ok')).to.equal('Your new password is set.');
+    expect(ldapBinds('Bright-Meadow-58'), 'the new password, the lock lifted').to.equal(true);
+    await page.goto(link!);
+    expect(await textOf(page, '.notice.error')).to.equal('This link has expired or was used already.');
   });
 
   it('refuses a form without its CSRF token, and a session cookie that is not one', async () => {

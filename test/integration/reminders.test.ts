@@ -1,30 +1,18 @@
 import { expect } from 'chai';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
+import { startSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp';
 import { BASE, cairnAsync, importLdif, initData, removeData } from '../helpers/server';
 import { formatGeneralizedTime } from '../../src/directory/matching';
-
-interface Received {
-  to: string[];
-  raw: string;
-}
 
 /** Password-expiry reminders: a real SMTP server (smtp-server) receives what `cairn notify run` sends. */
 describe('password expiry reminders by email', function () {
   this.timeout(60000);
   let data: string;
-  let smtp: SMTPServer;
-  let port: number;
-  const received: Received[] = [];
-  const refuse = new Set<string>();
+  let smtp: TestSmtp;
+  let received: ReceivedMail[];
+  let refuse: Set<string>;
   const DAY = 86400000;
   const ago = (days: number) => formatGeneralizedTime(Date.now() - days * DAY);
-  const env = () => ({
-    CAIRN_NOTIFY_SMTP_HOST: '127.0.0.1',
-    CAIRN_NOTIFY_SMTP_PORT: String(port),
-    CAIRN_NOTIFY_SMTP_START_TLS: 'false',
-    CAIRN_NOTIFY_CHANGE_URL: 'https://id.example.com/password',
-  });
+  const env = () => ({ ...smtp.env, CAIRN_NOTIFY_CHANGE_URL: 'https://id.example.com/password' });
   const run = (...args: string[]) => cairnAsync(['notify', 'run', ...args], { data, env: env() });
   const person = (uid: string, changedDaysAgo: number, extra: string[] = []) =>
     [
@@ -41,24 +29,8 @@ describe('password expiry reminders by email', function () {
   const to = () => received.flatMap((m) => m.to).sort();
 
   before(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onRcptTo(address, _session, cb) {
-        if (refuse.has(address.address)) return cb(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
-        cb();
-      },
-      onData(stream, session, cb) {
-        let raw = '';
-        stream.on('data', (d: Buffer) => (raw += d.toString()));
-        stream.on('end', () => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
-    port = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtp();
+    ({ received, refuse } = smtp);
     data = initData(undefined, { policy: 'default' });
     importLdif(data, `dn: cn=default,ou=policies,${BASE}\nchangetype: modify\nreplace: pwdMaxAge\npwdMaxAge: ${30 * 86400}\n-\n`);
     importLdif(
@@ -81,7 +53,7 @@ describe('password expiry reminders by email', function () {
     );
   });
   after(async () => {
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await smtp.close();
     removeData(data);
   });
 

@@ -38,13 +38,14 @@ describe('accounts engine (fake clock)', function () {
       POLICY,
       pairs.map(([type, value]) => ({ operation: 'replace' as const, modification: { type, values: [value] } })),
     );
-  const addPerson = (uid: string, password: string) =>
+  const addPerson = (uid: string, password: string, extra: { type: string; values: string[] }[] = []) =>
     d.add(SYSTEM, person(uid), [
       { type: 'objectClass', values: ['top', 'inetOrgPerson'] },
       { type: 'uid', values: [uid] },
       { type: 'cn', values: ['Pat Quinn'] },
       { type: 'sn', values: ['Quinn'] },
       { type: 'userPassword', values: [password] },
+      ...extra,
     ]);
   const auth = (uid: string, typed: string, origin?: BindOrigin) => d.accounts.authenticate(person(uid), typed, origin);
   /** The refusal of an authentication: its result code and password-policy error. */
@@ -327,6 +328,51 @@ describe('accounts engine (fake clock)', function () {
       const other = await refusal(d.accounts.mfaEnroll(me, person('zzmfa')) as unknown as Promise<Authentication>);
       expect(other.code).to.equal(50);
       await d.accounts.mfaReset(SYSTEM, person('zzweb'));
+    });
+  });
+
+  describe('forgotten passwords', () => {
+    before(async () => {
+      await addPerson('zzlost', 'Mislaid-Key-11', [{ type: 'mail', values: ['lou@example.com'] }]);
+    });
+
+    it('a token only for an account with mail, one mail per 2 minutes, valid 30 minutes, spent on use', async () => {
+      expect(await d.accounts.requestPasswordReset(person('zzweb')), 'no mail address').to.equal(undefined);
+      expect(await d.accounts.requestPasswordReset(person('nobody')), 'no such account').to.equal(undefined);
+      const first = (await d.accounts.requestPasswordReset(person('zzlost')))!;
+      expect(first.to).to.equal('lou@example.com');
+      expect(await d.accounts.requestPasswordReset(person('zzlost')), 'again at once').to.equal(undefined);
+      later(2 * 60 * SECOND);
+      const second = (await d.accounts.requestPasswordReset(person('zzlost')))!;
+      expect(await d.accounts.resetLink(first.token), 'replaced by the newer one').to.equal(undefined);
+      expect(await d.accounts.resetLink(second.token)).to.deep.equal({ needsCode: false });
+      later(30 * 60 * SECOND);
+      expect(await d.accounts.resetLink(second.token), 'expired').to.equal(undefined);
+      const third = (await d.accounts.requestPasswordReset(person('zzlost')))!;
+      expect(await d.accounts.resetForgottenPassword(third.token, 'Mislaid-Key-12', '')).to.equal(person('zzlost'));
+      expect((await auth('zzlost', 'Mislaid-Key-12')).identity.kind).to.equal('user');
+      expect(
+        (await refusal(d.accounts.resetForgottenPassword(third.token, 'Mislaid-Key-13', '') as unknown as Promise<Authentication>)).code,
+        'spent',
+      ).to.equal(49);
+    });
+
+    it('with MFA the link also needs a code from the app, so a mailbox alone is not enough; a lockout is lifted', async () => {
+      const { secret } = await d.accounts.mfaEnroll(SYSTEM, person('zzlost'));
+      await d.accounts.mfaConfirm(SYSTEM, person('zzlost'), totpCode(secret, now));
+      later(3 * 60 * SECOND);
+      await setPolicy(['pwdLockout', 'TRUE'], ['pwdMaxFailure', '2']);
+      for (let i = 0; i < 2; i++) await refusal(auth('zzlost', 'wrong'));
+      expect(await d.accounts.isLocked(person('zzlost'))).to.equal(true);
+      const mail = (await d.accounts.requestPasswordReset(person('zzlost')))!;
+      expect(await d.accounts.resetLink(mail.token)).to.deep.equal({ needsCode: true });
+      const noCode = await refusal(d.accounts.resetForgottenPassword(mail.token, 'Mislaid-Key-14', '') as unknown as Promise<Authentication>);
+      expect(noCode.message).to.contain('code');
+      await d.accounts.resetForgottenPassword(mail.token, 'Mislaid-Key-14', totpCode(secret, now));
+      expect(await d.accounts.isLocked(person('zzlost'))).to.equal(false);
+      await d.accounts.mfaReset(SYSTEM, person('zzlost'));
+      expect((await auth('zzlost', 'Mislaid-Key-14')).identity.kind).to.equal('user');
+      await setPolicy(['pwdMaxFailure', '5']);
     });
   });
 

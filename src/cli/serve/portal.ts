@@ -17,6 +17,5 @@ export async function startPortalIfOn(
     );
   const { startPortal } = await import('../../web/portal');
   const portal = await startPortal({ directory: o.directory, config, log: o.log, tls: o.tls.options }, parseAddress(config.portal.listen));
-  const host = portal.address.host.includes(':') ? `[${portal.address.host}]` : portal.address.host;
-  return { portal, url: config.portal.publicUrl || `https://${host}:${portal.address.port}/` };
+  return { portal, url: portal.url };
 }

@@ -7,7 +7,9 @@ import type { StoredEntry } from '../../store/types';
 import { audited } from '../audit';
 import type { DirectoryContext } from '../context';
 import { LdapError, PolicyRefusal } from '../errors';
-import { ANONYMOUS, type Identity } from '../identity';
+import { ANONYMOUS, SYSTEM, type Identity } from '../identity';
+import { EntryView } from '../entry-view';
+import { createHash, randomBytes } from 'node:crypto';
 import { ResultCode } from '../../ldap/result-codes';
 import type { Writer } from '../write/writer';
 import { identityOf, simpleBind, type BindOutcome } from './bind';
@@ -24,6 +26,19 @@ export type { PasswordChangeRequest } from './change-password';
 export type { SessionRequest, SessionRestriction } from './restriction';
 export type { ExpiringPassword, PasswordExpiry } from './expiry';
 export type { PortalSession } from './portal-sessions';
+
+/** A forgotten-password request the engine accepted: what the mail needs. The token goes in the link only. */
+export interface PasswordResetMail {
+  token: string;
+  to: string;
+  name: string;
+  expiresAt: number;
+}
+
+/** How long a reset link works, and how soon another mail may go to the same account. */
+const RESET_VALID_MS = 30 * 60_000;
+const RESET_SPACING_MS = 2 * 60_000;
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /** A portal sign-in that the engine accepted: the session's token, and what the person must do first. */
 export interface PortalSignIn {
@@ -114,6 +129,52 @@ export class Accounts {
     return this.sessions.open(session.identity.entryId);
   }
 
+  /**
+   * Forgot password: a single-use token for the account at `dn`, valid 30 minutes, replacing any earlier
+   * one. Undefined (and nothing for the caller to say differently) when there is no such account, it has no
+   * mail address, or a mail went to it less than 2 minutes ago.
+   */
+  async requestPasswordReset(dn: string): Promise<PasswordResetMail | undefined> {
+    const entry = await this.entry(dn);
+    const view = entry && new EntryView(entry.dn, entry.attributes, this.ctx.norm);
+    const to = view?.values('mail')[0];
+    if (!entry || !view || !to) return undefined;
+    const now = this.ctx.now();
+    const last = await this.ctx.store.resetTokenRequestedAt(entry.id);
+    if (last !== undefined && now - last < RESET_SPACING_MS) return undefined;
+    const token = randomBytes(32).toString('base64url');
+    await audited(this.audit, SYSTEM, { op: 'modify', dn: entry.dn, attributes: ['passwordResetRequested'] }, () =>
+      this.ctx.store.setResetToken(entry.id, tokenHash(token), now, now + RESET_VALID_MS),
+    );
+    return { token, to, name: view.values('displayname')[0] ?? view.values('cn')[0] ?? entry.dn, expiresAt: now + RESET_VALID_MS };
+  }
+
+  /** Whether a reset link still works, and whether it needs a code (the account has MFA). */
+  async resetLink(token: string): Promise<{ needsCode: boolean } | undefined> {
+    const id = await this.ctx.store.resetTokenEntry(tokenHash(token), this.ctx.now());
+    const entry = id === undefined ? undefined : await this.ctx.store.entryById(id);
+    return entry && { needsCode: (await this.mfa.requirement(entry)).enrolled };
+  }
+
+  /**
+   * Sets a new password through a reset link: the token (and, with MFA, a code from the app, so that a
+   * mailbox alone is not enough), the same policy as any change of one's own password; the token is spent
+   * and a lockout lifted. Returns the DN.
+   */
+  async resetForgottenPassword(token: string, newPassword: string, code: string, origin?: BindOrigin): Promise<string> {
+    const key = tokenHash(token);
+    const id = await this.ctx.store.resetTokenEntry(key, this.ctx.now());
+    const entry = id === undefined ? undefined : await this.ctx.store.entryById(id);
+    if (!entry) throw new LdapError(ResultCode.invalidCredentials, 'this link has expired or was used already: ask for a new one');
+    if ((await this.mfa.requirement(entry)).enrolled && (await this.mfa.checkCode(entry, code, origin?.address)) !== 'ok')
+      throw new LdapError(ResultCode.invalidCredentials, 'the code from your authenticator app is wrong');
+    const person = identityOf(this.ctx, entry);
+    await this.changePassword(person, { userIdentity: entry.dn, newPassword }, undefined, { proven: true });
+    await this.ctx.store.spendResetToken(key);
+    if (await this.isLocked(entry.dn)) await this.unlock(SYSTEM, entry.dn);
+    return entry.dn;
+  }
+
   /** The restriction a refused bind leaves on its session: an expired password may still be changed there. */
   restrictionAfterRefusal(name: string, err: unknown): SessionRestriction | undefined {
     if (err instanceof PolicyRefusal && err.policyError === PolicyError.passwordExpired) return restrict({ kind: 'expired', dn: name });
@@ -145,7 +206,12 @@ export class Accounts {
    * Password Modify (RFC 3062), `cairn user passwd`: a change by the person (with or without the old
    * password, as pwdSafeModify says), an administrator's reset, or a generated password; one policy check.
    */
-  changePassword(who: Identity, req: PasswordChangeRequest, restriction?: SessionRestriction, options: { reset?: boolean; origin?: BindOrigin } = {}) {
+  changePassword(
+    who: Identity,
+    req: PasswordChangeRequest,
+    restriction?: SessionRestriction,
+    options: { reset?: boolean; origin?: BindOrigin; proven?: boolean } = {},
+  ) {
     return audited(
       this.audit,
       who,

@@ -27,7 +27,8 @@ export async function changePassword(
   req: PasswordChangeRequest,
   /** The session's restriction: after a bind refused for an expired password, that DN may still change it. */
   session?: SessionRestriction,
-  options: { reset?: boolean; origin?: BindOrigin } = {},
+  /** `proven`: the person proved who they are another way (a forgotten-password link), as an old password would. */
+  options: { reset?: boolean; origin?: BindOrigin; proven?: boolean } = {},
 ): Promise<{ generated?: string }> {
   const { ctx, writer, policy, mfa } = layers;
   const restriction = restrictionOf(session);
@@ -66,7 +67,7 @@ export async function changePassword(
   const rules = await policy.policyFor(entry);
   const newPassword = req.newPassword ?? generatePassword(rules, policy.blocklist, policy.personalData(entry));
   await writer.modify(actor, entry.dn, [{ operation: 'replace', modification: { type: 'userPassword', values: [newPassword] } }], {
-    oldVerified: req.oldPassword !== undefined,
+    oldVerified: req.oldPassword !== undefined || options.proven === true,
     reset,
   });
   return req.newPassword === undefined ? { generated: newPassword } : {};

@@ -19,20 +19,21 @@ function signInPage(csrf: string, username = '', error?: string): string {
     title: 'Sign in',
     notice: error ? { kind: 'error', text: error } : undefined,
     body: html`<form method="post" action="/sign-in" class="stack">
-      <input type="hidden" name="_csrf" value="${csrf}" />
-      <label for="username">User name or mail address</label>
-      <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${username}" />
-      <label for="password">Password</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required />
-      <label for="code">Code from your authenticator app <span class="hint">(only if you turned on two-step sign-in)</span></label>
-      <input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" />
-      <button type="submit">Sign in</button>
-    </form>`,
+        <input type="hidden" name="_csrf" value="${csrf}" />
+        <label for="username">User name or mail address</label>
+        <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${username}" />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <label for="code">Code from your authenticator app <span class="hint">(only if you turned on two-step sign-in)</span></label>
+        <input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" />
+        <button type="submit">Sign in</button>
+      </form>
+      <p><a href="/forgot">Forgot your password?</a></p>`,
   });
 }
 
 /** The person a sign-in name stands for: their uid or mail address under ou=people. */
-async function personNamed(deps: PortalDeps, name: string): Promise<string | undefined> {
+export async function personNamed(deps: PortalDeps, name: string): Promise<string | undefined> {
   const base = deps.directory.namingContext;
   const found = await findEntries(
     deps.directory,
