@@ -2,19 +2,41 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '../paths';
-import { registerBackup } from './backup';
-import { registerAdmins } from './admins';
 import { fail } from './context';
-import { registerGroups } from './groups';
-import { registerImportExport } from './import-export';
-import { registerInit } from './init';
-import { registerMfa } from './mfa';
-import { registerNotify } from './notify';
-import { registerPolicy } from './policy';
-import { registerServe } from './serve';
-import { registerServices } from './services';
-import { registerTls } from './tls';
-import { registerUsers } from './users';
+
+type Register = (program: Command) => void;
+/**
+ * Each command group's module, by the commands it adds, in the order --help lists them. A command line
+ * that names one loads only that module (a server or a command starts faster); anything else (--help,
+ * help, an unknown command) loads them all.
+ */
+const GROUPS: [string[], () => Promise<Register>][] = [
+  [['init'], async () => (await import('./init')).registerInit],
+  [['serve'], async () => (await import('./serve')).registerServe],
+  [['import', 'export'], async () => (await import('./import-export')).registerImportExport],
+  [['backup', 'restore'], async () => (await import('./backup')).registerBackup],
+  [['user'], async () => (await import('./users')).registerUsers],
+  [['group'], async () => (await import('./groups')).registerGroups],
+  [['service'], async () => (await import('./services')).registerServices],
+  [['admin'], async () => (await import('./admins')).registerAdmins],
+  [['policy'], async () => (await import('./policy')).registerPolicy],
+  [['mfa'], async () => (await import('./mfa')).registerMfa],
+  [['notify'], async () => (await import('./notify')).registerNotify],
+  [['tls'], async () => (await import('./tls')).registerTls],
+];
+/** The program's own options that take a value (the command comes after them). */
+const VALUE_OPTIONS = ['--data', '--config'];
+
+/** The command a command line names, if any: the first argument that is not a program option. */
+function commandNamed(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (VALUE_OPTIONS.includes(a)) i++;
+    else if (!a.startsWith('-')) return a;
+    else if (!VALUE_OPTIONS.some((o) => a.startsWith(`${o}=`))) return undefined;
+  }
+  return undefined;
+}
 
 /** The version in the installation's package.json. */
 function packageVersion(): string {
@@ -55,18 +77,9 @@ export async function main(argv: string[]): Promise<void> {
           }\n`,
         ),
     });
-  registerInit(program);
-  registerServe(program);
-  registerImportExport(program);
-  registerBackup(program);
-  registerUsers(program);
-  registerGroups(program);
-  registerServices(program);
-  registerAdmins(program);
-  registerPolicy(program);
-  registerMfa(program);
-  registerNotify(program);
-  registerTls(program);
+  const named = commandNamed(argv.slice(2));
+  const one = GROUPS.find(([names]) => named !== undefined && names.includes(named));
+  for (const [, load] of one ? [one] : GROUPS) (await load())(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
