@@ -22,6 +22,8 @@ export const ADMIN_PASSWORD = 'Admin-pass-1234';
 export const TEST_ENV = {
   ...process.env,
   CAIRN_SECURITY_BCRYPT_COST: '4',
+  // One hash thread per server (a second costs 0.1 CPU-s to start); tests of the pool's size set their own.
+  CAIRN_SECURITY_HASH_WORKERS: '1',
   CAIRN_SERVER_WORKERS: '1',
   CAIRN_LOG_LEVEL: 'warn',
   CAIRN_METRICS_LISTEN: 'none',

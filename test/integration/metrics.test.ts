@@ -62,7 +62,7 @@ for (const workers of [1, 2]) {
       importLdif(data, peopleLdif(2));
       importLdif(data, lockedLdif);
       port = await freePort();
-      server = await startServer(data, { CAIRN_SERVER_WORKERS: String(workers), CAIRN_METRICS_LISTEN: `127.0.0.1:${port}` });
+      server = await startServer(data, { CAIRN_SERVER_WORKERS: String(workers), CAIRN_SECURITY_HASH_WORKERS: '0', CAIRN_METRICS_LISTEN: `127.0.0.1:${port}` });
     });
     after(async () => {
       await server.stop();
