@@ -23,6 +23,19 @@ export class PolicyRefusal extends LdapError {
   }
 }
 
+/**
+ * The password was right, but the account must use MFA and has no secret yet: an LDAP bind is refused
+ * (49); the portal lets the person sign in only to enrol.
+ */
+export class MfaEnrolmentRequired extends LdapError {
+  constructor() {
+    super(
+      ResultCode.invalidCredentials,
+      'MFA enrolment is required for this account: turn it on in the self-service portal, or ask an administrator to enroll it (cairn mfa enroll)',
+    );
+  }
+}
+
 export const ldapError = {
   noSuchObject: (dn: string, matchedDN?: string) => new LdapError(ResultCode.noSuchObject, `no such entry: ${dn}`, matchedDN),
   invalidDN: (dn: string, why: string) => new LdapError(ResultCode.invalidDNSyntax, `invalid DN "${dn}": ${why}`),

@@ -4,7 +4,7 @@ export interface PageParts {
   title: string;
   body: SafeHtml;
   /** Signed in: the navigation and the sign-out button (a form, with its CSRF token). */
-  nav?: { csrf: string; passwordOnly: boolean; isAdmin: boolean };
+  nav?: { csrf: string; only?: 'password' | 'mfa'; isAdmin: boolean };
   /** One message at the top: what just happened, or what went wrong. */
   notice?: { kind: 'ok' | 'error' | 'warn'; text: string };
 }
@@ -15,12 +15,14 @@ export function page(p: PageParts): string {
     ? html`<nav aria-label="Portal">
         <ul>
           ${
-            p.nav.passwordOnly
+            p.nav.only === 'password'
               ? html`<li><a href="/password">Change password</a></li>`
-              : html`<li><a href="/">Home</a></li>
-                  <li><a href="/password">Password</a></li>
-                  <li><a href="/mfa">Two-step sign-in</a></li>
-                  ${p.nav.isAdmin ? html`<li><a href="/admin">People</a></li>` : ''}`
+              : p.nav.only === 'mfa'
+                ? html`<li><a href="/mfa">Two-step sign-in</a></li>`
+                : html`<li><a href="/">Home</a></li>
+                    <li><a href="/password">Password</a></li>
+                    <li><a href="/mfa">Two-step sign-in</a></li>
+                    ${p.nav.isAdmin ? html`<li><a href="/admin">People</a></li>` : ''}`
           }
         </ul>
         <form method="post" action="/sign-out" class="sign-out">

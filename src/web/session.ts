@@ -42,21 +42,31 @@ export function clearSessionCookie(reply: FastifyReply): void {
   void reply.clearCookie(SESSION_COOKIE, COOKIE);
 }
 
+/** What the engine still holds a session to: changing its password, or turning on MFA; undefined: nothing. */
+export function heldTo(deps: PortalDeps, s: RequestSession): 'password' | 'mfa' | undefined {
+  const accounts = deps.directory.accounts;
+  return accounts.passwordChangeOnly(s.session) ? 'password' : accounts.mfaEnrolmentOnly(s.session) ? 'mfa' : undefined;
+}
+
 /**
- * The session a page needs, or a redirect: to sign-in without one, to the password page when the engine
- * says the session may only change its password (`passwordPage`: this is that page).
+ * The session a page needs, or a redirect: to sign-in without one; to the password or MFA page when the
+ * engine holds the session to it (`page`: the part of the portal this page belongs to).
  */
-export function requireSession(deps: PortalDeps, req: FastifyRequest, reply: FastifyReply, passwordPage = false): RequestSession | undefined {
+export function requireSession(deps: PortalDeps, req: FastifyRequest, reply: FastifyReply, page?: 'password' | 'mfa'): RequestSession | undefined {
   if (!req.portal) {
     void reply.redirect('/sign-in');
     return undefined;
   }
-  if (!passwordPage && deps.directory.accounts.passwordChangeOnly(req.portal.session)) {
-    void reply.redirect('/password');
+  const held = heldTo(deps, req.portal);
+  if (held && held !== page) {
+    void reply.redirect(held === 'password' ? '/password' : '/mfa');
     return undefined;
   }
   return req.portal;
 }
+
+/** The navigation of a signed-in page. */
+export const navFor = (deps: PortalDeps, s: RequestSession, csrf: string) => ({ csrf, only: heldTo(deps, s), isAdmin: s.session.identity.isAdmin });
 
 export const sendPage = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
 

@@ -58,8 +58,11 @@ describe('the self-service portal (a real browser)', function () {
     expect(cairn(['group', 'add', 'wonderland'], { data }).status).to.equal(0);
     expect(cairn(['group', 'add-member', 'wonderland', 'alice'], { data }).status).to.equal(0);
     expect(cairn(['policy', 'set', 'pwdLockout=TRUE', 'pwdMaxFailure=3', 'pwdMinAge=0'], { data }).status).to.equal(0);
+    expect(cairn(['user', 'add', 'bob', '--given', 'Bob', '--sn', 'Stone', '--password', 'Granite-Steps-63'], { data }).status).to.equal(0);
+    expect(cairn(['group', 'add', 'must-mfa'], { data }).status).to.equal(0);
+    expect(cairn(['group', 'add-member', 'must-mfa', 'bob'], { data }).status).to.equal(0);
     smtp = await startSmtp();
-    server = await startServer(data, { CAIRN_PORTAL_LISTEN: '127.0.0.1:0', ...smtp.env });
+    server = await startServer(data, { CAIRN_PORTAL_LISTEN: '127.0.0.1:0', CAIRN_MFA_REQUIRED_GROUPS: `cn=must-mfa,ou=groups,${BASE}`, ...smtp.env });
     url = server.portalUrl!;
     expect(url).to.match(/^https:\/\/127\.0\.0\.1:\d+\/$/);
     browser = await openBrowser();
@@ -248,6 +251,27 @@ describe('the self-service portal (a real browser)', function () {
     expect(ldapBinds('Bright-Meadow-58'), 'the new password, the lock lifted').to.equal(true);
     await page.goto(link!);
     expect(await textOf(page, '.notice.error')).to.equal('This link has expired or was used already.');
+  });
+
+  it('a member of a group that must use MFA, without a secret yet: signed in only to turn it on, then everything opens, and LDAP takes password+code', async () => {
+    const BOB = `uid=bob,ou=people,${BASE}`;
+    const ldap = ldapTool('ldapwhoami', bindAs(server.url, BOB, 'Granite-Steps-63'));
+    expect(ldap.status, 'LDAP before enrolment').to.not.equal(0);
+    expect(ldap.stderr + ldap.stdout).to.contain('turn it on in the self-service portal');
+    await signIn('bob', 'Granite-Steps-63');
+    expect(new URL(page.url()).pathname).to.equal('/mfa');
+    await look('mfa-required');
+    for (const path of ['/', '/password']) {
+      await page.goto(url + path.slice(1));
+      expect(new URL(page.url()).pathname, path).to.equal('/mfa');
+    }
+    await Promise.all([page.waitForNavigation(), page.click('main form[action="/mfa/start"] button')]);
+    const secret = (await textOf(page, 'code.secret')).replace(/\s+/g, '');
+    await submitForm(page, { code: totpCode(secret) });
+    expect(await textOf(page, '.notice.ok')).to.equal('Two-step sign-in is on.');
+    await page.goto(url);
+    expect(new URL(page.url()).pathname, 'home, once enrolled').to.equal('/');
+    expect(ldapTool('ldapwhoami', bindAs(server.url, BOB, `Granite-Steps-63${totpCode(secret, 30)}`)).status, 'LDAP with password+code').to.equal(0);
   });
 
   it('refuses a form without its CSRF token, and a session cookie that is not one', async () => {

@@ -6,7 +6,7 @@ import { loadBlocklist } from '../../security/policy/blocklist';
 import type { StoredEntry } from '../../store/types';
 import { audited } from '../audit';
 import type { DirectoryContext } from '../context';
-import { LdapError, PolicyRefusal } from '../errors';
+import { LdapError, MfaEnrolmentRequired, PolicyRefusal } from '../errors';
 import { ANONYMOUS, SYSTEM, type Identity } from '../identity';
 import { EntryView } from '../entry-view';
 import { createHash, randomBytes } from 'node:crypto';
@@ -45,6 +45,8 @@ export interface PortalSignIn {
   token: string;
   /** Reset by an administrator, or expired: the password must be changed before anything else. */
   passwordChangeOnly: boolean;
+  /** The account must use MFA and has none: it must be turned on before anything else. */
+  mfaEnrolmentOnly?: boolean;
   policy?: Authentication['policy'];
 }
 
@@ -97,11 +99,22 @@ export class Accounts {
       const token = await this.sessions.open(auth.identity.entryId, auth.restriction);
       return { token, passwordChangeOnly: auth.restriction !== undefined, policy: auth.policy };
     } catch (err) {
+      const entry = await this.entry(dn);
+      if (entry && err instanceof MfaEnrolmentRequired)
+        return {
+          token: await this.sessions.open(entry.id, restrict({ kind: 'mustEnrol', ndn: entry.ndn })),
+          passwordChangeOnly: false,
+          mfaEnrolmentOnly: true,
+        };
       const restriction = this.restrictionAfterRefusal(dn, err);
-      const entry = restriction && (await this.entry(dn));
-      if (!entry) throw err;
+      if (!entry || !restriction) throw err;
       return { token: await this.sessions.open(entry.id, restriction), passwordChangeOnly: true };
     }
+  }
+
+  /** Whether a portal session may only turn on MFA (its account must use it and has no secret yet). */
+  mfaEnrolmentOnly(session: PortalSession): boolean {
+    return restrictionOf(session.restriction)?.kind === 'mustEnrol';
   }
 
   /** The portal session a browser's token stands for, while it is alive. */
@@ -111,7 +124,8 @@ export class Accounts {
 
   /** Whether a portal session may do anything but change its password. */
   passwordChangeOnly(session: PortalSession): boolean {
-    return restrictionOf(session.restriction) !== undefined;
+    const kind = restrictionOf(session.restriction)?.kind;
+    return kind === 'mustChange' || kind === 'expired';
   }
 
   signOut(token: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { DirectoryContext } from '../context';
-import { LdapError, PolicyRefusal } from '../errors';
+import { LdapError, MfaEnrolmentRequired, PolicyRefusal } from '../errors';
 import type { PasswordPolicyLayer } from './password-policy';
 import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
 import { PolicyError, type PasswordPolicy, type PolicyResponse } from '../../security/policy/types';
@@ -157,7 +157,7 @@ async function checkPassword(
   }
   if (!enrolled) {
     if (await ctx.hasher.verify(typed, hash)) {
-      throw new LdapError(ResultCode.invalidCredentials, 'MFA enrolment is required for this account: ask an administrator to enroll it (cairn mfa enroll)');
+      throw new MfaEnrolmentRequired();
     }
     ctx.log.info('bind failed: wrong password', { dn: entry.dn });
     return 'wrong_password';

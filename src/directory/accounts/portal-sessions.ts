@@ -51,7 +51,10 @@ export class PortalSessions {
     }
     await this.ctx.store.touchWebSession(key, now);
     const identity = identityOf(this.ctx, entry) as Identity & { kind: 'user' };
-    return { identity, restriction: s.restriction ? restrict(JSON.parse(s.restriction) as Parameters<typeof restrict>[0]) : undefined };
+    const restriction = s.restriction ? (JSON.parse(s.restriction) as Parameters<typeof restrict>[0]) : undefined;
+    // Enrolment done (confirmed): the session is no longer held to it.
+    if (restriction?.kind === 'mustEnrol' && (await this.ctx.store.totp(entry.id))?.confirmed) return { identity };
+    return { identity, restriction: restriction && restrict(restriction) };
   }
 
   end(token: string): Promise<void> {

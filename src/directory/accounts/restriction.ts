@@ -15,7 +15,9 @@ type Restriction =
   /** Bound after an administrator's reset: only a change of its own password until it happens. */
   | { kind: 'mustChange'; ndn: string }
   /** A bind refused only because the password expired: that DN may still change its password (anonymously). */
-  | { kind: 'expired'; dn: string };
+  | { kind: 'expired'; dn: string }
+  /** A portal sign-in with the right password of an account that must use MFA and has none: only enrolment. */
+  | { kind: 'mustEnrol'; ndn: string };
 
 export const restrict = (r: Restriction): SessionRestriction => r as unknown as SessionRestriction;
 export const restrictionOf = (s: SessionRestriction | undefined): Restriction | undefined => s as unknown as Restriction | undefined;

@@ -4,14 +4,12 @@ import { unitDN } from '../../directory/layout';
 import { findEntries, valuesOf } from '../../directory/search/find-entries';
 import { html } from '../html';
 import { page } from '../layout';
-import { csrfChecked, requireSession, sendPage, type PortalDeps, type RequestSession } from '../session';
+import { csrfChecked, navFor, type PortalDeps, type RequestSession, requireSession, sendPage } from '../session';
 import { dateOf } from './home';
 
 interface PersonForm {
   dn?: string;
 }
-
-const nav = (s: RequestSession, csrf: string) => ({ csrf, passwordOnly: false, isAdmin: s.session.identity.isAdmin });
 
 /** Administrators only: anyone else gets the same refusal an LDAP write would give them. */
 function requireAdmin(deps: PortalDeps, req: Parameters<typeof requireSession>[1], reply: FastifyReply): RequestSession | undefined {
@@ -24,7 +22,7 @@ function requireAdmin(deps: PortalDeps, req: Parameters<typeof requireSession>[1
       title: 'People',
       body: html``,
       notice: { kind: 'error', text: 'Only administrators (members of cn=admins) can look after other people.' },
-      nav: nav(s, reply.generateCsrf()),
+      nav: navFor(deps, s, reply.generateCsrf()),
     }),
     403,
   );
@@ -46,7 +44,7 @@ async function personPage(deps: PortalDeps, s: RequestSession, dn: string, csrf:
       title: 'People',
       body: html`<p><a href="/admin">Find someone else</a></p>`,
       notice: { kind: 'error', text: `No such person: ${dn}` },
-      nav: nav(s, csrf),
+      nav: navFor(deps, s, csrf),
     });
   const uid = valuesOf(person, 'uid')[0];
   const groups = await findEntries(
@@ -93,7 +91,7 @@ async function personPage(deps: PortalDeps, s: RequestSession, dn: string, csrf:
       ${mfa === 'enrolled' || mfa === 'pending' ? action('/admin/person/mfa-reset', 'Reset two-step sign-in') : ''}
     </div>
     <p><a href="/admin">Find someone else</a></p>`;
-  return page({ title: valuesOf(person, 'cn')[0] ?? dn, body, notice, nav: nav(s, csrf) });
+  return page({ title: valuesOf(person, 'cn')[0] ?? dn, body, notice, nav: navFor(deps, s, csrf) });
 }
 
 /** Each action goes through the engine (which checks again that the caller is an administrator, and audits it). */
@@ -148,7 +146,7 @@ export function registerAdmin(app: FastifyInstance, deps: PortalDeps): void {
             : html`<p>Nobody found.</p>`
           : ''
       }`;
-    return sendPage(reply, page({ title: 'People', body, nav: nav(s, reply.generateCsrf()) }));
+    return sendPage(reply, page({ title: 'People', body, nav: navFor(deps, s, reply.generateCsrf()) }));
   });
 
   app.get<{ Querystring: { dn?: string } }>('/admin/person', async (req, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { findEntries, valuesOf } from '../../directory/search/find-entries';
 import { html } from '../html';
 import { page } from '../layout';
-import { requireSession, sendPage, type PortalDeps } from '../session';
+import { navFor, type PortalDeps, requireSession, sendPage } from '../session';
 
 const day = 86_400_000;
 export const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -72,6 +72,6 @@ export function registerHome(app: FastifyInstance, deps: PortalDeps): void {
             : html`<p>None.</p>`
         }
       </section>`;
-    return sendPage(reply, page({ title: 'Your account', body, nav: { csrf: reply.generateCsrf(), passwordOnly: false, isAdmin: identity.isAdmin } }));
+    return sendPage(reply, page({ title: 'Your account', body, nav: navFor(deps, s, reply.generateCsrf()) }));
   });
 }

@@ -3,13 +3,11 @@ import QRCode from 'qrcode';
 import { LdapError } from '../../directory/errors';
 import { html, trusted } from '../html';
 import { page } from '../layout';
-import { type PortalDeps, type RequestSession, csrfChecked, requireSession, sendPage } from '../session';
+import { csrfChecked, navFor, type PortalDeps, requireSession, sendPage } from '../session';
 
 interface CodeForm {
   code?: string;
 }
-
-const nav = (s: RequestSession, csrf: string) => ({ csrf, passwordOnly: false, isAdmin: s.session.identity.isAdmin });
 
 const confirmForm = (csrf: string) =>
   html`<form method="post" action="/mfa/confirm" class="stack">
@@ -29,7 +27,7 @@ export function registerMfa(app: FastifyInstance, deps: PortalDeps): void {
   const accounts = deps.directory.accounts;
 
   app.get('/mfa', async (req, reply) => {
-    const s = requireSession(deps, req, reply);
+    const s = requireSession(deps, req, reply, 'mfa');
     if (!s) return reply;
     const csrf = reply.generateCsrf();
     const state = await accounts.mfaStatus(s.session.identity.dn);
@@ -49,11 +47,11 @@ export function registerMfa(app: FastifyInstance, deps: PortalDeps): void {
               Authenticator or 1Password).
             </p>
             ${startForm(csrf, state === 'pending' ? 'Start again' : 'Turn on two-step sign-in')}`;
-    return sendPage(reply, page({ title: 'Two-step sign-in', body, nav: nav(s, csrf) }));
+    return sendPage(reply, page({ title: 'Two-step sign-in', body, nav: navFor(deps, s, csrf) }));
   });
 
   app.post('/mfa/start', csrfChecked(app), async (req, reply) => {
-    const s = requireSession(deps, req, reply);
+    const s = requireSession(deps, req, reply, 'mfa');
     if (!s) return reply;
     const csrf = reply.generateCsrf();
     try {
@@ -67,15 +65,15 @@ export function registerMfa(app: FastifyInstance, deps: PortalDeps): void {
         </li>
         <li>${confirmForm(csrf)}</li>
       </ol>`;
-      return sendPage(reply, page({ title: 'Turn on two-step sign-in', body, nav: nav(s, csrf) }));
+      return sendPage(reply, page({ title: 'Turn on two-step sign-in', body, nav: navFor(deps, s, csrf) }));
     } catch (err) {
       if (!(err instanceof LdapError)) throw err;
-      return sendPage(reply, page({ title: 'Two-step sign-in', body: html``, notice: { kind: 'error', text: err.message }, nav: nav(s, csrf) }), 403);
+      return sendPage(reply, page({ title: 'Two-step sign-in', body: html``, notice: { kind: 'error', text: err.message }, nav: navFor(deps, s, csrf) }), 403);
     }
   });
 
   app.post<{ Body: CodeForm }>('/mfa/confirm', csrfChecked(app), async (req, reply) => {
-    const s = requireSession(deps, req, reply);
+    const s = requireSession(deps, req, reply, 'mfa');
     if (!s) return reply;
     const csrf = reply.generateCsrf();
     try {
@@ -85,14 +83,17 @@ export function registerMfa(app: FastifyInstance, deps: PortalDeps): void {
           type the code right after your password.
         </p>
         <p><a href="/">Back to your account</a></p>`;
-      return sendPage(reply, page({ title: 'Two-step sign-in is on', body, notice: { kind: 'ok', text: 'Two-step sign-in is on.' }, nav: nav(s, csrf) }));
+      return sendPage(
+        reply,
+        page({ title: 'Two-step sign-in is on', body, notice: { kind: 'ok', text: 'Two-step sign-in is on.' }, nav: navFor(deps, s, csrf) }),
+      );
     } catch (err) {
       if (!(err instanceof LdapError)) throw err;
       const body = html`${confirmForm(csrf)}
         <p>Or ${startForm(csrf, 'start again with a new code')}</p>`;
       return sendPage(
         reply,
-        page({ title: 'Turn on two-step sign-in', body, notice: { kind: 'error', text: `Not turned on: ${err.message}.` }, nav: nav(s, csrf) }),
+        page({ title: 'Turn on two-step sign-in', body, notice: { kind: 'error', text: `Not turned on: ${err.message}.` }, nav: navFor(deps, s, csrf) }),
         400,
       );
     }

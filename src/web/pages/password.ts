@@ -4,7 +4,7 @@ import { policyInWords } from '../../security/policy/in-words';
 import type { PasswordPolicy } from '../../security/policy/types';
 import { html } from '../html';
 import { page } from '../layout';
-import { type PortalDeps, type RequestSession, csrfChecked, requireSession, sendPage, setSessionCookie } from '../session';
+import { csrfChecked, navFor, type PortalDeps, type RequestSession, requireSession, sendPage, setSessionCookie } from '../session';
 
 interface PasswordForm {
   current?: string;
@@ -45,18 +45,18 @@ async function passwordPage(deps: PortalDeps, s: RequestSession, csrf: string, n
       <input id="confirm" name="confirm" type="password" autocomplete="new-password" required />
       <button type="submit">Change password</button>
     </form>`;
-  return page({ title: 'Change your password', body, notice, nav: { csrf, passwordOnly: only, isAdmin: s.session.identity.isAdmin } });
+  return page({ title: 'Change your password', body, notice, nav: navFor(deps, s, csrf) });
 }
 
 export function registerPassword(app: FastifyInstance, deps: PortalDeps): void {
   app.get('/password', async (req, reply) => {
-    const s = requireSession(deps, req, reply, true);
+    const s = requireSession(deps, req, reply, 'password');
     if (!s) return reply;
     return sendPage(reply, await passwordPage(deps, s, reply.generateCsrf()));
   });
 
   app.post<{ Body: PasswordForm }>('/password', csrfChecked(app), async (req, reply) => {
-    const s = requireSession(deps, req, reply, true);
+    const s = requireSession(deps, req, reply, 'password');
     if (!s) return reply;
     const { current = '', password = '', confirm = '' } = req.body;
     if (password !== confirm)

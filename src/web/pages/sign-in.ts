@@ -76,7 +76,7 @@ export function registerSignIn(app: FastifyInstance, deps: PortalDeps): void {
       const signedIn = await deps.directory.accounts.signIn(dn, password + code, { address: req.ip, earlierIdentities: [] });
       if (req.portal) await deps.directory.accounts.signOut(req.portal.token);
       setSessionCookie(reply, signedIn.token);
-      return reply.redirect(signedIn.passwordChangeOnly ? '/password' : '/', 303);
+      return reply.redirect(signedIn.passwordChangeOnly ? '/password' : signedIn.mfaEnrolmentOnly ? '/mfa' : '/', 303);
     } catch (err) {
       return sendPage(reply, signInPage(reply.generateCsrf(), name, refusal(err)), 401);
     }
