@@ -210,8 +210,10 @@ export class SqliteStore implements Store {
     );
   }
 
-  async spendResetToken(tokenHash: string): Promise<boolean> {
-    return this.stmt('DELETE FROM reset_tokens WHERE token_hash = ?').run(tokenHash).changes > 0;
+  async takeResetToken(tokenHash: string, now: number): Promise<{ entryId: number; requestedAt: number; expiresAt: number } | undefined> {
+    const row = this.stmt('DELETE FROM reset_tokens WHERE token_hash = ? RETURNING entry_id, requested_at, expires_at').get(tokenHash) as
+      { entry_id: number; requested_at: number; expires_at: number } | undefined;
+    return row && row.expires_at > now ? { entryId: row.entry_id, requestedAt: row.requested_at, expiresAt: row.expires_at } : undefined;
   }
 
   async createWebSession(tokenHash: string, w: WebSessionRecord): Promise<void> {

@@ -127,8 +127,8 @@ export interface Store {
   resetTokenRequestedAt(entryId: number): Promise<number | undefined>;
   /** The entry a reset token is for, while it has not expired at `now`. */
   resetTokenEntry(tokenHash: string, now: number): Promise<number | undefined>;
-  /** Spends a reset token; false when it was spent already. */
-  spendResetToken(tokenHash: string): Promise<boolean>;
+  /** Spends a reset token, atomically: what it was, if it existed and had not expired at `now`. */
+  takeResetToken(tokenHash: string, now: number): Promise<{ entryId: number; requestedAt: number; expiresAt: number } | undefined>;
   createWebSession(tokenHash: string, session: WebSessionRecord): Promise<void>;
   webSession(tokenHash: string): Promise<WebSessionRecord | undefined>;
   touchWebSession(tokenHash: string, seenAt: number): Promise<void>;

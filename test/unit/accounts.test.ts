@@ -349,6 +349,8 @@ describe('accounts engine (fake clock)', function () {
       later(30 * 60 * SECOND);
       expect(await d.accounts.resetLink(second.token), 'expired').to.equal(undefined);
       const third = (await d.accounts.requestPasswordReset(person('zzlost')))!;
+      // A password the policy refuses does not use the link up.
+      expect((await refusal(d.accounts.resetForgottenPassword(third.token, 'short', '') as unknown as Promise<Authentication>)).code).to.equal(19);
       expect(await d.accounts.resetForgottenPassword(third.token, 'Mislaid-Key-12', '')).to.equal(person('zzlost'));
       expect((await auth('zzlost', 'Mislaid-Key-12')).identity.kind).to.equal('user');
       expect(

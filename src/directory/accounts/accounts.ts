@@ -177,14 +177,20 @@ export class Accounts {
    */
   async resetForgottenPassword(token: string, newPassword: string, code: string, origin?: BindOrigin): Promise<string> {
     const key = tokenHash(token);
-    const id = await this.ctx.store.resetTokenEntry(key, this.ctx.now());
-    const entry = id === undefined ? undefined : await this.ctx.store.entryById(id);
-    if (!entry) throw new LdapError(ResultCode.invalidCredentials, 'this link has expired or was used already: ask for a new one');
-    if ((await this.mfa.requirement(entry)).enrolled && (await this.mfa.checkCode(entry, code, origin?.address)) !== 'ok')
-      throw new LdapError(ResultCode.invalidCredentials, 'the code from your authenticator app is wrong');
-    const person = identityOf(this.ctx, entry);
-    await this.changePassword(person, { userIdentity: entry.dn, newPassword }, undefined, { proven: true });
-    await this.ctx.store.spendResetToken(key);
+    // Spent before anything else, so that two uses of one link cannot both set a password; put back when
+    // the attempt is refused (a wrong code, a password the policy refuses), unless a newer link replaced it.
+    const taken = await this.ctx.store.takeResetToken(key, this.ctx.now());
+    const entry = taken && (await this.ctx.store.entryById(taken.entryId));
+    if (!taken || !entry) throw new LdapError(ResultCode.invalidCredentials, 'this link has expired or was used already: ask for a new one');
+    try {
+      if ((await this.mfa.requirement(entry)).enrolled && (await this.mfa.checkCode(entry, code, origin?.address)) !== 'ok')
+        throw new LdapError(ResultCode.invalidCredentials, 'the code from your authenticator app is wrong');
+      await this.changePassword(identityOf(this.ctx, entry), { userIdentity: entry.dn, newPassword }, undefined, { proven: true });
+    } catch (err) {
+      if ((await this.ctx.store.resetTokenRequestedAt(entry.id)) === undefined)
+        await this.ctx.store.setResetToken(entry.id, key, taken.requestedAt, taken.expiresAt);
+      throw err;
+    }
     if (await this.isLocked(entry.dn)) await this.unlock(SYSTEM, entry.dn);
     return entry.dn;
   }

@@ -67,7 +67,10 @@ export function registerHome(app: FastifyInstance, deps: PortalDeps): void {
         ${
           keys.length
             ? html`<ul class="keys">
-                ${keys.map((k) => html`<li><code>${k.split(' ').slice(0, 1).join('')} …${k.split(' ')[1]?.slice(-16) ?? ''}</code> ${k.split(' ').slice(2).join(' ')}</li>`)}
+                ${keys.map((k) => {
+                  const [type, body = '', ...comment] = k.split(' ');
+                  return html`<li><code>${type} …${body.slice(-16)}</code> ${comment.join(' ')}</li>`;
+                })}
               </ul>`
             : html`<p>None.</p>`
         }
