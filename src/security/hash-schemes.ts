@@ -34,7 +34,10 @@ const CRYPT_FAMILIES: [RegExp, Family][] = [
   [/^\$5\$/, { name: 'CRYPT-SHA256', fast: false, wellFormed: isShaCrypt, verify: shaVerify }],
   [/^\$6\$/, { name: 'CRYPT-SHA512', fast: false, wellFormed: isShaCrypt, verify: shaVerify }],
   [/^\$y\$/, { name: 'CRYPT-YESCRYPT', fast: false, wellFormed: (t) => parseYescrypt(t) !== undefined, verify: yescryptVerify }],
-  [/^[./0-9A-Za-z]{13}$/, { name: 'CRYPT-DES', fast: false, wellFormed: (t) => DES_CRYPT.test(t), verify: (pw, t) => same(desCrypt(pw, t.slice(0, 2)), t) }],
+  [
+    /^[./0-9A-Za-z]{13}$/,
+    { name: 'CRYPT-DES', fast: false, wellFormed: (t) => DES_CRYPT.test(t), verify: async (pw, t) => same(await desCrypt(pw, t.slice(0, 2)), t) },
+  ],
 ];
 
 /** `{CRYPT}` variants Cairn does not verify, named so that a report can say which one was refused. */

@@ -42,17 +42,19 @@ export async function startFuzzServer(env: NodeJS.ProcessEnv = {}): Promise<Fuzz
 /** Runs the fuzzer against `s`. A worker process that dies (the primary starts another) is a death too. */
 export function fuzz(s: FuzzServer, o: Omit<FuzzOptions, 'port' | 'adminPassword' | 'isAlive'>): Promise<FuzzReport> {
   const p = s.server.process;
-  // The log grows by megabytes: each check reads only what came since the last one.
+  // The log grows by megabytes: it is watched as it arrives (a chunk's start joined to the last one's
+  // end), never searched again as a whole.
   const DIED = 'server worker ended unexpectedly';
-  let read = 0;
+  let tail = '';
   let died = false;
-  const isAlive = () => {
-    const log = s.server.stderr();
-    died ||= log.includes(DIED, Math.max(0, read - DIED.length));
-    read = log.length;
-    return p.exitCode === null && p.signalCode === null && !died;
+  const watch = (chunk: Buffer) => {
+    const text = tail + chunk.toString('latin1');
+    died ||= text.includes(DIED);
+    tail = text.slice(-DIED.length);
   };
-  return runFuzz({ ...o, port: s.server.port, adminPassword: ADMIN_PASSWORD, isAlive });
+  p.stderr?.on('data', watch);
+  const isAlive = () => p.exitCode === null && p.signalCode === null && !died;
+  return runFuzz({ ...o, port: s.server.port, adminPassword: ADMIN_PASSWORD, isAlive }).finally(() => p.stderr?.off('data', watch));
 }
 
 /** Lines of the server's log at level error (an internal error, a handler failure) or naming an exception. */

@@ -1,5 +1,3 @@
-import { argon2Verify } from 'hash-wasm';
-
 /**
  * OpenLDAP's pw-argon2 `{ARGON2}` scheme: the PHC string of libargon2 or libsodium,
  * `$argon2i$v=19$m=4096,t=3,p=1$<salt>$<hash>` (also argon2d, argon2id), base64 without padding.
@@ -17,5 +15,6 @@ export function isArgon2(s: string): boolean {
 }
 
 export async function argon2Check(password: Uint8Array, s: string): Promise<boolean> {
+  const { argon2Verify } = await import('hash-wasm');
   return argon2Verify({ password, hash: s });
 }

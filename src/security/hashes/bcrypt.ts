@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { bcrypt, bcryptVerify } from 'hash-wasm';
 
 /**
  * bcrypt over the password's exact bytes (hash-wasm's WebAssembly bcrypt takes bytes; bcryptjs takes a
@@ -18,11 +17,14 @@ export function isBcryptHash(s: string): boolean {
 
 const MAX_BYTES = 72;
 
+// hash-wasm is loaded at the first hash: recognising a stored hash (every process) needs only the pattern.
 export async function bcryptHash(password: Uint8Array, cost: number): Promise<string> {
+  const { bcrypt } = await import('hash-wasm');
   const encoded = await bcrypt({ password: password.subarray(0, MAX_BYTES), salt: randomBytes(16), costFactor: cost, outputType: 'encoded' });
   return '$2b$' + encoded.slice(4);
 }
 
 export async function bcryptCheck(password: Uint8Array, hash: string): Promise<boolean> {
+  const { bcryptVerify } = await import('hash-wasm');
   return bcryptVerify({ password: password.subarray(0, MAX_BYTES), hash: '$2a$' + hash.slice(4) });
 }
