@@ -447,16 +447,24 @@ describe('cairn CLI (integration)', function () {
     });
 
     it('imports 2,000 people; a paged ldapsearch as admin returns all 2,000', () => {
-      const r = cairn(['import', writeLdif(data, peopleLdif(2000, 'bulk'))], { data });
+      // As a migration brings them: hashed by the old directory, but for the last 100 (cleartext, which
+      // the import hashes with bcrypt).
+      const ldif = peopleLdif(2000, 'bulk').replace(/^userPassword: (pw-bulk(\d{4}))$/gm, (line, pw: string, n: string) =>
+        Number(n) < 1900 ? `userPassword: ${ssha(pw)}` : line,
+      );
+      const r = cairn(['import', writeLdif(data, ldif)], { data });
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/Imported 2000 records/);
+      expect(r.stdout).to.match(/^\s+1900\s+SSHA\b/m);
+      expect(r.stdout).to.match(/^\s+100\s+cleartext \(were hashed with bcrypt\)/m);
       const s = ldapTool('ldapsearch', [...admin(server.url), '-LLL', '-E', 'pr=500/noprompt', '-b', PEOPLE, '(uid=bulk*)', '1.1']);
       expect(s.status, s.stderr).to.equal(0);
       const dns = s.stdout.split('\n').filter((l) => l.startsWith('dn: '));
       expect(dns).to.have.length(2000);
       expect(new Set(dns).size).to.equal(2000);
-      // passwords were hashed on the way in
+      // cleartext passwords were hashed on the way in; the old directory's hashes bind as they are
       expect(whoami(server.url, `uid=bulk1999,${PEOPLE}`, 'pw-bulk1999').status).to.equal(0);
+      expect(whoami(server.url, `uid=bulk0000,${PEOPLE}`, 'pw-bulk0000').status).to.equal(0);
     });
 
     it('takes an OpenLDAP slapcat-style record: keeps entryUUID and timestamps, ignores entryCSN, structuralObjectClass, memberOf', () => {
