@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { administrators, makeAdministrator, removeAdministrator } from './lookup';
+import { administrators, makeAdministrator, removeAdministrator } from '../directory/lookup';
 import { withDirectory } from './context';
 
 /** `cairn admin add|remove|list`: administrators are the members of cn=admins (full access over LDAP). */

@@ -1,47 +1,12 @@
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { groupDN } from '../directory/layout';
-import type { Change } from '../ldap/types';
-import { allGroups, findAll, groupByName, hasClass, nextFreeNumber, personByUid, valuesOf } from './lookup';
+import { allGroups, findAll, groupByName, nextFreeNumber, personByUid, valuesOf } from '../directory/lookup';
+import { membershipChanges } from '../directory/people';
 import { withDirectory } from './context';
-import { checkIdNumber, checkName } from './checks';
+import { checkIdNumber, checkName } from '../directory/input-checks';
 import type { Directory } from '../directory/directory';
 import type { SearchResultEntry } from '../directory/search/run-search';
-
-/**
- * The changes that make a person a member of a group (or no longer one), whatever kind of group it is:
- * `member` (their DN) where the group is a groupOfNames, `memberUid` (their uid) where it is a posixGroup.
- * Values present already (add) or absent (remove) are left alone; if nothing is left to do, a clear error.
- */
-function membershipChanges(d: Directory, g: SearchResultEntry, person: SearchResultEntry, uid: string, add: boolean): Change[] {
-  const norm = d.norm;
-  const ndn = norm.normalizeDN(person.dn).ndn;
-  const memberValue = valuesOf(g, 'member').find((m) => norm.normalizeDN(m).ndn === ndn);
-  const uidInfo = norm.requireAttribute('memberUid');
-  const uidKey = (v: string) => norm.equalityKey(uidInfo, v) ?? v;
-  // The person's own spelling of the uid they were named by.
-  const theirUid = valuesOf(person, 'uid').find((v) => v.toLowerCase() === uid.toLowerCase()) ?? uid;
-  const uidValue = valuesOf(g, 'memberUid').find((v) => uidKey(v) === uidKey(theirUid));
-  const changes: Change[] = [];
-  if (hasClass(d, g, 'groupOfNames')) {
-    if (add && memberValue === undefined) changes.push({ operation: 'add', modification: { type: 'member', values: [person.dn] } });
-    if (!add && memberValue !== undefined) changes.push({ operation: 'delete', modification: { type: 'member', values: [memberValue] } });
-  }
-  if (hasClass(d, g, 'posixGroup')) {
-    // With groupOfNames, memberUid follows member by itself (GroupMembership); only a value out of step is changed here.
-    const follows = hasClass(d, g, 'groupOfNames');
-    if (add && uidValue === undefined && !(follows && memberValue === undefined))
-      changes.push({ operation: 'add', modification: { type: 'memberUid', values: [theirUid] } });
-    if (!add && uidValue !== undefined && !(follows && memberValue !== undefined))
-      changes.push({ operation: 'delete', modification: { type: 'memberUid', values: [uidValue] } });
-  }
-  if (changes.length === 0) {
-    if (!hasClass(d, g, 'groupOfNames') && !hasClass(d, g, 'posixGroup'))
-      throw new Error(`${g.dn} holds neither member nor memberUid (it is no groupOfNames or posixGroup)`);
-    throw new Error(add ? `${uid} is a member of ${g.dn} already` : `${uid} is not a member of ${g.dn}`);
-  }
-  return changes;
-}
 
 /** A group's members for `group list`: its memberUid values, then the uid (or DN) of member entries not among them. */
 async function memberNames(d: Directory, g: SearchResultEntry): Promise<string[]> {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Directory } from '../directory/directory';
 import type { MfaState } from '../directory/accounts/accounts';
 import { SYSTEM } from '../directory/identity';
-import { allPeople, personByUid, valuesOf } from './lookup';
+import { allPeople, personByUid, valuesOf } from '../directory/lookup';
 import { cliLogger, configFor, globalOptions, withDirectory } from './context';
 import { mfaKeyFile } from '../data-folder';
 

@@ -3,7 +3,7 @@ import { SYSTEM } from '../directory/identity';
 import { policyDN } from '../directory/layout';
 import { POLICY_ATTRIBUTES } from '../security/policy/policy';
 import { policyValueProblem } from '../security/policy/settings';
-import { findAll } from './lookup';
+import { findAll } from '../directory/lookup';
 import { withDirectory } from './context';
 
 export function registerPolicy(program: Command) {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
 import { serviceDN } from '../directory/layout';
 import { withDirectory } from './context';
-import { checkName } from './checks';
+import { checkName } from '../directory/input-checks';
 
 export function registerServices(program: Command) {
   const service = program.command('service').description('bind accounts for sssd, nslcd, FreeRADIUS and Wi-Fi controllers (read-only)');

@@ -1,43 +1,12 @@
 import { isRawBytes, valueBytes } from '../bytes';
 import type { Command } from 'commander';
 import { SYSTEM } from '../directory/identity';
-import { personDN } from '../directory/layout';
-import { allPeople, findAll, groupByName, hasClass, nextFreeNumber, personByUid, valuesOf } from './lookup';
-import type { Directory } from '../directory/directory';
-import type { Config } from '../config';
-
-/**
- * The default group's gidNumber, for a new person's primary group. A group without one (as `cairn init`
- * creates it, so an import keeps its numbers) gets the next free gidNumber of the ids range now, and
- * becomes a posixGroup.
- */
-async function defaultGroupGid(d: Directory, config: Config): Promise<{ gid: string; allocated: boolean }> {
-  const name = config.users.defaultGroup;
-  const g = await groupByName(d, name).catch((err: Error) => {
-    throw new Error(`default group ${name}: ${err.message.replace(/^no /, 'there is no ')} (users.defaultGroup; or give --gid-number)`);
-  });
-  const have = valuesOf(g, 'gidNumber')[0];
-  if (have !== undefined) return { gid: have, allocated: false };
-  const gid = String(await nextFreeNumber(d, 'gidNumber', config.ids.gidNumberMin, config.ids.gidNumberMax));
-  await d.modify(SYSTEM, g.dn, [
-    ...(hasClass(d, g, 'posixGroup') ? [] : [{ operation: 'add' as const, modification: { type: 'objectClass', values: ['posixGroup'] } }]),
-    { operation: 'add', modification: { type: 'gidNumber', values: [gid] } },
-  ]);
-  return { gid, allocated: true };
-}
+import { allPeople, findAll, personByUid, valuesOf } from '../directory/lookup';
 import { withDirectory } from './context';
-import { checkIdNumber, checkMail, checkName, checkShell } from './checks';
+import { addPerson, checkNewPerson, type NewPerson } from '../directory/people';
 
-interface AddOptions {
-  given: string;
-  sn: string;
-  mail?: string;
-  password?: string;
-  uidNumber?: string;
-  gidNumber?: string;
-  shell?: string;
-  sshKey: string[];
-}
+/** commander's options of `user add`: the new person but for the uid (an argument), --ssh-key repeatable. */
+type AddOptions = Omit<NewPerson, 'uid' | 'sshKeys'> & { sshKey: string[] };
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -57,37 +26,25 @@ export function registerUsers(program: Command) {
     .option('--shell <path>')
     .option('--ssh-key <key>', 'an OpenSSH public key line (repeatable)', collect, [])
     .action(async (uid: string, o: AddOptions, cmd: Command) => {
-      checkName('uid', uid);
-      if (o.uidNumber !== undefined) checkIdNumber('--uid-number', o.uidNumber);
-      if (o.gidNumber !== undefined) checkIdNumber('--gid-number', o.gidNumber);
-      if (o.mail !== undefined) checkMail(o.mail);
-      if (o.shell !== undefined) checkShell(o.shell);
+      const person = {
+        uid,
+        given: o.given,
+        sn: o.sn,
+        mail: o.mail,
+        password: o.password,
+        uidNumber: o.uidNumber,
+        gidNumber: o.gidNumber,
+        shell: o.shell,
+        sshKeys: o.sshKey,
+      };
+      checkNewPerson(person);
       // One transaction: a default group given its gidNumber here keeps none if the person cannot be added.
       await withDirectory(cmd, async ({ directory: d, store }, config) =>
         store.batch(async () => {
-          const uidNumber = o.uidNumber ?? String(await nextFreeNumber(d, 'uidNumber', config.ids.uidNumberMin, config.ids.uidNumberMax));
-          const primary = o.gidNumber ? { gid: o.gidNumber, allocated: false } : await defaultGroupGid(d, config);
-          const gidNumber = primary.gid;
-          const dn = personDN(d.namingContext, uid);
-          const attrs = [
-            // ldapPublicKey (all MAY) lets the person add SSH keys to their own entry later.
-            { type: 'objectClass', values: ['top', 'inetOrgPerson', 'posixAccount', 'shadowAccount', 'ldapPublicKey'] },
-            { type: 'uid', values: [uid] },
-            { type: 'givenName', values: [o.given] },
-            { type: 'sn', values: [o.sn] },
-            { type: 'cn', values: [`${o.given} ${o.sn}`] },
-            { type: 'displayName', values: [`${o.given} ${o.sn}`] },
-            { type: 'uidNumber', values: [uidNumber] },
-            { type: 'gidNumber', values: [gidNumber] },
-            { type: 'homeDirectory', values: [`${config.users.homeDirectoryPrefix}/${uid}`] },
-            { type: 'loginShell', values: [o.shell ?? config.users.defaultShell] },
-            ...(o.mail ? [{ type: 'mail', values: [o.mail] }] : []),
-            ...(o.sshKey.length ? [{ type: 'sshPublicKey', values: o.sshKey }] : []),
-            ...(o.password ? [{ type: 'userPassword', values: [o.password] }] : []),
-          ];
-          const stored = await d.add(SYSTEM, dn, attrs);
-          if (primary.allocated) process.stdout.write(`The default group ${config.users.defaultGroup} had no gidNumber: it now has ${gidNumber}\n`);
-          process.stdout.write(`Added ${stored} (uidNumber ${uidNumber}, gidNumber ${gidNumber})\n`);
+          const added = await addPerson(d, SYSTEM, config, person);
+          if (added.allocatedGroupGid)
+            process.stdout.write(`The default group ${config.users.defaultGroup} had no gidNumber: it now has ${added.allocatedGroupGid}\n`);
+          process.stdout.write(`Added ${added.dn} (uidNumber ${added.uidNumber}, gidNumber ${added.gidNumber})\n`);
         }),
       );
     });

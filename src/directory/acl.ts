@@ -95,6 +95,12 @@ export class AccessControl {
     this.checkWrite(who, operation, dn);
   }
 
+  /** Recovery codes stand in for a person's own phone: only that person makes them (not even an administrator). */
+  checkOwnSecondFactor(who: Identity, targetNdn: string, dn: string): void {
+    if (who.kind === 'user' && !who.isService && isOwnEntry(who, targetNdn)) return;
+    throw denied(`only the person may make recovery codes for ${dn}`);
+  }
+
   /** Modify: administrators anything; a person some attributes of their own entry. */
   checkModify(who: Identity, targetNdn: string, dn: string, changes: Change[]): void {
     if (isAdministrator(who)) return;

@@ -12,6 +12,17 @@ export class LdapError extends Error {
   }
 }
 
+/**
+ * What a person typed, refused before it reaches the directory (a uid with a space, no such group): plain
+ * words, shown as they are by the CLI and the portal; nothing was changed.
+ */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
 /** A refusal by the password policy: also carries the password-policy response control's error value. */
 export class PolicyRefusal extends LdapError {
   constructor(

@@ -216,6 +216,16 @@ export class SqliteStore implements Store {
     return row && row.expires_at > now ? { entryId: row.entry_id, requestedAt: row.requested_at, expiresAt: row.expires_at } : undefined;
   }
 
+  async useRecoveryCode(entryId: number, codeHash: string, now: number): Promise<boolean> {
+    return (
+      this.stmt('UPDATE recovery_codes SET used_at = ? WHERE entry_id = ? AND code_hash = ? AND used_at IS NULL').run(now, entryId, codeHash).changes === 1
+    );
+  }
+
+  async recoveryCodesLeft(entryId: number): Promise<number> {
+    return this.stmt('SELECT count(*) FROM recovery_codes WHERE entry_id = ? AND used_at IS NULL').pluck().get(entryId) as number;
+  }
+
   async createWebSession(tokenHash: string, w: WebSessionRecord): Promise<void> {
     this.stmt('INSERT INTO web_sessions (token_hash, entry_id, created_at, seen_at, restriction) VALUES (?, ?, ?, ?, ?)').run(
       tokenHash,
@@ -511,6 +521,12 @@ export class SqliteStore implements Store {
       deleteTotp: (entryId) => {
         this.stmt('DELETE FROM totp WHERE entry_id = ?').run(entryId);
         this.stmt('DELETE FROM totp_reuse WHERE entry_id = ?').run(entryId);
+        this.stmt('DELETE FROM recovery_codes WHERE entry_id = ?').run(entryId);
+      },
+      setRecoveryCodes: (entryId, codeHashes, createdAt) => {
+        this.stmt('DELETE FROM recovery_codes WHERE entry_id = ?').run(entryId);
+        const insert = this.stmt('INSERT INTO recovery_codes (entry_id, code_hash, created_at) VALUES (?, ?, ?)');
+        for (const h of codeHashes) insert.run(entryId, h, createdAt);
       },
       deleteCredential: (entryId) => {
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(entryId);

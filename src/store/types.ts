@@ -76,7 +76,10 @@ export interface WriteTx {
   /** A TOTP secret (already encrypted), pending until confirmed. */
   setTotp(entryId: number, sealedSecret: string, confirmed: boolean, createdAt: number): void;
   confirmTotp(entryId: number): void;
+  /** Removes the secret, and the recovery codes that stood in for it. */
   deleteTotp(entryId: number): void;
+  /** A new set of recovery codes (their hashes), replacing any earlier set. */
+  setRecoveryCodes(entryId: number, codeHashes: string[], createdAt: number): void;
   /** Password checks under way for an account, started at or after `since` (older ones are abandoned). */
   bindAttemptsInFlight(entryId: number, since: number): number;
   /** Records a password check under way; its id ends it. */
@@ -129,6 +132,10 @@ export interface Store {
   resetTokenEntry(tokenHash: string, now: number): Promise<number | undefined>;
   /** Spends a reset token, atomically: what it was, if it existed and had not expired at `now`. */
   takeResetToken(tokenHash: string, now: number): Promise<{ entryId: number; requestedAt: number; expiresAt: number } | undefined>;
+  /** Spends a recovery code, atomically: false when the entry has no such unused code. */
+  useRecoveryCode(entryId: number, codeHash: string, now: number): Promise<boolean>;
+  /** How many of the entry's recovery codes are still unused (0 when it has none). */
+  recoveryCodesLeft(entryId: number): Promise<number>;
   createWebSession(tokenHash: string, session: WebSessionRecord): Promise<void>;
   webSession(tokenHash: string): Promise<WebSessionRecord | undefined>;
   touchWebSession(tokenHash: string, seenAt: number): Promise<void>;

@@ -1,12 +1,17 @@
 import { html, type SafeHtml } from './html';
 
+/** One message at the top of a page: what just happened, or what went wrong. */
+export interface Notice {
+  kind: 'ok' | 'error' | 'warn';
+  text: string;
+}
+
 export interface PageParts {
   title: string;
   body: SafeHtml;
   /** Signed in: the navigation and the sign-out button (a form, with its CSRF token). */
   nav?: { csrf: string; only?: 'password' | 'mfa'; isAdmin: boolean };
-  /** One message at the top: what just happened, or what went wrong. */
-  notice?: { kind: 'ok' | 'error' | 'warn'; text: string };
+  notice?: Notice;
 }
 
 /** A whole page: one main landmark, a skip link, the site's stylesheet and script (no inline script). */
@@ -22,6 +27,8 @@ export function page(p: PageParts): string {
                 : html`<li><a href="/">Home</a></li>
                     <li><a href="/password">Password</a></li>
                     <li><a href="/mfa">Two-step sign-in</a></li>
+                    <li><a href="/ssh-keys">SSH keys</a></li>
+                    <li><a href="/profile">Profile</a></li>
                     ${p.nav.isAdmin ? html`<li><a href="/admin">People</a></li>` : ''}`
           }
         </ul>

@@ -16,6 +16,8 @@ import { registerForgot } from './pages/forgot';
 import { registerHome } from './pages/home';
 import { registerMfa } from './pages/mfa';
 import { registerPassword } from './pages/password';
+import { registerProfile } from './pages/profile';
+import { registerSshKeys } from './pages/ssh-keys';
 import { registerSignIn } from './pages/sign-in';
 import { loadSession, type PortalDeps } from './session';
 
@@ -129,6 +131,8 @@ async function configure(app: FastifyInstance, deps: PortalDeps): Promise<void> 
   registerHome(app, deps);
   registerPassword(app, deps);
   registerMfa(app, deps);
+  registerSshKeys(app, deps);
+  registerProfile(app, deps);
   registerAdmin(app, deps);
   registerForgot(app, deps);
 }

@@ -5,13 +5,19 @@
  * into test-artifacts/portal/, and every kind of page (each template, each notice) is checked with axe-core.
  */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { openBrowser, screenshot, seriousViolations, submitForm, textOf } from '../helpers/browser';
 import { totpCode } from '../helpers/oathtool';
+import { parseEntries } from '../helpers/ldap-output';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { ADMIN_PASSWORD, BASE, bindAs, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
 
 const ALICE = `uid=alice,ou=people,${BASE}`;
+const BOB = `uid=bob,ou=people,${BASE}`;
 const FIRST = 'Tulip-Harbour-42';
 const SECOND = 'Quiet-Lantern-77';
 
@@ -25,6 +31,8 @@ describe('the self-service portal (a real browser)', function () {
   const checked: string[] = [];
   /** A real SMTP server, for the forgotten-password mail. */
   let smtp: TestSmtp;
+  /** Bob's recovery codes, as the page showed them when he turned MFA on. */
+  let bobCodes: string[] = [];
 
   const ldapBinds = (password: string) => ldapTool('ldapwhoami', bindAs(server.url, ALICE, password)).status === 0;
 
@@ -46,6 +54,8 @@ describe('the self-service portal (a real browser)', function () {
     await page.goto(url + 'sign-in');
     await submitForm(page, { username, password, code });
   }
+  /** The recovery codes a page shows. */
+  const codesShown = () => page.evaluate("[...document.querySelectorAll('ul.recovery-codes code')].map((e) => e.textContent)") as Promise<string[]>;
   async function signOut() {
     await Promise.all([page.waitForNavigation(), page.click('header .sign-out button')]);
   }
@@ -254,7 +264,6 @@ describe('the self-service portal (a real browser)', function () {
   });
 
   it('a member of a group that must use MFA, without a secret yet: signed in only to turn it on, then everything opens, and LDAP takes password+code', async () => {
-    const BOB = `uid=bob,ou=people,${BASE}`;
     const ldap = ldapTool('ldapwhoami', bindAs(server.url, BOB, 'Granite-Steps-63'));
     expect(ldap.status, 'LDAP before enrolment').to.not.equal(0);
     expect(ldap.stderr + ldap.stdout).to.contain('turn it on in the self-service portal');
@@ -269,9 +278,154 @@ describe('the self-service portal (a real browser)', function () {
     const secret = (await textOf(page, 'code.secret')).replace(/\s+/g, '');
     await submitForm(page, { code: totpCode(secret) });
     expect(await textOf(page, '.notice.ok')).to.equal('Two-step sign-in is on.');
+    bobCodes = await codesShown();
     await page.goto(url);
     expect(new URL(page.url()).pathname, 'home, once enrolled').to.equal('/');
     expect(ldapTool('ldapwhoami', bindAs(server.url, BOB, `Granite-Steps-63${totpCode(secret, 30)}`)).status, 'LDAP with password+code').to.equal(0);
+  });
+
+  it("recovery codes: ten shown once when MFA is turned on, each signs in once in place of the app's code, a new set replaces the old", async () => {
+    expect(bobCodes).to.have.length(10);
+    expect(new Set(bobCodes).size).to.equal(10);
+    await signOut();
+    await signIn('bob', 'Granite-Steps-63', bobCodes[0]);
+    expect(new URL(page.url()).pathname, 'password and a recovery code').to.equal('/');
+    await visit('/mfa', 'mfa-enrolled');
+    expect(await textOf(page, 'main')).to.contain('You have 9 unused recovery codes');
+    await signOut();
+    await signIn('bob', 'Granite-Steps-63', bobCodes[0]);
+    expect(new URL(page.url()).pathname, 'a code used already').to.equal('/sign-in');
+    // Not on LDAP: there the code follows the password, and a recovery code is just a wrong password.
+    expect(ldapTool('ldapwhoami', bindAs(server.url, BOB, `Granite-Steps-63${bobCodes[1]}`)).status).to.not.equal(0);
+    await signIn('bob', 'Granite-Steps-63', bobCodes[1].toUpperCase());
+    expect(new URL(page.url()).pathname, 'in capitals too').to.equal('/');
+    await page.goto(url + 'mfa');
+    await Promise.all([page.waitForNavigation(), page.click('main form[action="/mfa/recovery-codes"] button')]);
+    await look('mfa-new-codes');
+    const fresh = await codesShown();
+    expect(fresh).to.have.length(10);
+    expect(fresh.filter((c) => bobCodes.includes(c))).to.deep.equal([]);
+    await signOut();
+    await signIn('bob', 'Granite-Steps-63', bobCodes[2]);
+    expect(new URL(page.url()).pathname, 'a code of the old set').to.equal('/sign-in');
+    await signIn('bob', 'Granite-Steps-63', fresh[0]);
+    expect(new URL(page.url()).pathname).to.equal('/');
+  });
+
+  it("SSH keys: added under a label with ssh-keygen's fingerprint, refused when weak, broken or there already, removed; LDAP shows what sshd gets", async () => {
+    const keys = mkdtempSync(join(tmpdir(), 'cairn-keys-'));
+    const keygen = (name: string, ...args: string[]) => {
+      const r = spawnSync('ssh-keygen', ['-q', '-N', '', '-f', join(keys, name), ...args], { encoding: 'utf8' });
+      expect(r.status, r.stderr).to.equal(0);
+      return readFileSync(join(keys, `${name}.pub`), 'utf8');
+    };
+    const ed = keygen('ed', '-t', 'ed25519', '-C', 'bob@old-laptop');
+    const rsa = keygen('rsa', '-t', 'rsa', '-b', '3072');
+    const weak = keygen('weak', '-t', 'rsa', '-b', '1024');
+    // As `ssh-keygen -l` shows them: "256 SHA256:… comment (ED25519)".
+    const fingerprints: Record<string, string> = {};
+    for (const name of ['ed', 'rsa'])
+      fingerprints[name] = spawnSync('ssh-keygen', ['-lf', join(keys, `${name}.pub`)], { encoding: 'utf8' }).stdout.split(' ')[1];
+    const fingerprint = (name: string) => fingerprints[name];
+    const sshKeysOnLdap = () =>
+      parseEntries(
+        ldapTool('ldapsearch', [...bindAs(server.url, `uid=admin,ou=people,${BASE}`, ADMIN_PASSWORD), '-LLL', '-b', BOB, '-s', 'base', 'sshPublicKey']).stdout,
+      )[0]?.attrs.sshpublickey ?? [];
+    rmSync(keys, { recursive: true, force: true });
+    const add = (key: string, label = '') => submitForm(page, { key, label }, 'form[action="/ssh-keys/add"] button[type=submit]');
+
+    await visit('/ssh-keys', 'ssh-keys-none');
+    await add(ed, 'Work laptop');
+    expect(await textOf(page, '.notice.ok')).to.equal(`Key added: ${fingerprint('ed')}.`);
+    await add(rsa);
+    await look('ssh-keys');
+    const rows = (await page.evaluate(
+      "[...document.querySelectorAll('table.keys tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim()))",
+    )) as string[][];
+    expect(rows.map((r) => r.slice(0, 3))).to.deep.equal([
+      ['Work laptop', 'ssh-ed25519 (256 bits)', fingerprint('ed')],
+      [rsa.trim().split(' ')[2], 'ssh-rsa (3072 bits)', fingerprint('rsa')],
+    ]);
+    await add(ed, 'again');
+    expect(await textOf(page, '.notice.error')).to.equal('Not added: sshPublicKey: this key is there already (Work laptop).');
+    await add(weak);
+    expect(await textOf(page, '.notice.error')).to.match(/^Not added: sshPublicKey: RSA keys must have at least 2048 bits; this one has 1024/);
+    await look('ssh-keys-refused');
+    await add('-----BEGIN OPENSSH PRIVATE KEY-----');
+    expect(await textOf(page, '.notice.error')).to.contain('paste the public key');
+    expect(sshKeysOnLdap()).to.deep.equal([`${ed.trim().split(' ').slice(0, 2).join(' ')} Work laptop`, rsa.trim()]);
+    await Promise.all([page.waitForNavigation(), page.click('main table.keys tbody tr:first-child button')]);
+    expect(await textOf(page, '.notice.ok')).to.equal('Key removed: Work laptop.');
+    expect(sshKeysOnLdap()).to.deep.equal([rsa.trim()]);
+    await page.goto(url);
+    expect(await textOf(page, 'main table.keys')).to.contain(fingerprint('rsa'));
+  });
+
+  it("profile: the fields access.selfWritable allows, a login shell from access.allowedShells; another shell is refused with LDAP's reason", async () => {
+    await visit('/profile', 'profile');
+    const fields = (await page.evaluate("[...document.querySelectorAll('main form input:not([type=hidden]), main form select')].map((e) => e.id)")) as string[];
+    expect(fields).to.deep.equal(['givenName', 'sn', 'cn', 'displayName', 'mail', 'telephoneNumber', 'mobile', 'loginShell']);
+    await page.select('#loginShell', '/bin/zsh');
+    await submitForm(page, { displayName: 'Bobby Stone', mobile: '+44 7700 900123' });
+    expect(await textOf(page, '.notice.ok')).to.equal('Saved: Name shown to others, Mobile, Login shell.');
+    const bob = parseEntries(
+      ldapTool('ldapsearch', [
+        ...bindAs(server.url, `uid=admin,ou=people,${BASE}`, ADMIN_PASSWORD),
+        '-LLL',
+        '-b',
+        BOB,
+        '-s',
+        'base',
+        'displayName',
+        'mobile',
+        'loginShell',
+      ]).stdout,
+    )[0].attrs;
+    expect([bob.displayname, bob.mobile, bob.loginshell]).to.deep.equal([['Bobby Stone'], ['+44 7700 900123'], ['/bin/zsh']]);
+    await page.evaluate("document.querySelector('#loginShell').add(new Option('/tmp/evil', '/tmp/evil', true, true))");
+    await submitForm(page, {});
+    expect(await textOf(page, '.notice.error')).to.match(/^Not saved: loginShell: \/tmp\/evil is not an allowed shell/);
+    await look('profile-refused');
+  });
+
+  it('an administrator adds a person (a generated first password, changed at first sign-in) and changes their groups', async () => {
+    await signOut();
+    await signIn('admin', ADMIN_PASSWORD);
+    await page.goto(url + 'admin');
+    const addPerson = (fields: Record<string, string>) => submitForm(page, fields, 'form[action="/admin/add"] button[type=submit]');
+    await addPerson({ uid: 'carol smith', given: 'Carol', sn: 'Reed', mail: 'carol@example.com' });
+    expect(await textOf(page, '.notice.error')).to.match(/^Not added: User name "carol smith" may hold only letters/);
+    await look('admin-add-refused');
+    await addPerson({ uid: 'carol', given: 'Carol', sn: 'Reed', mail: 'carol@example.com' });
+    const notice = await textOf(page, '.notice.ok');
+    await look('admin-added', false);
+    const first = /First password, shown once: (\S+)\. They must change it/.exec(notice)?.[1] ?? '';
+    expect(first, notice).to.have.length.greaterThan(11);
+    const CAROL = `uid=carol,ou=people,${BASE}`;
+    await page.select('#group', `cn=wonderland,ou=groups,${BASE}`);
+    await Promise.all([page.waitForNavigation(), page.click('main form[action="/admin/person/join"] button')]);
+    expect(await textOf(page, '.notice.ok')).to.equal('Added to wonderland.');
+    const members = () =>
+      parseEntries(
+        ldapTool('ldapsearch', [
+          ...bindAs(server.url, `uid=admin,ou=people,${BASE}`, ADMIN_PASSWORD),
+          '-LLL',
+          '-b',
+          `cn=wonderland,ou=groups,${BASE}`,
+          '-s',
+          'base',
+          'member',
+          'memberUid',
+        ]).stdout,
+      )[0].attrs;
+    expect(members().memberuid).to.include('carol');
+    expect(members().member.map((m) => m.toLowerCase())).to.include(CAROL.toLowerCase());
+    await Promise.all([page.waitForNavigation(), page.click('main ul.groups form[action="/admin/person/leave"] button')]);
+    expect(await textOf(page, '.notice.ok')).to.equal('Removed from wonderland.');
+    expect(members().memberuid ?? []).to.not.include('carol');
+    await signOut();
+    await signIn('carol', first);
+    expect(new URL(page.url()).pathname, 'the first password must be changed').to.equal('/password');
   });
 
   it('refuses a form without its CSRF token, and a session cookie that is not one', async () => {

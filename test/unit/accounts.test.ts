@@ -260,7 +260,7 @@ describe('accounts engine (fake clock)', function () {
     });
 
     it('a sign-in opens a session; it ends after portal.sessionIdleMinutes without a request', async () => {
-      const { token, passwordChangeOnly } = await d.accounts.signIn(person('zzweb'), 'Web-Password-42', from('10.0.0.9'));
+      const { token, passwordChangeOnly } = await d.accounts.signIn(person('zzweb'), 'Web-Password-42', '', from('10.0.0.9'));
       expect(passwordChangeOnly).to.equal(false);
       expect((await d.accounts.portalSession(token))?.identity.dn).to.equal(person('zzweb'));
       later(config.portal.sessionIdleMinutes * 60 * SECOND - SECOND);
@@ -378,6 +378,55 @@ describe('accounts engine (fake clock)', function () {
     });
   });
 
+  describe('recovery codes', () => {
+    let secret: string;
+    before(async () => {
+      await addPerson('zzphone', 'Lost-Phone-11', [{ type: 'mail', values: ['zed@example.com'] }]);
+    });
+
+    it('only with MFA on, only by the person, ten shown once; a new set replaces the old', async () => {
+      const me = (await d.accounts.portalSession((await d.accounts.signIn(person('zzphone'), 'Lost-Phone-11')).token))!.identity;
+      expect((await refusal(d.accounts.mfaRecoveryCodes(me, person('zzphone')) as unknown as Promise<Authentication>)).code, 'no MFA yet').to.equal(53);
+      secret = (await d.accounts.mfaEnroll(me, person('zzphone'))).secret;
+      await d.accounts.mfaConfirm(me, person('zzphone'), totpCode(secret, now));
+      expect((await refusal(d.accounts.mfaRecoveryCodes(SYSTEM, person('zzphone')) as unknown as Promise<Authentication>)).code, 'not the person').to.equal(50);
+      const first = await d.accounts.mfaRecoveryCodes(me, person('zzphone'));
+      expect(first).to.have.length(10);
+      expect(new Set(first).size).to.equal(10);
+      for (const c of first) expect(c).to.match(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
+      expect(await d.accounts.mfaRecoveryCodesLeft(person('zzphone'))).to.equal(10);
+      const second = await d.accounts.mfaRecoveryCodes(me, person('zzphone'));
+      expect(await d.accounts.mfaRecoveryCodesLeft(person('zzphone'))).to.equal(10);
+      // the first set is gone
+      await refusal(d.accounts.signIn(person('zzphone'), 'Lost-Phone-11', first[0]) as unknown as Promise<Authentication>);
+      later(31 * SECOND);
+      const signedIn = await d.accounts.signIn(person('zzphone'), 'Lost-Phone-11', second[0].toUpperCase().replace('-', ' '));
+      expect(signedIn.token).to.be.a('string');
+      expect(await d.accounts.mfaRecoveryCodesLeft(person('zzphone'))).to.equal(9);
+    });
+
+    it('each code signs in to the portal once, never on LDAP, and never without the password', async () => {
+      const codes = await d.accounts.mfaRecoveryCodes(
+        (await d.accounts.portalSession((await d.accounts.signIn(person('zzphone'), 'Lost-Phone-11', totpCode(secret, now))).token))!.identity,
+        person('zzphone'),
+      );
+      later(31 * SECOND);
+      expect((await refusal(d.accounts.signIn(person('zzphone'), 'wrong', codes[1]) as unknown as Promise<Authentication>)).code).to.equal(49);
+      expect(await d.accounts.mfaRecoveryCodesLeft(person('zzphone')), 'a wrong password spends no code').to.equal(10);
+      // LDAP carries the code after the password: a recovery code there is just a wrong password.
+      expect((await refusal(auth('zzphone', 'Lost-Phone-11' + codes[1]))).code).to.equal(49);
+      await d.accounts.signIn(person('zzphone'), 'Lost-Phone-11', codes[1]);
+      expect((await refusal(d.accounts.signIn(person('zzphone'), 'Lost-Phone-11', codes[1]) as unknown as Promise<Authentication>)).code, 'used').to.equal(49);
+      // and one completes a reset link in place of the app's code
+      const mail = (await d.accounts.requestPasswordReset(person('zzphone')))!;
+      await d.accounts.resetForgottenPassword(mail.token, 'Found-Phone-12', codes[2]);
+      expect(await d.accounts.mfaRecoveryCodesLeft(person('zzphone'))).to.equal(8);
+      // an MFA reset takes the codes with the secret
+      await d.accounts.mfaReset(SYSTEM, person('zzphone'));
+      expect(await d.accounts.mfaRecoveryCodesLeft(person('zzphone'))).to.equal(0);
+    });
+  });
+
   describe('audit', () => {
     it('every account state change is in the audit log: MFA enroll, confirm, reset, unlock, password change', () => {
       const lines = readFileSync(join(dir, 'audit.log'), 'utf8')
@@ -390,6 +439,7 @@ describe('accounts engine (fake clock)', function () {
       expect(about(person('zzmfa'), 'mfaConfirm:cairnMfaEnabled')).to.have.length(1);
       expect(about(person('zzmfa'), 'mfaReset:cairnMfaEnabled')).to.have.length(1);
       expect(about(person('zzunlock'), 'unlock:pwdAccountLockedTime')).to.have.length(1);
+      expect(about(person('zzphone'), 'mfaRecoveryCodes').map((l) => l.result)).to.deep.equal([53, 50, 0, 0, 0]);
       expect(about(person('zzyoung'), 'passwordModify:userPassword').map((l) => l.result)).to.deep.equal([19, 0, 0]);
     });
   });

@@ -1,7 +1,7 @@
 import type { Directory } from '../../directory/directory';
 import { LdapError } from '../../directory/errors';
 import { ResultCode } from '../../ldap/result-codes';
-import { makeAdministrator } from '../lookup';
+import { makeAdministrator } from '../../directory/lookup';
 
 /** `import --admin DN`: the imported (or existing) entry becomes a member of cn=admins (no-op if it is one). */
 export async function makeImportedAdministrator(d: Directory, dn: string): Promise<void> {

@@ -20,6 +20,7 @@ import { MfaLayer, type BindOrigin } from './mfa';
 import { PasswordPolicyLayer } from './password-policy';
 import { afterSuccess, checkAllowed, restrict, restrictionOf, type SessionRequest, type SessionRestriction } from './restriction';
 import { PortalSessions, type PortalSession } from './portal-sessions';
+import { normalizeRecoveryCode } from '../../security/recovery-codes';
 
 export type { BindOrigin } from './mfa';
 export type { PasswordChangeRequest } from './change-password';
@@ -92,9 +93,11 @@ export class Accounts {
    * MFA code check and audit), then a session. An expired password that was typed right opens a session
    * that may only change it, as an LDAP connection may after such a bind.
    */
-  async signIn(dn: string, typedPassword: string, origin?: BindOrigin): Promise<PortalSignIn> {
+  async signIn(dn: string, password: string, code = '', origin?: BindOrigin): Promise<PortalSignIn> {
     try {
-      const auth = await this.authenticate(dn, typedPassword, origin);
+      // The code field holds the app's 6 digits (checked as LDAP binds carry them: after the password) or a recovery code.
+      const recovery = normalizeRecoveryCode(code) !== undefined;
+      const auth = await simpleBind(this.ctx, this.policy, this.mfa, dn, recovery ? password : password + code, origin, recovery ? code : undefined);
       if (auth.identity.kind !== 'user') throw new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
       const token = await this.sessions.open(auth.identity.entryId, auth.restriction);
       return { token, passwordChangeOnly: auth.restriction !== undefined, policy: auth.policy };
@@ -183,8 +186,8 @@ export class Accounts {
     const entry = taken && (await this.ctx.store.entryById(taken.entryId));
     if (!taken || !entry) throw new LdapError(ResultCode.invalidCredentials, 'this link has expired or was used already: ask for a new one');
     try {
-      if ((await this.mfa.requirement(entry)).enrolled && (await this.mfa.checkCode(entry, code, origin?.address)) !== 'ok')
-        throw new LdapError(ResultCode.invalidCredentials, 'the code from your authenticator app is wrong');
+      if ((await this.mfa.requirement(entry)).enrolled && !(await this.secondFactor(entry, code, origin)))
+        throw new LdapError(ResultCode.invalidCredentials, 'the code from your authenticator app (or the recovery code) is wrong');
       await this.changePassword(identityOf(this.ctx, entry), { userIdentity: entry.dn, newPassword }, undefined, { proven: true });
     } catch (err) {
       if ((await this.ctx.store.resetTokenRequestedAt(entry.id)) === undefined)
@@ -193,6 +196,12 @@ export class Accounts {
     }
     if (await this.isLocked(entry.dn)) await this.unlock(SYSTEM, entry.dn);
     return entry.dn;
+  }
+
+  /** A code from the app, or one of the account's unused recovery codes (spent by this check). */
+  private async secondFactor(entry: StoredEntry, code: string, origin?: BindOrigin): Promise<boolean> {
+    if (normalizeRecoveryCode(code) !== undefined) return this.mfa.useRecoveryCode(entry, code);
+    return (await this.mfa.checkCode(entry, code, origin?.address)) === 'ok';
   }
 
   /** The restriction a refused bind leaves on its session: an expired password may still be changed there. */
@@ -272,6 +281,26 @@ export class Accounts {
 
   mfaConfirm(who: Identity, dn: string, code: string): Promise<void> {
     return this.mfaChange(who, dn, 'mfaConfirm', 'confirm the MFA of', (entry) => this.mfa.confirm(entry, code), true);
+  }
+
+  /**
+   * A new set of one-time recovery codes for a person's own confirmed MFA (replacing the old set), shown
+   * once: each signs in to the portal, or completes a reset link, in place of the app's code.
+   */
+  mfaRecoveryCodes(who: Identity, dn: string): Promise<string[]> {
+    return audited(this.audit, who, { op: 'modify', dn, attributes: ['mfaRecoveryCodes'] }, async () => {
+      const actor = await this.current(who);
+      const entry = await this.entry(dn);
+      this.ctx.acl.checkOwnSecondFactor(actor, entry?.ndn ?? '', dn);
+      if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn}`);
+      return this.mfa.newRecoveryCodes(entry);
+    });
+  }
+
+  /** How many unused recovery codes the account has. */
+  async mfaRecoveryCodesLeft(dn: string): Promise<number> {
+    const entry = await this.entry(dn);
+    return entry ? this.mfa.recoveryCodesLeft(entry) : 0;
   }
 
   /** Removes the secret (a lost phone); an account that must use MFA then cannot log in until enrolled again. */

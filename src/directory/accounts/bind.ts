@@ -43,6 +43,8 @@ export async function simpleBind(
   name: string,
   password: string,
   origin?: BindOrigin,
+  /** The portal's other second factor: a recovery code in place of the app's code (never on LDAP). */
+  recoveryCode?: string,
 ): Promise<BindOutcome> {
   if (name.trim() === '') {
     if (password === '') return { identity: ANONYMOUS };
@@ -74,7 +76,7 @@ export async function simpleBind(
     }
     let outcome: CheckOutcome = 'neither';
     try {
-      const check = await checkPassword(ctx, mfa, entry, credential.hash, password, reuseClient(origin, entry.ndn));
+      const check = await checkPassword(ctx, mfa, entry, credential.hash, password, reuseClient(origin, entry.ndn), recoveryCode);
       result = check === 'ok' ? undefined : check;
       outcome = check === 'ok' ? 'success' : 'failure';
     } catch (err) {
@@ -148,6 +150,7 @@ async function checkPassword(
   hash: string,
   typed: string,
   client: string | undefined,
+  recoveryCode?: string,
 ): Promise<'ok' | Exclude<BindResult, 'success' | 'unknown_dn' | 'locked' | 'expired'>> {
   const { required, enrolled } = await mfa.requirement(entry);
   if (!required) {
@@ -161,6 +164,18 @@ async function checkPassword(
     }
     ctx.log.info('bind failed: wrong password', { dn: entry.dn });
     return 'wrong_password';
+  }
+  if (recoveryCode !== undefined) {
+    if (!(await ctx.hasher.verify(typed, hash))) {
+      ctx.log.info('bind failed: wrong password', { dn: entry.dn, mfa: true });
+      return 'wrong_password';
+    }
+    if (!(await mfa.useRecoveryCode(entry, recoveryCode))) {
+      ctx.log.info('bind failed: wrong or used recovery code', { dn: entry.dn });
+      return 'mfa_wrong';
+    }
+    ctx.log.warn('signed in with a recovery code', { dn: entry.dn, left: await mfa.recoveryCodesLeft(entry) });
+    return 'ok';
   }
   const split = splitCode(typed);
   if (!split) {

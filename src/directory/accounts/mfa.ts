@@ -9,6 +9,7 @@ import { serviceAccountTest } from '../layout';
 import type { PasswordPolicyLayer } from './password-policy';
 import { ResultCode } from '../../ldap/result-codes';
 import { updateServerState } from '../server-state';
+import { formatRecoveryCode, generateRecoveryCode, normalizeRecoveryCode, RECOVERY_CODES_PER_SET } from '../../security/recovery-codes';
 
 export type CodeCheck = 'ok' | 'wrong' | 'replay';
 
@@ -111,6 +112,40 @@ export class MfaLayer {
     }
     await this.ctx.store.write((tx) => tx.confirmTotp(entry.id));
     await this.setEnabled(entry, true);
+  }
+
+  /**
+   * A new set of recovery codes for a confirmed enrolment, replacing the old set; returned once, stored
+   * only as keyed hashes.
+   */
+  async newRecoveryCodes(entry: StoredEntry): Promise<string[]> {
+    if (!(await this.ctx.store.totp(entry.id))?.confirmed)
+      throw new LdapError(ResultCode.unwillingToPerform, 'recovery codes stand in for the app: turn on two-step sign-in first');
+    const codes = Array.from({ length: RECOVERY_CODES_PER_SET }, generateRecoveryCode);
+    const now = this.now();
+    await this.ctx.store.write((tx) =>
+      tx.setRecoveryCodes(
+        entry.id,
+        codes.map((c) => this.recoveryHash(entry, c)),
+        now,
+      ),
+    );
+    return codes.map(formatRecoveryCode);
+  }
+
+  /** Spends one of the account's recovery codes: false when the text is not an unused one of its codes. */
+  async useRecoveryCode(entry: StoredEntry, typed: string): Promise<boolean> {
+    const code = normalizeRecoveryCode(typed);
+    if (!code || !(await this.ctx.store.totp(entry.id))?.confirmed) return false;
+    return this.ctx.store.useRecoveryCode(entry.id, this.recoveryHash(entry, code), this.now());
+  }
+
+  recoveryCodesLeft(entry: StoredEntry): Promise<number> {
+    return this.ctx.store.recoveryCodesLeft(entry.id);
+  }
+
+  private recoveryHash(entry: StoredEntry, code: string): string {
+    return this.box.mac(`recovery:${entry.id}:${code}`);
   }
 
   async reset(entry: StoredEntry): Promise<void> {

@@ -1,5 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { LdapError } from '../../directory/errors';
+import { InputError, LdapError } from '../../directory/errors';
+import { allGroups } from '../../directory/lookup';
+import { addPerson, changeMembership } from '../../directory/people';
+import { sshKeysOf } from '../../directory/ssh-keys';
+import { keyTable } from './ssh-keys';
 import { unitDN } from '../../directory/layout';
 import { findEntries, valuesOf } from '../../directory/search/find-entries';
 import { html } from '../html';
@@ -9,7 +13,24 @@ import { dateOf } from './home';
 
 interface PersonForm {
   dn?: string;
+  group?: string;
 }
+
+interface NewPersonForm {
+  uid?: string;
+  given?: string;
+  sn?: string;
+  mail?: string;
+}
+
+/** A refusal to show: the directory's (with its reason) or the input checks'. */
+const refused = (err: unknown): string => {
+  if (err instanceof LdapError || err instanceof InputError) return err.message;
+  throw err;
+};
+
+/** The portal's names for the new-person fields, in the input checks' messages. */
+const FIELD_NAMES = { uid: 'User name', uidNumber: 'uidNumber', gidNumber: 'gidNumber', mail: 'Mail address', shell: 'Login shell' };
 
 /** Administrators only: anyone else gets the same refusal an LDAP write would give them. */
 function requireAdmin(deps: PortalDeps, req: Parameters<typeof requireSession>[1], reply: FastifyReply): RequestSession | undefined {
@@ -57,6 +78,8 @@ async function personPage(deps: PortalDeps, s: RequestSession, dn: string, csrf:
     },
     ['cn'],
   );
+  const memberOf = new Set(groups.map((g) => deps.directory.norm.normalizeDN(g.dn).ndn));
+  const others = (await allGroups(deps.directory, ['cn'])).filter((g) => !memberOf.has(deps.directory.norm.normalizeDN(g.dn).ndn));
   const locked = await accounts.isLocked(dn);
   const expiry = await accounts.passwordExpiry(dn);
   const mfa = await accounts.mfaStatus(dn);
@@ -73,8 +96,6 @@ async function personPage(deps: PortalDeps, s: RequestSession, dn: string, csrf:
       <dd>${uid ?? '—'}</dd>
       <dt>Mail</dt>
       <dd>${valuesOf(person, 'mail')[0] ?? '—'}</dd>
-      <dt>Groups</dt>
-      <dd>${groups.length ? groups.map((g) => valuesOf(g, 'cn')[0] ?? g.dn).join(', ') : 'none'}</dd>
       <dt>Account</dt>
       <dd>
         ${locked ? `locked${valuesOf(person, 'pwdAccountLockedTime')[0] === '000001010000Z' ? ' by an administrator' : ' after too many failed sign-ins'}` : 'not locked'}
@@ -83,32 +104,86 @@ async function personPage(deps: PortalDeps, s: RequestSession, dn: string, csrf:
       <dd>${expiry.expiresAt === undefined ? 'does not expire' : `expires on ${dateOf(expiry.expiresAt)}`}</dd>
       <dt>Two-step sign-in</dt>
       <dd>${mfa ?? 'off'}</dd>
-      <dt>SSH keys</dt>
-      <dd>${valuesOf(person, 'sshPublicKey').length}</dd>
     </dl>
     <div class="actions">
       ${action('/admin/person/reset', 'Reset the password')} ${locked ? action('/admin/person/unlock', 'Unlock') : ''}
       ${mfa === 'enrolled' || mfa === 'pending' ? action('/admin/person/mfa-reset', 'Reset two-step sign-in') : ''}
     </div>
+    <h2 id="groups">Groups</h2>
+    ${
+      groups.length
+        ? html`<ul class="groups" aria-labelledby="groups">
+            ${groups.map(
+              (g) =>
+                html`<li>
+                  ${valuesOf(g, 'cn')[0] ?? g.dn}
+                  <form method="post" action="/admin/person/leave" class="inline">
+                    <input type="hidden" name="_csrf" value="${csrf}" />
+                    <input type="hidden" name="dn" value="${dn}" />
+                    <input type="hidden" name="group" value="${g.dn}" />
+                    <button type="submit" class="secondary" aria-label="Remove from ${valuesOf(g, 'cn')[0] ?? g.dn}">Remove</button>
+                  </form>
+                </li>`,
+            )}
+          </ul>`
+        : html`<p>None.</p>`
+    }
+    ${
+      others.length
+        ? html`<form method="post" action="/admin/person/join" class="stack">
+            <input type="hidden" name="_csrf" value="${csrf}" />
+            <input type="hidden" name="dn" value="${dn}" />
+            <label for="group">Add to a group</label>
+            <select id="group" name="group" required>
+              <option value="">Choose a group…</option>
+              ${others.map((g) => html`<option value="${g.dn}">${valuesOf(g, 'cn')[0] ?? g.dn}</option>`)}
+            </select>
+            <button type="submit">Add to the group</button>
+          </form>`
+        : ''
+    }
+    <h2>SSH keys</h2>
+    ${keyTable(await sshKeysOf(deps.directory, s.session.identity, dn))}
     <p><a href="/admin">Find someone else</a></p>`;
   return page({ title: valuesOf(person, 'cn')[0] ?? dn, body, notice, nav: navFor(deps, s, csrf) });
 }
 
 /** Each action goes through the engine (which checks again that the caller is an administrator, and audits it). */
-function registerAction(app: FastifyInstance, deps: PortalDeps, path: string, run: (s: RequestSession, dn: string) => Promise<string>) {
+function registerAction(app: FastifyInstance, deps: PortalDeps, path: string, run: (s: RequestSession, dn: string, form: PersonForm) => Promise<string>) {
   app.post<{ Body: PersonForm }>(path, csrfChecked(app), async (req, reply) => {
     const s = requireAdmin(deps, req, reply);
     if (!s) return reply;
     const dn = req.body.dn ?? '';
     try {
-      const text = await run(s, dn);
+      const text = await run(s, dn, req.body);
       return sendPage(reply, await personPage(deps, s, dn, reply.generateCsrf(), { kind: 'ok', text }));
     } catch (err) {
-      if (!(err instanceof LdapError)) throw err;
-      return sendPage(reply, await personPage(deps, s, dn, reply.generateCsrf(), { kind: 'error', text: `Not done: ${err.message}.` }), 400);
+      return sendPage(reply, await personPage(deps, s, dn, reply.generateCsrf(), { kind: 'error', text: `Not done: ${refused(err)}.` }), 400);
     }
   });
 }
+
+/** An entry as the administrator sees it (a group to change, a person to add to it). */
+async function entryAt(deps: PortalDeps, s: RequestSession, dn: string, what: string) {
+  const [e] = await findEntries(deps.directory, s.session.identity, dn, { type: 'present', attribute: 'objectClass' }, ['*'], 'base').catch(() => []);
+  if (!e) throw new InputError(`no such ${what}: ${dn}`);
+  return e;
+}
+
+const newPersonForm = (csrf: string, typed: NewPersonForm = {}) =>
+  html`<h2 id="add-person">Add a person</h2>
+    <form method="post" action="/admin/add" class="stack" aria-labelledby="add-person">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <label for="uid">User name</label>
+      <input id="uid" name="uid" type="text" autocomplete="off" autocapitalize="none" spellcheck="false" required value="${typed.uid ?? ''}" />
+      <label for="given">Given name</label>
+      <input id="given" name="given" type="text" autocomplete="off" required value="${typed.given ?? ''}" />
+      <label for="sn">Surname</label>
+      <input id="sn" name="sn" type="text" autocomplete="off" required value="${typed.sn ?? ''}" />
+      <label for="mail">Mail address <span class="hint">(for reminders and forgotten passwords)</span></label>
+      <input id="mail" name="mail" type="email" autocomplete="off" value="${typed.mail ?? ''}" />
+      <button type="submit">Add the person</button>
+    </form>`;
 
 export function registerAdmin(app: FastifyInstance, deps: PortalDeps): void {
   const accounts = deps.directory.accounts;
@@ -117,6 +192,7 @@ export function registerAdmin(app: FastifyInstance, deps: PortalDeps): void {
     const s = requireAdmin(deps, req, reply);
     if (!s) return reply;
     const q = (req.query.q ?? '').trim();
+    const csrf = reply.generateCsrf();
     const found = q
       ? await findEntries(
           deps.directory,
@@ -145,8 +221,36 @@ export function registerAdmin(app: FastifyInstance, deps: PortalDeps): void {
               </ul>`
             : html`<p>Nobody found.</p>`
           : ''
-      }`;
-    return sendPage(reply, page({ title: 'People', body, nav: navFor(deps, s, reply.generateCsrf()) }));
+      }
+      ${newPersonForm(csrf)}`;
+    return sendPage(reply, page({ title: 'People', body, nav: navFor(deps, s, csrf) }));
+  });
+
+  app.post<{ Body: NewPersonForm }>('/admin/add', csrfChecked(app), async (req, reply) => {
+    const s = requireAdmin(deps, req, reply);
+    if (!s) return reply;
+    const f = req.body;
+    const trimmed = (v?: string) => (v ?? '').trim();
+    try {
+      const added = await addPerson(
+        deps.directory,
+        s.session.identity,
+        deps.config,
+        { uid: trimmed(f.uid), given: trimmed(f.given), sn: trimmed(f.sn), mail: trimmed(f.mail) || undefined },
+        FIELD_NAMES,
+      );
+      // A first password from the policy-aware generator, as an administrator's reset makes one: changed at first sign-in.
+      const { generated } = await accounts.changePassword(s.session.identity, { userIdentity: added.dn }, undefined, { reset: true });
+      const text = `Added ${added.dn} (uidNumber ${added.uidNumber}). First password, shown once: ${generated}. They must change it when they first sign in.`;
+      return sendPage(reply, await personPage(deps, s, added.dn, reply.generateCsrf(), { kind: 'ok', text }));
+    } catch (err) {
+      const csrf = reply.generateCsrf();
+      return sendPage(
+        reply,
+        page({ title: 'People', body: newPersonForm(csrf, f), notice: { kind: 'error', text: `Not added: ${refused(err)}.` }, nav: navFor(deps, s, csrf) }),
+        400,
+      );
+    }
   });
 
   app.get<{ Querystring: { dn?: string } }>('/admin/person', async (req, reply) => {
@@ -159,6 +263,16 @@ export function registerAdmin(app: FastifyInstance, deps: PortalDeps): void {
     const { generated } = await accounts.changePassword(s.session.identity, { userIdentity: dn }, undefined, { reset: true });
     return `New password, shown once: ${generated}. They must change it when they next sign in.`;
   });
+  for (const [path, add] of [
+    ['/admin/person/join', true],
+    ['/admin/person/leave', false],
+  ] as const) {
+    registerAction(app, deps, path, async (s, dn, form) => {
+      const group = await entryAt(deps, s, form.group ?? '', 'group');
+      await changeMembership(deps.directory, s.session.identity, group, await entryAt(deps, s, dn, 'person'), add);
+      return `${add ? 'Added to' : 'Removed from'} ${valuesOf(group, 'cn')[0] ?? group.dn}.`;
+    });
+  }
   registerAction(app, deps, '/admin/person/unlock', async (s, dn) => {
     await accounts.unlock(s.session.identity, dn);
     return 'Unlocked.';

@@ -32,8 +32,8 @@ function resetForm(csrf: string, token: string, needsCode: boolean, error?: stri
       <input id="confirm" name="confirm" type="password" autocomplete="new-password" required />
       ${
         needsCode
-          ? html`<label for="code">Code from your authenticator app</label>
-              <input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required />`
+          ? html`<label for="code">Code from your authenticator app, or a recovery code</label>
+              <input id="code" name="code" type="text" autocapitalize="none" spellcheck="false" maxlength="20" autocomplete="one-time-code" required />`
           : ''
       }
       <button type="submit">Set the new password</button>

@@ -3,6 +3,8 @@ import { findEntries, valuesOf } from '../../directory/search/find-entries';
 import { html } from '../html';
 import { page } from '../layout';
 import { navFor, type PortalDeps, requireSession, sendPage } from '../session';
+import { sshKeysOf } from '../../directory/ssh-keys';
+import { keyTable } from './ssh-keys';
 
 const day = 86_400_000;
 export const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -30,7 +32,7 @@ export function registerHome(app: FastifyInstance, deps: PortalDeps): void {
     );
     const expiry = await accounts.passwordExpiry(identity.dn);
     const mfa = await accounts.mfaStatus(identity.dn);
-    const keys = me ? valuesOf(me, 'sshPublicKey') : [];
+    const keys = await sshKeysOf(deps.directory, identity, identity.dn);
     const name = me ? (valuesOf(me, 'displayName')[0] ?? valuesOf(me, 'cn')[0] ?? uid) : uid;
     const now = accounts.now();
     const expiryText =
@@ -49,6 +51,7 @@ export function registerHome(app: FastifyInstance, deps: PortalDeps): void {
           <dt>Groups</dt>
           <dd>${groups.length ? groups.map((g) => valuesOf(g, 'cn')[0] ?? g.dn).join(', ') : 'none'}</dd>
         </dl>
+        <p><a href="/profile">Edit your profile</a></p>
       </section>
       <section aria-labelledby="password">
         <h2 id="password">Password</h2>
@@ -64,16 +67,8 @@ export function registerHome(app: FastifyInstance, deps: PortalDeps): void {
       </section>
       <section aria-labelledby="keys">
         <h2 id="keys">SSH keys</h2>
-        ${
-          keys.length
-            ? html`<ul class="keys">
-                ${keys.map((k) => {
-                  const [type, body = '', ...comment] = k.split(' ');
-                  return html`<li><code>${type} …${body.slice(-16)}</code> ${comment.join(' ')}</li>`;
-                })}
-              </ul>`
-            : html`<p>None.</p>`
-        }
+        ${keyTable(keys)}
+        <p><a href="/ssh-keys">Add or remove SSH keys</a></p>
       </section>`;
     return sendPage(reply, page({ title: 'Your account', body, nav: navFor(deps, s, reply.generateCsrf()) }));
   });

@@ -24,8 +24,8 @@ function signInPage(csrf: string, username = '', error?: string): string {
         <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${username}" />
         <label for="password">Password</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required />
-        <label for="code">Code from your authenticator app <span class="hint">(only if you turned on two-step sign-in)</span></label>
-        <input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" />
+        <label for="code">Code from your authenticator app, or a recovery code <span class="hint">(only if you turned on two-step sign-in)</span></label>
+        <input id="code" name="code" type="text" autocapitalize="none" spellcheck="false" maxlength="20" autocomplete="one-time-code" />
         <button type="submit">Sign in</button>
       </form>
       <p><a href="/forgot">Forgot your password?</a></p>`,
@@ -65,15 +65,16 @@ export function registerSignIn(app: FastifyInstance, deps: PortalDeps): void {
     return sendPage(reply, signInPage(reply.generateCsrf()));
   });
 
-  app.post<{ Body: SignInForm }>('/sign-in', { ...csrfChecked(app), config: { rateLimit: { max: 20, timeWindow: 60_000 } } }, async (req, reply) => {
+  // Guessing one account's password is stopped by its lockout (the same counter as LDAP binds); this limit
+  // per client address only slows a sweep over many accounts, and leaves room for an office behind one NAT.
+  app.post<{ Body: SignInForm }>('/sign-in', { ...csrfChecked(app), config: { rateLimit: { max: 60, timeWindow: 60_000 } } }, async (req, reply) => {
     const name = (req.body.username ?? '').trim();
     const password = req.body.password ?? '';
     const code = (req.body.code ?? '').trim();
     // An unknown name costs what a wrong password costs: the engine checks a DN that does not exist.
     const dn = (name && (await personNamed(deps, name))) || personDN(deps.directory.namingContext, name || '-');
     try {
-      // The engine takes the code as LDAP binds carry it: right after the password.
-      const signedIn = await deps.directory.accounts.signIn(dn, password + code, { address: req.ip, earlierIdentities: [] });
+      const signedIn = await deps.directory.accounts.signIn(dn, password, code, { address: req.ip, earlierIdentities: [] });
       if (req.portal) await deps.directory.accounts.signOut(req.portal.token);
       setSessionCookie(reply, signedIn.token);
       return reply.redirect(signedIn.passwordChangeOnly ? '/password' : signedIn.mfaEnrolmentOnly ? '/mfa' : '/', 303);

@@ -1,12 +1,18 @@
-import { SYSTEM } from '../directory/identity';
-import { adminsGroupDN, serviceAccountTest } from '../directory/layout';
-import type { Directory } from '../directory/directory';
+import { SYSTEM } from './identity';
+import { adminsGroupDN, serviceAccountTest } from './layout';
+import type { Directory } from './directory';
 import type { Filter } from '../ldap/filter';
-import type { SearchResultEntry } from '../directory/search/run-search';
-import { findEntries, valuesOf } from '../directory/search/find-entries';
+import type { SearchResultEntry } from './search/run-search';
+import { findEntries, valuesOf } from './search/find-entries';
 import type { Scope } from '../ldap/types';
+import { InputError } from './errors';
 
-/** Every entry under a base that matches, as the CLI (the system identity) sees it. */
+/**
+ * Finding people, groups and administrators by name, as the system identity sees them: for the CLI and for
+ * the portal's administrator pages (whose writes still go through access control as the administrator).
+ */
+
+/** Every entry under a base that matches, as the system identity sees it. */
 export const findAll = (d: Directory, base: string, filter: Filter, attributes: string[] = ['*'], scope: Scope = 'sub'): Promise<SearchResultEntry[]> =>
   findEntries(d, SYSTEM, base, filter, attributes, scope);
 
@@ -16,8 +22,8 @@ export async function findOne(d: Directory, base: string, filter: Filter, what: 
 
 /** The one entry found, or a clear error naming what was sought (and, when ambiguous, every match). */
 function only(found: SearchResultEntry[], what: string): SearchResultEntry {
-  if (found.length === 0) throw new Error(`no ${what}`);
-  if (found.length > 1) throw new Error(`more than one ${what}: ${found.map((e) => e.dn).join('; ')}`);
+  if (found.length === 0) throw new InputError(`no ${what}`);
+  if (found.length > 1) throw new InputError(`more than one ${what}: ${found.map((e) => e.dn).join('; ')}`);
   return found[0];
 }
 
@@ -39,7 +45,7 @@ export async function nextFreeNumber(d: Directory, attribute: string, min: numbe
   );
   let highest = min - 1;
   for (const e of used) for (const v of valuesOf(e, attribute)) highest = Math.max(highest, Number(v));
-  if (highest + 1 > max) throw new Error(`no free ${attribute} left in ${min}-${max} (see the ids settings)`);
+  if (highest + 1 > max) throw new InputError(`no free ${attribute} left in ${min}-${max} (see the ids settings)`);
   return highest + 1;
 }
 
@@ -96,8 +102,8 @@ export async function removeAdministrator(d: Directory, dn: string): Promise<voi
   const ndn = d.norm.normalizeDN(dn).ndn;
   const keys = memberKeys(d, admins);
   const i = keys.indexOf(ndn);
-  if (i < 0) throw new Error(`${dn} is not an administrator (not a member of ${admins.dn})`);
-  if (keys.length === 1) throw new Error(`${dn} is the last administrator; make another one first (cairn admin add DN)`);
+  if (i < 0) throw new InputError(`${dn} is not an administrator (not a member of ${admins.dn})`);
+  if (keys.length === 1) throw new InputError(`${dn} is the last administrator; make another one first (cairn admin add DN)`);
   await d.modify(SYSTEM, admins.dn, [{ operation: 'delete', modification: { type: 'member', values: [valuesOf(admins, 'member')[i]] } }]);
 }
 
@@ -107,7 +113,7 @@ export const administrators = async (d: Directory) => valuesOf(await adminsGroup
 async function adminsGroup(d: Directory): Promise<SearchResultEntry> {
   const dn = adminsGroupDN(d.namingContext);
   const found = await findAll(d, dn, { type: 'present', attribute: 'objectClass' }, ['member'], 'base').catch(() => []);
-  if (found.length !== 1) throw new Error(`${dn} does not exist; administrators are its members (create it with objectClass groupOfNames)`);
+  if (found.length !== 1) throw new InputError(`${dn} does not exist; administrators are its members (create it with objectClass groupOfNames)`);
   return found[0];
 }
 
