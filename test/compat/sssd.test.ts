@@ -3,6 +3,8 @@ import { CompatDirectory, PEOPLE, totpAt } from './lib/directory';
 import type { PrivateHost } from './lib/host';
 import { asPerson, expectChangeAtLogin, pam } from './lib/pam';
 import { PAM_SERVICE, startSssd } from './lib/sssd';
+import { openBrowser, submitForm, textOf } from '../helpers/browser';
+import { totpCode } from '../helpers/oathtool';
 
 describe('sssd (id, auth, chpass and access providers ldap, StartTLS, a service bind account)', function () {
   this.timeout(180000);
@@ -134,6 +136,39 @@ describe('sssd (id, auth, chpass and access providers ldap, StartTLS, a service 
       expect(r.ok, r.text).to.equal(true);
       const login = pam(host, PAM_SERVICE, 'gwen', ['authenticate'], ['Marble-Cascade-8841' + (await directory.freshTotp('gwen'))]);
       expect(login.ok, login.text).to.equal(true);
+    });
+
+    it('a person added with cairn user add changes the password and turns on MFA in the portal (a real browser), then logs in with password+code', async () => {
+      directory.cairn(['user', 'add', 'ines', '--given', 'Ines', '--sn', 'Portal', '--password', 'Ferry-Lantern-2718']);
+      let secret: string;
+      const browser = await openBrowser();
+      try {
+        const page = await browser.newPage();
+        const url = directory.server.portalUrl!;
+        await page.goto(url + 'sign-in');
+        await submitForm(page, { username: 'ines', password: 'Ferry-Lantern-2718', code: '' });
+        expect(new URL(page.url()).pathname).to.equal('/');
+        await page.goto(url + 'password');
+        await submitForm(page, { current: 'Ferry-Lantern-2718', password: 'Harbour-Signal-5521', confirm: 'Harbour-Signal-5521' });
+        expect(await textOf(page, '.notice.ok')).to.contain('Your password is changed');
+        await page.goto(url + 'mfa');
+        await Promise.all([page.waitForNavigation(), page.click('main form[action="/mfa/start"] button')]);
+        secret = (await textOf(page, 'code.secret')).replace(/\s+/g, '');
+        // The phone's code, from oathtool as an authenticator app computes it.
+        await submitForm(page, { code: totpCode(secret) });
+        expect(await textOf(page, '.notice.ok')).to.equal('Two-step sign-in is on.');
+        await page.goto(url + 'ssh-keys');
+        await submitForm(page, { key: directory.sshPublicKey, label: 'Compat laptop' }, 'form[action="/ssh-keys/add"] button[type=submit]');
+        expect(await textOf(page, '.notice.ok')).to.match(/^Key added: SHA256:/);
+      } finally {
+        await browser.close();
+      }
+      expect(pam(host, PAM_SERVICE, 'ines', ['authenticate'], ['Harbour-Signal-5521']).ok, 'the password alone').to.equal(false);
+      const login = pam(host, PAM_SERVICE, 'ines', ['authenticate', 'acct_mgmt'], ['Harbour-Signal-5521' + totpCode(secret, 30)]);
+      expect(login.ok, login.text + directory.log()).to.equal(true);
+      // What sshd's AuthorizedKeysCommand gets for her: the key added on the portal, under its label.
+      const keys = host.run('sss_ssh_authorizedkeys', ['ines']);
+      expect(keys.stdout.trim(), keys.stderr).to.equal(`${directory.sshPublicKey.split(' ').slice(0, 2).join(' ')} Compat laptop`);
     });
 
     it('sss_ssh_authorizedkeys prints the SSH keys stored in Cairn', () => {

@@ -177,7 +177,8 @@ export class CompatDirectory {
     chmodSync(caFile, 0o644);
     // Into a file: the clients run while this process waits, and a full pipe would stop the server.
     const logFile = join(data, '..', 'server.log');
-    const server = await startServer(data, { CAIRN_LOG_LEVEL: 'info', CAIRN_LOG_FILE: logFile });
+    // The portal too: a person can set up their account there and then log in through the clients.
+    const server = await startServer(data, { CAIRN_LOG_LEVEL: 'info', CAIRN_LOG_FILE: logFile, CAIRN_PORTAL_LISTEN: '127.0.0.1:0' });
     track(server.process);
     const directory = new CompatDirectory(server, caFile, key, sshPublicKey, logFile);
     for (const [person, step] of confirmed) directory.lastStep.set(person, step);
