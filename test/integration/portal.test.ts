@@ -4,6 +4,7 @@
  * reset, a lockout shared with LDAP binds, and CSRF and cookie protections. Every page is screenshotted
  * into test-artifacts/portal/, and every kind of page (each template, each notice) is checked with axe-core.
  */
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { openBrowser, screenshot, seriousViolations, submitForm, textOf } from '../helpers/browser';
 import { totpCode } from '../helpers/oathtool';
+import { dataPaths } from '../../src/data-folder';
 import { parseEntries } from '../helpers/ldap-output';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
 import { ADMIN_PASSWORD, BASE, bindAs, cairn, initData, ldapTool, removeData, startServer, type RunningServer } from '../helpers/server';
@@ -442,6 +444,32 @@ describe('the self-service portal (a real browser)', function () {
     await browser.setCookie({ name: 'cairn_session', value: 'forged-token', domain: '127.0.0.1', path: '/', secure: true, httpOnly: true, sameSite: 'Strict' });
     await page.goto(url);
     expect(new URL(page.url()).pathname).to.equal('/sign-in');
+  });
+
+  it('ends a session after portal.sessionIdleMinutes (15) without a request, and after portal.sessionMaxHours (8) whatever happens', async () => {
+    // Time moves in the store, as the clock would have moved it: the session's last request, or its start, is put back.
+    const age = (column: 'seen_at' | 'created_at', ms: number) => {
+      const db = new Database(dataPaths(data).database);
+      try {
+        db.pragma('busy_timeout = 5000');
+        db.prepare(`UPDATE web_sessions SET ${column} = ${column} - ?`).run(ms);
+      } finally {
+        db.close();
+      }
+    };
+    await page.deleteCookie({ name: 'cairn_session', domain: '127.0.0.1' });
+    await signIn('alice', 'Bright-Meadow-58');
+    expect(new URL(page.url()).pathname).to.equal('/');
+    age('seen_at', 14 * 60_000);
+    await page.goto(url);
+    expect(new URL(page.url()).pathname, 'idle for 14 minutes').to.equal('/');
+    age('seen_at', 15 * 60_000);
+    await page.goto(url);
+    expect(new URL(page.url()).pathname, 'idle for 15 minutes').to.equal('/sign-in');
+    await signIn('alice', 'Bright-Meadow-58');
+    age('created_at', 8 * 3_600_000);
+    await page.goto(url);
+    expect(new URL(page.url()).pathname, 'busy, but 8 hours old').to.equal('/sign-in');
   });
 
   it('serves every page with a strict Content-Security-Policy and no caching', async () => {
