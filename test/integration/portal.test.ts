@@ -359,6 +359,18 @@ describe('the self-service portal (a real browser)', function () {
     await Promise.all([page.waitForNavigation(), page.click('main table.keys tbody tr:first-child button')]);
     expect(await textOf(page, '.notice.ok')).to.equal('Key removed: Work laptop.');
     expect(sshKeysOnLdap()).to.deep.equal([rsa.trim()]);
+    // Every control of the page (the table's buttons, the form) is reached with Tab, in order.
+    await page.goto(url + 'ssh-keys');
+    const controls = (await page.evaluate(
+      "[...document.querySelectorAll('main button, main input:not([type=hidden]), main textarea, main select, main a')].map((e) => e.outerHTML)",
+    )) as string[];
+    const reached: string[] = [];
+    for (let i = 0; i < 30 && reached.length < controls.length; i++) {
+      await page.keyboard.press('Tab');
+      const html = (await page.evaluate("document.activeElement?.closest('main') ? document.activeElement.outerHTML : ''")) as string;
+      if (html) reached.push(html);
+    }
+    expect(reached).to.deep.equal(controls);
     await page.goto(url);
     expect(await textOf(page, 'main table.keys')).to.contain(fingerprint('rsa'));
   });
