@@ -42,6 +42,8 @@ export interface Config {
   };
   mfa: { keyFile: string; window: number; reuseSeconds: number; requiredGroups: string[]; servicesExempt: boolean; issuer: string };
   schema: { extra: string[] };
+  /** Device credentials: the groups (by cn) whose members may have them; the services (by cn) that may read their NT hashes. */
+  wifi: { groups: string[]; ntHashReaders: string[] };
   store: { synchronous: 'full' | 'normal' };
 }
 
@@ -92,6 +94,8 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'mfa.window': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 10 ? undefined : 'must be a whole number of steps from 0 to 10'),
   'mfa.reuseSeconds': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 3600 ? undefined : 'must be 0 (off) to 3600 seconds'),
   'mfa.requiredGroups': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of group DNs'),
+  'wifi.groups': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of group names (cn)'),
+  'wifi.ntHashReaders': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of service names (cn under ou=services)'),
   'notify.hour': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 23 ? undefined : 'must be an hour from 0 to 23'),
   'notify.daysBefore': (v: unknown) =>
     Array.isArray(v) && v.every((d) => Number.isInteger(d) && d > 0) ? undefined : 'must be a list of whole numbers of days',

@@ -21,6 +21,7 @@ const GROUPS: [string[], () => Promise<Register>][] = [
   [['admin'], async () => (await import('./admins')).registerAdmins],
   [['policy'], async () => (await import('./policy')).registerPolicy],
   [['mfa'], async () => (await import('./mfa')).registerMfa],
+  [['wifi'], async () => (await import('./wifi')).registerWifi],
   [['notify'], async () => (await import('./notify')).registerNotify],
   [['tls'], async () => (await import('./tls')).registerTls],
 ];

@@ -34,6 +34,7 @@ export class AccessControl {
 
   /** Anonymous clients may read only the root DSE and the subschema entry (sssd reads both before binding). */
   checkSearch(who: Identity, base: 'rootDSE' | 'subschema' | 'tree'): void {
+    if (base === 'tree') checkNotDevice(who);
     if (who.kind === 'anonymous' && base === 'tree') {
       throw denied('anonymous clients may read only the root DSE and cn=subschema; bind first');
     }
@@ -76,6 +77,7 @@ export class AccessControl {
 
   /** Add, delete and rename: administrators only. */
   checkWrite(who: Identity, operation: string, dn: string): void {
+    checkNotDevice(who);
     if (isAdministrator(who)) return;
     if (who.kind === 'anonymous') throw denied(`anonymous clients may not ${operation} entries; bind first`);
     throw denied(`${identityName(who)} may not ${operation} ${dn}: only administrators may`);
@@ -95,6 +97,18 @@ export class AccessControl {
     this.checkWrite(who, operation, dn);
   }
 
+  /** A person's own credentials (Wi-Fi devices): the person, or an administrator. */
+  checkOwnOrAdministrator(who: Identity, targetNdn: string, dn: string, operation: string): void {
+    if (isAdministrator(who)) return;
+    if (who.kind === 'user' && !who.isService && isOwnEntry(who, targetNdn)) return;
+    throw denied(`${identityName(who)} may not ${operation} ${dn}`);
+  }
+
+  /** NT hashes of device credentials: only the service accounts named (wifi.ntHashReaders), never a person, not even an administrator. */
+  mayReadNtHashes(who: Identity, readerNdns: ReadonlySet<string>): boolean {
+    return who.kind === 'user' && who.isService && readerNdns.has(who.ndn);
+  }
+
   /** Recovery codes stand in for a person's own phone: only that person makes them (not even an administrator). */
   checkOwnSecondFactor(who: Identity, targetNdn: string, dn: string): void {
     if (who.kind === 'user' && !who.isService && isOwnEntry(who, targetNdn)) return;
@@ -103,6 +117,7 @@ export class AccessControl {
 
   /** Modify: administrators anything; a person some attributes of their own entry. */
   checkModify(who: Identity, targetNdn: string, dn: string, changes: Change[]): void {
+    checkNotDevice(who);
     if (isAdministrator(who)) return;
     if (who.kind === 'anonymous') throw denied('anonymous clients may not modify entries; bind first');
     if (who.kind !== 'user' || who.isService || !isOwnEntry(who, targetNdn)) {
@@ -139,10 +154,16 @@ export class AccessControl {
    * 'self', under the same rules as everyone's).
    */
   checkPasswordChange(who: Identity, entryNdn: string, dn: string): 'self' | 'reset' {
+    checkNotDevice(who);
     if (isOwnEntry(who, entryNdn)) return 'self';
     if (isAdministrator(who)) return 'reset';
     throw denied(`you may not change the password of ${dn}`);
   }
+}
+
+/** A device credential (Wi-Fi) authenticates its device and does nothing else: no search, no write, no password change. */
+function checkNotDevice(who: Identity): void {
+  if (who.kind === 'user' && who.isDevice) throw denied(`${who.dn} is a device credential: it may only authenticate`);
 }
 
 /** Administrators: members of cn=admins, and the CLI acting as the system. */

@@ -1,6 +1,9 @@
 /** Who is asking: the bound identity of a connection, or the CLI acting as the administrator. */
 export type Identity =
-  { kind: 'anonymous' } | { kind: 'user'; dn: string; ndn: string; entryId: number; isAdmin: boolean; isService: boolean } | { kind: 'system' };
+  | { kind: 'anonymous' }
+  /** isDevice: a device credential (ou=devices), which may authenticate and nothing else. */
+  | { kind: 'user'; dn: string; ndn: string; entryId: number; isAdmin: boolean; isService: boolean; isDevice?: boolean }
+  | { kind: 'system' };
 
 export const ANONYMOUS: Identity = { kind: 'anonymous' };
 export const SYSTEM: Identity = { kind: 'system' };

@@ -30,6 +30,19 @@ export const initialAdminDN = (base: string) => personDN(base, 'admin');
 /** The container of service accounts: their binds are read-only, and they are never people. */
 export const servicesDN = (base: string) => unitDN(base, 'services');
 
+/**
+ * Device credentials (Wi-Fi), outside the people tree so that sssd and nslcd never see them as people:
+ * made on the first one, not by `cairn init`.
+ */
+export const devicesDN = (base: string) => `ou=devices,${base}`;
+export const deviceDN = (base: string, name: string) => `uid=${escapeDNValue(name)},${devicesDN(base)}`;
+
+/** A test for device credentials (entries below ou=devices) by normalized DN. */
+export function deviceCredentialTest(norm: Normalization, base: string): (ndn: string) => boolean {
+  const suffix = ',' + norm.normalizeDN(devicesDN(base)).ndn;
+  return (ndn) => ndn.endsWith(suffix);
+}
+
 /** A test for service accounts (entries below ou=services) by normalized DN: made once, asked per entry. */
 export function serviceAccountTest(norm: Normalization, base: string): (ndn: string) => boolean {
   const suffix = ',' + norm.normalizeDN(servicesDN(base)).ndn;

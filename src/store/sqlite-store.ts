@@ -216,6 +216,16 @@ export class SqliteStore implements Store {
     return row && row.expires_at > now ? { entryId: row.entry_id, requestedAt: row.requested_at, expiresAt: row.expires_at } : undefined;
   }
 
+  async deviceSecret(entryId: number): Promise<{ ntHash: string; lastUsedAt?: number } | undefined> {
+    const r = this.stmt('SELECT nt_hash, last_used_at FROM device_secrets WHERE entry_id = ?').get(entryId) as
+      { nt_hash: string; last_used_at: number | null } | undefined;
+    return r && { ntHash: r.nt_hash, lastUsedAt: r.last_used_at ?? undefined };
+  }
+
+  async deviceUsed(entryId: number, now: number): Promise<void> {
+    this.stmt('UPDATE device_secrets SET last_used_at = ? WHERE entry_id = ?').run(now, entryId);
+  }
+
   async useRecoveryCode(entryId: number, codeHash: string, now: number): Promise<boolean> {
     return (
       this.stmt('UPDATE recovery_codes SET used_at = ? WHERE entry_id = ? AND code_hash = ? AND used_at IS NULL').run(now, entryId, codeHash).changes === 1
@@ -522,6 +532,12 @@ export class SqliteStore implements Store {
         this.stmt('DELETE FROM totp WHERE entry_id = ?').run(entryId);
         this.stmt('DELETE FROM totp_reuse WHERE entry_id = ?').run(entryId);
         this.stmt('DELETE FROM recovery_codes WHERE entry_id = ?').run(entryId);
+      },
+      setDeviceSecret: (entryId, ntHash) => {
+        this.stmt('INSERT INTO device_secrets (entry_id, nt_hash) VALUES (?, ?) ON CONFLICT(entry_id) DO UPDATE SET nt_hash = excluded.nt_hash').run(
+          entryId,
+          ntHash,
+        );
       },
       setRecoveryCodes: (entryId, codeHashes, createdAt) => {
         this.stmt('DELETE FROM recovery_codes WHERE entry_id = ?').run(entryId);

@@ -78,6 +78,8 @@ export interface WriteTx {
   confirmTotp(entryId: number): void;
   /** Removes the secret, and the recovery codes that stood in for it. */
   deleteTotp(entryId: number): void;
+  /** The NT hash of a device credential (MSCHAPv2), stored beside its entry. */
+  setDeviceSecret(entryId: number, ntHash: string): void;
   /** A new set of recovery codes (their hashes), replacing any earlier set. */
   setRecoveryCodes(entryId: number, codeHashes: string[], createdAt: number): void;
   /** Password checks under way for an account, started at or after `since` (older ones are abandoned). */
@@ -132,6 +134,9 @@ export interface Store {
   resetTokenEntry(tokenHash: string, now: number): Promise<number | undefined>;
   /** Spends a reset token, atomically: what it was, if it existed and had not expired at `now`. */
   takeResetToken(tokenHash: string, now: number): Promise<{ entryId: number; requestedAt: number; expiresAt: number } | undefined>;
+  /** A device credential's NT hash and when it last authenticated. */
+  deviceSecret(entryId: number): Promise<{ ntHash: string; lastUsedAt?: number } | undefined>;
+  deviceUsed(entryId: number, now: number): Promise<void>;
   /** Spends a recovery code, atomically: false when the entry has no such unused code. */
   useRecoveryCode(entryId: number, codeHash: string, now: number): Promise<boolean>;
   /** How many of the entry's recovery codes are still unused (0 when it has none). */

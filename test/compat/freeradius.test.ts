@@ -55,4 +55,43 @@ describe('FreeRADIUS with rlm_ldap (Wi-Fi and VPN logins, StartTLS, a service bi
     const r = eapolTest(radius, 'gwen', PEOPLE.gwen.password + (await directory.freshTotp('gwen')));
     expect(r.accepted, r.text).to.equal(true);
   });
+
+  describe('device credentials (cairn wifi) for a person who must use MFA everywhere else', () => {
+    let password = '';
+    const made = (device: string) => /shown once\): (\S+)/.exec(directory.cairn(['wifi', 'add', 'erin', device]).stdout)![1];
+
+    it("PEAP-MSCHAPv2, a phone's default: the device credential joins without a code; a wrong password does not", () => {
+      password = made('phone');
+      const r = eapolTest(radius, 'erin.phone', password, 'peap-mschapv2');
+      expect(r.accepted, r.text + why()).to.equal(true);
+      expect(
+        eapolTest(
+          radius,
+          'erin.phone',
+          password.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+          'peap-mschapv2',
+        ).accepted,
+      ).to.equal(false);
+      // A login password has no NT hash in Cairn: PEAP with it cannot work.
+      expect(eapolTest(radius, 'alice', PEOPLE.alice.password, 'peap-mschapv2').accepted).to.equal(false);
+    });
+
+    it('EAP-TTLS/PAP with the device credential too (an LDAP bind, no code)', () => {
+      const r = eapolTest(radius, 'erin.phone', password);
+      expect(r.accepted, r.text + why()).to.equal(true);
+    });
+
+    it('out of the Wi-Fi group: rejected on every device at once; back in: accepted', () => {
+      directory.cairn(['group', 'remove-member', 'wifi', 'erin']);
+      expect(eapolTest(radius, 'erin.phone', password, 'peap-mschapv2').accepted).to.equal(false);
+      directory.cairn(['group', 'add-member', 'wifi', 'erin']);
+      expect(eapolTest(radius, 'erin.phone', password, 'peap-mschapv2').accepted, why()).to.equal(true);
+    });
+
+    it('revoked (the phone is lost): rejected at the next authentication', () => {
+      directory.cairn(['wifi', 'revoke', 'erin', 'phone']);
+      expect(eapolTest(radius, 'erin.phone', password, 'peap-mschapv2').accepted).to.equal(false);
+      expect(eapolTest(radius, 'erin.phone', password).accepted).to.equal(false);
+    });
+  });
 });

@@ -20,7 +20,8 @@ import { MfaLayer, type BindOrigin } from './mfa';
 import { PasswordPolicyLayer } from './password-policy';
 import { afterSuccess, checkAllowed, restrict, restrictionOf, type SessionRequest, type SessionRestriction } from './restriction';
 import { PortalSessions, type PortalSession } from './portal-sessions';
-import { normalizeRecoveryCode } from '../../security/recovery-codes';
+import { DeviceCredentials } from './devices';
+import { normalizeRecoveryCode } from '../../security/typable-secrets';
 
 export type { BindOrigin } from './mfa';
 export type { PasswordChangeRequest } from './change-password';
@@ -65,6 +66,7 @@ export class Accounts {
   private readonly policy: PasswordPolicyLayer;
   private readonly mfa: MfaLayer;
   private readonly sessions: PortalSessions;
+  private readonly devices: DeviceCredentials;
 
   constructor(
     private readonly ctx: DirectoryContext,
@@ -76,6 +78,8 @@ export class Accounts {
     this.policy = policy;
     this.mfa = new MfaLayer(ctx, secrets, ctx.config.mfa, policy);
     this.sessions = new PortalSessions(ctx);
+    this.devices = new DeviceCredentials(ctx, writer, policy);
+    ctx.deviceNtHash = (who, entry) => this.devices.ntHashFor(who, entry);
   }
 
   /** The password policy layer, for the writer (a userPassword in an add or modify follows the same rules). */
@@ -85,7 +89,7 @@ export class Accounts {
 
   /** A simple bind; `origin` (the connection's client) decides the MFA code's per-client grace. */
   authenticate(name: string, typedPassword: string, origin?: BindOrigin): Promise<Authentication> {
-    return simpleBind(this.ctx, this.policy, this.mfa, name, typedPassword, origin);
+    return simpleBind(this.ctx, this.policy, this.mfa, name, typedPassword, origin, undefined, this.devices);
   }
 
   /**
@@ -98,7 +102,7 @@ export class Accounts {
       // The code field holds the app's 6 digits (checked as LDAP binds carry them: after the password) or a recovery code.
       const recovery = normalizeRecoveryCode(code) !== undefined;
       const auth = await simpleBind(this.ctx, this.policy, this.mfa, dn, recovery ? password : password + code, origin, recovery ? code : undefined);
-      if (auth.identity.kind !== 'user') throw new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
+      if (auth.identity.kind !== 'user' || auth.identity.isDevice) throw new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
       const token = await this.sessions.open(auth.identity.entryId, auth.restriction);
       return { token, passwordChangeOnly: auth.restriction !== undefined, policy: auth.policy };
     } catch (err) {
@@ -303,6 +307,29 @@ export class Accounts {
     return entry ? this.mfa.recoveryCodesLeft(entry) : 0;
   }
 
+  /** A Wi-Fi credential for one of a person's devices (the person, or an administrator); its password is shown once. */
+  addWifiCredential(who: Identity, ownerDn: string, device: string) {
+    return audited(this.audit, who, { op: 'add', dn: ownerDn, attributes: [`wifiCredential:${device}`] }, async () =>
+      this.devices.add(await this.current(who), await this.existing(ownerDn), device),
+    );
+  }
+
+  /** A person's Wi-Fi credentials, or everyone's. */
+  async wifiCredentials(ownerDn?: string) {
+    return this.devices.list(ownerDn === undefined ? undefined : await this.existing(ownerDn));
+  }
+
+  /** Revokes one of a person's Wi-Fi credentials (a lost device), or all of them. */
+  revokeWifiCredentials(who: Identity, ownerDn: string, name?: string) {
+    return audited(this.audit, who, { op: 'delete', dn: ownerDn, attributes: [`wifiCredential:${name ?? '*'}`] }, async () => {
+      const owner = await this.existing(ownerDn);
+      const actor = await this.current(who);
+      const names = name !== undefined ? [name] : (await this.devices.list(owner)).map((c) => c.name);
+      for (const n of names) await this.devices.revoke(actor, owner, n);
+      return names;
+    });
+  }
+
   /** Removes the secret (a lost phone); an account that must use MFA then cannot log in until enrolled again. */
   mfaReset(who: Identity, dn: string): Promise<void> {
     return this.mfaChange(who, dn, 'mfaReset', 'reset the MFA of', (entry) => this.mfa.reset(entry));
@@ -381,6 +408,12 @@ export class Accounts {
     if (who.kind !== 'user') return who;
     const entry = await this.ctx.store.entryById(who.entryId);
     return entry && entry.ndn === who.ndn ? identityOf(this.ctx, entry) : ANONYMOUS;
+  }
+
+  private async existing(dn: string): Promise<StoredEntry> {
+    const entry = await this.entry(dn);
+    if (!entry) throw new LdapError(ResultCode.noSuchObject, `no such entry: ${dn}`);
+    return entry;
   }
 
   private async entry(dn: string): Promise<StoredEntry | undefined> {

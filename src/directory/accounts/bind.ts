@@ -4,7 +4,7 @@ import type { PasswordPolicyLayer } from './password-policy';
 import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
 import { PolicyError, type PasswordPolicy, type PolicyResponse } from '../../security/policy/types';
 import { ANONYMOUS, type Identity } from '../identity';
-import { adminsGroupDN, serviceAccountTest } from '../layout';
+import { adminsGroupDN, deviceCredentialTest, serviceAccountTest } from '../layout';
 import { ResultCode } from '../../ldap/result-codes';
 import { hashScheme, isBcrypt } from '../../security/passwords';
 import type { StoredEntry } from '../../store/types';
@@ -13,6 +13,7 @@ import { splitCode } from './typed-password';
 import { restrict, type SessionRestriction } from './restriction';
 import type { CheckOutcome } from './bind-attempts';
 import { countBind, type BindResult } from '../../metrics/counts';
+import type { DeviceCredentials } from './devices';
 
 const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
 
@@ -21,7 +22,16 @@ export function identityOf(ctx: DirectoryContext, entry: StoredEntry): Identity 
   const view = new EntryView(entry.dn, entry.attributes, ctx.norm);
   const adminsNdn = ctx.norm.normalizeDN(adminsGroupDN(ctx.namingContext)).ndn;
   const isAdmin = view.values('memberof').some((g) => ctx.norm.rule('distinguishedNameMatch')!(g) === adminsNdn);
-  return { kind: 'user', dn: entry.dn, ndn: entry.ndn, entryId: entry.id, isAdmin, isService: serviceAccountTest(ctx.norm, ctx.namingContext)(entry.ndn) };
+  const isDevice = deviceCredentialTest(ctx.norm, ctx.namingContext)(entry.ndn);
+  return {
+    kind: 'user',
+    dn: entry.dn,
+    ndn: entry.ndn,
+    entryId: entry.id,
+    isAdmin: isAdmin && !isDevice,
+    isService: serviceAccountTest(ctx.norm, ctx.namingContext)(entry.ndn),
+    ...(isDevice ? { isDevice } : {}),
+  };
 }
 
 /**
@@ -45,6 +55,8 @@ export async function simpleBind(
   origin?: BindOrigin,
   /** The portal's other second factor: a recovery code in place of the app's code (never on LDAP). */
   recoveryCode?: string,
+  /** Device credentials: usable only while their owner is (not locked, in a Wi-Fi group). */
+  devices?: DeviceCredentials,
 ): Promise<BindOutcome> {
   if (name.trim() === '') {
     if (password === '') return { identity: ANONYMOUS };
@@ -86,6 +98,14 @@ export async function simpleBind(
       await reservation.attempt.end(outcome);
     }
     if (outcome === 'failure') throw INVALID();
+    if (devices?.isDeviceEntry(entry)) {
+      if (!(await devices.usable(entry))) {
+        result = 'locked';
+        ctx.log.info("bind refused: the device credential's owner is locked, gone, or in no Wi-Fi group", { dn: entry.dn });
+        throw INVALID();
+      }
+      await devices.used(entry);
+    }
     let done: BindOutcome;
     try {
       done = await afterCorrectPassword(ctx, policy, entry, rules, credential, password);

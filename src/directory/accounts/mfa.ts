@@ -9,7 +9,7 @@ import { serviceAccountTest } from '../layout';
 import type { PasswordPolicyLayer } from './password-policy';
 import { ResultCode } from '../../ldap/result-codes';
 import { updateServerState } from '../server-state';
-import { formatRecoveryCode, generateRecoveryCode, normalizeRecoveryCode, RECOVERY_CODES_PER_SET } from '../../security/recovery-codes';
+import { formatRecoveryCode, generateRecoveryCode, normalizeRecoveryCode, RECOVERY_CODES_PER_SET } from '../../security/typable-secrets';
 
 export type CodeCheck = 'ok' | 'wrong' | 'replay';
 

@@ -6,7 +6,7 @@ import type { SearchResultEntry } from './run-search';
 
 /** Every entry under a base that matches, as `who` may see it, with no size or time limit. */
 export async function findEntries(
-  d: Directory,
+  d: Pick<Directory, 'search'>,
   who: Identity,
   base: string,
   filter: Filter,

@@ -106,7 +106,7 @@ export async function runSearch(ctx: DirectoryContext, who: Identity, p: SearchP
           `size limit exceeded: more than ${want} entries match${total === serverSize ? ' (the server limit; use paged results)' : ''}`,
         );
       }
-      await sink.send({ dn: row.dn, attributes: await render(ctx, row, sel, p.typesOnly, (k) => ctx.acl.canRead(who, row.ndn, k)) });
+      await sink.send({ dn: row.dn, attributes: await render(ctx, who, row, sel, p.typesOnly, (k) => ctx.acl.canRead(who, row.ndn, k)) });
       lastSentId = row.id;
       sent++;
     }
@@ -127,11 +127,16 @@ async function withComputed(view: EntryView, row: StoredEntry, ctx: DirectoryCon
   };
 }
 
-async function render(ctx: DirectoryContext, row: StoredEntry, sel: AttributeSelection, typesOnly: boolean, readable: (key: string) => boolean) {
+async function render(ctx: DirectoryContext, who: Identity, row: StoredEntry, sel: AttributeSelection, typesOnly: boolean, readable: (key: string) => boolean) {
   const attrs: [string, string[]][] = Object.entries(row.attributes);
   if (isSelected(sel, 'entrydn', true)) attrs.push(['entryDN', [row.dn]]);
   if (isSelected(sel, 'subschemasubentry', true)) attrs.push(['subschemaSubentry', [SUBSCHEMA_DN]]);
   if (isSelected(sel, 'hassubordinates', true)) attrs.push(['hasSubordinates', [(await ctx.store.hasChildren(row.id)) ? 'TRUE' : 'FALSE']]);
+  // Only when named (never by "+"), and only as the accounts engine allows.
+  if (sel.keys.has('cairnntpassword') && ctx.deviceNtHash) {
+    const nt = await ctx.deviceNtHash(who, row);
+    if (nt !== undefined) attrs.push(['cairnNTPassword', [nt]]);
+  }
   return renderAttributes(attrs, sel, typesOnly, ctx.norm, readable);
 }
 

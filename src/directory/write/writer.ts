@@ -33,6 +33,8 @@ export interface WriteOptions {
    * entry that `cairn init` made), so its structural object class may change.
    */
   replacesEntry?: boolean;
+  /** A device credential's NT hash (accounts engine only), stored with the entry in the same transaction. */
+  deviceNtHash?: string;
 }
 
 /** Add, modify, delete and rename, each in one transaction with schema checks and group consistency. */
@@ -116,6 +118,7 @@ export class Writer {
         index: indexRows(this.norm, attrs),
       });
       if (hash) tx.setCredential(id, hash, now);
+      if (options.deviceNtHash) tx.setDeviceSecret(id, options.deviceNtHash);
       for (const h of history) tx.addPasswordHistory(id, h.hash, h.at, history.length);
       this.groups.afterAdd(tx, id);
       return storedDn;

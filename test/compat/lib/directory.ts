@@ -178,7 +178,13 @@ export class CompatDirectory {
     // Into a file: the clients run while this process waits, and a full pipe would stop the server.
     const logFile = join(data, '..', 'server.log');
     // The portal too: a person can set up their account there and then log in through the clients.
-    const server = await startServer(data, { CAIRN_LOG_LEVEL: 'info', CAIRN_LOG_FILE: logFile, CAIRN_PORTAL_LISTEN: '127.0.0.1:0' });
+    // FreeRADIUS's service account reads the NT hashes of device credentials (PEAP-MSCHAPv2).
+    const server = await startServer(data, {
+      CAIRN_LOG_LEVEL: 'info',
+      CAIRN_LOG_FILE: logFile,
+      CAIRN_PORTAL_LISTEN: '127.0.0.1:0',
+      CAIRN_WIFI_NT_HASH_READERS: 'radius',
+    });
     track(server.process);
     const directory = new CompatDirectory(server, caFile, key, sshPublicKey, logFile);
     for (const [person, step] of confirmed) directory.lastStep.set(person, step);

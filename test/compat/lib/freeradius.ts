@@ -68,7 +68,7 @@ $INCLUDE sites-enabled/
 `;
 }
 
-/** EAP with TTLS (inner PAP, checked by the inner-tunnel server), with a certificate the test makes. */
+/** EAP with TTLS (inner PAP) and PEAP (inner MSCHAPv2), checked by the inner-tunnel server, with a certificate the test makes. */
 function eapConf(folder: string): string {
   return `eap {
   default_eap_type = ttls
@@ -86,6 +86,13 @@ function eapConf(folder: string): string {
   ttls {
     tls = tls-common
     virtual_server = "inner-tunnel"
+  }
+  peap {
+    tls = tls-common
+    default_eap_type = mschapv2
+    virtual_server = "inner-tunnel"
+  }
+  mschapv2 {
   }
 }
 `;
@@ -105,6 +112,8 @@ export async function startFreeradius(directory: CompatDirectory): Promise<Radiu
   );
   writeFileSync(join(folder, 'mods-enabled', 'eap'), eapConf(folder));
   writeFileSync(join(folder, 'mods-enabled', 'always'), 'always reject {\n  rcode = reject\n}\n');
+  writeFileSync(join(folder, 'mods-enabled', 'mschap'), 'mschap {\n}\n');
+  writeFileSync(join(folder, 'mods-enabled', 'pap'), 'pap {\n  normalise = yes\n}\n');
   writeFileSync(join(folder, 'sites-enabled', 'cairn'), fillTemplate(readTemplate('freeradius-site'), { LISTEN_ADDRESS: '127.0.0.1', LISTEN_PORT: port }));
   const certificate = join(folder, 'radius.pem');
   const made = spawnSync(
@@ -159,18 +168,21 @@ export function radtest(radius: RadiusServer, user: string, password: string): R
   return { accepted: /Received Access-Accept/.test(text), text };
 }
 
-/** 802.1X as a laptop joining the Wi-Fi: EAP-TTLS with PAP inside, by wpa_supplicant's eapol_test. */
-export function eapolTest(radius: RadiusServer, user: string, password: string): RadiusAnswer {
+/**
+ * 802.1X as a device joining the Wi-Fi, by wpa_supplicant's eapol_test: EAP-TTLS with PAP inside, or PEAP
+ * with MSCHAPv2 inside (what a phone or laptop does with nothing but a user name and password).
+ */
+export function eapolTest(radius: RadiusServer, user: string, password: string, method: 'ttls-pap' | 'peap-mschapv2' = 'ttls-pap'): RadiusAnswer {
   const conf = join(radius.folder, `eapol-${user}-${Date.now()}.conf`);
+  const inner = method === 'ttls-pap' ? '  eap=TTLS\n  phase2="auth=PAP"' : '  eap=PEAP\n  phase1="peaplabel=0"\n  phase2="auth=MSCHAPV2"';
   writeFileSync(
     conf,
     `network={
   key_mgmt=WPA-EAP
-  eap=TTLS
+${inner}
   identity="${user}"
   anonymous_identity="anonymous"
   password="${password}"
-  phase2="auth=PAP"
   ca_cert="${radius.certificate}"
 }
 `,

@@ -1,17 +1,27 @@
 import { randomInt } from 'node:crypto';
 
 /**
- * MFA recovery codes: ten characters from an alphabet without look-alikes (no 0/o, 1/l/i), shown as
- * `xxxxx-xxxxx`, about 49 bits each. Typed back in any case, with or without the dash or spaces.
+ * Secrets people type from a screen or a sheet of paper: characters from an alphabet without look-alikes
+ * (no 0/o, 1/l/i), about 4.95 bits each, easy on a phone's keyboard.
  */
 const ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 const LENGTH = 10;
 export const RECOVERY_CODES_PER_SET = 10;
 
+function typable(length: number): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += ALPHABET[randomInt(ALPHABET.length)];
+  return s;
+}
+
+/** An MFA recovery code: ten characters (about 49 bits), shown as `xxxxx-xxxxx`, typed back in any case, with or without the dash. */
 export function generateRecoveryCode(): string {
-  let code = '';
-  for (let i = 0; i < LENGTH; i++) code += ALPHABET[randomInt(ALPHABET.length)];
-  return code;
+  return typable(LENGTH);
+}
+
+/** A device credential's password (Wi-Fi): four groups of five (about 99 bits), typed once into a phone's settings. */
+export function generateDevicePassword(): string {
+  return [typable(5), typable(5), typable(5), typable(5)].join('-');
 }
 
 /** How a code is shown: two groups of five. */
