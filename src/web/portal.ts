@@ -18,6 +18,7 @@ import { registerMfa } from './pages/mfa';
 import { registerPassword } from './pages/password';
 import { registerProfile } from './pages/profile';
 import { registerSshKeys } from './pages/ssh-keys';
+import { registerWifi } from './pages/wifi';
 import { registerSignIn } from './pages/sign-in';
 import { loadSession, type PortalDeps } from './session';
 
@@ -133,6 +134,7 @@ async function configure(app: FastifyInstance, deps: PortalDeps): Promise<void> 
   registerMfa(app, deps);
   registerSshKeys(app, deps);
   registerProfile(app, deps);
+  registerWifi(app, deps);
   registerAdmin(app, deps);
   registerForgot(app, deps);
 }

@@ -73,6 +73,7 @@ describe('the self-service portal (a real browser)', function () {
     expect(cairn(['user', 'add', 'bob', '--given', 'Bob', '--sn', 'Stone', '--password', 'Granite-Steps-63'], { data }).status).to.equal(0);
     expect(cairn(['group', 'add', 'must-mfa'], { data }).status).to.equal(0);
     expect(cairn(['group', 'add-member', 'must-mfa', 'bob'], { data }).status).to.equal(0);
+    expect(cairn(['group', 'add', 'wifi'], { data }).status).to.equal(0);
     smtp = await startSmtp();
     server = await startServer(data, { CAIRN_PORTAL_LISTEN: '127.0.0.1:0', CAIRN_MFA_REQUIRED_GROUPS: `cn=must-mfa,ou=groups,${BASE}`, ...smtp.env });
     url = server.portalUrl!;
@@ -400,6 +401,28 @@ describe('the self-service portal (a real browser)', function () {
     await submitForm(page, {});
     expect(await textOf(page, '.notice.error')).to.match(/^Not saved: loginShell: \/tmp\/evil is not an allowed shell/);
     await look('profile-refused');
+  });
+
+  it('Wi-Fi: a device credential made here (only in a Wi-Fi group), shown once, binds without an MFA code, and is revoked here', async () => {
+    await visit('/wifi', 'wifi-none');
+    const make = (device: string) => submitForm(page, { device }, 'form[action="/wifi/add"] button[type=submit]');
+    await make('phone');
+    expect(await textOf(page, '.notice.error')).to.equal('Not made: bob is in none of the Wi-Fi groups (wifi.groups: wifi).');
+    expect(cairn(['group', 'add-member', 'wifi', 'bob'], { data }).status).to.equal(0);
+    await make('phone');
+    await look('wifi-made', false);
+    const shown = (await page.evaluate("[...document.querySelectorAll('section.notice dd code')].map((e) => e.textContent)")) as string[];
+    expect(shown[0]).to.equal('bob.phone');
+    expect(shown[1]).to.match(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    const DEVICE = `uid=bob.phone,ou=devices,${BASE}`;
+    // Bob must use MFA everywhere else; his phone's credential needs no code.
+    expect(ldapTool('ldapwhoami', bindAs(server.url, DEVICE, shown[1])).status, 'the device binds').to.equal(0);
+    await page.goto(url + 'wifi');
+    await look('wifi');
+    expect(await textOf(page, 'main table.keys')).to.contain('bob.phone');
+    await Promise.all([page.waitForNavigation(), page.click('main table.keys tbody tr:first-child button')]);
+    expect(await textOf(page, '.notice.ok')).to.equal('Revoked bob.phone: it can no longer join the Wi-Fi.');
+    expect(ldapTool('ldapwhoami', bindAs(server.url, DEVICE, shown[1])).status, 'revoked').to.not.equal(0);
   });
 
   it('an administrator adds a person (a generated first password, changed at first sign-in) and changes their groups', async () => {

@@ -93,6 +93,20 @@ describe('Wi-Fi device credentials (cairn wifi, LDAP binds, NT hashes for FreeRA
     expect(binds(`uid=alice.phone,${DEVICES}`, password).status).to.equal(0);
   });
 
+  it('the owner locked: no device binds, and no NT hash is given; unlocked: both again', () => {
+    const lock = (value: string) =>
+      ldapTool(
+        'ldapmodify',
+        [...bindAs(server.url, ADMIN_DN, ADMIN_PASSWORD)],
+        `dn: uid=alice,ou=people,${BASE}\nchangetype: modify\n${value ? `replace: pwdAccountLockedTime\npwdAccountLockedTime: ${value}` : 'delete: pwdAccountLockedTime'}\n`,
+      );
+    expect(lock('000001010000Z').status).to.equal(0);
+    expect(binds(`uid=alice.phone,${DEVICES}`, password).status).to.not.equal(0);
+    expect(ntHashAs(RADIUS, SERVICE_PASSWORD).entries[0].attrs.cairnntpassword).to.equal(undefined);
+    expect(lock('').status).to.equal(0);
+    expect(binds(`uid=alice.phone,${DEVICES}`, password).status).to.equal(0);
+  });
+
   it('revoked: gone at once; --all revokes every device of the person', () => {
     const second = /shown once\): (\S+)/.exec(must(['wifi', 'add', 'alice', 'laptop']))![1];
     expect(must(['wifi', 'revoke', 'alice', 'phone'])).to.equal('Revoked alice.phone\n');
@@ -101,5 +115,13 @@ describe('Wi-Fi device credentials (cairn wifi, LDAP binds, NT hashes for FreeRA
     expect(must(['wifi', 'revoke', 'alice', '--all'])).to.equal('Revoked alice.laptop\n');
     expect(binds(`uid=alice.laptop,${DEVICES}`, second).status).to.not.equal(0);
     expect(must(['wifi', 'list'])).to.equal('');
+  });
+
+  it('the owner deleted: the device binds no more', () => {
+    must(['group', 'add-member', 'wifi', 'bob']);
+    const bobs = /shown once\): (\S+)/.exec(must(['wifi', 'add', 'bob', 'tablet']))![1];
+    expect(binds(`uid=bob.tablet,${DEVICES}`, bobs).status).to.equal(0);
+    expect(ldapTool('ldapdelete', [...bindAs(server.url, ADMIN_DN, ADMIN_PASSWORD), `uid=bob,ou=people,${BASE}`]).status).to.equal(0);
+    expect(binds(`uid=bob.tablet,${DEVICES}`, bobs).status).to.not.equal(0);
   });
 });

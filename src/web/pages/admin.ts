@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { InputError, LdapError } from '../../directory/errors';
+import { InputError } from '../../directory/errors';
+import { refusedText as refused } from '../refused';
+import { devicesTable } from './wifi';
 import { allGroups } from '../../directory/lookup';
 import { addPerson, changeMembership } from '../../directory/people';
 import { sshKeysOf } from '../../directory/ssh-keys';
@@ -22,12 +24,6 @@ interface NewPersonForm {
   sn?: string;
   mail?: string;
 }
-
-/** A refusal to show: the directory's (with its reason) or the input checks'. */
-const refused = (err: unknown): string => {
-  if (err instanceof LdapError || err instanceof InputError) return err.message;
-  throw err;
-};
 
 /** The portal's names for the new-person fields, in the input checks' messages. */
 const FIELD_NAMES = { uid: 'User name', uidNumber: 'uidNumber', gidNumber: 'gidNumber', mail: 'Mail address', shell: 'Login shell' };
@@ -81,6 +77,7 @@ async function personPage(deps: PortalDeps, s: RequestSession, dn: string, csrf:
   const memberOf = new Set(groups.map((g) => deps.directory.norm.normalizeDN(g.dn).ndn));
   const others = (await allGroups(deps.directory, ['cn'])).filter((g) => !memberOf.has(deps.directory.norm.normalizeDN(g.dn).ndn));
   const locked = await accounts.isLocked(dn);
+  const devices = await accounts.wifiCredentials(dn);
   const expiry = await accounts.passwordExpiry(dn);
   const mfa = await accounts.mfaStatus(dn);
   const action = (path: string, label: string) =>
@@ -144,6 +141,8 @@ async function personPage(deps: PortalDeps, s: RequestSession, dn: string, csrf:
     }
     <h2>SSH keys</h2>
     ${keyTable(await sshKeysOf(deps.directory, s.session.identity, dn))}
+    <h2>Wi-Fi devices</h2>
+    ${devicesTable(devices)} ${devices.length ? html`<div class="actions">${action('/admin/person/wifi-revoke', 'Revoke every Wi-Fi device')}</div>` : ''}
     <p><a href="/admin">Find someone else</a></p>`;
   return page({ title: valuesOf(person, 'cn')[0] ?? dn, body, notice, nav: navFor(deps, s, csrf) });
 }
@@ -273,6 +272,10 @@ export function registerAdmin(app: FastifyInstance, deps: PortalDeps): void {
       return `${add ? 'Added to' : 'Removed from'} ${valuesOf(group, 'cn')[0] ?? group.dn}.`;
     });
   }
+  registerAction(app, deps, '/admin/person/wifi-revoke', async (s, dn) => {
+    const revoked = await accounts.revokeWifiCredentials(s.session.identity, dn);
+    return `Revoked ${revoked.join(', ')}: those devices can no longer join the Wi-Fi.`;
+  });
   registerAction(app, deps, '/admin/person/unlock', async (s, dn) => {
     await accounts.unlock(s.session.identity, dn);
     return 'Unlocked.';
