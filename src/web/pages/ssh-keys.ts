@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { LdapError } from '../../directory/errors';
 import { addSshKey, removeSshKey, sshKeysOf, type SshKeyListing } from '../../directory/ssh-keys';
 import { html } from '../html';
+import { itemTable } from '../table';
 import { page, type Notice } from '../layout';
 import { csrfChecked, navFor, type PortalDeps, type RequestSession, requireSession, sendPage } from '../session';
 
@@ -15,39 +16,22 @@ interface RemoveForm {
 }
 
 export const keyTable = (keys: SshKeyListing[], removeWith?: string) =>
-  keys.length === 0
-    ? html`<p>No SSH keys yet.</p>`
-    : html`<table class="keys">
-        <thead>
-          <tr>
-            <th scope="col">Label</th>
-            <th scope="col">Type</th>
-            <th scope="col">Fingerprint</th>
-            ${removeWith ? html`<th scope="col"><span class="visually-hidden">Remove</span></th>` : ''}
-          </tr>
-        </thead>
-        <tbody>
-          ${keys.map(
-            (k) =>
-              html`<tr>
-                <td>${k.label || '—'}</td>
-                <td>${k.type}${k.bits ? ` (${k.bits} bits)` : ''}</td>
-                <td><code>${k.fingerprint}</code></td>
-                ${
-                  removeWith
-                    ? html`<td>
-                        <form method="post" action="/ssh-keys/remove">
-                          <input type="hidden" name="_csrf" value="${removeWith}" />
-                          <input type="hidden" name="fingerprint" value="${k.fingerprint}" />
-                          <button type="submit" class="secondary" aria-label="Remove the key ${k.label || k.fingerprint}">Remove</button>
-                        </form>
-                      </td>`
-                    : ''
-                }
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
+  itemTable(
+    keys,
+    'No SSH keys yet.',
+    [html`Label`, html`Type`, html`Fingerprint`],
+    (k) => [html`${k.label || '—'}`, html`${k.type}${k.bits ? ` (${k.bits} bits)` : ''}`, html`<code>${k.fingerprint}</code>`],
+    removeWith === undefined
+      ? undefined
+      : {
+          csrf: removeWith,
+          action: '/ssh-keys/remove',
+          field: 'fingerprint',
+          value: (k) => k.fingerprint,
+          label: 'Remove',
+          ariaLabel: (k) => `Remove the key ${k.label || k.fingerprint}`,
+        },
+  );
 
 async function keysPage(deps: PortalDeps, s: RequestSession, csrf: string, notice?: Notice, form: AddForm = {}): Promise<string> {
   const keys = await sshKeysOf(deps.directory, s.session.identity, s.session.identity.dn);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DeviceCredential } from '../../directory/accounts/devices';
 import { refusedText as refused } from '../refused';
 import { html } from '../html';
+import { itemTable } from '../table';
 import { page, type Notice } from '../layout';
 import { csrfChecked, navFor, type PortalDeps, type RequestSession, requireSession, sendPage } from '../session';
 
@@ -14,39 +15,15 @@ const when = (ms?: number) => (ms === undefined ? '—' : new Date(ms).toISOStri
 
 /** A person's Wi-Fi credentials; with `revokeWith` (a CSRF token) each row has its Revoke button. */
 export const devicesTable = (devices: DeviceCredential[], revokeWith?: string) =>
-  devices.length === 0
-    ? html`<p>No Wi-Fi devices.</p>`
-    : html`<table class="keys">
-        <thead>
-          <tr>
-            <th scope="col">User name</th>
-            <th scope="col">Made</th>
-            <th scope="col">Last used <span class="hint">(EAP-TTLS)</span></th>
-            ${revokeWith ? html`<th scope="col"><span class="visually-hidden">Revoke</span></th>` : ''}
-          </tr>
-        </thead>
-        <tbody>
-          ${devices.map(
-            (d) =>
-              html`<tr>
-                <td><code>${d.name}</code></td>
-                <td>${when(d.createdAt)} UTC</td>
-                <td>${d.lastUsedAt === undefined ? '—' : `${when(d.lastUsedAt)} UTC`}</td>
-                ${
-                  revokeWith
-                    ? html`<td>
-                        <form method="post" action="/wifi/revoke">
-                          <input type="hidden" name="_csrf" value="${revokeWith}" />
-                          <input type="hidden" name="name" value="${d.name}" />
-                          <button type="submit" class="secondary" aria-label="Revoke ${d.name}">Revoke</button>
-                        </form>
-                      </td>`
-                    : ''
-                }
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
+  itemTable(
+    devices,
+    'No Wi-Fi devices.',
+    [html`User name`, html`Made`, html`Last used <span class="hint">(EAP-TTLS)</span>`],
+    (d) => [html`<code>${d.name}</code>`, html`${when(d.createdAt)} UTC`, html`${d.lastUsedAt === undefined ? '—' : `${when(d.lastUsedAt)} UTC`}`],
+    revokeWith === undefined
+      ? undefined
+      : { csrf: revokeWith, action: '/wifi/revoke', field: 'name', value: (d) => d.name, label: 'Revoke', ariaLabel: (d) => `Revoke ${d.name}` },
+  );
 
 async function wifiPage(deps: PortalDeps, s: RequestSession, csrf: string, notice?: Notice, made?: { name: string; password: string }): Promise<string> {
   const devices = await deps.directory.accounts.wifiCredentials(s.session.identity.dn);
