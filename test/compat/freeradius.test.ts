@@ -88,6 +88,22 @@ describe('FreeRADIUS with rlm_ldap (Wi-Fi and VPN logins, StartTLS, a service bi
       expect(eapolTest(radius, 'erin.phone', password, 'peap-mschapv2').accepted, why()).to.equal(true);
     });
 
+    it("a VLAN by group (Tunnel-Private-Group-Id in the Access-Accept): the owner's groups decide, for the device too", () => {
+      // eapol_test shows the value in hex: "3230" is "20".
+      const vlan = (text: string) => {
+        const hex = /Attribute 81 \(Tunnel-Private-Group-Id\)[^\n]*\n\s*Value: ([0-9a-f]+)/.exec(text)?.[1];
+        return hex === undefined ? undefined : Buffer.from(hex, 'hex').toString();
+      };
+      expect(vlan(eapolTest(radius, 'erin.phone', password, 'peap-mschapv2').text), 'not yet in wifi-vlan20').to.equal(undefined);
+      directory.cairn(['group', 'add', 'wifi-vlan20']);
+      directory.cairn(['group', 'add-member', 'wifi-vlan20', 'erin']);
+      const peap = eapolTest(radius, 'erin.phone', password, 'peap-mschapv2');
+      expect(peap.accepted, peap.text + why()).to.equal(true);
+      expect(vlan(peap.text), peap.text).to.equal('20');
+      expect(vlan(eapolTest(radius, 'erin.phone', password).text), 'EAP-TTLS/PAP').to.equal('20');
+      expect(vlan(eapolTest(radius, 'alice', PEOPLE.alice.password).text), 'someone else').to.equal(undefined);
+    });
+
     it('revoked (the phone is lost): rejected at the next authentication', () => {
       directory.cairn(['wifi', 'revoke', 'erin', 'phone']);
       expect(eapolTest(radius, 'erin.phone', password, 'peap-mschapv2').accepted).to.equal(false);

@@ -86,11 +86,13 @@ function eapConf(folder: string): string {
   ttls {
     tls = tls-common
     virtual_server = "inner-tunnel"
+    use_tunneled_reply = yes
   }
   peap {
     tls = tls-common
     default_eap_type = mschapv2
     virtual_server = "inner-tunnel"
+    use_tunneled_reply = yes
   }
   mschapv2 {
   }
