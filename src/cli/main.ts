@@ -22,6 +22,7 @@ const GROUPS: [string[], () => Promise<Register>][] = [
   [['policy'], async () => (await import('./policy')).registerPolicy],
   [['mfa'], async () => (await import('./mfa')).registerMfa],
   [['wifi'], async () => (await import('./wifi')).registerWifi],
+  [['app-password'], async () => (await import('./app-passwords')).registerAppPasswords],
   [['notify'], async () => (await import('./notify')).registerNotify],
   [['tls'], async () => (await import('./tls')).registerTls],
 ];

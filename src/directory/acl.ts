@@ -78,6 +78,7 @@ export class AccessControl {
   /** Add, delete and rename: administrators only. */
   checkWrite(who: Identity, operation: string, dn: string): void {
     checkNotDevice(who);
+    checkNotAppPassword(who);
     if (isAdministrator(who)) return;
     if (who.kind === 'anonymous') throw denied(`anonymous clients may not ${operation} entries; bind first`);
     throw denied(`${identityName(who)} may not ${operation} ${dn}: only administrators may`);
@@ -118,6 +119,7 @@ export class AccessControl {
   /** Modify: administrators anything; a person some attributes of their own entry. */
   checkModify(who: Identity, targetNdn: string, dn: string, changes: Change[]): void {
     checkNotDevice(who);
+    checkNotAppPassword(who);
     if (isAdministrator(who)) return;
     if (who.kind === 'anonymous') throw denied('anonymous clients may not modify entries; bind first');
     if (who.kind !== 'user' || who.isService || !isOwnEntry(who, targetNdn)) {
@@ -155,6 +157,7 @@ export class AccessControl {
    */
   checkPasswordChange(who: Identity, entryNdn: string, dn: string): 'self' | 'reset' {
     checkNotDevice(who);
+    checkNotAppPassword(who);
     if (isOwnEntry(who, entryNdn)) return 'self';
     if (isAdministrator(who)) return 'reset';
     throw denied(`you may not change the password of ${dn}`);
@@ -164,6 +167,12 @@ export class AccessControl {
 /** A device credential (Wi-Fi) authenticates its device and does nothing else: no search, no write, no password change. */
 function checkNotDevice(who: Identity): void {
   if (who.kind === 'user' && who.isDevice) throw denied(`${who.dn} is a device credential: it may only authenticate`);
+}
+
+/** A bind with an app password reads as the person and changes nothing: no write, no password change. */
+function checkNotAppPassword(who: Identity): void {
+  if (who.kind === 'user' && who.appPassword !== undefined)
+    throw denied(`bound with the app password ${who.appPassword}: an app password changes nothing (use your own password)`);
 }
 
 /** Administrators: members of cn=admins, and the CLI acting as the system. */

@@ -16,7 +16,19 @@ import {
 } from './filter-sql';
 import { filterAttrs, filterPredicate, textFromSqlite, type IndexedEntry } from './filter-eval';
 import { migrate } from './migrate';
-import type { AttributeMap, IndexRow, NewEntry, SearchPageQuery, Store, StoredEntry, StoreFilter, TotpRecord, WebSessionRecord, WriteTx } from './types';
+import type {
+  AppPasswordRecord,
+  AttributeMap,
+  IndexRow,
+  NewEntry,
+  SearchPageQuery,
+  Store,
+  StoredEntry,
+  StoreFilter,
+  TotpRecord,
+  WebSessionRecord,
+  WriteTx,
+} from './types';
 
 interface EntryRow {
   id: number;
@@ -214,6 +226,32 @@ export class SqliteStore implements Store {
     const row = this.stmt('DELETE FROM reset_tokens WHERE token_hash = ? RETURNING entry_id, requested_at, expires_at').get(tokenHash) as
       { entry_id: number; requested_at: number; expires_at: number } | undefined;
     return row && row.expires_at > now ? { entryId: row.entry_id, requestedAt: row.requested_at, expiresAt: row.expires_at } : undefined;
+  }
+
+  async appPasswords(entryId: number): Promise<AppPasswordRecord[]> {
+    const rows = this.stmt('SELECT id, name, hash, scope, created_at, last_used_at FROM app_passwords WHERE entry_id = ? ORDER BY id').all(entryId) as {
+      id: number;
+      name: string;
+      hash: string;
+      scope: string;
+      created_at: number;
+      last_used_at: number | null;
+    }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, hash: r.hash, scope: r.scope, createdAt: r.created_at, lastUsedAt: r.last_used_at ?? undefined }));
+  }
+
+  async addAppPassword(entryId: number, name: string, hash: string, scope: string, createdAt: number): Promise<void> {
+    this.stmt('INSERT INTO app_passwords (entry_id, name, hash, scope, created_at) VALUES (?, ?, ?, ?, ?)').run(entryId, name, hash, scope, createdAt);
+  }
+
+  async deleteAppPasswords(entryId: number, name?: string): Promise<number> {
+    return name === undefined
+      ? this.stmt('DELETE FROM app_passwords WHERE entry_id = ?').run(entryId).changes
+      : this.stmt('DELETE FROM app_passwords WHERE entry_id = ? AND name = ?').run(entryId, name).changes;
+  }
+
+  async appPasswordUsed(id: number, now: number): Promise<void> {
+    this.stmt('UPDATE app_passwords SET last_used_at = ? WHERE id = ?').run(now, id);
   }
 
   async deviceSecret(entryId: number): Promise<{ ntHash: string; lastUsedAt?: number } | undefined> {

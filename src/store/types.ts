@@ -105,6 +105,16 @@ export interface TotpRecord {
   lastStep: number;
 }
 
+export interface AppPasswordRecord {
+  id: number;
+  name: string;
+  hash: string;
+  /** JSON of the scope (accounts/app-passwords.ts). */
+  scope: string;
+  createdAt: number;
+  lastUsedAt?: number;
+}
+
 /** The directory's view of storage. Async so that a networked database can implement it later. */
 export interface Store {
   entryByNdn(ndn: string): Promise<StoredEntry | undefined>;
@@ -134,6 +144,12 @@ export interface Store {
   resetTokenEntry(tokenHash: string, now: number): Promise<number | undefined>;
   /** Spends a reset token, atomically: what it was, if it existed and had not expired at `now`. */
   takeResetToken(tokenHash: string, now: number): Promise<{ entryId: number; requestedAt: number; expiresAt: number } | undefined>;
+  /** A person's app passwords (their hashes and scopes), oldest first. */
+  appPasswords(entryId: number): Promise<AppPasswordRecord[]>;
+  addAppPassword(entryId: number, name: string, hash: string, scope: string, createdAt: number): Promise<void>;
+  /** Removes one app password by name (or all of the entry's): how many went. */
+  deleteAppPasswords(entryId: number, name?: string): Promise<number>;
+  appPasswordUsed(id: number, now: number): Promise<void>;
   /** A device credential's NT hash and when it last authenticated. */
   deviceSecret(entryId: number): Promise<{ ntHash: string; lastUsedAt?: number } | undefined>;
   deviceUsed(entryId: number, now: number): Promise<void>;

@@ -427,6 +427,22 @@ describe('accounts engine (fake clock)', function () {
     });
   });
 
+  describe('app passwords', () => {
+    it('bind over LDAP from their scope with no code, but never open the portal', async () => {
+      await addPerson('zzapp', 'App-Owner-Pass-11');
+      const { secret } = await d.accounts.mfaEnroll(SYSTEM, person('zzapp'));
+      await d.accounts.mfaConfirm(SYSTEM, person('zzapp'), totpCode(secret, now));
+      const { password } = await d.accounts.addAppPassword(SYSTEM, person('zzapp'), 'mail', { addresses: ['10.1.2.0/24'], services: [] });
+      const auth = await d.accounts.authenticate(person('zzapp'), password, from('10.1.2.3'));
+      expect(auth.identity).to.include({ kind: 'user', appPassword: 'mail' });
+      expect((await refusal(d.accounts.authenticate(person('zzapp'), password, from('10.1.3.3')))).code, 'out of scope').to.equal(49);
+      expect(
+        (await refusal(d.accounts.signIn(person('zzapp'), password, '', from('10.1.2.3')) as unknown as Promise<Authentication>)).code,
+        'the portal',
+      ).to.equal(49);
+    });
+  });
+
   describe('audit', () => {
     it('every account state change is in the audit log: MFA enroll, confirm, reset, unlock, password change', () => {
       const lines = readFileSync(join(dir, 'audit.log'), 'utf8')

@@ -21,6 +21,7 @@ import { PasswordPolicyLayer } from './password-policy';
 import { afterSuccess, checkAllowed, restrict, restrictionOf, type SessionRequest, type SessionRestriction } from './restriction';
 import { PortalSessions, type PortalSession } from './portal-sessions';
 import { DeviceCredentials } from './devices';
+import { AppPasswords, type AppPassword, type AppPasswordScope } from './app-passwords';
 import { normalizeRecoveryCode } from '../../security/typable-secrets';
 
 export type { BindOrigin } from './mfa';
@@ -28,6 +29,7 @@ export type { PasswordChangeRequest } from './change-password';
 export type { SessionRequest, SessionRestriction } from './restriction';
 export type { ExpiringPassword, PasswordExpiry } from './expiry';
 export type { PortalSession } from './portal-sessions';
+export type { AppPassword, AppPasswordScope } from './app-passwords';
 
 /** A forgotten-password request the engine accepted: what the mail needs. The token goes in the link only. */
 export interface PasswordResetMail {
@@ -67,6 +69,7 @@ export class Accounts {
   private readonly mfa: MfaLayer;
   private readonly sessions: PortalSessions;
   private readonly devices: DeviceCredentials;
+  private readonly apps: AppPasswords;
 
   constructor(
     private readonly ctx: DirectoryContext,
@@ -79,6 +82,7 @@ export class Accounts {
     this.mfa = new MfaLayer(ctx, secrets, ctx.config.mfa, policy);
     this.sessions = new PortalSessions(ctx);
     this.devices = new DeviceCredentials(ctx, writer, policy);
+    this.apps = new AppPasswords(ctx);
     ctx.deviceNtHash = (who, entry) => this.devices.ntHashFor(who, entry);
   }
 
@@ -89,7 +93,7 @@ export class Accounts {
 
   /** A simple bind; `origin` (the connection's client) decides the MFA code's per-client grace. */
   authenticate(name: string, typedPassword: string, origin?: BindOrigin): Promise<Authentication> {
-    return simpleBind(this.ctx, this.policy, this.mfa, name, typedPassword, origin, undefined, this.devices);
+    return simpleBind(this.ctx, this.policy, this.mfa, name, typedPassword, origin, undefined, this.devices, this.apps);
   }
 
   /**
@@ -330,6 +334,28 @@ export class Accounts {
     });
   }
 
+  /** An app password for a program that binds with the person's name (the person, or an administrator); shown once. */
+  addAppPassword(who: Identity, dn: string, name: string, scope: AppPasswordScope) {
+    return audited(this.audit, who, { op: 'modify', dn, attributes: [`appPassword:${name}`] }, async () => {
+      const owner = await this.existing(dn);
+      this.ctx.acl.checkOwnOrAdministrator(await this.current(who), owner.ndn, dn, 'make an app password for');
+      return this.apps.add(owner, name, scope);
+    });
+  }
+
+  async appPasswords(dn: string): Promise<AppPassword[]> {
+    return this.apps.list(await this.existing(dn));
+  }
+
+  /** Revokes one app password by name, or all of the person's. */
+  revokeAppPasswords(who: Identity, dn: string, name?: string) {
+    return audited(this.audit, who, { op: 'modify', dn, attributes: [`appPassword:${name ?? '*'}`] }, async () => {
+      const owner = await this.existing(dn);
+      this.ctx.acl.checkOwnOrAdministrator(await this.current(who), owner.ndn, dn, 'revoke an app password of');
+      return this.apps.revoke(owner, name);
+    });
+  }
+
   /** Removes the secret (a lost phone); an account that must use MFA then cannot log in until enrolled again. */
   mfaReset(who: Identity, dn: string): Promise<void> {
     return this.mfaChange(who, dn, 'mfaReset', 'reset the MFA of', (entry) => this.mfa.reset(entry));
@@ -407,7 +433,9 @@ export class Accounts {
   async current(who: Identity): Promise<Identity> {
     if (who.kind !== 'user') return who;
     const entry = await this.ctx.store.entryById(who.entryId);
-    return entry && entry.ndn === who.ndn ? identityOf(this.ctx, entry) : ANONYMOUS;
+    if (!entry || entry.ndn !== who.ndn) return ANONYMOUS;
+    // How the connection authenticated stays with it: an app password's bind writes nothing.
+    return who.appPassword === undefined ? identityOf(this.ctx, entry) : { ...identityOf(this.ctx, entry), appPassword: who.appPassword };
   }
 
   private async existing(dn: string): Promise<StoredEntry> {

@@ -3,7 +3,7 @@ import { LdapError, MfaEnrolmentRequired, PolicyRefusal } from '../errors';
 import type { PasswordPolicyLayer } from './password-policy';
 import { reuseClient, type BindOrigin, type MfaLayer } from './mfa';
 import { PolicyError, type PasswordPolicy, type PolicyResponse } from '../../security/policy/types';
-import { ANONYMOUS, type Identity } from '../identity';
+import { ANONYMOUS, type Identity, type UserIdentity } from '../identity';
 import { adminsGroupDN, deviceCredentialTest, serviceAccountTest } from '../layout';
 import { ResultCode } from '../../ldap/result-codes';
 import { hashScheme, isBcrypt } from '../../security/passwords';
@@ -14,11 +14,12 @@ import { restrict, type SessionRestriction } from './restriction';
 import type { CheckOutcome } from './bind-attempts';
 import { countBind, type BindResult } from '../../metrics/counts';
 import type { DeviceCredentials } from './devices';
+import type { AppPasswords } from './app-passwords';
 
 const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
 
 /** The identity a bound entry gets: administrators are members of cn=admins, services live in ou=services. */
-export function identityOf(ctx: DirectoryContext, entry: StoredEntry): Identity {
+export function identityOf(ctx: DirectoryContext, entry: StoredEntry): UserIdentity {
   const view = new EntryView(entry.dn, entry.attributes, ctx.norm);
   const adminsNdn = ctx.norm.normalizeDN(adminsGroupDN(ctx.namingContext)).ndn;
   const isAdmin = view.values('memberof').some((g) => ctx.norm.rule('distinguishedNameMatch')!(g) === adminsNdn);
@@ -57,6 +58,8 @@ export async function simpleBind(
   recoveryCode?: string,
   /** Device credentials: usable only while their owner is (not locked, in a Wi-Fi group). */
   devices?: DeviceCredentials,
+  /** App passwords: tried (LDAP binds only) when the login password does not match and the bind fits a scope. */
+  apps?: AppPasswords,
 ): Promise<BindOutcome> {
   if (name.trim() === '') {
     if (password === '') return { identity: ANONYMOUS };
@@ -87,10 +90,13 @@ export async function simpleBind(
       throw new PolicyRefusal(ResultCode.invalidCredentials, 'invalid credentials', PolicyError.accountLocked);
     }
     let outcome: CheckOutcome = 'neither';
+    let appPassword: string | undefined;
     try {
       const check = await checkPassword(ctx, mfa, entry, credential.hash, password, reuseClient(origin, entry.ndn), recoveryCode);
-      result = check === 'ok' ? undefined : check;
-      outcome = check === 'ok' ? 'success' : 'failure';
+      if (check !== 'ok' && apps && !devices?.isDeviceEntry(entry)) appPassword = await apps.match(entry, password, origin);
+      const ok = check === 'ok' || appPassword !== undefined;
+      result = ok ? undefined : check;
+      outcome = ok ? 'success' : 'failure';
     } catch (err) {
       if (err instanceof LdapError) result = 'mfa_missing';
       throw err;
@@ -108,7 +114,11 @@ export async function simpleBind(
     }
     let done: BindOutcome;
     try {
-      done = await afterCorrectPassword(ctx, policy, entry, rules, credential, password);
+      done = await afterCorrectPassword(ctx, policy, entry, rules, credential, appPassword === undefined ? password : undefined);
+      if (appPassword !== undefined) {
+        ctx.log.info('bind with an app password', { dn: entry.dn, app: appPassword });
+        done = { ...done, identity: { ...identityOf(ctx, entry), appPassword } };
+      }
     } catch (err) {
       if (err instanceof PolicyRefusal && err.policyError === PolicyError.passwordExpired) result = 'expired';
       throw err;
@@ -127,10 +137,11 @@ async function afterCorrectPassword(
   entry: StoredEntry,
   rules: PasswordPolicy,
   credential: { hash: string; changedAt: number },
-  password: string,
+  /** The login password that matched (undefined: an app password did, and the stored hash is left alone). */
+  password: string | undefined,
 ): Promise<BindOutcome> {
   const state = await policy.afterCorrectPassword(entry, rules);
-  if (!isBcrypt(credential.hash)) {
+  if (password !== undefined && !isBcrypt(credential.hash)) {
     // A migrated hash of another scheme ({SSHA}, {CRYPT} sha-crypt, {PBKDF2-SHA512}…): replace it with
     // bcrypt now that the password is known to be right.
     const upgraded = await ctx.hasher.hash(password);

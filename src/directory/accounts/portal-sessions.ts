@@ -50,7 +50,7 @@ export class PortalSessions {
       return undefined;
     }
     await this.ctx.store.touchWebSession(key, now);
-    const identity = identityOf(this.ctx, entry) as Identity & { kind: 'user' };
+    const identity = identityOf(this.ctx, entry);
     const restriction = s.restriction ? (JSON.parse(s.restriction) as Parameters<typeof restrict>[0]) : undefined;
     // Enrolment done (confirmed): the session is no longer held to it.
     if (restriction?.kind === 'mustEnrol' && (await this.ctx.store.totp(entry.id))?.confirmed) return { identity };
