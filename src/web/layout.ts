@@ -29,6 +29,7 @@ export function page(p: PageParts): string {
                     <li><a href="/mfa">Two-step sign-in</a></li>
                     <li><a href="/ssh-keys">SSH keys</a></li>
                     <li><a href="/wifi">Wi-Fi</a></li>
+                    <li><a href="/app-passwords">App passwords</a></li>
                     <li><a href="/profile">Profile</a></li>
                     ${p.nav.isAdmin ? html`<li><a href="/admin">People</a></li>` : ''}`
           }

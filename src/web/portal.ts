@@ -19,6 +19,7 @@ import { registerPassword } from './pages/password';
 import { registerProfile } from './pages/profile';
 import { registerSshKeys } from './pages/ssh-keys';
 import { registerWifi } from './pages/wifi';
+import { registerAppPasswords } from './pages/app-passwords';
 import { registerSignIn } from './pages/sign-in';
 import { loadSession, type PortalDeps } from './session';
 
@@ -135,6 +136,7 @@ async function configure(app: FastifyInstance, deps: PortalDeps): Promise<void> 
   registerSshKeys(app, deps);
   registerProfile(app, deps);
   registerWifi(app, deps);
+  registerAppPasswords(app, deps);
   registerAdmin(app, deps);
   registerForgot(app, deps);
 }

@@ -33,7 +33,7 @@ describe('the self-service portal (a real browser)', function () {
   const checked: string[] = [];
   /** A real SMTP server, for the forgotten-password mail. */
   let smtp: TestSmtp;
-  /** Bob's recovery codes, as the page showed them when he turned MFA on. */
+  /** Bob's recovery codes, as the page showed them (when he turned MFA on, then his new set). */
   let bobCodes: string[] = [];
 
   const ldapBinds = (password: string) => ldapTool('ldapwhoami', bindAs(server.url, ALICE, password)).status === 0;
@@ -313,6 +313,7 @@ describe('the self-service portal (a real browser)', function () {
     expect(new URL(page.url()).pathname, 'a code of the old set').to.equal('/sign-in');
     await signIn('bob', 'Granite-Steps-63', fresh[0]);
     expect(new URL(page.url()).pathname).to.equal('/');
+    bobCodes = fresh;
   });
 
   it("SSH keys: added under a label with ssh-keygen's fingerprint, refused when weak, broken or there already, removed; LDAP shows what sshd gets", async () => {
@@ -423,6 +424,30 @@ describe('the self-service portal (a real browser)', function () {
     await Promise.all([page.waitForNavigation(), page.click('main table.keys tbody tr:first-child button')]);
     expect(await textOf(page, '.notice.ok')).to.equal('Revoked bob.phone: it can no longer join the Wi-Fi.');
     expect(ldapTool('ldapwhoami', bindAs(server.url, DEVICE, shown[1])).status, 'revoked').to.not.equal(0);
+  });
+
+  it('app passwords: made here with a scope, bind over LDAP with no code, never open the portal, revoked here', async () => {
+    await visit('/app-passwords', 'app-passwords-none');
+    const make = (fields: Record<string, string>) => submitForm(page, fields, 'form[action="/app-passwords/add"] button[type=submit]');
+    await make({ name: 'nas', from: '', service: '' });
+    expect(await textOf(page, '.notice.error')).to.contain('Not made: an app password needs a scope');
+    await make({ name: 'nas', from: '127.0.0.1', service: '' });
+    await look('app-password-made', false);
+    const nas = await textOf(page, 'section.notice code.secret');
+    expect(nas).to.match(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    expect(ldapTool('ldapwhoami', bindAs(server.url, BOB, nas)).status, 'LDAP with no code').to.equal(0);
+    await page.goto(url + 'app-passwords');
+    await look('app-passwords');
+    expect(await textOf(page, 'main table.keys')).to.contain('from 127.0.0.1');
+    await signOut();
+    await signIn('bob', nas);
+    expect(new URL(page.url()).pathname, 'the portal refuses an app password').to.equal('/sign-in');
+    await signIn('bob', 'Granite-Steps-63', bobCodes[5]);
+    expect(new URL(page.url()).pathname).to.equal('/');
+    await page.goto(url + 'app-passwords');
+    await Promise.all([page.waitForNavigation(), page.click('main table.keys tbody tr:first-child button')]);
+    expect(await textOf(page, '.notice.ok')).to.equal('Revoked nas.');
+    expect(ldapTool('ldapwhoami', bindAs(server.url, BOB, nas)).status, 'revoked').to.not.equal(0);
   });
 
   it('an administrator adds a person (a generated first password, changed at first sign-in) and changes their groups', async () => {
