@@ -97,8 +97,8 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
 export function parseSshPublicKey(text: string): SshPublicKey {
   const line = text.trim();
   if (line === '') throw new SshKeyError('paste a public key');
-  if (/[\r\n]/.test(line)) throw new SshKeyError('paste one key at a time (one line)');
   if (line.startsWith('-----BEGIN')) throw new SshKeyError('that is a private key or a PEM file: paste the public key, the one line of the .pub file');
+  if (/[\r\n]/.test(line)) throw new SshKeyError('paste one key at a time (one line)');
   const [type, data = '', ...rest] = line.split(/[ \t]+/);
   if (type === 'ssh-dss') throw new SshKeyError('DSA keys are no longer accepted by OpenSSH: make a new one with ssh-keygen -t ed25519');
   if (!SUPPORTED_SSH_KEY_TYPES.includes(type))
