@@ -419,6 +419,13 @@ describe('the self-service portal (a real browser)', function () {
     const DEVICE = `uid=bob.phone,ou=devices,${BASE}`;
     // Bob must use MFA everywhere else; his phone's credential needs no code.
     expect(ldapTool('ldapwhoami', bindAs(server.url, DEVICE, shown[1])).status, 'the device binds').to.equal(0);
+    // It is not a person: it opens no portal (nor, not being a posixAccount, any login).
+    const other = await browser.createBrowserContext();
+    const stranger = await other.newPage();
+    await stranger.goto(url + 'sign-in');
+    await submitForm(stranger, { username: 'bob.phone', password: shown[1], code: '' });
+    expect(new URL(stranger.url()).pathname, 'the portal refuses a device credential').to.equal('/sign-in');
+    await other.close();
     await page.goto(url + 'wifi');
     await look('wifi');
     expect(await textOf(page, 'main table.keys')).to.contain('bob.phone');
