@@ -1,12 +1,16 @@
-import type { Directory } from '../directory';
 import type { Identity } from '../identity';
 import type { Filter } from '../../ldap/filter';
 import type { Scope } from '../../ldap/types';
-import type { SearchResultEntry } from './run-search';
+import type { SearchOutcome, SearchParams, SearchResultEntry, SearchSink } from './run-search';
+
+/** Whatever answers a search as someone: the Directory, or (inside it) the search itself. */
+export interface Searcher {
+  search(who: Identity, params: SearchParams, sink: SearchSink): Promise<SearchOutcome>;
+}
 
 /** Every entry under a base that matches, as `who` may see it, with no size or time limit. */
 export async function findEntries(
-  d: Pick<Directory, 'search'>,
+  d: Searcher,
   who: Identity,
   base: string,
   filter: Filter,
