@@ -379,7 +379,16 @@ describe('the self-service portal (a real browser)', function () {
   });
 
   it("profile: the fields access.selfWritable allows, a login shell from access.allowedShells; another shell is refused with LDAP's reason", async () => {
+    // A value with spaces an administrator set is shown and sent back as it is: saving unchanged changes nothing.
+    const spaced = ldapTool(
+      'ldapmodify',
+      bindAs(server.url, `uid=admin,ou=people,${BASE}`, ADMIN_PASSWORD),
+      `dn: ${BOB}\nchangetype: modify\nreplace: displayName\ndisplayName: Bob  Stone \n`,
+    );
+    expect(spaced.status, spaced.stderr).to.equal(0);
     await visit('/profile', 'profile');
+    await submitForm(page, {});
+    expect(await textOf(page, '.notice.ok')).to.equal('Nothing to change.');
     const fields = (await page.evaluate("[...document.querySelectorAll('main form input:not([type=hidden]), main form select')].map((e) => e.id)")) as string[];
     expect(fields).to.deep.equal(['givenName', 'sn', 'cn', 'displayName', 'mail', 'telephoneNumber', 'mobile', 'loginShell']);
     await page.select('#loginShell', '/bin/zsh');

@@ -229,13 +229,13 @@ export function registerAdmin(app: FastifyInstance, deps: PortalDeps): void {
     const s = requireAdmin(deps, req, reply);
     if (!s) return reply;
     const f = req.body;
-    const trimmed = (v?: string) => (v ?? '').trim();
     try {
       const added = await addPerson(
         deps.directory,
         s.session.identity,
         deps.config,
-        { uid: trimmed(f.uid), given: trimmed(f.given), sn: trimmed(f.sn), mail: trimmed(f.mail) || undefined },
+        // As typed: the input checks refuse a stray space in a user name or mail address, and names keep theirs.
+        { uid: f.uid ?? '', given: f.given ?? '', sn: f.sn ?? '', mail: f.mail || undefined },
         FIELD_NAMES,
       );
       // A first password from the policy-aware generator, as an administrator's reset makes one: changed at first sign-in.

@@ -80,7 +80,7 @@ export function registerAppPasswords(app: FastifyInstance, deps: PortalDeps): vo
     const s = requireSession(deps, req, reply);
     if (!s) return reply;
     try {
-      const made = await accounts.addAppPassword(s.session.identity, s.session.identity.dn, (req.body.name ?? '').trim(), {
+      const made = await accounts.addAppPassword(s.session.identity, s.session.identity.dn, req.body.name ?? '', {
         addresses: list(req.body.from),
         services: list(req.body.service),
       });

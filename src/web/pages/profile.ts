@@ -74,9 +74,9 @@ function changesFrom(deps: PortalDeps, me: SearchResultEntry, form: ProfileForm)
     if (typed === undefined || !can.has(type.toLowerCase())) continue;
     const values = valuesOf(me, type);
     if (values.length > 1) continue;
-    const value = typed.trim();
-    if (value === (values[0] ?? '')) continue;
-    changes.push({ operation: 'replace', modification: { type, values: value === '' ? [] : [value] } });
+    // Kept as typed (values are bytes): a field sent back unchanged changes nothing, spaces included.
+    if (typed === (values[0] ?? '')) continue;
+    changes.push({ operation: 'replace', modification: { type, values: typed === '' ? [] : [typed] } });
   }
   return changes;
 }

@@ -69,7 +69,7 @@ export function registerWifi(app: FastifyInstance, deps: PortalDeps): void {
     const s = requireSession(deps, req, reply);
     if (!s) return reply;
     try {
-      const made = await accounts.addWifiCredential(s.session.identity, s.session.identity.dn, (req.body.device ?? '').trim());
+      const made = await accounts.addWifiCredential(s.session.identity, s.session.identity.dn, req.body.device ?? '');
       return sendPage(reply, await wifiPage(deps, s, reply.generateCsrf(), undefined, made));
     } catch (err) {
       return sendPage(reply, await wifiPage(deps, s, reply.generateCsrf(), { kind: 'error', text: `Not made: ${refused(err)}.` }), 400);
