@@ -441,6 +441,20 @@ describe('accounts engine (fake clock)', function () {
         'the portal',
       ).to.equal(49);
     });
+
+    it("while the person's own password has expired: refused, and the person's grace logins are left to them", async () => {
+      await addPerson('zzappgrace', 'Grace-App-Pass-17');
+      const { password } = await d.accounts.addAppPassword(SYSTEM, person('zzappgrace'), 'nas', { addresses: ['10.1.2.3'], services: [] });
+      await setPolicy(['pwdMaxAge', '1'], ['pwdGraceAuthNLimit', '2']);
+      try {
+        later(1500);
+        for (let i = 0; i < 3; i++)
+          expect((await refusal(d.accounts.authenticate(person('zzappgrace'), password, from('10.1.2.3')))).policyError).to.equal(PolicyError.passwordExpired);
+        expect((await auth('zzappgrace', 'Grace-App-Pass-17')).policy).to.deep.equal({ warning: { graceAuthNsRemaining: 1 } });
+      } finally {
+        await setPolicy(['pwdMaxAge', '0'], ['pwdGraceAuthNLimit', '0']);
+      }
+    });
   });
 
   describe('audit', () => {

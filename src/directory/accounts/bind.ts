@@ -140,7 +140,7 @@ async function afterCorrectPassword(
   /** The login password that matched (undefined: an app password did, and the stored hash is left alone). */
   password: string | undefined,
 ): Promise<BindOutcome> {
-  const state = await policy.afterCorrectPassword(entry, rules);
+  const state = await policy.afterCorrectPassword(entry, rules, undefined, password !== undefined);
   if (password !== undefined && !isBcrypt(credential.hash)) {
     // A migrated hash of another scheme ({SSHA}, {CRYPT} sha-crypt, {PBKDF2-SHA512}…): replace it with
     // bcrypt now that the password is known to be right.

@@ -217,7 +217,13 @@ export class PasswordPolicyLayer {
    * After a correct password: expiry (with grace logins), the expiry warning, and the must-change state
    * after an administrator's reset. Throws passwordExpired when no grace login is left.
    */
-  async afterCorrectPassword(entry: StoredEntry, policy: PasswordPolicy, now = this.ctx.now()): Promise<{ response?: PolicyResponse; mustChange: boolean }> {
+  async afterCorrectPassword(
+    entry: StoredEntry,
+    policy: PasswordPolicy,
+    now = this.ctx.now(),
+    /** false for an app password: the person's grace logins are theirs to spend, and the app is refused meanwhile. */
+    spendGrace = true,
+  ): Promise<{ response?: PolicyResponse; mustChange: boolean }> {
     const view = new EntryView(entry.dn, entry.attributes, this.norm);
     // As slapd's ppolicy: a password without pwdChangedTime (migrated from a directory that kept none) does
     // not expire until it is next changed. Counting from the import instead would expire everyone at once.
@@ -228,7 +234,7 @@ export class PasswordPolicyLayer {
       if (now >= expiresAt) {
         const used = view.values('pwdgraceusetime').length;
         const withinGraceExpiry = policy.graceExpiry === 0 || now < expiresAt + policy.graceExpiry * 1000;
-        if (used < policy.graceAuthNLimit && withinGraceExpiry) {
+        if (spendGrace && used < policy.graceAuthNLimit && withinGraceExpiry) {
           await this.updateState(entry.id, (v, set) => set('pwdGraceUseTime', [...v.values('pwdgraceusetime'), formatGeneralizedTime(now + used, true)]));
           response = { warning: { graceAuthNsRemaining: policy.graceAuthNLimit - used - 1 } };
         } else {
