@@ -44,7 +44,9 @@ export async function addSshKey(d: Directory, who: Identity, dn: string, text: s
   let line: string;
   try {
     const key = parseSshPublicKey(text);
-    const name = (label.trim() || key.comment).replace(/[\p{Cc}\s]+/gu, ' ').trim();
+    // Kept as typed; a label of only spaces means none. A control character cannot be on an authorized_keys line.
+    const name = label.trim() === '' ? key.comment : label;
+    if (/\p{Cc}/u.test(name)) throw new SshKeyError('the label may not hold tabs, line breaks or other control characters');
     if ([...name].length > MAX_LABEL) throw new SshKeyError(`the label may be at most ${MAX_LABEL} characters`);
     line = sshKeyLine(key, name);
   } catch (err) {

@@ -99,14 +99,15 @@ export function parseSshPublicKey(text: string): SshPublicKey {
   if (line === '') throw new SshKeyError('paste a public key');
   if (line.startsWith('-----BEGIN')) throw new SshKeyError('that is a private key or a PEM file: paste the public key, the one line of the .pub file');
   if (/[\r\n]/.test(line)) throw new SshKeyError('paste one key at a time (one line)');
-  const [type, data = '', ...rest] = line.split(/[ \t]+/);
+  // The comment is the rest of the line, kept as written (spaces included).
+  const [, type = '', data = '', comment = ''] = /^(\S+)(?:[ \t]+(\S+))?(?:[ \t]+(.*))?$/.exec(line) ?? [];
   if (type === 'ssh-dss') throw new SshKeyError('DSA keys are no longer accepted by OpenSSH: make a new one with ssh-keygen -t ed25519');
   if (!SUPPORTED_SSH_KEY_TYPES.includes(type))
     throw new SshKeyError(`a public key starts with its type (ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa…); this starts with "${type.slice(0, 40)}"`);
   if (!STRICT_BASE64.test(data) || data.length === 0) throw new SshKeyError("the key's data is not base64");
   const blob = Buffer.from(data, 'base64');
   const bits = checkBlob(type, blob);
-  return { type, bits, blob, fingerprint: sshFingerprint(blob), comment: rest.join(' ') };
+  return { type, bits, blob, fingerprint: sshFingerprint(blob), comment };
 }
 
 export function sshFingerprint(blob: Buffer): string {

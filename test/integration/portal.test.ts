@@ -351,6 +351,8 @@ describe('the self-service portal (a real browser)', function () {
       ['Work laptop', 'ssh-ed25519 (256 bits)', fingerprint('ed')],
       [ec.trim().split(' ')[2], 'ecdsa-sha2-nistp256 (256 bits)', fingerprint('ec')],
     ]);
+    await add(ec, 'Home\tdesk');
+    expect(await textOf(page, '.notice.error')).to.equal('Not added: sshPublicKey: the label may not hold tabs, line breaks or other control characters.');
     await add(ed, 'again');
     expect(await textOf(page, '.notice.error')).to.equal('Not added: sshPublicKey: this key is there already (Work laptop).');
     await add(weak);

@@ -40,6 +40,8 @@ describe("OpenSSH public keys (the portal's SSH key check)", () => {
     const ec = parseSshPublicKey(KEYS.ecdsa384.line);
     expect([ec.type, ec.bits, ec.fingerprint]).to.deep.equal(['ecdsa-sha2-nistp384', 384, KEYS.ecdsa384.fingerprint]);
     expect(sshKeyLine(ed, 'Work laptop')).to.equal(`${KEYS.ed25519.line.split(' ').slice(0, 2).join(' ')} Work laptop`);
+    // The comment as written, spaces and all.
+    expect(parseSshPublicKey(`${KEYS.ed25519.line.split(' ').slice(0, 2).join(' ')} bob@old  laptop (2019)`).comment).to.equal('bob@old  laptop (2019)');
   });
 
   it('refuses RSA under 2048 bits, DSA, a private key, two lines, and a blob that is not what its type says', () => {
