@@ -87,6 +87,11 @@ export interface OpenOptions {
   withoutMfaKey?: boolean;
   /** The time the account rules read (tests move it); the system clock when absent. */
   clock?: Clock;
+  /**
+   * Where passwords are hashed: on security.hashWorkers threads (a server, an import), or inline on the
+   * caller's thread (a CLI command that hashes one password: a thread costs more to start than the hash).
+   */
+  hashing?: 'threads' | 'inline';
 }
 
 /** Opens an initialised data folder: store, schema, hashing pool and the directory on top. */
@@ -101,7 +106,7 @@ export async function openDirectory(dataDir: string, config: Config, log: Logger
     await store.close();
     throw err;
   }
-  const pool = new HashPool(config.security.hashWorkers || availableParallelism());
+  const pool = new HashPool(options.hashing === 'inline' ? 'inline' : config.security.hashWorkers || availableParallelism());
   try {
     const directory = await Directory.open({
       store,
@@ -202,7 +207,7 @@ export async function initDirectory(
     const store = new SqliteStore(paths.database, { synchronous: config.store.synchronous });
     await store.write((tx) => tx.setMeta('base', base));
     await store.close();
-    const opened = await openDirectory(dataDir, config, log);
+    const opened = await openDirectory(dataDir, config, log, { hashing: 'inline' });
     try {
       const d = opened.directory;
       const b = d.namingContext;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config';
 import type { Logger } from '../log';
-import type { OpenDirectory } from '../runtime';
+import type { OpenDirectory, OpenOptions } from '../runtime';
 import { LdapError } from '../directory/errors';
 
 export interface GlobalOptions {
@@ -27,11 +27,18 @@ export async function cliLogger(config: Config): Promise<Logger> {
   return createLogger(process.env.CAIRN_LOG_LEVEL ? config.log.level : 'warn', config.log.file || undefined);
 }
 
-/** Opens the directory for one command and always closes it. */
-export async function withDirectory<T>(cmd: Command, fn: (o: OpenDirectory, config: Config) => Promise<T>): Promise<T> {
+/**
+ * Opens the directory for one command and always closes it. Passwords are hashed inline unless the
+ * command asks for the hash threads (an import, which may hash thousands).
+ */
+export async function withDirectory<T>(
+  cmd: Command,
+  fn: (o: OpenDirectory, config: Config) => Promise<T>,
+  options: Pick<OpenOptions, 'hashing'> = {},
+): Promise<T> {
   const config = configFor(cmd);
   const { openDirectory } = await import('../runtime');
-  const opened = await openDirectory(globalOptions(cmd).data, config, await cliLogger(config));
+  const opened = await openDirectory(globalOptions(cmd).data, config, await cliLogger(config), { hashing: 'inline', ...options });
   try {
     return await fn(opened, config);
   } finally {

@@ -55,7 +55,9 @@ export function registerImportExport(program: Command) {
         admins: opts.admin,
       };
       const { runImport } = await import('./import/run');
-      const summary = await withDirectory(cmd, ({ directory, store }) => runImport(directory, store, text, options, bar.tick)).finally(() => bar.done());
+      const summary = await withDirectory(cmd, ({ directory, store }) => runImport(directory, store, text, options, bar.tick), { hashing: 'threads' }).finally(
+        () => bar.done(),
+      );
       process.stdout.write(opts.json ? JSON.stringify(summary.toJSON(), null, 2) + '\n' : summary.format());
       if (!summary.ok) throw new Error(summary.formatProblems());
     });

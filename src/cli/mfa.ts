@@ -67,7 +67,7 @@ export function registerMfa(program: Command) {
       const file = mfaKeyFile(config, data);
       const { openDirectory, sealedEnrolments } = await import('../runtime');
       const { mfaKeyWorks, writeNewMfaKey } = await import('../security/mfa-key');
-      const opened = await openDirectory(data, config, await cliLogger(config), { withoutMfaKey: true });
+      const opened = await openDirectory(data, config, await cliLogger(config), { withoutMfaKey: true, hashing: 'inline' });
       try {
         const enrolled = await sealedEnrolments(opened.store);
         if (mfaKeyWorks(file, enrolled)) throw new Error(`the MFA key ${file} is there and opens the enrolled secrets; nothing to replace`);

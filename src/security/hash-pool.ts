@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import type { HashRequest, HashResponse } from './hash-worker';
+import { runHashJob, type HashRequest, type HashResponse } from './hash-jobs';
 import { hashPoolMetrics as metrics } from '../metrics/counts';
 import { secondsSince } from '../metrics/slots';
 
@@ -11,7 +11,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
  * A pool of worker threads for hashing and verifying passwords; jobs queue when every worker is busy.
  * Threads start when work first needs them, up to the pool's size: a CLI command that hashes one password
  * starts one thread, and a server that nobody has bound to yet holds none (each costs about 130 ms of CPU
- * and 10 MB to start).
+ * and 10 MB to start). An inline pool has no thread: its jobs run on the caller's thread, for a one-shot
+ * CLI command, where a thread would cost more to start than the one hash it is for.
  */
 export class HashPool {
   private readonly idle: Worker[] = [];
@@ -22,9 +23,11 @@ export class HashPool {
   private closed = false;
 
   private readonly size: number;
+  private readonly inline: boolean;
 
-  constructor(size: number) {
-    this.size = Math.max(1, size);
+  constructor(size: number | 'inline') {
+    this.inline = size === 'inline';
+    this.size = size === 'inline' ? 0 : Math.max(1, size);
   }
 
   private spawn() {
@@ -71,11 +74,23 @@ export class HashPool {
 
   private run(req: DistributiveOmit<HashRequest, 'id'>): Promise<string | boolean> {
     if (this.closed) return Promise.reject(new Error('hash pool closed'));
+    if (this.inline) return this.runInline({ ...req, id: this.nextId++ });
     return new Promise((resolve, reject) => {
       this.queue.push({ req: { ...req, id: this.nextId++ }, resolve, reject, queued: process.hrtime.bigint() });
       metrics.queued(1);
       this.pump();
     });
+  }
+
+  private async runInline(req: HashRequest): Promise<string | boolean> {
+    const queued = process.hrtime.bigint();
+    metrics.busy(1);
+    try {
+      return await runHashJob(req);
+    } finally {
+      metrics.busy(-1);
+      metrics.done(req.op, secondsSince(queued));
+    }
   }
 
   /** A new bcrypt hash (without `{CRYPT}`) of a password's exact bytes. */

@@ -3,6 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { scryptSync } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
 import { valueFromBytes } from '../../src/bytes';
+import { hashThreads } from '../../src/metrics/counts';
 import { HashPool } from '../../src/security/hash-pool';
 import { hashScheme, isBcrypt, isSupportedHash, looksLikeUnsupportedHash, verifiesInline, verifyHash } from '../../src/security/hash-schemes';
 import { encodeLittleEndian64 } from '../../src/security/hashes/crypt64';
@@ -187,5 +188,20 @@ describe('password hash schemes', function () {
       expect(await hasher.verify(long + 'other', stored)).to.equal(true);
       expect(bcryptjs.compareSync(long, stored.slice(7))).to.equal(true);
     });
+  });
+
+  it('an inline pool (a CLI command) hashes and verifies on the calling thread, with no thread started', async () => {
+    const pool = new HashPool('inline');
+    const hasher = new PasswordHasher(pool, 4);
+    const before = (await hashThreads.get()).values[0].value;
+    const stored = await hasher.hash('Inline pass 1');
+    expect(stored).to.match(/^\{CRYPT\}\$2b\$04\$/);
+    expect(await hasher.verify('Inline pass 1', stored)).to.equal(true);
+    expect(await hasher.verify('Inline pass 2', stored)).to.equal(false);
+    const md5crypt = vectors.find((x) => x.hash.startsWith('{CRYPT}$1$'))!;
+    expect(await hasher.verify(valueFromBytes(md5crypt.password), md5crypt.hash)).to.equal(true);
+    expect((await hashThreads.get()).values[0].value, 'hash threads started').to.equal(before);
+    await pool.close();
+    expect(await hasher.verify('Inline pass 1', stored).catch((e: unknown) => String(e))).to.match(/closed/);
   });
 });
