@@ -442,6 +442,32 @@ export function usefulDriver(scope: ScopeQuery, f: PlanFilter): Driver | undefin
   return d && d.cost <= 4 ? d : undefined;
 }
 
+/**
+ * How a page walks a subtree when no selective index drives it. A small subtree (under SMALL_SUBTREE
+ * entries) is read through the path index and sorted into id order, which costs at most its size a page.
+ * A large one is walked in id order from where the last page ended, so that a whole enumeration reads each
+ * row once instead of the subtree once a page: by the index rows of a top-level equality when the filter
+ * has one (objectClass=posixAccount, as sssd and nslcd enumerate), else by the rows themselves.
+ */
+export type SubtreeWalk = 'index' | 'rows';
+export const SMALL_SUBTREE = 1000;
+
+/** The driver a large subtree's walk may lead with: a top-level equality on one attribute, however common. */
+export function walkingEquality(f: PlanFilter): Driver | undefined {
+  const leaf = topLevelEquality(f);
+  return leaf && chooseDriver(leaf);
+}
+
+function topLevelEquality(f: PlanFilter): PlanFilter | undefined {
+  if (f.kind === 'equal' && f.attrs.length === 1) return f;
+  if (f.kind !== 'and') return undefined;
+  for (const item of f.items) {
+    const found = topLevelEquality(item);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The filter with one leaf of its top-level conjunction taken out (the driver already guarantees it). */
 export function withoutConjunct(f: PlanFilter, leaf: PlanFilter): PlanFilter {
   if (f === leaf) return TRUE;

@@ -8,11 +8,14 @@ import {
   longGlobMatches,
   planFilter,
   scopeCondition,
+  SMALL_SUBTREE,
   SqlParams,
   usefulDriver,
+  walkingEquality,
   withoutConjunct,
   type Driver,
   type PlanFilter,
+  type SubtreeWalk,
 } from './filter-sql';
 import { filterAttrs, filterPredicate, textFromSqlite, type IndexedEntry } from './filter-eval';
 import { migrate } from './migrate';
@@ -55,10 +58,10 @@ const CANDIDATES = 2048;
 const LARGE_SQL = 20000;
 
 /** The ids (and normalised DNs) of a wide filter's next candidates: the driver's entries in scope, in id order. */
-function candidateSql(q: SearchPageQuery, driver: Driver | undefined, afterId: number, chunk: number) {
+function candidateSql(q: SearchPageQuery, driver: Driver | undefined, walk: SubtreeWalk, afterId: number, chunk: number) {
   const p = new SqlParams();
   const parts = driver ? [`e.id IN (${driver.sql(p)})`] : [];
-  parts.push(scopeCondition(q.scope, driver === undefined, p));
+  parts.push(scopeCondition(q.scope, driver === undefined && walk === 'index', p));
   parts.push(`e.id > ${p.ref(afterId)}`);
   return { sql: `SELECT e.id, CAST(e.ndn AS BLOB) FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ${chunk}`, params: p.values };
 }
@@ -76,6 +79,7 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly largeStatements = new Map<string, Database.Statement>();
   private readonly plans = new WeakMap<StoreFilter, PlanFilter>();
+  private readonly walks = new WeakMap<SearchPageQuery['scope'], SubtreeWalk>();
   private readonly predicates = new WeakMap<StoreFilter, { test: (e: IndexedEntry) => boolean; attrs: string }>();
   private readonly tx: WriteTx;
   private readonly byNdnCache = new Map<string, StoredEntry | null>();
@@ -323,7 +327,8 @@ export class SqliteStore implements Store {
     const filter = planFilter(q.filter);
     // Parameters are positional: every piece of SQL is built in the order it is written.
     const p = new SqlParams();
-    const driver = usefulDriver(q.scope, filter);
+    const walk = this.subtreeWalk(q.scope);
+    const driver = usefulDriver(q.scope, filter) ?? (walk === 'rows' ? walkingEquality(filter) : undefined);
     if (driver?.equality && isConjunct(filter, driver.equality)) {
       // One equality leads: walk its index rows (already in entry order) and join the entries.
       const lead = `d.attr = ${p.ref(driver.equality.attrs[0])} AND d.norm = ${p.ref(driver.equality.norm)}`;
@@ -335,7 +340,7 @@ export class SqliteStore implements Store {
       return { sql, params: p.values };
     }
     const parts = driver ? [`e.id IN (${driver.sql(p)})`] : [];
-    parts.push(scopeCondition(q.scope, driver === undefined, p));
+    parts.push(scopeCondition(q.scope, driver === undefined && walk === 'index', p));
     parts.push(filterCondition(filter, p));
     parts.push(`e.id > ${p.ref(q.afterId)}`);
     return { sql: `SELECT ${ENTRY_COLUMNS} FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ${limit}`, params: p.values };
@@ -374,8 +379,9 @@ export class SqliteStore implements Store {
     // Few candidates first (most pages end early), then more: a page costs about what it returns.
     let chunk = Math.min(CANDIDATES, 2 * limit);
     const driver = usefulDriver(q.scope, filter);
+    const walk = this.subtreeWalk(q.scope);
     for (; matched.length < limit; chunk = Math.min(CANDIDATES, 2 * chunk)) {
-      const { sql, params } = candidateSql(q, driver, afterId, chunk);
+      const { sql, params } = candidateSql(q, driver, walk, afterId, chunk);
       const candidates = this.searchStmt(sql).raw().all(params) as [number, Buffer][];
       if (candidates.length === 0) break;
       const entries = new Map<number, IndexedEntry>(candidates.map(([id, ndn]) => [id, { ndn: textFromSqlite(ndn), values: new Map() }]));
@@ -402,6 +408,25 @@ export class SqliteStore implements Store {
     return (read.all(JSON.stringify(matched)) as EntryRow[]).map(toEntry);
   }
 
+  /**
+   * How the pages of a search walk its scope (see SubtreeWalk): decided at its first page by counting the
+   * subtree up to SMALL_SUBTREE through the path index, and kept for its other pages (one scope object).
+   */
+  private subtreeWalk(scope: SearchPageQuery['scope']): SubtreeWalk {
+    if (scope.kind !== 'sub' && scope.kind !== 'children') return 'index';
+    if (scope.path === '') return 'rows';
+    let walk = this.walks.get(scope);
+    if (!walk) {
+      const { n } = this.stmt(`SELECT count(*) AS n FROM (SELECT 1 FROM entries WHERE path > ? AND path < ? LIMIT ${SMALL_SUBTREE})`).get(
+        scope.path + ',',
+        scope.path + '-',
+      ) as { n: number };
+      walk = n < SMALL_SUBTREE ? 'index' : 'rows';
+      this.walks.set(scope, walk);
+    }
+    return walk;
+  }
+
   async searchPage(q: SearchPageQuery): Promise<StoredEntry[]> {
     // The pages of one search share its filter object: a wide filter is planned once.
     let filter = this.plans.get(q.filter);
@@ -417,7 +442,9 @@ export class SqliteStore implements Store {
   /** How SQLite runs a search (for a wide filter: its candidates); tests use it to show that filters use the index. */
   explainSearch(q: SearchPageQuery): string[] {
     const filter = planFilter(q.filter);
-    const { sql, params } = isWide(filter) ? candidateSql(q, usefulDriver(q.scope, filter), q.afterId, CANDIDATES) : this.searchSql(q);
+    const { sql, params } = isWide(filter)
+      ? candidateSql(q, usefulDriver(q.scope, filter), this.subtreeWalk(q.scope), q.afterId, CANDIDATES)
+      : this.searchSql(q);
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
   }
 

@@ -19,6 +19,7 @@ describe('filters in SQL', function () {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-plan-'));
   const store = new SqliteStore(join(dir, 'db.sqlite'));
   let scope: ScopeQuery;
+  let peopleScope: ScopeQuery;
   const PEOPLE = 5000;
 
   const insert = (dn: string, parentId: number | null, attributes: AttributeMap) =>
@@ -47,6 +48,7 @@ describe('filters in SQL', function () {
       }
     });
     scope = { kind: 'sub', id: base, path: norm.normalizeDN('dc=example,dc=com').path };
+    peopleScope = { kind: 'sub', id: people, path: norm.normalizeDN('ou=people,dc=example,dc=com').path };
   });
   after(async () => {
     await store.close();
@@ -177,6 +179,67 @@ describe('filters in SQL', function () {
       let g = '(uid=u9)';
       for (let i = 0; i < 60; i++) g = `(!${g})`;
       expect(await run(g)).to.deep.equal(['u9']);
+    });
+  });
+
+  describe('enumerating a subtree (sssd, nslcd, application syncs): every row read once for the whole walk', () => {
+    let groupsScope: ScopeQuery;
+    const explain = (q: ScopeQuery, filter: string) =>
+      store.explainSearch({ scope: q, filter: compileFilter(parseFilterString(filter), norm).t, afterId: 0, limit: 500 }).join('\n');
+    /** Every page of a walk, `size` entries at a time, as runSearch continues it: the ids in the order sent. */
+    const walk = async (q: ScopeQuery, filter: string, size: number) => {
+      const t = compileFilter(parseFilterString(filter), norm).t;
+      const ids: number[] = [];
+      for (let afterId = 0; ;) {
+        const rows = await store.searchPage({ scope: q, filter: t, afterId, limit: size });
+        ids.push(...rows.map((r) => r.id));
+        if (rows.length < size) return ids;
+        afterId = rows[rows.length - 1].id;
+      }
+    };
+
+    before(async () => {
+      const base = (await store.entryByNdn('dc=example,dc=com'))!.id;
+      const groups = await insert('ou=groups,dc=example,dc=com', base, { objectClass: ['organizationalUnit'], ou: ['groups'] });
+      for (let i = 0; i < 5; i++)
+        await insert(`cn=g${i},ou=groups,dc=example,dc=com`, groups, { objectClass: ['posixGroup'], cn: [`g${i}`], gidNumber: [String(i)] });
+      groupsScope = { kind: 'sub', id: groups, path: norm.normalizeDN('ou=groups,dc=example,dc=com').path };
+    });
+
+    it("a large subtree with objectClass=posixAccount walks that value's index rows in id order: no sort, no re-read per page", () => {
+      const p = explain(peopleScope, '(objectClass=posixAccount)');
+      expect(p).to.match(/SEARCH (attr_index|d) USING PRIMARY KEY \(attr=\? AND norm=\? AND entry_id>\?\)/);
+      expect(p).to.not.match(/TEMP B-TREE/);
+      expect(explain(peopleScope, '(&(objectclass=posixAccount)(uid=*)(&(uidNumber=*)(!(uidNumber=0))))')).to.not.match(/TEMP B-TREE/);
+    });
+
+    it('a large subtree with no equality walks the rows in id order from where the page ended', () => {
+      const p = explain(peopleScope, '(uid=*)');
+      expect(p).to.match(/(SCAN e|SEARCH e USING INTEGER PRIMARY KEY \(rowid>\?\))/);
+      expect(p).to.not.match(/TEMP B-TREE/);
+    });
+
+    it('a small subtree is read through the path index (its few rows sorted)', () => {
+      expect(explain(groupsScope, '(objectClass=posixGroup)')).to.match(/USING INDEX \S+ \(path>\? AND path<\?\)/);
+    });
+
+    it('paged walks return every entry of the scope once, in id order, whichever way they walk', async () => {
+      const peopleChildren: ScopeQuery = { kind: 'children', id: peopleScope.id, path: norm.normalizeDN('ou=people,dc=example,dc=com').path };
+      const walks: [ScopeQuery, string, number][] = [
+        [peopleScope, '(objectClass=posixAccount)', PEOPLE],
+        [peopleScope, '(uid=*)', PEOPLE + 2],
+        [peopleScope, '(objectClass=*)', PEOPLE + 3],
+        [peopleChildren, '(objectClass=*)', PEOPLE + 2],
+        [groupsScope, '(objectClass=posixGroup)', 5],
+        [scope, '(|(objectClass=posixGroup)(uid=u1))', 6],
+      ];
+      for (const [q, filter, expected] of walks) {
+        for (const size of [1, 128, 500]) {
+          const ids = await walk(q, filter, size);
+          expect(ids, `${filter} by ${size}`).to.have.length(expected);
+          expect(ids, `${filter} by ${size}: ascending, no repeats`).to.deep.equal([...new Set(ids)].sort((a, b) => a - b));
+        }
+      }
     });
   });
 });

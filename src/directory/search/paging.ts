@@ -4,7 +4,7 @@ import { ResultCode } from '../../ldap/result-codes';
 
 /**
  * Paged-results cookies (RFC 2696) are stateless: the id of the last entry sent, and a fingerprint of the
- * search so a cookie cannot continue a different one. Results are in id order, so the next page starts
+ * search (who searches, and what) so a cookie cannot continue a different one, or another person's. Results are in id order, so the next page starts
  * after that id and sees every matching entry exactly once, even across restarts.
  */
 export function searchFingerprint(parts: unknown[]): Buffer {

@@ -3,7 +3,7 @@ import type { AttributeValues, Scope } from '../../ldap/types';
 import type { ScopeQuery, StoredEntry } from '../../store/types';
 import { LdapError } from '../errors';
 import { EntryView } from '../entry-view';
-import type { Identity } from '../identity';
+import { identityDN, type Identity } from '../identity';
 import { ResultCode } from '../../ldap/result-codes';
 import { compileFilter } from './compile-filter';
 import { checkFilterSize } from './filter-size';
@@ -82,7 +82,8 @@ export async function runSearch(ctx: DirectoryContext, who: Identity, p: SearchP
   const timeLimit = Math.min(p.timeLimit > 0 ? p.timeLimit : Infinity, serverTime || Infinity);
   const deadline = Date.now() + timeLimit * 1000;
 
-  const fingerprint = p.paged ? searchFingerprint([base.ndn, p.scope, p.filter, p.attributes, p.typesOnly]) : undefined;
+  // Who searches is part of the search: a cookie from one person's search does not continue another's.
+  const fingerprint = p.paged ? searchFingerprint([identityDN(who), base.ndn, p.scope, p.filter, p.attributes, p.typesOnly]) : undefined;
   let afterId = p.paged ? readCookie(p.paged.cookie, fingerprint!) : 0;
   if (p.paged && p.paged.size === 0) return { entries: 0, cookie: Buffer.alloc(0) };
 
