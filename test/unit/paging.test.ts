@@ -21,7 +21,7 @@ describe('paged results cookies', function () {
   let alice: Identity;
   let bob: Identity;
 
-  const params = (cookie = Buffer.alloc(0), filter = '(objectClass=inetOrgPerson)'): SearchParams => ({
+  const params = (cookie: Buffer = Buffer.alloc(0), filter = '(objectClass=inetOrgPerson)'): SearchParams => ({
     baseDN: `ou=people,${BASE}`,
     scope: 'sub',
     filter: parseFilterString(filter),
@@ -71,7 +71,7 @@ describe('paged results cookies', function () {
 
   it('continue the same search page by page, each entry once', async () => {
     const seen: string[] = [];
-    let cookie = Buffer.alloc(0);
+    let cookie: Buffer = Buffer.alloc(0);
     do {
       const r = await page(alice, params(cookie));
       seen.push(...r.uids);
