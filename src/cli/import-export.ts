@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { valueFromBytes } from '../bytes';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { SYSTEM } from '../directory/identity';
 import { formatLdifRecord, ldifHeader } from '../ldif/write';
 import { withDirectory } from './context';
@@ -26,6 +25,26 @@ const EXPORTED_OPERATIONAL = new Set([
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
+/** The records of an LDIF file (its `dn:` lines), for the progress bar: one pass over the bytes, a block at a time. */
+function countRecords(file: string): number {
+  const fd = openSync(file, 'r');
+  try {
+    const block = Buffer.alloc(1 << 20);
+    let count = 0;
+    // The block's text is prefixed with the last bytes of the one before, so a "\ndn:" across two blocks counts.
+    let tail = '\n';
+    for (let n; (n = readSync(fd, block, 0, block.length, null)) > 0;) {
+      const text = tail + block.toString('latin1', 0, n);
+      count += (text.match(/\ndn::? /gi) ?? []).length;
+      tail = text.slice(-5);
+      if (/\ndn::? /i.test(tail)) tail = tail.slice(tail.search(/\ndn::? /i) + 1);
+    }
+    return count;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 interface ImportFlags {
   update?: boolean;
   dryRun?: boolean;
@@ -45,8 +64,10 @@ export function registerImportExport(program: Command) {
     .option('--admin <dn>', 'make this imported entry an administrator (member of cn=admins); repeatable', collect, [])
     .option('--json', 'the summary as JSON')
     .action(async (file: string, opts: ImportFlags, cmd: Command) => {
-      const text = valueFromBytes(readFileSync(file === '-' ? 0 : file));
-      const bar = progress((text.match(/^dn::? /gim) ?? []).length);
+      // Counted first (a missing or unreadable file stops here), then read as a stream, a block at a time:
+      // a file of any size, never whole in memory.
+      const bar = progress(file === '-' ? 0 : countRecords(file));
+      const ldif = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       const options = {
         file,
         update: opts.update ?? false,
@@ -55,7 +76,7 @@ export function registerImportExport(program: Command) {
         admins: opts.admin,
       };
       const { runImport } = await import('./import/run');
-      const summary = await withDirectory(cmd, ({ directory, store }) => runImport(directory, store, text, options, bar.tick), { hashing: 'threads' }).finally(
+      const summary = await withDirectory(cmd, ({ directory, store }) => runImport(directory, store, ldif, options, bar.tick), { hashing: 'threads' }).finally(
         () => bar.done(),
       );
       process.stdout.write(opts.json ? JSON.stringify(summary.toJSON(), null, 2) + '\n' : summary.format());

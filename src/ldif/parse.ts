@@ -30,56 +30,102 @@ interface Field {
 
 /** Parses LDIF one record at a time; a syntax error throws LdifError after the records before it were yielded. */
 export function* parseLdif(text: string): Generator<LdifRecord> {
-  let first = true;
-  for (const lines of logicalRecords(text)) {
-    if (first) {
-      first = false;
-      const head = parseField(lines[0]);
-      if (head.key === 'version') {
-        if (head.value.trim() !== '1') throw new LdifError(`unsupported LDIF version "${head.value}"`, head.line);
-        lines.shift();
-        if (lines.length === 0) continue;
-      }
-    }
-    yield parseRecord(lines);
-  }
+  yield* new LdifReader().feed(text, true);
 }
 
 export function parseLdifAll(text: string): LdifRecord[] {
   return [...parseLdif(text)];
 }
 
-/** Splits the text into records (runs of non-blank lines), unfolding continuations and dropping comments. */
-function* logicalRecords(text: string): Generator<LogicalLine[]> {
-  let record: LogicalLine[] = [];
-  let inComment = false; // a continuation right after a comment line belongs to the comment
-  let lineNumber = 0;
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // byte order mark
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    let raw = text.slice(start, end);
-    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-    start = end + 1;
-    lineNumber++;
+/** A line longer than this (bytes) is refused: no LDIF writer folds a value that long into one line. */
+export const MAX_LINE_BYTES = 256 * 1024 * 1024;
 
-    if (raw === '') {
-      if (record.length > 0) yield record;
-      record = [];
-      inComment = false;
-    } else if (raw[0] === ' ') {
-      if (inComment) continue;
-      const previous = record[record.length - 1];
-      if (!previous) throw new LdifError('continuation line (starting with a space) has no line to continue', lineNumber);
-      previous.text += raw.slice(1);
-    } else if (raw[0] === '#') {
-      inComment = true;
-    } else {
-      inComment = false;
-      record.push({ text: raw, line: lineNumber });
+/**
+ * Parses LDIF as it arrives, for a file of any size: the bytes are decoded a block of whole lines at a time
+ * (a newline never falls inside a UTF-8 sequence), so memory holds one block and one record, not the file.
+ */
+export async function* parseLdifStream(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<LdifRecord> {
+  const reader = new LdifReader();
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const cut = bytes.lastIndexOf(0x0a);
+    if (cut < 0) {
+      if (bytes.length > MAX_LINE_BYTES) throw new LdifError(`line longer than ${MAX_LINE_BYTES / 1024 / 1024} MB`, reader.nextLine);
+      carry = bytes;
+      continue;
+    }
+    yield* reader.feed(valueFromBytes(bytes, 0, cut + 1), false);
+    carry = Buffer.from(bytes.subarray(cut + 1));
+  }
+  yield* reader.feed(valueFromBytes(carry), true);
+}
+
+/**
+ * Turns physical lines into records (runs of non-blank lines), unfolding continuations, dropping comments
+ * and reading the version line; it keeps its place between the blocks of text it is fed.
+ */
+class LdifReader {
+  private record: LogicalLine[] = [];
+  private inComment = false; // a continuation right after a comment line belongs to the comment
+  private lineNumber = 0;
+  private first = true;
+
+  /** The number of the next physical line. */
+  get nextLine(): number {
+    return this.lineNumber + 1;
+  }
+
+  /** Reads whole lines of `text` (unless `final`, it ends with a newline) and yields the records they end. */
+  *feed(text: string, final: boolean): Generator<LdifRecord> {
+    let start = this.lineNumber === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0; // byte order mark
+    const stop = final ? text.length : text.length - 1;
+    while (start <= stop) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      let raw = text.slice(start, end);
+      if (raw.endsWith('\r')) raw = raw.slice(0, -1);
+      start = end + 1;
+      this.lineNumber++;
+
+      if (raw === '') {
+        const done = this.take();
+        if (done) yield done;
+      } else if (raw[0] === ' ') {
+        if (this.inComment) continue;
+        const previous = this.record[this.record.length - 1];
+        if (!previous) throw new LdifError('continuation line (starting with a space) has no line to continue', this.lineNumber);
+        previous.text += raw.slice(1);
+      } else if (raw[0] === '#') {
+        this.inComment = true;
+      } else {
+        this.inComment = false;
+        this.record.push({ text: raw, line: this.lineNumber });
+      }
+    }
+    if (final) {
+      const done = this.take();
+      if (done) yield done;
     }
   }
-  if (record.length > 0) yield record;
+
+  /** The record gathered so far, parsed (none for a version line alone), and a fresh start. */
+  private take(): LdifRecord | undefined {
+    const lines = this.record;
+    this.record = [];
+    this.inComment = false;
+    if (lines.length === 0) return undefined;
+    if (this.first) {
+      this.first = false;
+      const head = parseField(lines[0]);
+      if (head.key === 'version') {
+        if (head.value.trim() !== '1') throw new LdifError(`unsupported LDIF version "${head.value}"`, head.line);
+        lines.shift();
+        if (lines.length === 0) return undefined;
+      }
+    }
+    return parseRecord(lines);
+  }
 }
 
 function parseField({ text, line }: LogicalLine): Field {

@@ -327,8 +327,9 @@ export class SqliteStore implements Store {
     const filter = planFilter(q.filter);
     // Parameters are positional: every piece of SQL is built in the order it is written.
     const p = new SqlParams();
-    const walk = this.subtreeWalk(q.scope);
-    const driver = usefulDriver(q.scope, filter) ?? (walk === 'rows' ? walkingEquality(filter) : undefined);
+    const useful = usefulDriver(q.scope, filter);
+    const walk = useful ? 'index' : this.subtreeWalk(q.scope);
+    const driver = useful ?? (walk === 'rows' ? walkingEquality(filter) : undefined);
     if (driver?.equality && isConjunct(filter, driver.equality)) {
       // One equality leads: walk its index rows (already in entry order) and join the entries.
       const lead = `d.attr = ${p.ref(driver.equality.attrs[0])} AND d.norm = ${p.ref(driver.equality.norm)}`;
@@ -379,7 +380,7 @@ export class SqliteStore implements Store {
     // Few candidates first (most pages end early), then more: a page costs about what it returns.
     let chunk = Math.min(CANDIDATES, 2 * limit);
     const driver = usefulDriver(q.scope, filter);
-    const walk = this.subtreeWalk(q.scope);
+    const walk = driver ? 'index' : this.subtreeWalk(q.scope);
     for (; matched.length < limit; chunk = Math.min(CANDIDATES, 2 * chunk)) {
       const { sql, params } = candidateSql(q, driver, walk, afterId, chunk);
       const candidates = this.searchStmt(sql).raw().all(params) as [number, Buffer][];
@@ -442,9 +443,8 @@ export class SqliteStore implements Store {
   /** How SQLite runs a search (for a wide filter: its candidates); tests use it to show that filters use the index. */
   explainSearch(q: SearchPageQuery): string[] {
     const filter = planFilter(q.filter);
-    const { sql, params } = isWide(filter)
-      ? candidateSql(q, usefulDriver(q.scope, filter), this.subtreeWalk(q.scope), q.afterId, CANDIDATES)
-      : this.searchSql(q);
+    const driver = usefulDriver(q.scope, filter);
+    const { sql, params } = isWide(filter) ? candidateSql(q, driver, driver ? 'index' : this.subtreeWalk(q.scope), q.afterId, CANDIDATES) : this.searchSql(q);
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
   }
 

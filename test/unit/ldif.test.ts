@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { valueBytes, valueFromBytes } from '../../src/bytes';
-import { parseLdif, parseLdifAll } from '../../src/ldif/parse';
+import { parseLdif, parseLdifAll, parseLdifStream } from '../../src/ldif/parse';
 import { LdifAttribute, LdifError, LdifRecord } from '../../src/ldif/types';
 import { formatLdifRecord, ldifHeader } from '../../src/ldif/write';
 
@@ -953,6 +953,49 @@ describe('LDIF', () => {
       }
       const all = ldifHeader() + samples.map(formatLdifRecord).join('');
       expect(parseLdifAll(all).map((r) => r.dn)).to.deep.equal(samples.map((s) => s.dn));
+    });
+  });
+
+  describe('read as a stream (cairn import: a file of any size, never whole in memory)', () => {
+    /** The bytes in chunks of `size`, as a file stream delivers them. */
+    async function* chunks(bytes: Buffer, size: number) {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+    }
+    const streamed = async (bytes: Buffer, size: number) => {
+      const out: LdifRecord[] = [];
+      for await (const r of parseLdifStream(chunks(bytes, size))) out.push(r);
+      return out;
+    };
+    const errorOf = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+    it('gives the same records, lines and bytes as the whole text, whatever the chunks', async () => {
+      const bytes = Buffer.concat([
+        Buffer.from('\ufeffversion: 1\r\n\r\n# a comment\r\n  continued comment\r\ndn: cn=caf\u00e9,dc=example\r\ncn: caf\u00e9\r\n'),
+        Buffer.from('description: folded', 'utf8'),
+        Buffer.from('\n  over two lines\ngecos:: ' + Buffer.from([0x4a, 0xe9, 0x72, 0xf4, 0x6d, 0x65]).toString('base64') + '\n\n\n'),
+        Buffer.from('dn: cn=b,dc=example\nchangetype: modify\nreplace: sn\nsn: \u{1f600}\n-\n\ndn: cn=c,dc=example\nchangetype: delete'),
+      ]);
+      const whole = parseLdifAll(valueFromBytes(bytes));
+      expect(whole).to.have.length(3);
+      expect(valueBytes(whole[0].kind === 'content' ? whole[0].attributes[2].values[0] : '')).to.deep.equal(Buffer.from([0x4a, 0xe9, 0x72, 0xf4, 0x6d, 0x65]));
+      for (const size of [1, 2, 3, 5, 7, 64, bytes.length]) expect(await streamed(bytes, size), `chunks of ${size}`).to.deep.equal(whole);
+    });
+
+    it('reports a syntax error at the same line as the whole text, after the records before it', async () => {
+      const text = ldif('dn: cn=a', 'cn: a', '', 'dn: cn=b', 'no colon here', '');
+      const seen: string[] = [];
+      const error = await errorOf(
+        (async () => {
+          for await (const r of parseLdifStream(chunks(Buffer.from(text), 4))) seen.push(r.dn);
+        })(),
+      );
+      expect(seen).to.deep.equal(['cn=a']);
+      expect(error).to.be.instanceOf(LdifError);
+      expect((error as LdifError).line).to.equal(5);
     });
   });
 });

@@ -5,7 +5,7 @@ import type { Directory } from '../../directory/directory';
 import { untouchedInitEntries } from '../../directory/init-entries';
 import { formatGeneralizedTime } from '../../directory/matching';
 import { ResultCode } from '../../ldap/result-codes';
-import { parseLdif } from '../../ldif/parse';
+import { parseLdifStream } from '../../ldif/parse';
 import type { LdifAttribute, LdifRecord } from '../../ldif/types';
 import type { SqliteStore } from '../../store/sqlite-store';
 import { makeImportedAdministrator } from './admins';
@@ -53,7 +53,13 @@ class RollBack extends Error {}
  * changes nothing and the rest are still checked; problems are collected with their line numbers. At the
  * end everything is committed, or, after a dry run or any problem, rolled back.
  */
-export async function runImport(d: Directory, store: SqliteStore, text: string, o: ImportOptions, tick: (n: number) => void): Promise<ImportSummary> {
+export async function runImport(
+  d: Directory,
+  store: SqliteStore,
+  ldif: AsyncIterable<Uint8Array>,
+  o: ImportOptions,
+  tick: (n: number) => void,
+): Promise<ImportSummary> {
   const now = Date.now();
   const summary = new ImportSummary(o.file, o.dryRun, o.passwordChangedNow, formatGeneralizedTime(now));
   const norm = d.norm;
@@ -178,7 +184,7 @@ export async function runImport(d: Directory, store: SqliteStore, text: string, 
     await store.batch(async () => {
       let batch: Prepared[] = [];
       try {
-        for (const record of parseLdif(text)) {
+        for await (const record of parseLdifStream(ldif)) {
           summary.records++;
           batch.push(prepare(record));
           if (batch.length === BATCH) {
