@@ -23,7 +23,7 @@ export interface Config {
   metrics: { listen: string };
   portal: { listen: string; publicUrl: string; trustedProxies: string[]; sessionIdleMinutes: number; sessionMaxHours: number };
   search: { sizeLimit: number; timeLimitSeconds: number };
-  security: { bcryptCost: number; hashWorkers: number };
+  security: { bcryptCost: number; hashWorkers: number; bindCacheSeconds: number };
   ids: { uidNumberMin: number; uidNumberMax: number; gidNumberMin: number; gidNumberMax: number };
   users: { homeDirectoryPrefix: string; defaultShell: string; defaultGroup: string };
   access: { selfWritable: string[]; selfAddableClasses: string[]; allowedShells: string[] };
@@ -88,6 +88,7 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'search.timeLimitSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (unlimited) or more'),
   'security.bcryptCost': (v: number) => (Number.isInteger(v) && v >= 4 && v <= 16 ? undefined : 'must be a whole number from 4 to 16'),
   'security.hashWorkers': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 64 ? undefined : 'must be 0 (one per CPU) to 64'),
+  'security.bindCacheSeconds': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 3600 ? undefined : 'must be 0 (off) to 3600'),
   'access.selfWritable': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of attribute names'),
   'access.selfAddableClasses': (v: unknown) => (isStringArray(v) ? undefined : 'must be a list of object class names'),
   'access.allowedShells': (v: unknown) => (isStringArray(v) && v.every((x) => x.startsWith('/')) ? undefined : 'must be a list of absolute paths'),

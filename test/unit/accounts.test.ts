@@ -12,6 +12,7 @@ import type { Authentication, BindOrigin } from '../../src/directory/accounts/ac
 import { PolicyError } from '../../src/security/policy/types';
 import { totpCode } from '../../src/security/totp';
 import { EntryView } from '../../src/directory/entry-view';
+import { hashSeconds } from '../../src/metrics/counts';
 
 const BASE = 'dc=example,dc=com';
 const POLICY = `cn=default,ou=policies,${BASE}`;
@@ -471,6 +472,76 @@ describe('accounts engine (fake clock)', function () {
       expect(about(person('zzunlock'), 'unlock:pwdAccountLockedTime')).to.have.length(1);
       expect(about(person('zzphone'), 'mfaRecoveryCodes').map((l) => l.result)).to.deep.equal([53, 50, 0, 0, 0]);
       expect(about(person('zzyoung'), 'passwordModify:userPassword').map((l) => l.result)).to.deep.equal([19, 0, 0]);
+    });
+  });
+
+  describe('the verified-credential cache (security.bindCacheSeconds)', () => {
+    /** Password hashes verified so far in this process (the hash pool's count). */
+    const verifications = async () =>
+      (await hashSeconds.get()).values.find((v) => v.metricName === 'cairn_hash_duration_seconds_count' && v.labels.op === 'verify')?.value ?? 0;
+    /** How many hashes a call verified. */
+    const verifiedBy = async (call: () => Promise<unknown>) => {
+      const before = await verifications();
+      await call();
+      return (await verifications()) - before;
+    };
+    const binds = (uid: string, typed: string) => async () => expect((await auth(uid, typed)).identity.kind).to.equal('user');
+
+    before(async () => {
+      await setPolicy(['pwdMinAge', '0'], ['pwdMaxAge', '0'], ['pwdMustChange', 'FALSE'], ['pwdMaxFailure', '3'], ['pwdLockoutDuration', '60']);
+      await addPerson('zzcache', 'Cache-Password-1');
+    });
+    afterEach(() => (config.security.bindCacheSeconds = 60));
+
+    it('the same right password again costs no hash, until bindCacheSeconds have passed', async () => {
+      expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'first bind').to.equal(1);
+      expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'again').to.equal(0);
+      later(59 * SECOND);
+      expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'within 60 s').to.equal(0);
+      later(2 * SECOND);
+      expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'after 60 s').to.equal(1);
+      config.security.bindCacheSeconds = 0;
+      expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'off').to.equal(1);
+      expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'off, again').to.equal(1);
+    });
+
+    it('a wrong password is never kept and still counts toward the lockout; a lock refuses the kept password', async () => {
+      await binds('zzcache', 'Cache-Password-1')();
+      for (let i = 0; i < 2; i++)
+        expect(await verifiedBy(async () => expect((await refusal(auth('zzcache', 'Cache-Password-X'))).code).to.equal(49))).to.equal(1);
+      expect(await attribute('zzcache', 'pwdFailureTime')).to.have.length(2);
+      await refusal(auth('zzcache', 'Cache-Password-X'));
+      const locked = await refusal(auth('zzcache', 'Cache-Password-1'));
+      expect(locked.policyError, 'locked, although the password was kept').to.equal(PolicyError.accountLocked);
+      await d.accounts.unlock(SYSTEM, person('zzcache'));
+      expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'unlocked: kept again').to.equal(0);
+    });
+
+    it('a changed or reset password refuses the kept one at once; an expired one is refused; a deleted entry is gone', async () => {
+      await binds('zzcache', 'Cache-Password-1')();
+      await d.accounts.changePassword(SYSTEM, { userIdentity: person('zzcache'), newPassword: 'Cache-Password-2' });
+      expect((await refusal(auth('zzcache', 'Cache-Password-1'))).code, 'the old password after a reset').to.equal(49);
+      await binds('zzcache', 'Cache-Password-2')();
+      await setPolicy(['pwdMaxAge', '3600'], ['pwdGraceAuthNLimit', '0']);
+      later(3601 * SECOND);
+      expect((await refusal(auth('zzcache', 'Cache-Password-2'))).policyError, 'expired').to.equal(PolicyError.passwordExpired);
+      await setPolicy(['pwdMaxAge', '0']);
+      await d.delete(SYSTEM, person('zzcache'));
+      expect((await refusal(auth('zzcache', 'Cache-Password-2'))).code, 'deleted').to.equal(49);
+    });
+
+    it('MFA turned on after the password was kept: the code is needed and spent on every bind', async () => {
+      await addPerson('zzcache2', 'Cache-Password-3');
+      await binds('zzcache2', 'Cache-Password-3')();
+      const { secret } = await d.accounts.mfaEnroll(SYSTEM, person('zzcache2'));
+      await d.accounts.mfaConfirm(SYSTEM, person('zzcache2'), totpCode(secret, now));
+      later(60 * SECOND);
+      expect((await refusal(auth('zzcache2', 'Cache-Password-3'))).code, 'the kept password alone').to.equal(49);
+      const typed = `Cache-Password-3${totpCode(secret, now)}`;
+      await binds('zzcache2', typed)();
+      expect((await refusal(auth('zzcache2', typed, from('10.0.0.7')))).code, 'the code again, from elsewhere').to.equal(49);
+      await d.accounts.mfaReset(SYSTEM, person('zzcache2'));
+      expect(await verifiedBy(binds('zzcache2', 'Cache-Password-3')), 'reset: the password alone, still kept').to.equal(0);
     });
   });
 });

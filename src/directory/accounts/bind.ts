@@ -15,6 +15,7 @@ import type { CheckOutcome } from './bind-attempts';
 import { countBind, type BindResult } from '../../metrics/counts';
 import type { DeviceCredentials } from './devices';
 import type { AppPasswords } from './app-passwords';
+import { verifiedPasswords } from './verified-passwords';
 
 const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid credentials');
 
@@ -184,20 +185,22 @@ async function checkPassword(
   recoveryCode?: string,
 ): Promise<'ok' | Exclude<BindResult, 'success' | 'unknown_dn' | 'locked' | 'expired'>> {
   const { required, enrolled } = await mfa.requirement(entry);
+  const verified = verifiedPasswords(ctx);
+  const verify = (password: string) => verified.verify(entry.id, password, hash);
   if (!required) {
-    const ok = await ctx.hasher.verify(typed, hash);
+    const ok = await verify(typed);
     if (!ok) ctx.log.info('bind failed: wrong password', { dn: entry.dn });
     return ok ? 'ok' : 'wrong_password';
   }
   if (!enrolled) {
-    if (await ctx.hasher.verify(typed, hash)) {
+    if (await verify(typed)) {
       throw new MfaEnrolmentRequired();
     }
     ctx.log.info('bind failed: wrong password', { dn: entry.dn });
     return 'wrong_password';
   }
   if (recoveryCode !== undefined) {
-    if (!(await ctx.hasher.verify(typed, hash))) {
+    if (!(await verify(typed))) {
       ctx.log.info('bind failed: wrong password', { dn: entry.dn, mfa: true });
       return 'wrong_password';
     }
@@ -214,7 +217,7 @@ async function checkPassword(
     ctx.log.info('bind failed: no one-time code after the password', { dn: entry.dn });
     return 'mfa_missing';
   }
-  if (!(await ctx.hasher.verify(split.password, hash))) {
+  if (!(await verify(split.password))) {
     ctx.log.info('bind failed: wrong password', { dn: entry.dn, mfa: true });
     return 'wrong_password';
   }
