@@ -120,6 +120,19 @@ export const hashSeconds = new HistogramSlots(
   LATENCY_BOUNDS,
 );
 
+export const bindCacheHits = new Slots(
+  'cairn_bind_cache_hits_total',
+  'Password checks answered by the verified-credential cache (security.bindCacheSeconds) instead of a hash',
+  'counter',
+  [{}],
+  true,
+);
+
+/** A password check the verified-credential cache answered (src/directory/accounts/verified-passwords.ts). */
+export function countBindCacheHit(): void {
+  bindCacheHits.inc(0);
+}
+
 /** The hash pool's hooks (src/security/hash-pool.ts). */
 export const hashPoolMetrics = {
   threads(delta: number) {

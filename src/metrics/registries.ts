@@ -28,6 +28,7 @@ export function servingRegistry(): Registry {
     counts.hashBusy,
     counts.hashThreads,
     counts.hashSeconds,
+    counts.bindCacheHits,
   ]) {
     register(serving, m);
   }

@@ -87,10 +87,16 @@ export class SqliteStore implements Store {
   private readonly dataVersion: Database.Statement;
   private seenDataVersion = -1;
 
+  /** Whether commits sync (store.synchronous full): a write that need not be durable turns it off for itself. */
+  private readonly syncsEveryCommit: boolean;
+  /** One write: a transaction that runs the function it is given (made once: better-sqlite3 builds it each call). */
+  private readonly writeTransaction: Database.Transaction<(fn: (tx: WriteTx) => unknown) => unknown>;
+
   constructor(file: string, options: { synchronous?: Synchronous } = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.syncsEveryCommit = options.synchronous !== 'normal';
+    this.db.pragma(`synchronous = ${this.syncsEveryCommit ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db, migrationsDir);
@@ -98,6 +104,7 @@ export class SqliteStore implements Store {
       pattern instanceof Uint8Array && value instanceof Uint8Array && longGlobMatches(pattern, value) ? 1 : 0,
     );
     this.tx = this.makeWriteTx();
+    this.writeTransaction = this.db.transaction((fn: (tx: WriteTx) => unknown) => fn(this.tx));
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
   }
 
@@ -452,12 +459,12 @@ export class SqliteStore implements Store {
     this.byNdnCache.clear();
     // In WAL mode NORMAL commits without an fsync and stays safe from corruption; a later durable commit
     // syncs the log, this one with it.
-    const synchronous = options.durable === false && !this.db.inTransaction ? (this.db.pragma('synchronous', { simple: true }) as number) : 1;
-    if (synchronous > 1) this.db.pragma('synchronous = NORMAL');
+    const relaxed = options.durable === false && this.syncsEveryCommit && !this.db.inTransaction;
+    if (relaxed) this.stmt('PRAGMA synchronous = NORMAL').run();
     try {
-      return this.db.transaction(() => fn(this.tx)).immediate();
+      return this.writeTransaction.immediate(fn) as T;
     } finally {
-      if (synchronous > 1) this.db.pragma(`synchronous = ${synchronous}`);
+      if (relaxed) this.stmt('PRAGMA synchronous = FULL').run();
       this.byNdnCache.clear();
     }
   }

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { valueBytes } from '../../bytes';
+import { countBindCacheHit } from '../../metrics/counts';
 import type { DirectoryContext } from '../context';
 
 /** The most passwords kept verified at once; the oldest go first. */
@@ -30,7 +31,10 @@ export class VerifiedPasswords {
     const id = createHmac('sha256', this.key).update(`${entryId}\0${stored}\0`).update(valueBytes(typed)).digest('base64');
     const now = this.ctx.now();
     const at = this.verified.get(id);
-    if (at !== undefined && now - at < seconds * 1000 && now >= at) return true;
+    if (at !== undefined && now - at < seconds * 1000 && now >= at) {
+      countBindCacheHit();
+      return true;
+    }
     if (at !== undefined) this.verified.delete(id);
     if (!(await this.ctx.hasher.verify(typed, stored))) return false;
     this.verified.set(id, now);
