@@ -13,6 +13,8 @@ export const CAIRN_ADMIN_DN = `uid=admin,ou=people,${BASE_DN}`;
 
 export interface CairnData {
   dataDir: string;
+  /** Seconds the import of the users took. */
+  loadSeconds: number;
   searchBindDn: string;
   searchBindPassword: string;
 }
@@ -57,19 +59,20 @@ export async function prepareCairn(
 
   const t0 = Date.now();
   await withHeartbeat('cairn import', cli(root, ['import', '--data', dataDir, ldifPath], 600000 + users * 1000));
-  log(`cairn: imported ${users} users in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const loadSeconds = (Date.now() - t0) / 1000;
+  log(`cairn: imported ${users} users in ${loadSeconds.toFixed(1)} s`);
 
   const svc = await run(process.execPath, [cairnBin(root), 'service', 'add', 'bench', '--password', servicePassword, '--data', dataDir], {
     timeoutMs: 120000,
     cwd: root,
   });
   if (svc.code === 0 && !svc.timedOut) {
-    return { dataDir, searchBindDn: SERVICE_DN, searchBindPassword: servicePassword };
+    return { dataDir, loadSeconds, searchBindDn: SERVICE_DN, searchBindPassword: servicePassword };
   }
   log(
     `cairn: "service add" failed (${svc.timedOut ? 'timeout' : `exit ${svc.code}`}); searching as the admin instead\n` + `${svc.stdout}${svc.stderr}`.trimEnd(),
   );
-  return { dataDir, searchBindDn: CAIRN_ADMIN_DN, searchBindPassword: adminPassword };
+  return { dataDir, loadSeconds, searchBindDn: CAIRN_ADMIN_DN, searchBindPassword: adminPassword };
 }
 
 /** Starts `cairn serve`; logLevel undefined means Cairn's default (CAIRN_LOG_LEVEL unset). */
@@ -103,6 +106,7 @@ export async function startCairn(root: string, workDir: string, data: CairnData,
     searchBindPassword: data.searchBindPassword,
     passwordScheme: 'migrated {SSHA}, upgraded to bcrypt cost 10 at first bind',
     notes: [`CAIRN_LOG_LEVEL=${logLevel ?? '(unset)'}`, `search bind as ${data.searchBindDn}`],
+    data: { dir: data.dataDir, loadSeconds: data.loadSeconds },
     deadReason,
     stop: () => daemon.stop(),
   };

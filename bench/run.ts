@@ -20,7 +20,8 @@ import { Kind, measure, Measurement, SAMPLE_SECONDS } from './ldclt';
 import { digitsFor, generateLdif, passwordOf, PEOPLE_DN, uidOf, userDn } from './ldif';
 import { BenchError, installSignalHandlers, interruptedBy, killAllChildren, log, run } from './proc';
 import { startSlapd } from './slapd';
-import { renderTable } from './report';
+import { renderSizes, renderTable } from './report';
+import { measureSizes, type SizeMeasure } from './sizes';
 
 interface Options {
   users: number;
@@ -81,7 +82,7 @@ async function toolVersion(cmd: string, args: string[]): Promise<string> {
 }
 
 /** Sanity checks, then the search and bind measurements for one running server. */
-async function benchTarget(target: Target, opts: Options, workDir: string, sink: Measurement[]): Promise<void> {
+async function benchTarget(target: Target, opts: Options, workDir: string, sink: Measurement[], sizes: SizeMeasure[]): Promise<void> {
   const digits = digitsFor(opts.users);
   const probes = [0, Math.floor(opts.users / 2), opts.users - 1];
   let attrs: string[] = [];
@@ -92,6 +93,9 @@ async function benchTarget(target: Target, opts: Options, workDir: string, sink:
   target.notes.push(`entry as seen by ${target.searchBindDn}: ${attrs.length} attributes (${attrs.join(' ')})`);
   for (const i of [1, opts.users - 1]) await assertBind(target, userDn(i, digits), passwordOf(i, digits));
   log(`${target.label}: sanity checks passed (uid searches return 1 entry with attributes; user binds ` + 'accept the right password and refuse a wrong one)');
+  const measured = await measureSizes(target, opts.users);
+  log(`${target.label}: ${measured.map((m) => `${m.measure} ${m.value.toFixed(2)}`).join(', ')}`);
+  sizes.push(...measured);
 
   const samples = Math.max(1, Math.ceil(opts.seconds / SAMPLE_SECONDS));
   for (const kind of ['search', 'bind'] as Kind[]) {
@@ -133,10 +137,12 @@ async function main(): Promise<number> {
     log(`note: ldclt reports in ${SAMPLE_SECONDS} s samples; measuring ` + `${Math.ceil(opts.seconds / SAMPLE_SECONDS) * SAMPLE_SECONDS} s per measurement`);
   }
 
-  const servicePassword = secret();
+  // Three character classes, as Cairn's default policy asks of a service's password.
+  const servicePassword = `Bench-${secret()}`;
   const slapdLdif = join(workDir, 'users-slapd.ldif');
   const cairnLdif = join(workDir, 'users-cairn.ldif');
   const measurements: Measurement[] = [];
+  const sizes: SizeMeasure[] = [];
   const servers: { label: string; passwordScheme: string; notes: string[] }[] = [];
   let failure: string | undefined;
 
@@ -149,7 +155,7 @@ async function main(): Promise<number> {
       active.add(slapd);
       try {
         servers.push({ label: slapd.label, passwordScheme: slapd.passwordScheme, notes: slapd.notes });
-        await benchTarget(slapd, opts, workDir, measurements);
+        await benchTarget(slapd, opts, workDir, measurements, sizes);
       } finally {
         await slapd.stop();
         active.delete(slapd);
@@ -166,7 +172,7 @@ async function main(): Promise<number> {
         active.add(cairn);
         try {
           servers.push({ label: cairn.label, passwordScheme: cairn.passwordScheme, notes: cairn.notes });
-          await benchTarget(cairn, opts, workDir, measurements);
+          await benchTarget(cairn, opts, workDir, measurements, sizes);
         } finally {
           await cairn.stop();
           active.delete(cairn);
@@ -190,12 +196,14 @@ async function main(): Promise<number> {
     machine,
     servers,
     measurements,
+    sizes,
     failure,
   };
   const jsonPath = join(workDir, 'results.json');
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
 
   if (measurements.length > 0) process.stdout.write(renderTable(measurements, servers, machine.cpus));
+  if (sizes.length > 0) process.stdout.write(renderSizes(sizes));
 
   if (opts.keep || failure !== undefined) {
     log(`work folder kept: ${workDir}`);

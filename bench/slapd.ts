@@ -20,13 +20,19 @@ export async function startSlapd(opts: SlapdOptions): Promise<Target> {
     suffix: BASE_DN,
     rootDn: SLAPD_ROOT_DN,
     rootPw: ssha(opts.rootPassword),
-    database: ['index objectClass eq', 'index uid,uidNumber,gidNumber,memberUid,cn,mail eq'],
+    database: [
+      'index objectClass eq',
+      'index uid,uidNumber,gidNumber,memberUid,cn,mail eq',
+      // As Cairn: the size limit (500) bounds each page of a paged search, not the whole walk.
+      'limits users size.prtotal=unlimited',
+    ],
   });
 
   log(`slapd: slapadd -f ${paths.conf} -l ${opts.ldifPath} -q`);
   const t0 = Date.now();
   await runChecked(SLAPADD, ['-f', paths.conf, '-l', opts.ldifPath, '-q'], { timeoutMs: 30 * 60 * 1000 });
-  log(`slapd: loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const loadSeconds = (Date.now() - t0) / 1000;
+  log(`slapd: loaded in ${loadSeconds.toFixed(1)} s`);
 
   log('slapd: starting on a free loopback port (-d 0 keeps it in the foreground, loglevel none)');
   const slapd = await serveSlapd(paths);
@@ -41,6 +47,7 @@ export async function startSlapd(opts: SlapdOptions): Promise<Target> {
     searchBindPassword: opts.servicePassword,
     passwordScheme: '{SSHA}',
     notes: ['OpenLDAP slapd back_mdb, loglevel none, default thread pool (16)'],
+    data: { dir: paths.dbDir, loadSeconds },
     deadReason: () => slapd.deadReason(),
     stop: () => slapd.stop(),
   };
