@@ -25,6 +25,9 @@ const EXPORTED_OPERATIONAL = new Set([
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
+/** Records up to which an import hashes its cleartext passwords inline, not on hash threads. */
+const SMALL_IMPORT = 16;
+
 /** The records of an LDIF file (its `dn:` lines), for the progress bar: one pass over the bytes, a block at a time. */
 function countRecords(file: string): number {
   const fd = openSync(file, 'r');
@@ -66,7 +69,8 @@ export function registerImportExport(program: Command) {
     .action(async (file: string, opts: ImportFlags, cmd: Command) => {
       // Counted first (a missing or unreadable file stops here), then read as a stream, a block at a time:
       // a file of any size, never whole in memory.
-      const bar = progress(file === '-' ? 0 : countRecords(file));
+      const records = file === '-' ? undefined : countRecords(file);
+      const bar = progress(records ?? 0);
       const ldif = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       const options = {
         file,
@@ -76,9 +80,10 @@ export function registerImportExport(program: Command) {
         admins: opts.admin,
       };
       const { runImport } = await import('./import/run');
-      const summary = await withDirectory(cmd, ({ directory, store }) => runImport(directory, store, ldif, options, bar.tick), { hashing: 'threads' }).finally(
-        () => bar.done(),
-      );
+      const summary = await withDirectory(cmd, ({ directory, store }) => runImport(directory, store, ldif, options, bar.tick), {
+        // A few records hash inline: hash threads would cost more to start than they save.
+        hashing: records !== undefined && records <= SMALL_IMPORT ? 'inline' : 'threads',
+      }).finally(() => bar.done());
       process.stdout.write(opts.json ? JSON.stringify(summary.toJSON(), null, 2) + '\n' : summary.format());
       if (!summary.ok) throw new Error(summary.formatProblems());
     });
