@@ -15,6 +15,6 @@ export function isArgon2(s: string): boolean {
 }
 
 export async function argon2Check(password: Uint8Array, s: string): Promise<boolean> {
-  const { argon2Verify } = await import('hash-wasm');
+  const { argon2Verify } = await import('hash-wasm/dist/argon2.umd.min.js');
   return argon2Verify({ password, hash: s });
 }
