@@ -341,6 +341,23 @@ export function rssBytes(rootPid: number): number {
   return total;
 }
 
+/**
+ * Proportional set size of a process and its descendants: each shared page (Node's own code, shared by a
+ * primary and its workers) counted once across them, which RSS summed over processes counts once per process.
+ */
+export function pssBytes(rootPid: number): number {
+  let total = 0;
+  for (const stat of processTree(rootPid)) {
+    try {
+      const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${stat.pid}/smaps_rollup`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
 /** CPU seconds the whole machine has been busy (all CPUs; /proc/stat minus idle and iowait). */
 export function machineBusySeconds(): number {
   const first = readFileSync('/proc/stat', 'utf8').split('\n')[0];

@@ -115,7 +115,8 @@ export function renderSizes(ms: SizeMeasure[]): string {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(fmt),
     '',
-    'load: slapadd for slapd, cairn import for Cairn. memory: resident, the server and its workers, right after start. ' +
+    'load: slapadd for slapd, cairn import for Cairn. memory: the server and its workers right after start, RSS summed ' +
+      "(Node's shared code counted once per process) and PSS (each shared page counted once). " +
       'paged enumeration: ldapsearch -E pr=500 (objectClass=posixAccount) under ou=people, all attributes, best of 3. ' +
       'vs slapd: times slapd (lower is better).',
     '',

@@ -5,10 +5,10 @@ import { readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { Target } from './checks';
 import { PEOPLE_DN } from './ldif';
-import { BenchError, rssBytes, run } from './proc';
+import { BenchError, pssBytes, rssBytes, run } from './proc';
 
 export interface SizeMeasure {
-  measure: 'load (s)' | 'database on disk (MB)' | 'memory after start (MB)' | 'paged enumeration (s)';
+  measure: 'load (s)' | 'database on disk (MB)' | 'memory after start, RSS (MB)' | 'memory after start, PSS (MB)' | 'paged enumeration (s)';
   server: string;
   value: number;
 }
@@ -60,12 +60,14 @@ async function enumerationSeconds(target: Target, users: number): Promise<number
 export async function measureSizes(target: Target, users: number): Promise<SizeMeasure[]> {
   const { dir: dataDir, loadSeconds } = target.data;
   const server = target.label;
-  const memory = rssBytes(target.pid) / 1024 / 1024;
+  const rss = rssBytes(target.pid) / 1024 / 1024;
+  const pss = pssBytes(target.pid) / 1024 / 1024;
   const enumeration = await enumerationSeconds(target, users);
   return [
     { measure: 'load (s)', server, value: loadSeconds },
     { measure: 'database on disk (MB)', server, value: databaseBytes(dataDir) / 1024 / 1024 },
-    { measure: 'memory after start (MB)', server, value: memory },
+    { measure: 'memory after start, RSS (MB)', server, value: rss },
+    { measure: 'memory after start, PSS (MB)', server, value: pss },
     { measure: 'paged enumeration (s)', server, value: enumeration },
   ];
 }
