@@ -1,5 +1,5 @@
 import type { AttributeValues, Change } from '../../ldap/types';
-import type { WriteTx } from '../../store/types';
+import type { StoredEntry, WriteTx } from '../../store/types';
 import { isOwnEntry } from '../acl';
 import type { DirectoryContext } from '../context';
 import { formatRdn } from '../dn';
@@ -52,9 +52,10 @@ export class Writer {
     return this.ctx.norm;
   }
 
-  private parentOf(tx: WriteTx, dn: NormalizedDN): number | null {
+  /** The entry a new entry goes below; undefined for the naming context itself. */
+  private parentOf(tx: WriteTx, dn: NormalizedDN): StoredEntry | undefined {
     if (dn.nrdns.length === 0) throw new LdapError(ResultCode.unwillingToPerform, 'the root DSE cannot be changed');
-    if (dn.ndn === this.ctx.namingContextNdn) return null;
+    if (dn.ndn === this.ctx.namingContextNdn) return undefined;
     if (!dn.ndn.endsWith(',' + this.ctx.namingContextNdn)) {
       throw new LdapError(ResultCode.noSuchObject, `${dn.dn} is not within the naming context ${this.ctx.namingContext}`);
     }
@@ -63,7 +64,7 @@ export class Writer {
     if (!parent) {
       throw new LdapError(ResultCode.noSuchObject, `parent entry of ${dn.dn} does not exist`, matchedDNIn(tx, dn));
     }
-    return parent.id;
+    return parent;
   }
 
   private rejectUserModification(attrs: KeyedAttributes, options: WriteOptions) {
@@ -94,8 +95,7 @@ export class Writer {
     const now = this.ctx.now();
     return this.ctx.store.write((tx) => {
       if (tx.entryByNdn(dn.ndn)) throw new LdapError(ResultCode.entryAlreadyExists, `entry already exists: ${dn.dn}`);
-      const parentId = this.parentOf(tx, dn);
-      const parent = parentId === null ? undefined : tx.entryById(parentId);
+      const parent = this.parentOf(tx, dn);
       const structural = checkSchema(this.norm, dn, attrs, hash !== undefined);
       checkUniqueness(tx, this.norm, attrs, undefined);
       stampCreated(this.norm, attrs, identityDN(who), now, structural);
@@ -110,7 +110,7 @@ export class Writer {
       // Children end with their parent's stored DN, so a rename can rewrite a subtree's suffix in place.
       const storedDn = parent ? `${formatRdn(dn.rdns[0])},${parent.dn}` : dn.dn;
       const id = tx.insertEntry({
-        parentId,
+        parentId: parent?.id ?? null,
         dn: storedDn,
         ndn: dn.ndn,
         path: dn.path,
