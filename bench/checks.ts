@@ -43,22 +43,26 @@ export async function waitForLdap(url: string, timeoutMs: number, deadReason: ()
   );
 }
 
+/** ldapsearch as the target's search identity (-LLL, simple bind), with the rest of its arguments. */
+export function searchAs(target: Target, args: string[], timeoutMs: number) {
+  return run(LDAPSEARCH, ['-LLL', '-x', '-H', target.url, '-D', target.searchBindDn, '-w', target.searchBindPassword, ...args], { timeoutMs });
+}
+
+/** The entries in ldapsearch's LDIF output. */
+export const entryCount = (ldif: string): number => ldif.split('\n').filter((l) => /^dn::? /i.test(l)).length;
+
 /**
  * Runs one search and asserts it returns exactly `expect` entries carrying
  * attribute `mustHave`. Returns the attribute names seen (to compare payloads).
  */
 export async function assertSearch(target: Target, base: string, filter: string, expect: number, mustHave: string): Promise<string[]> {
-  const r = await run(
-    LDAPSEARCH,
-    ['-LLL', '-x', '-H', target.url, '-o', 'ldif-wrap=no', '-D', target.searchBindDn, '-w', target.searchBindPassword, '-b', base, '-s', 'sub', filter],
-    { timeoutMs: 15000 },
-  );
+  const r = await searchAs(target, ['-o', 'ldif-wrap=no', '-b', base, '-s', 'sub', filter], 15000);
   if (r.timedOut || r.code !== 0) {
     throw new BenchError(
       `sanity check failed on ${target.label}: ldapsearch ${filter} ` + `${r.timedOut ? 'timed out' : `exited ${r.code}`}\n${r.stdout}${r.stderr}`.trimEnd(),
     );
   }
-  const dns = r.stdout.split('\n').filter((l) => /^dn::? /i.test(l)).length;
+  const dns = entryCount(r.stdout);
   const attr = new RegExp(`^${mustHave}::? `, 'im');
   if (dns !== expect || (expect > 0 && !attr.test(r.stdout))) {
     throw new BenchError(

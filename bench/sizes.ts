@@ -3,9 +3,9 @@
 // enumerate, an application's sync): ldapsearch -E pr=500 (objectClass=posixAccount), all attributes.
 import { readdirSync, statSync } from 'fs';
 import { join } from 'path';
-import { Target } from './checks';
+import { entryCount, searchAs, Target } from './checks';
 import { PEOPLE_DN } from './ldif';
-import { BenchError, pssBytes, rssBytes, run } from './proc';
+import { BenchError, pssBytes, rssBytes } from './proc';
 
 export interface SizeMeasure {
   measure: 'load (s)' | 'database on disk (MB)' | 'memory after start, RSS (MB)' | 'memory after start, PSS (MB)' | 'paged enumeration (s)';
@@ -27,27 +27,9 @@ async function enumerationSeconds(target: Target, users: number): Promise<number
   let best = Infinity;
   for (let i = 0; i < 3; i++) {
     const t0 = process.hrtime.bigint();
-    const r = await run(
-      'ldapsearch',
-      [
-        '-LLL',
-        '-x',
-        '-H',
-        target.url,
-        '-D',
-        target.searchBindDn,
-        '-w',
-        target.searchBindPassword,
-        '-b',
-        PEOPLE_DN,
-        '-E',
-        'pr=500/noprompt',
-        '(objectClass=posixAccount)',
-      ],
-      { timeoutMs: 30 * 60 * 1000 },
-    );
+    const r = await searchAs(target, ['-b', PEOPLE_DN, '-E', 'pr=500/noprompt', '(objectClass=posixAccount)'], 30 * 60 * 1000);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const entries = r.stdout.split('\n').filter((l) => /^dn::? /i.test(l)).length;
+    const entries = entryCount(r.stdout);
     if (r.timedOut || r.code !== 0 || entries !== users) {
       throw new BenchError(`${target.label}: the paged enumeration returned ${entries} of ${users} people (exit ${r.code})\n${r.stderr}`.trimEnd());
     }
