@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { runToolSync } from './tool-runner';
 
 /** The TOTP code a phone shows for this secret now (or offsetSeconds from now), from oathtool (liboath). */
 export function totpCode(secret: string, offsetSeconds = 0): string {
@@ -11,5 +11,7 @@ export function totpCode(secret: string, offsetSeconds = 0): string {
           .replace(/\.\d+Z$/, ' UTC'),
       ]
     : [];
-  return execFileSync('oathtool', ['--totp', '-b', secret, ...at], { encoding: 'utf8' }).trim();
+  const r = runToolSync({ tool: 'oathtool', args: ['--totp', '-b', secret, ...at], env: process.env, timeout: 10000 });
+  if (r.status !== 0) throw new Error(`oathtool exited ${r.status}: ${r.stderr}`);
+  return r.stdout.trim();
 }

@@ -3,12 +3,12 @@
 // the pw-sha2, pw-pbkdf2 and argon2 modules; filled through the protocol with OpenLDAP's own tools, so
 // the overlays write real operational data (pwdHistory, pwdAccountLockedTime, pwdReset, memberOf); then
 // stopped and exported with slapcat, as an administrator leaving slapd would.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SLAPADD, SLAPCAT, SLAPD, SLAPPASSWD, serveSlapd, writeSlapdConf } from '../../bench/slapd-server';
 import { Content, DEFAULT_POLICY, Person, ROOT_DN, SUFFIX, makeContent, personLdif, slappasswdArgs, treeLdif } from './slapd-content';
 import { ROOT } from './server';
+import { runToolSync } from './tool-runner';
 
 export * from './slapd-content';
 
@@ -53,8 +53,8 @@ export interface SlapdDirectory {
 const TOOL_ENV = { ...process.env, LDAPNOINIT: '1' };
 
 function run(cmd: string, args: string[], input?: string | Buffer): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { env: TOOL_ENV, input, encoding: 'utf8', timeout: 30000 });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  const r = runToolSync({ tool: cmd, args, input, env: TOOL_ENV, timeout: 30000 });
+  if (r.error) throw new Error(`${cmd}: ${r.error}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -15,16 +15,30 @@ import { join } from 'node:path';
 export interface ToolRequest {
   tool: string;
   args: string[];
-  input?: string;
+  /** Standard input: text, or bytes (which travel to the runner as base64). */
+  input?: string | Buffer;
   env: NodeJS.ProcessEnv;
   timeout: number;
+  /** How the output's bytes become strings: utf8 (the default), or latin1, which keeps every byte. */
+  encoding?: 'utf8' | 'latin1';
 }
 
 export interface ToolResult {
   status: number | null;
   stdout: string;
   stderr: string;
+  /** Why the program did not run or was stopped (not found, timed out), when that happened. */
+  error?: string;
 }
+
+/** A request as it travels over the FIFO: JSON, with bytes as base64. */
+type WireRequest = Omit<ToolRequest, 'input'> & { input?: string | { base64: string } };
+
+const toWire = (req: ToolRequest): WireRequest => ({ ...req, input: Buffer.isBuffer(req.input) ? { base64: req.input.toString('base64') } : req.input });
+const fromWire = (req: WireRequest): ToolRequest => ({
+  ...req,
+  input: typeof req.input === 'object' ? Buffer.from(req.input.base64, 'base64') : req.input,
+});
 
 /** Reads one line (a JSON document) from a blocking file descriptor. */
 function lineReader(fd: number): () => string | undefined {
@@ -51,8 +65,9 @@ function writeLine(fd: number, value: unknown): void {
 }
 
 function runTool(req: ToolRequest): ToolResult {
-  const r = spawnSync(req.tool, req.args, { encoding: 'utf8', env: req.env, input: req.input, timeout: req.timeout });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
+  const r = spawnSync(req.tool, req.args, { encoding: req.encoding ?? 'utf8', env: req.env, input: req.input, timeout: req.timeout });
+  const error = r.error ? r.error.message : undefined;
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? error ?? '', ...(error ? { error } : {}) };
 }
 
 /** The runner's loop: one request at a time until the test process closes its end. */
@@ -60,7 +75,7 @@ function serve(requests: string, answers: string): void {
   const input = openSync(requests, 'r');
   const output = openSync(answers, 'w');
   const next = lineReader(input);
-  for (let line = next(); line !== undefined; line = next()) writeLine(output, runTool(JSON.parse(line) as ToolRequest));
+  for (let line = next(); line !== undefined; line = next()) writeLine(output, runTool(fromWire(JSON.parse(line) as WireRequest)));
 }
 
 let runner: { write: number; read: () => string | undefined } | undefined;
@@ -91,7 +106,7 @@ export function runToolSync(req: ToolRequest): ToolResult {
     try {
       runner ??= startRunner();
       if (runner) {
-        writeLine(runner.write, req);
+        writeLine(runner.write, toWire(req));
         sent = true;
         const line = runner.read();
         if (line !== undefined) return JSON.parse(line) as ToolResult;

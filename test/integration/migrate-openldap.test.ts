@@ -5,12 +5,12 @@
 // The directory is built by slapd itself (test/helpers/slapd-directory.ts); every expectation comes from
 // its manifest.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cairn, startServer, TEST_ENV, type RunningServer } from '../helpers/server';
+import { runToolSync } from '../helpers/tool-runner';
 import { buildSlapdDirectory, makeContent, passwordFile, slapdMissing, type Manifest, type Person, type SlapdDirectory } from '../helpers/slapd-directory';
 
 const SEED = 'cairn-migration';
@@ -28,8 +28,8 @@ interface ToolResult {
 }
 
 function tool(cmd: string, args: string[], input?: string): ToolResult {
-  const r = spawnSync(cmd, args, { env: TEST_ENV, input, timeout: 30000 });
-  return { status: r.status, out: `${r.stdout?.toString('latin1') ?? ''}${r.stderr?.toString('latin1') ?? ''}` };
+  const r = runToolSync({ tool: cmd, args, input, env: TEST_ENV, timeout: 30000, encoding: 'latin1' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 /**
