@@ -7,7 +7,7 @@
  * the package, the compat suite and the benchmarks run) is tsc's own output.
  */
 const esbuild = require('esbuild');
-const { copyFileSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative, resolve } = require('node:path');
 const ts = require('typescript');
 
@@ -42,6 +42,9 @@ async function transpile(file) {
   writeFileSync(out, `${result.code}//# sourceMappingURL=${out.split('/').pop()}.map\n`);
   writeFileSync(out + '.map', result.map);
 }
+
+// The code cache (src/code-cache.ts) is keyed by each file's text: old entries would only pile up.
+rmSync(join(outDir, '.code-cache'), { recursive: true, force: true });
 
 Promise.all(files.map(transpile))
   .then(() => require('./wasm').assemble())
