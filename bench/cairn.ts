@@ -60,7 +60,7 @@ export async function prepareCairn(
   const t0 = Date.now();
   await withHeartbeat('cairn import', cli(root, ['import', '--data', dataDir, ldifPath], 600000 + users * 1000));
   const loadSeconds = (Date.now() - t0) / 1000;
-  log(`cairn: imported ${users} users in ${loadSeconds.toFixed(1)} s`);
+  log(`cairn: imported ${users} users and their groups in ${loadSeconds.toFixed(1)} s`);
 
   const svc = await run(process.execPath, [cairnBin(root), 'service', 'add', 'bench', '--password', servicePassword, '--data', dataDir], {
     timeoutMs: 120000,

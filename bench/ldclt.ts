@@ -18,13 +18,22 @@
 import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { Target } from './checks';
-import { PEOPLE_DN } from './ldif';
+import { GROUPS_DN, PEOPLE_DN } from './ldif';
 import { BenchError, cpuSeconds, log, machineBusySeconds, run } from './proc';
 
 const LDCLT = '/usr/bin/ldclt';
 export const SAMPLE_SECONDS = 10;
 
-export type Kind = 'search' | 'bind';
+export type Kind = 'search' | 'memberUid' | 'member' | 'bind';
+/** The measurements in the order they run and are reported. */
+export const KINDS: readonly Kind[] = ['search', 'memberUid', 'member', 'bind'];
+
+/** What each kind of search asks (XXXXX: ldclt's random user number). */
+function searchOf(kind: Exclude<Kind, 'bind'>, x: string): { base: string; filter: string } {
+  if (kind === 'memberUid') return { base: GROUPS_DN, filter: `(&(objectClass=posixGroup)(memberUid=user${x}))` };
+  if (kind === 'member') return { base: GROUPS_DN, filter: `(&(objectClass=groupOfNames)(member=uid=user${x},${PEOPLE_DN}))` };
+  return { base: PEOPLE_DN, filter: `uid=user${x}` };
+}
 
 export interface LoadSpec {
   kind: Kind;
@@ -75,7 +84,8 @@ export interface Measurement {
 export function ldcltArgs(target: Target, spec: LoadSpec): string[] {
   const x = 'X'.repeat(spec.digits);
   const common = ['-h', target.host, '-p', String(target.port), '-n', String(spec.threads), '-q'];
-  if (spec.kind === 'search') {
+  if (spec.kind !== 'bind') {
+    const { base, filter } = searchOf(spec.kind, x);
     return [
       ...common,
       '-D',
@@ -83,13 +93,13 @@ export function ldcltArgs(target: Target, spec: LoadSpec): string[] {
       '-w',
       target.searchBindPassword,
       '-b',
-      PEOPLE_DN,
+      base,
       '-s',
       'subtree',
       '-e',
       'esearch,random',
       '-f',
-      `uid=user${x}`,
+      filter,
       '-r',
       '0',
       '-R',

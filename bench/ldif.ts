@@ -8,7 +8,10 @@ import { createWriteStream, WriteStream } from 'fs';
 
 export const BASE_DN = 'dc=example,dc=com';
 export const PEOPLE_DN = `ou=people,${BASE_DN}`;
+export const GROUPS_DN = `ou=groups,${BASE_DN}`;
 export const SERVICE_DN = `cn=bench,ou=services,${BASE_DN}`;
+/** People per group: user g*10 .. g*10+9 are in the posixGroup pg-g (memberUid) and the groupOfNames team-g (member). */
+export const GROUP_SIZE = 10;
 export const SLAPD_ROOT_DN = `cn=admin,${BASE_DN}`;
 
 /** Number of digits in uids and passwords: user00000 .. user<N-1>, at least 5. */
@@ -99,6 +102,34 @@ function userRecord(i: number, digits: number, userPassword: string): string {
   ].join('\n');
 }
 
+export function groupsFor(users: number): number {
+  return Math.ceil(users / GROUP_SIZE);
+}
+
+/**
+ * Group g twice over, as the two schemas a directory may carry them: an RFC 2307 posixGroup (memberUid, what
+ * nslcd and sssd's rfc2307 schema look up) and a groupOfNames (member DNs, sssd's rfc2307bis and applications).
+ */
+function groupRecords(g: number, users: number, digits: number): string {
+  const members = Array.from({ length: Math.min(GROUP_SIZE, users - g * GROUP_SIZE) }, (_, k) => g * GROUP_SIZE + k);
+  return [
+    `dn: cn=pg-${g},${GROUPS_DN}`,
+    'objectClass: top',
+    'objectClass: posixGroup',
+    `cn: pg-${g}`,
+    `gidNumber: ${40000 + g}`,
+    ...members.map((i) => `memberUid: ${uidOf(i, digits)}`),
+    '',
+    `dn: cn=team-${g},${GROUPS_DN}`,
+    'objectClass: top',
+    'objectClass: groupOfNames',
+    `cn: team-${g}`,
+    ...members.map((i) => `member: ${userDn(i, digits)}`),
+    '',
+    '',
+  ].join('\n');
+}
+
 function treeHeader(servicePasswordHash: string): string {
   return [
     `dn: ${BASE_DN}`,
@@ -140,7 +171,7 @@ export interface LdifFiles {
 
 /**
  * Writes both LDIF variants. slapd's file holds the whole tree including the
- * bench service account; Cairn's holds only the users (the service account is
+ * bench service account; Cairn's holds only the users and their groups (the service account is
  * created with `cairn service add`).
  */
 export async function generateLdif(users: number, servicePassword: string, slapdPath: string, cairnPath: string): Promise<LdifFiles> {
@@ -153,21 +184,20 @@ export async function generateLdif(users: number, servicePassword: string, slapd
   });
   const work = (async () => {
     await write(slapd, treeHeader(ssha(servicePassword)));
-    let slapdBuf = '';
-    let cairnBuf = '';
-    for (let i = 0; i < users; i++) {
-      const hash = ssha(passwordOf(i, digits));
-      slapdBuf += userRecord(i, digits, hash);
-      cairnBuf += userRecord(i, digits, hash);
-      if (slapdBuf.length > 1 << 20) {
-        await write(slapd, slapdBuf);
-        await write(cairn, cairnBuf);
-        slapdBuf = '';
-        cairnBuf = '';
+    // Both files carry the same records (the same {SSHA} hashes) after slapd's tree header.
+    let buffered = '';
+    const add = async (record: string) => {
+      buffered += record;
+      if (buffered.length > 1 << 20) {
+        await write(slapd, buffered);
+        await write(cairn, buffered);
+        buffered = '';
       }
-    }
-    await write(slapd, slapdBuf);
-    await write(cairn, cairnBuf);
+    };
+    for (let i = 0; i < users; i++) await add(userRecord(i, digits, ssha(passwordOf(i, digits))));
+    for (let g = 0; g < groupsFor(users); g++) await add(groupRecords(g, users, digits));
+    await write(slapd, buffered);
+    await write(cairn, buffered);
     await close(slapd);
     await close(cairn);
   })();

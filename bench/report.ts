@@ -1,9 +1,11 @@
 // The human-readable result table (stdout).
-import { Kind, Measurement } from './ldclt';
+import { Kind, KINDS, Measurement } from './ldclt';
 import type { SizeMeasure } from './sizes';
 
 const KIND_LABEL: Record<Kind, string> = {
   search: 'uid= search',
+  memberUid: 'posixGroup memberUid=',
+  member: 'groupOfNames member=DN',
   bind: 'simple bind',
 };
 
@@ -36,7 +38,7 @@ export function renderTable(ms: Measurement[], servers: { label: string; passwor
     'errors',
   ];
   const rows: string[][] = [];
-  for (const kind of ['search', 'bind'] as Kind[]) {
+  for (const kind of KINDS) {
     const ofKind = ms.filter((m) => m.kind === kind);
     const slapd = ofKind.find((m) => m.server === 'slapd');
     ofKind.forEach((m, i) => {

@@ -16,8 +16,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { assertBind, assertSearch, Target } from './checks';
 import { cairnAvailable, prepareCairn, startCairn } from './cairn';
-import { Kind, measure, Measurement, SAMPLE_SECONDS } from './ldclt';
-import { digitsFor, generateLdif, passwordOf, PEOPLE_DN, uidOf, userDn } from './ldif';
+import { KINDS, measure, Measurement, SAMPLE_SECONDS } from './ldclt';
+import { digitsFor, generateLdif, groupsFor, GROUPS_DN, passwordOf, PEOPLE_DN, uidOf, userDn } from './ldif';
 import { BenchError, installSignalHandlers, interruptedBy, killAllChildren, log, run } from './proc';
 import { startSlapd } from './slapd';
 import { renderSizes, renderTable } from './report';
@@ -91,14 +91,21 @@ async function benchTarget(target: Target, opts: Options, workDir: string, sink:
   }
   await assertSearch(target, PEOPLE_DN, `(uid=user${'9'.repeat(digits + 1)})`, 0, 'uid');
   target.notes.push(`entry as seen by ${target.searchBindDn}: ${attrs.length} attributes (${attrs.join(' ')})`);
+  for (const i of probes) {
+    await assertSearch(target, GROUPS_DN, `(&(objectClass=posixGroup)(memberUid=${uidOf(i, digits)}))`, 1, 'memberUid');
+    await assertSearch(target, GROUPS_DN, `(&(objectClass=groupOfNames)(member=${userDn(i, digits)}))`, 1, 'member');
+  }
   for (const i of [1, opts.users - 1]) await assertBind(target, userDn(i, digits), passwordOf(i, digits));
-  log(`${target.label}: sanity checks passed (uid searches return 1 entry with attributes; user binds ` + 'accept the right password and refuse a wrong one)');
+  log(
+    `${target.label}: sanity checks passed (uid searches and both group lookups return 1 entry with attributes; user binds ` +
+      'accept the right password and refuse a wrong one)',
+  );
   const measured = await measureSizes(target, opts.users);
   log(`${target.label}: ${measured.map((m) => `${m.measure} ${m.value.toFixed(2)}`).join(', ')}`);
   sizes.push(...measured);
 
   const samples = Math.max(1, Math.ceil(opts.seconds / SAMPLE_SECONDS));
-  for (const kind of ['search', 'bind'] as Kind[]) {
+  for (const kind of KINDS) {
     const m = await measure(target, { kind, threads: opts.threads, users: opts.users, digits }, samples, opts.warmup, workDir);
     log(
       `${target.label}: ${kind}: ${m.opsPerSec.toFixed(1)} ops/s, server CPU ${m.serverCpuSeconds.toFixed(1)} s` +
@@ -147,7 +154,7 @@ async function main(): Promise<number> {
   let failure: string | undefined;
 
   try {
-    log(`generating ${opts.users} users ({SSHA} LDIF for slapd, cleartext LDIF for Cairn)`);
+    log(`generating ${opts.users} users and their groups (${groupsFor(opts.users)} posixGroups, as many groupOfNames), the same {SSHA} hashes for both`);
     await generateLdif(opts.users, servicePassword, slapdLdif, cairnLdif);
 
     if (opts.only !== 'cairn') {

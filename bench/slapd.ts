@@ -22,7 +22,7 @@ export async function startSlapd(opts: SlapdOptions): Promise<Target> {
     rootPw: ssha(opts.rootPassword),
     database: [
       'index objectClass eq',
-      'index uid,uidNumber,gidNumber,memberUid,cn,mail eq',
+      'index uid,uidNumber,gidNumber,memberUid,member,cn,mail eq',
       // As Cairn: the size limit (500) bounds each page of a paged search, not the whole walk.
       'limits users size.prtotal=unlimited',
     ],
