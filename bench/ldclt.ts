@@ -123,10 +123,16 @@ export function parseLdclt(output: string): ParsedLdclt {
   const sampleTotals: number[] = [];
   let total: number | undefined;
   const errors: ParsedLdclt['errors'] = [];
-  let deadThreads = 0;
+  // ldclt's threads may die as it stops after its last sample ("Number of samples achieved", then "Tnnn:
+  // thread is dead"): that is its shutdown. Only a thread that died before that counts against a measurement.
+  let stopping = false;
+  let diedBeforeStop = 0;
+  let globalDead: number | undefined;
   let exitStatus: number | undefined;
   let exitText = '';
   for (const line of output.split('\n')) {
+    if (/Number of samples achieved/.test(line)) stopping = true;
+    if (!stopping && /T\d+: thread is dead/.test(line)) diedBeforeStop++;
     let m = /Global average rate:.*total:\s*(\d+)/.exec(line);
     if (m) {
       total = Number(m[1]);
@@ -144,7 +150,7 @@ export function parseLdclt(output: string): ParsedLdclt {
     }
     m = /Global number of dead threads:\s*(\d+)/.exec(line);
     if (m) {
-      deadThreads = Number(m[1]);
+      globalDead = Number(m[1]);
       continue;
     }
     m = /Exit status (\d+) - (.*)$/.exec(line);
@@ -156,6 +162,7 @@ export function parseLdclt(output: string): ParsedLdclt {
   if (total === undefined) {
     throw new BenchError(`could not find "Global average rate ... total:" in ldclt output:\n${output.slice(-3000)}`);
   }
+  const deadThreads = stopping ? diedBeforeStop : (globalDead ?? diedBeforeStop);
   return { total, sampleTotals, errors, deadThreads, exitStatus, exitText };
 }
 
