@@ -1,4 +1,5 @@
 import { ResultCode } from '../ldap/result-codes';
+import { StoreBusy } from '../store/types';
 
 /** An error that carries the LDAP result a client should see. Every refusal in Cairn is one of these. */
 export class LdapError extends Error {
@@ -56,8 +57,13 @@ export const ldapError = {
   protocol: (message: string) => new LdapError(ResultCode.protocolError, message),
 };
 
-/** Turns anything thrown into an LdapError; unexpected errors become `other` (80) without leaking internals. */
+/**
+ * Turns anything thrown into an LdapError; unexpected errors become `other` (80) without leaking internals.
+ * A write that found the database locked by another process past its busy timeout is busy (51): the
+ * client may try again.
+ */
 export function asLdapError(err: unknown): LdapError {
   if (err instanceof LdapError) return err;
+  if (err instanceof StoreBusy) return new LdapError(ResultCode.busy, 'the directory is busy: another write held the database too long; try again');
   return new LdapError(ResultCode.other, 'internal server error');
 }

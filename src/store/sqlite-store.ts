@@ -32,6 +32,7 @@ import type {
   WebSessionRecord,
   WriteTx,
 } from './types';
+import { StoreBusy } from './types';
 
 interface EntryRow {
   id: number;
@@ -73,6 +74,8 @@ function candidateSql(q: SearchPageQuery, driver: Driver | undefined, walk: Subt
  */
 export type Synchronous = 'full' | 'normal';
 
+const isBusy = (err: unknown) => err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY');
+
 /** The embedded store: one SQLite file in WAL mode. Reads and writes run synchronously inside. */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -92,13 +95,17 @@ export class SqliteStore implements Store {
   /** One write: a transaction that runs the function it is given (made once: better-sqlite3 builds it each call). */
   private readonly writeTransaction: Database.Transaction<(fn: (tx: WriteTx) => unknown) => unknown>;
 
-  constructor(file: string, options: { synchronous?: Synchronous } = {}) {
+  /** How long a write waits for another process's write transaction before it fails as StoreBusy. */
+  private readonly busyTimeoutMs: number;
+
+  constructor(file: string, options: { synchronous?: Synchronous; busyTimeoutMs?: number } = {}) {
     this.db = new Database(file);
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.db.pragma('journal_mode = WAL');
     this.syncsEveryCommit = options.synchronous !== 'normal';
     this.db.pragma(`synchronous = ${this.syncsEveryCommit ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     migrate(this.db, migrationsDir);
     this.db.function(LONG_GLOB_FUNCTION, { deterministic: true }, (pattern: unknown, value: unknown) =>
       pattern instanceof Uint8Array && value instanceof Uint8Array && longGlobMatches(pattern, value) ? 1 : 0,
@@ -463,6 +470,8 @@ export class SqliteStore implements Store {
     if (relaxed) this.stmt('PRAGMA synchronous = NORMAL').run();
     try {
       return this.writeTransaction.immediate(fn) as T;
+    } catch (err) {
+      throw isBusy(err) ? new StoreBusy(this.busyTimeoutMs) : err;
     } finally {
       if (relaxed) this.stmt('PRAGMA synchronous = FULL').run();
       this.byNdnCache.clear();
@@ -475,7 +484,11 @@ export class SqliteStore implements Store {
    */
   async batch<T>(fn: () => Promise<T>): Promise<T> {
     this.byNdnCache.clear();
-    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      throw isBusy(err) ? new StoreBusy(this.busyTimeoutMs) : err;
+    }
     try {
       const result = await fn();
       this.db.exec('COMMIT');

@@ -170,3 +170,11 @@ export interface Store {
   write<T>(fn: (tx: WriteTx) => T, options?: { durable?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
+
+/** A write that waited its whole busy timeout for another process's write transaction (SQLITE_BUSY). */
+export class StoreBusy extends Error {
+  constructor(readonly waitedMs: number) {
+    super(`the database stayed locked by another writer for ${waitedMs / 1000} s`);
+    this.name = 'StoreBusy';
+  }
+}
