@@ -24,12 +24,16 @@ import { BenchError, cpuSeconds, log, machineBusySeconds, run } from './proc';
 const LDCLT = '/usr/bin/ldclt';
 export const SAMPLE_SECONDS = 10;
 
-export type Kind = 'search' | 'memberUid' | 'member' | 'bind';
+export type Kind = 'search' | 'memberUid' | 'member' | 'bind' | 'rebind';
 /** The measurements in the order they run and are reported. */
-export const KINDS: readonly Kind[] = ['search', 'memberUid', 'member', 'bind'];
+export const KINDS: readonly Kind[] = ['search', 'memberUid', 'member', 'bind', 'rebind'];
+type BindKind = 'bind' | 'rebind';
+export const isBind = (kind: Kind): kind is BindKind => kind === 'bind' || kind === 'rebind';
+/** rebind: the same few people binding again and again (sssd, a Wi-Fi controller, an application's pool). */
+export const REPEATED_BINDERS = 4;
 
 /** What each kind of search asks (XXXXX: ldclt's random user number). */
-function searchOf(kind: Exclude<Kind, 'bind'>, x: string): { base: string; filter: string } {
+function searchOf(kind: Exclude<Kind, BindKind>, x: string): { base: string; filter: string } {
   if (kind === 'memberUid') return { base: GROUPS_DN, filter: `(&(objectClass=posixGroup)(memberUid=user${x}))` };
   if (kind === 'member') return { base: GROUPS_DN, filter: `(&(objectClass=groupOfNames)(member=uid=user${x},${PEOPLE_DN}))` };
   return { base: PEOPLE_DN, filter: `uid=user${x}` };
@@ -84,7 +88,7 @@ export interface Measurement {
 export function ldcltArgs(target: Target, spec: LoadSpec): string[] {
   const x = 'X'.repeat(spec.digits);
   const common = ['-h', target.host, '-p', String(target.port), '-n', String(spec.threads), '-q'];
-  if (spec.kind !== 'bind') {
+  if (!isBind(spec.kind)) {
     const { base, filter } = searchOf(spec.kind, x);
     return [
       ...common,
@@ -115,7 +119,7 @@ export function ldcltArgs(target: Target, spec: LoadSpec): string[] {
     '-w',
     `pass${x}`,
     '-e',
-    `bindeach,bindonly,randombinddn,randombinddnlow=0,randombinddnhigh=${spec.users - 1}`,
+    `bindeach,bindonly,randombinddn,randombinddnlow=0,randombinddnhigh=${(spec.kind === 'rebind' ? Math.min(REPEATED_BINDERS, spec.users) : spec.users) - 1}`,
   ];
 }
 

@@ -463,7 +463,8 @@ export class SqliteStore implements Store {
   }
 
   async write<T>(fn: (tx: WriteTx) => T, options: { durable?: boolean } = {}): Promise<T> {
-    this.byNdnCache.clear();
+    // The entries read by DN stay cached unless this write changes an entry (the WriteTx methods that do
+    // drop them): a bind's bookkeeping, a session or a TOTP step leaves them as they are.
     // In WAL mode NORMAL commits without an fsync and stays safe from corruption; a later durable commit
     // syncs the log, this one with it.
     const relaxed = options.durable === false && this.syncsEveryCommit && !this.db.inTransaction;
@@ -474,7 +475,6 @@ export class SqliteStore implements Store {
       throw isBusy(err) ? new StoreBusy(this.busyTimeoutMs) : err;
     } finally {
       if (relaxed) this.stmt('PRAGMA synchronous = FULL').run();
-      this.byNdnCache.clear();
     }
   }
 
@@ -555,6 +555,7 @@ export class SqliteStore implements Store {
           }[]
         ).map((r) => r.entry_id),
       insertEntry: (e: NewEntry) => {
+        this.byNdnCache.clear();
         const info = this.stmt('INSERT INTO entries (parent_id, dn, ndn, path, attrs) VALUES (?, ?, ?, ?, ?)').run(
           e.parentId,
           e.dn,
@@ -567,11 +568,13 @@ export class SqliteStore implements Store {
         return id;
       },
       updateEntry: (id, attributes, index) => {
+        this.byNdnCache.clear();
         this.stmt('UPDATE entries SET attrs = ? WHERE id = ?').run(JSON.stringify(attributes), id);
         this.stmt('DELETE FROM attr_index WHERE entry_id = ?').run(id);
         this.writeIndex(id, index);
       },
       moveEntry: (id, parentId, dn, ndn, path) => {
+        this.byNdnCache.clear();
         const old = this.getById(id);
         if (!old) return;
         this.stmt('UPDATE entries SET parent_id = ?, dn = ?, ndn = ?, path = ? WHERE id = ?').run(parentId, dn, ndn, path, id);
@@ -585,6 +588,7 @@ export class SqliteStore implements Store {
         ).run(old.dn.length, dn, old.ndn.length, ndn, path, old.path.length, old.path + ',', old.path + '-');
       },
       deleteEntry: (id) => {
+        this.byNdnCache.clear();
         this.stmt('DELETE FROM attr_index WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM password_history WHERE entry_id = ?').run(id);

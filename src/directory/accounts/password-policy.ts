@@ -32,6 +32,8 @@ export interface PasswordSetter {
 export class PasswordPolicyLayer {
   /** Password checks under way, counted against pwdMaxFailure before each slow comparison. */
   readonly attempts: BindAttempts;
+  /** Each policy entry as read: the store hands out a new entry object whenever it reads the entry again. */
+  private readonly parsed = new WeakMap<StoredEntry, PasswordPolicy>();
 
   constructor(
     private readonly ctx: DirectoryContext,
@@ -51,8 +53,13 @@ export class PasswordPolicyLayer {
     const dn = named ?? `cn=default,ou=policies,${this.ctx.namingContext}`;
     const policyEntry = await this.ctx.store.entryByNdn(this.norm.normalizeDN(dn).ndn);
     if (!policyEntry) return { dn, ...DEFAULT_POLICY };
-    const pv = new EntryView(policyEntry.dn, policyEntry.attributes, this.norm);
-    return policyFromEntry(policyEntry.dn, (k) => pv.values(k)[0]);
+    let policy = this.parsed.get(policyEntry);
+    if (!policy) {
+      const pv = new EntryView(policyEntry.dn, policyEntry.attributes, this.norm);
+      policy = Object.freeze(policyFromEntry(policyEntry.dn, (k) => pv.values(k)[0]));
+      this.parsed.set(policyEntry, policy);
+    }
+    return policy;
   }
 
   personalData(entry: Pick<StoredEntry, 'dn' | 'attributes'>): PersonalData {
