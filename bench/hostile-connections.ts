@@ -110,7 +110,7 @@ async function main() {
   const root = join(__dirname, '..', '..');
   const workDir = join(root, '.bench', `hostile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(workDir, { recursive: true });
-  const files = await generateLdif(users, randomBytes(12).toString('hex'), join(workDir, 'slapd.ldif'), join(workDir, 'cairn.ldif'));
+  const files = await generateLdif(users, randomBytes(12).toString('hex'), join(workDir, 'slapd.ldif'), join(workDir, 'cairn.ldif'), []);
   const data = await prepareCairn(root, workDir, files.cairn, users, randomBytes(12).toString('hex'), randomBytes(12).toString('hex'));
   const target = await startCairn(root, workDir, data, 'warn');
   try {

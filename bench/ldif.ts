@@ -1,8 +1,8 @@
 // Generates the benchmark directory as LDIF: one file for slapd (full tree)
 // and one for Cairn (users only, because `cairn init` already creates the base
-// entry and the standard OUs). Both carry the same {SSHA} password hashes, the
-// way a directory migrates from slapd: Cairn keeps them and replaces each with
-// bcrypt on that user's first successful bind.
+// entry and the standard OUs). Both carry the same password hashes, the way a
+// directory migrates from slapd: bcrypt ({CRYPT}$2b$10$…) for the people whose
+// binds are measured (bcrypt-pool.ts), {SSHA} for the rest.
 import { createHash, randomBytes } from 'crypto';
 import { createWriteStream, WriteStream } from 'fs';
 
@@ -172,9 +172,9 @@ export interface LdifFiles {
 /**
  * Writes both LDIF variants. slapd's file holds the whole tree including the
  * bench service account; Cairn's holds only the users and their groups (the service account is
- * created with `cairn service add`).
+ * created with `cairn service add`). Person i < bcrypt.length has the hash bcrypt[i].
  */
-export async function generateLdif(users: number, servicePassword: string, slapdPath: string, cairnPath: string): Promise<LdifFiles> {
+export async function generateLdif(users: number, servicePassword: string, slapdPath: string, cairnPath: string, bcrypt: string[]): Promise<LdifFiles> {
   const digits = digitsFor(users);
   const slapd = createWriteStream(slapdPath, { encoding: 'utf8' });
   const cairn = createWriteStream(cairnPath, { encoding: 'utf8' });
@@ -184,7 +184,7 @@ export async function generateLdif(users: number, servicePassword: string, slapd
   });
   const work = (async () => {
     await write(slapd, treeHeader(ssha(servicePassword)));
-    // Both files carry the same records (the same {SSHA} hashes) after slapd's tree header.
+    // Both files carry the same records (the same hashes) after slapd's tree header.
     let buffered = '';
     const add = async (record: string) => {
       buffered += record;
@@ -194,7 +194,7 @@ export async function generateLdif(users: number, servicePassword: string, slapd
         buffered = '';
       }
     };
-    for (let i = 0; i < users; i++) await add(userRecord(i, digits, ssha(passwordOf(i, digits))));
+    for (let i = 0; i < users; i++) await add(userRecord(i, digits, i < bcrypt.length ? `{CRYPT}${bcrypt[i]}` : ssha(passwordOf(i, digits))));
     for (let g = 0; g < groupsFor(users); g++) await add(groupRecords(g, users, digits));
     await write(slapd, buffered);
     await write(cairn, buffered);

@@ -40,6 +40,8 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** The command's peak resident memory (VmHWM, sampled every 100 ms), when RunOptions.peakRss asked for it. */
+  peakRssBytes?: number;
 }
 
 export interface RunOptions {
@@ -48,6 +50,18 @@ export interface RunOptions {
   cwd?: string;
   /** Send SIGINT to the command after this many ms (a normal, expected stop). */
   interruptAfterMs?: number;
+  /** Sample the command's peak resident memory (the process itself, with its threads). */
+  peakRss?: boolean;
+}
+
+/** The high-water mark of a process's resident memory, 0 once it is gone. */
+function peakRssOf(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Every live child we started; killed on exit paths and signals. */
@@ -110,9 +124,16 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
       }, 3000).unref();
     }, opts.timeoutMs);
     const interrupt = opts.interruptAfterMs === undefined ? undefined : setTimeout(() => signalTree(child, 'SIGINT'), opts.interruptAfterMs);
+    let peakRssBytes = 0;
+    const samplePeak = (): void => {
+      if (child.pid !== undefined) peakRssBytes = Math.max(peakRssBytes, peakRssOf(child.pid));
+    };
+    const sampler = opts.peakRss ? setInterval(samplePeak, 100) : undefined;
+    child.once('exit', () => samplePeak());
     const clear = (): void => {
       clearTimeout(timer);
       if (interrupt) clearTimeout(interrupt);
+      if (sampler) clearInterval(sampler);
     };
     child.once('error', (err) => {
       clear();
@@ -120,7 +141,7 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
     });
     child.once('close', (code, signal) => {
       clear();
-      resolve({ code, signal, stdout, stderr, timedOut });
+      resolve({ code, signal, stdout, stderr, timedOut, ...(opts.peakRss ? { peakRssBytes } : {}) });
     });
   });
 }

@@ -1,4 +1,5 @@
-// What is measured once per server, not under ldclt load: how long loading the users took, the database on
+// What is measured once per server, not under ldclt load: how long loading the users took and the loader's peak
+// memory, the database on
 // disk, the server's memory after start, and a paged enumeration of every person (sssd's and nslcd's
 // enumerate, an application's sync): ldapsearch -E pr=500 (objectClass=posixAccount), all attributes.
 import { readdirSync, statSync } from 'fs';
@@ -7,8 +8,11 @@ import { entryCount, searchAs, Target } from './checks';
 import { PEOPLE_DN } from './ldif';
 import { BenchError, pssBytes, rssBytes } from './proc';
 
+export type SizeMeasureName =
+  'load (s)' | 'load, peak RSS (MB)' | 'database on disk (MB)' | 'memory after start, RSS (MB)' | 'memory after start, PSS (MB)' | 'paged enumeration (s)';
+
 export interface SizeMeasure {
-  measure: 'load (s)' | 'database on disk (MB)' | 'memory after start, RSS (MB)' | 'memory after start, PSS (MB)' | 'paged enumeration (s)';
+  measure: SizeMeasureName;
   server: string;
   value: number;
 }
@@ -38,18 +42,21 @@ async function enumerationSeconds(target: Target, users: number): Promise<number
   return best;
 }
 
-/** The once-per-server measures; memory first, before any load. */
-export async function measureSizes(target: Target, users: number): Promise<SizeMeasure[]> {
-  const { dir: dataDir, loadSeconds } = target.data;
+const MB = 1024 * 1024;
+
+/** The load and the database it made, and the server's memory: measured before the server's first search. */
+export function loadAndMemory(target: Target): SizeMeasure[] {
+  const { dir, loadSeconds, loadPeakRssBytes } = target.data;
   const server = target.label;
-  const rss = rssBytes(target.pid) / 1024 / 1024;
-  const pss = pssBytes(target.pid) / 1024 / 1024;
-  const enumeration = await enumerationSeconds(target, users);
   return [
     { measure: 'load (s)', server, value: loadSeconds },
-    { measure: 'database on disk (MB)', server, value: databaseBytes(dataDir) / 1024 / 1024 },
-    { measure: 'memory after start, RSS (MB)', server, value: rss },
-    { measure: 'memory after start, PSS (MB)', server, value: pss },
-    { measure: 'paged enumeration (s)', server, value: enumeration },
+    { measure: 'load, peak RSS (MB)', server, value: loadPeakRssBytes / MB },
+    { measure: 'database on disk (MB)', server, value: databaseBytes(dir) / MB },
+    { measure: 'memory after start, RSS (MB)', server, value: rssBytes(target.pid) / MB },
+    { measure: 'memory after start, PSS (MB)', server, value: pssBytes(target.pid) / MB },
   ];
+}
+
+export async function enumeration(target: Target, users: number): Promise<SizeMeasure> {
+  return { measure: 'paged enumeration (s)', server: target.label, value: await enumerationSeconds(target, users) };
 }

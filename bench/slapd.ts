@@ -30,7 +30,7 @@ export async function startSlapd(opts: SlapdOptions): Promise<Target> {
 
   log(`slapd: slapadd -f ${paths.conf} -l ${opts.ldifPath} -q`);
   const t0 = Date.now();
-  await runChecked(SLAPADD, ['-f', paths.conf, '-l', opts.ldifPath, '-q'], { timeoutMs: 30 * 60 * 1000 });
+  const load = await runChecked(SLAPADD, ['-f', paths.conf, '-l', opts.ldifPath, '-q'], { timeoutMs: 30 * 60 * 1000, peakRss: true });
   const loadSeconds = (Date.now() - t0) / 1000;
   log(`slapd: loaded in ${loadSeconds.toFixed(1)} s`);
 
@@ -45,9 +45,9 @@ export async function startSlapd(opts: SlapdOptions): Promise<Target> {
     pid: slapd.daemon.pid,
     searchBindDn: SERVICE_DN,
     searchBindPassword: opts.servicePassword,
-    passwordScheme: '{SSHA}',
+    passwordScheme: "{CRYPT} bcrypt-10 (libxcrypt's crypt(3))",
     notes: ['OpenLDAP slapd back_mdb, loglevel none, default thread pool (16)'],
-    data: { dir: paths.dbDir, loadSeconds },
+    data: { dir: paths.dbDir, loadSeconds, loadPeakRssBytes: load.peakRssBytes ?? 0 },
     deadReason: () => slapd.deadReason(),
     stop: () => slapd.stop(),
   };

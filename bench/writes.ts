@@ -66,7 +66,7 @@ async function main() {
   const workDir = join(root, '.bench', `writes-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(workDir, { recursive: true });
   const adminPassword = randomBytes(12).toString('hex');
-  const files = await generateLdif(users, randomBytes(12).toString('hex'), join(workDir, 'slapd.ldif'), join(workDir, 'cairn.ldif'));
+  const files = await generateLdif(users, randomBytes(12).toString('hex'), join(workDir, 'slapd.ldif'), join(workDir, 'cairn.ldif'), []);
   const digits = digitsFor(users);
   const settings: Sync[] = ['full', 'normal'];
   const results = new Map<string, number[]>();
