@@ -145,6 +145,10 @@ export class SqliteStore implements Store {
     return this.stmt('SELECT 1 FROM entries WHERE parent_id = ? LIMIT 1').get(id) !== undefined;
   }
 
+  private countBindAttempts(entryId: number, since: number): number {
+    return this.stmt('SELECT count(*) FROM bind_attempts WHERE entry_id = ? AND started_at >= ?').pluck().get(entryId, since) as number;
+  }
+
   private getCredential(entryId: number) {
     const r = this.stmt('SELECT hash, changed_at FROM credentials WHERE entry_id = ?').get(entryId) as { hash: string; changed_at: number } | undefined;
     return r && { hash: r.hash, changedAt: r.changed_at };
@@ -177,6 +181,9 @@ export class SqliteStore implements Store {
   }
   async credential(entryId: number) {
     return this.getCredential(entryId);
+  }
+  async bindAttemptsInFlight(entryId: number, since: number) {
+    return this.countBindAttempts(entryId, since);
   }
   async passwordHistory(entryId: number, limit: number): Promise<string[]> {
     return (
@@ -640,8 +647,7 @@ export class SqliteStore implements Store {
         this.stmt('DELETE FROM web_sessions WHERE entry_id = ?').run(entryId);
       },
       credential: (entryId) => this.getCredential(entryId),
-      bindAttemptsInFlight: (entryId, since) =>
-        this.stmt('SELECT count(*) FROM bind_attempts WHERE entry_id = ? AND started_at >= ?').pluck().get(entryId, since) as number,
+      bindAttemptsInFlight: (entryId, since) => this.countBindAttempts(entryId, since),
       startBindAttempt: (entryId, startedAt) =>
         Number(this.stmt('INSERT INTO bind_attempts (entry_id, started_at) VALUES (?, ?)').run(entryId, startedAt).lastInsertRowid),
       endBindAttempt: (attemptId, abandonedBefore) => {

@@ -122,6 +122,8 @@ export interface Store {
   hasChildren(id: number): Promise<boolean>;
   searchPage(query: SearchPageQuery): Promise<StoredEntry[]>;
   credential(entryId: number): Promise<{ hash: string; changedAt: number } | undefined>;
+  /** Password checks under way for an account, started at or after `since` (as WriteTx's, outside a write). */
+  bindAttemptsInFlight(entryId: number, since: number): Promise<number>;
   /** The newest earlier hashes of an entry's password, newest first. */
   passwordHistory(entryId: number, limit: number): Promise<string[]>;
   meta(key: string): Promise<string | undefined>;

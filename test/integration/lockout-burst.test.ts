@@ -107,6 +107,17 @@ describe('lockout under a burst of parallel binds (two workers)', function () {
     });
   }
 
+  it('the right password, kept by the bind cache, sent after 50 wrong ones at once is refused too', async () => {
+    addPerson('zzkept', 'Kept-Right-4242');
+    expect(whoami('zzkept', 'Kept-Right-4242').status, 'kept by the worker that checked it').to.equal(0);
+    expect(whoami('zzkept', 'Kept-Right-4242').status).to.equal(0);
+    const r = await burst('zzkept', 50, 'Kept-Right-4242');
+    expect(r.right, 'the right password after the burst').to.equal(49);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the log is written once per turn of the event loop
+    expect(comparisons('zzkept'), 'password comparisons that failed').to.equal(10);
+    expect(lockedTime('zzkept')).to.match(/^\d{14}Z$/);
+  });
+
   it('the right password sent many times at once is accepted every time (checks wait their turn, nobody is locked out)', async () => {
     addPerson('zzpool', 'Pool-Right-4242');
     const codes = await Promise.all(Array.from({ length: 40 }, () => bindOnce(person('zzpool'), 'Pool-Right-4242')));

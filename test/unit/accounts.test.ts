@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -515,6 +516,24 @@ describe('accounts engine (fake clock)', function () {
       expect(locked.policyError, 'locked, although the password was kept').to.equal(PolicyError.accountLocked);
       await d.accounts.unlock(SYSTEM, person('zzcache'));
       expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'unlocked: kept again').to.equal(0);
+    });
+
+    it('a kept password binds with nothing written while no failure is recorded; after a failure it binds and clears it', async () => {
+      /** Commits to the database file by anyone but this connection: PRAGMA data_version moves with each. */
+      const watcher = new Database(join(dir, 'cairn.sqlite'), { readonly: true });
+      const commits = () => watcher.pragma('data_version', { simple: true }) as number;
+      try {
+        await binds('zzcache', 'Cache-Password-1')();
+        const before = commits();
+        expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'kept').to.equal(0);
+        expect(commits(), 'nothing written by a kept bind').to.equal(before);
+        expect((await refusal(auth('zzcache', 'Cache-Password-X'))).code).to.equal(49);
+        expect(await attribute('zzcache', 'pwdFailureTime')).to.have.length(1);
+        expect(await verifiedBy(binds('zzcache', 'Cache-Password-1')), 'kept, after a failure').to.equal(0);
+        expect(await attribute('zzcache', 'pwdFailureTime'), 'the failure cleared').to.have.length(0);
+      } finally {
+        watcher.close();
+      }
     });
 
     it('a changed or reset password refuses the kept one at once; an expired one is refused; a deleted entry is gone', async () => {

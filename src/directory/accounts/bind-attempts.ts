@@ -9,6 +9,8 @@ export interface LockoutRules {
   checksAllowed(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now: number): number | 'locked';
   recordFailure(entry: StoredEntry, policy: PasswordPolicy, now: number, attempt?: (tx: WriteTx) => void): Promise<void>;
   recordSuccess(entry: StoredEntry, attempt?: (tx: WriteTx) => void): Promise<void>;
+  /** Failures or a lock recorded on the entry: what a success clears. */
+  hasFailures(entry: Pick<StoredEntry, 'dn' | 'attributes'>): boolean;
 }
 
 /** A check still recorded after this long was abandoned (its process died): it no longer counts. */
@@ -59,6 +61,23 @@ export class BindAttempts {
     if (first !== 'wait') return first;
     // The wait is real time (timers), whatever the clock the rules read.
     return this.waitInLine(entry, rules, Date.now() + MAX_WAIT_MS);
+  }
+
+  /**
+   * For a password the verified-credential cache knows (its check is a lookup, not a hash): whether the check
+   * may go ahead with nothing written, because reserve() would grant it at once and its success would have
+   * nothing to clear. The same rule as tryReserve, read instead of written: the checks under way are counted
+   * before the entry is read again, so a check that ends as a failure meanwhile is seen in the entry.
+   * Undefined: take reserve()'s path (a lock, a wait, failures to clear, a renamed entry).
+   */
+  async grantKnown(entry: StoredEntry, rules: PasswordPolicy): Promise<Reservation | undefined> {
+    const now = this.now();
+    if (!this.policy.locksOut(rules) || this.policy.isLocked(entry, rules, now)) return undefined;
+    const inFlight = await this.ctx.store.bindAttemptsInFlight(entry.id, now - ABANDONED_AFTER_MS);
+    const current = await this.ctx.store.entryByNdn(entry.ndn);
+    if (current?.id !== entry.id || this.policy.hasFailures(current)) return undefined;
+    const allowed = this.policy.checksAllowed(current, rules, now);
+    return allowed !== 'locked' && inFlight < allowed ? { kind: 'granted', attempt: this.attempt(entry, rules, undefined) } : undefined;
   }
 
   private tryReserve(entry: StoredEntry, rules: PasswordPolicy): Promise<Reservation | 'wait'> {

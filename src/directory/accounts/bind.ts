@@ -83,7 +83,9 @@ export async function simpleBind(
     const rules = await policy.policyFor(entry);
     // The lock is decided before the slow comparison, and a check is reserved for it, so that binds arriving
     // together cannot all be compared while the failures that would lock the account are still being found.
-    const reservation = await policy.attempts.reserve(entry, rules);
+    // A password the verified-credential cache knows needs no reserved check when nothing stands in its way.
+    const known = recoveryCode === undefined && verifiedPasswords(ctx).knows(entry.id, password, credential.hash);
+    const reservation = (known ? await policy.attempts.grantKnown(entry, rules) : undefined) ?? (await policy.attempts.reserve(entry, rules));
     if (reservation.kind !== 'granted') {
       result = reservation.kind === 'gone' ? 'unknown_dn' : 'locked';
       await ctx.hasher.verifyNothing(password);

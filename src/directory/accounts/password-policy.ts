@@ -200,9 +200,13 @@ export class PasswordPolicyLayer {
   }
 
   /** A successful bind resets the failure count, and a lock whose duration has passed; `attempt` ends with it. */
-  async recordSuccess(entry: StoredEntry, attempt?: (tx: WriteTx) => void) {
+  hasFailures(entry: Pick<StoredEntry, 'dn' | 'attributes'>): boolean {
     const view = new EntryView(entry.dn, entry.attributes, this.norm);
-    if (view.values('pwdfailuretime').length === 0 && view.values('pwdaccountlockedtime').length === 0) {
+    return view.values('pwdfailuretime').length > 0 || view.values('pwdaccountlockedtime').length > 0;
+  }
+
+  async recordSuccess(entry: StoredEntry, attempt?: (tx: WriteTx) => void) {
+    if (!this.hasFailures(entry)) {
       // Nothing to clear: only the check ends, which need not wait for the disk.
       if (attempt)
         await this.ctx.store

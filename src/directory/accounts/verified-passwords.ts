@@ -24,14 +24,27 @@ export class VerifiedPasswords {
 
   constructor(private readonly ctx: DirectoryContext) {}
 
+  private idOf(entryId: number, typed: string, stored: string): string {
+    return createHmac('sha256', this.key).update(`${entryId}\0${stored}\0`).update(valueBytes(typed)).digest('base64');
+  }
+
+  private fresh(at: number | undefined, now: number): at is number {
+    return at !== undefined && now - at < this.ctx.config.security.bindCacheSeconds * 1000 && now >= at;
+  }
+
+  /** Whether `typed` is kept as the password of the stored hash, still fresh (nothing counted, nothing hashed). */
+  knows(entryId: number, typed: string, stored: string): boolean {
+    return this.ctx.config.security.bindCacheSeconds > 0 && this.fresh(this.verified.get(this.idOf(entryId, typed, stored)), this.ctx.now());
+  }
+
   /** Whether `typed` is the password of the stored hash: from the cache while it is fresh, else verified. */
   async verify(entryId: number, typed: string, stored: string): Promise<boolean> {
     const seconds = this.ctx.config.security.bindCacheSeconds;
     if (seconds <= 0) return this.ctx.hasher.verify(typed, stored);
-    const id = createHmac('sha256', this.key).update(`${entryId}\0${stored}\0`).update(valueBytes(typed)).digest('base64');
+    const id = this.idOf(entryId, typed, stored);
     const now = this.ctx.now();
     const at = this.verified.get(id);
-    if (at !== undefined && now - at < seconds * 1000 && now >= at) {
+    if (this.fresh(at, now)) {
       countBindCacheHit();
       return true;
     }
