@@ -15,7 +15,7 @@ export interface CairnData {
   dataDir: string;
   /** Seconds the import of the users took, and its peak resident memory. */
   loadSeconds: number;
-  loadPeakRssBytes: number;
+  loadPeakRssBytes?: number;
   searchBindDn: string;
   searchBindPassword: string;
 }
@@ -61,7 +61,7 @@ export async function prepareCairn(
   const t0 = Date.now();
   const load = await withHeartbeat('cairn import', cli(root, ['import', '--data', dataDir, ldifPath], 600000 + users * 1000));
   const loadSeconds = (Date.now() - t0) / 1000;
-  const loadPeakRssBytes = load.peakRssBytes ?? 0;
+  const loadPeakRssBytes = load.peakRssBytes;
   log(`cairn: imported ${users} users and their groups in ${loadSeconds.toFixed(1)} s`);
 
   const svc = await run(process.execPath, [cairnBin(root), 'service', 'add', 'bench', '--password', servicePassword, '--data', dataDir], {

@@ -22,7 +22,7 @@ export interface Target {
   /** Notes for the report (log level, etc.). */
   notes: string[];
   /** Where the server keeps its database; how long loading the users into it took, and the loader's peak memory. */
-  data: { dir: string; loadSeconds: number; loadPeakRssBytes: number };
+  data: { dir: string; loadSeconds: number; loadPeakRssBytes?: number };
   /** Returns a reason when the server process is gone. */
   deadReason(): string | undefined;
   stop(): Promise<void>;

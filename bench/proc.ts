@@ -2,7 +2,9 @@
 // long-running servers that are always killed (finally blocks and signals),
 // CPU accounting from /proc and readiness polling.
 import { ChildProcess, spawn, SpawnOptions } from 'child_process';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { createServer } from 'net';
 
 export function log(message: string): void {
@@ -40,7 +42,7 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
-  /** The command's peak resident memory (VmHWM, sampled every 100 ms), when RunOptions.peakRss asked for it. */
+  /** The command's peak resident memory (GNU time's %M), when RunOptions.peakRss asked for it and time exists. */
   peakRssBytes?: number;
 }
 
@@ -50,17 +52,28 @@ export interface RunOptions {
   cwd?: string;
   /** Send SIGINT to the command after this many ms (a normal, expected stop). */
   interruptAfterMs?: number;
-  /** Sample the command's peak resident memory (the process itself, with its threads). */
+  /** Measure the command's peak resident memory with GNU time (Debian package `time`), when it is installed. */
   peakRss?: boolean;
 }
 
-/** The high-water mark of a process's resident memory, 0 once it is gone. */
-function peakRssOf(pid: number): number {
+const GNU_TIME = '/usr/bin/time';
+let peakFiles = 0;
+
+/** The command under GNU time, which writes its peak RSS (KB) to a file of its own. */
+function underTime(cmd: string, args: string[]): { cmd: string; args: string[]; peakFile: string } | undefined {
+  if (!existsSync(GNU_TIME)) return undefined;
+  const peakFile = join(tmpdir(), `bench-peak-rss-${process.pid}-${++peakFiles}`);
+  return { cmd: GNU_TIME, args: ['-f', '%M', '-o', peakFile, cmd, ...args], peakFile };
+}
+
+function readPeak(peakFile: string): number | undefined {
   try {
-    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
+    const kb = Number(readFileSync(peakFile, 'utf8').trim().split('\n').pop());
+    return Number.isFinite(kb) ? kb * 1024 : undefined;
   } catch {
-    return 0;
+    return undefined;
+  } finally {
+    rmSync(peakFile, { force: true });
   }
 }
 
@@ -105,7 +118,8 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
       cwd: opts.cwd,
       detached: true,
     };
-    const child = spawn(cmd, args, spawnOpts);
+    const timed = opts.peakRss ? underTime(cmd, args) : undefined;
+    const child = timed ? spawn(timed.cmd, timed.args, spawnOpts) : spawn(cmd, args, spawnOpts);
     track(child);
     let stdout = '';
     let stderr = '';
@@ -124,16 +138,9 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
       }, 3000).unref();
     }, opts.timeoutMs);
     const interrupt = opts.interruptAfterMs === undefined ? undefined : setTimeout(() => signalTree(child, 'SIGINT'), opts.interruptAfterMs);
-    let peakRssBytes = 0;
-    const samplePeak = (): void => {
-      if (child.pid !== undefined) peakRssBytes = Math.max(peakRssBytes, peakRssOf(child.pid));
-    };
-    const sampler = opts.peakRss ? setInterval(samplePeak, 100) : undefined;
-    child.once('exit', () => samplePeak());
     const clear = (): void => {
       clearTimeout(timer);
       if (interrupt) clearTimeout(interrupt);
-      if (sampler) clearInterval(sampler);
     };
     child.once('error', (err) => {
       clear();
@@ -141,7 +148,8 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
     });
     child.once('close', (code, signal) => {
       clear();
-      resolve({ code, signal, stdout, stderr, timedOut, ...(opts.peakRss ? { peakRssBytes } : {}) });
+      const peakRssBytes = timed && readPeak(timed.peakFile);
+      resolve({ code, signal, stdout, stderr, timedOut, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}) });
     });
   });
 }

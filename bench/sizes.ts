@@ -50,7 +50,7 @@ export function loadAndMemory(target: Target): SizeMeasure[] {
   const server = target.label;
   return [
     { measure: 'load (s)', server, value: loadSeconds },
-    { measure: 'load, peak RSS (MB)', server, value: loadPeakRssBytes / MB },
+    ...(loadPeakRssBytes === undefined ? [] : [{ measure: 'load, peak RSS (MB)' as const, server, value: loadPeakRssBytes / MB }]),
     { measure: 'database on disk (MB)', server, value: databaseBytes(dir) / MB },
     { measure: 'memory after start, RSS (MB)', server, value: rssBytes(target.pid) / MB },
     { measure: 'memory after start, PSS (MB)', server, value: pssBytes(target.pid) / MB },

@@ -47,7 +47,7 @@ export async function startSlapd(opts: SlapdOptions): Promise<Target> {
     searchBindPassword: opts.servicePassword,
     passwordScheme: "{CRYPT} bcrypt-10 (libxcrypt's crypt(3))",
     notes: ['OpenLDAP slapd back_mdb, loglevel none, default thread pool (16)'],
-    data: { dir: paths.dbDir, loadSeconds, loadPeakRssBytes: load.peakRssBytes ?? 0 },
+    data: { dir: paths.dbDir, loadSeconds, loadPeakRssBytes: load.peakRssBytes },
     deadReason: () => slapd.deadReason(),
     stop: () => slapd.stop(),
   };
