@@ -201,6 +201,22 @@ class PinoLogger implements Logger {
   }
 }
 
+let secondStart = -1;
+let secondText = '';
+/**
+ * The time of a log line, as Date's toISOString writes it. toISOString costs 0.7-1.4 µs, a third of a whole
+ * line, so the text up to the second is kept and only the milliseconds are written each time.
+ */
+export function isoNow(now = Date.now()): string {
+  const ms = now % 1000;
+  const second = now - ms;
+  if (second !== secondStart) {
+    secondStart = second;
+    secondText = new Date(second).toISOString().slice(0, 20);
+  }
+  return secondText + (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms + 'Z';
+}
+
 /**
  * One JSON line per event, to stderr or a file: level, time, the fields, the message. Every field is
  * bounded (capFields): a client's 200 KB filter makes a line of about 1 KB, not 200 KB. Callers never
@@ -211,7 +227,7 @@ export function createLogger(level: string, file?: string): Logger {
     level,
     base: undefined,
     messageKey: 'message',
-    timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+    timestamp: () => `,"timestamp":"${isoNow()}"`,
     formatters: { level: (label) => ({ level: label }), log: (fields) => capFields(fields) },
   };
   return new PinoLogger(pino(options, sinkFor(file)));
