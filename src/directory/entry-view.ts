@@ -5,6 +5,9 @@ import type { Normalization } from './normalize';
  * An entry's values looked up by canonical attribute key, whatever case or alias they were stored under.
  * Keys carry options (`cn;lang-de`) where the values have them; `values('cn')` is the values without options.
  */
+/** Views of stored entries, by their attributes object (EntryView.of). */
+const shared = new WeakMap<AttributeMap, EntryView>();
+
 export class EntryView {
   private byKey?: Map<string, { name: string; values: string[] }>;
   private byType?: Map<string, string[]>;
@@ -14,6 +17,19 @@ export class EntryView {
     readonly attributes: AttributeMap,
     private readonly norm: Normalization,
   ) {}
+
+  /**
+   * The view of a stored entry, made once per attributes object. A stored entry's attributes are never
+   * changed in place (a write stores new ones, and the store reads them anew), so every rule that reads the
+   * entry during a bind shares one view and its index.
+   */
+  static of(entry: { dn: string; attributes: AttributeMap }, norm: Normalization): EntryView {
+    const known = shared.get(entry.attributes);
+    if (known && known.norm === norm && known.dn === entry.dn) return known;
+    const view = new EntryView(entry.dn, entry.attributes, norm);
+    shared.set(entry.attributes, view);
+    return view;
+  }
 
   private index() {
     if (!this.byKey) {

@@ -161,7 +161,7 @@ export class Accounts {
    */
   async requestPasswordReset(dn: string): Promise<PasswordResetMail | undefined> {
     const entry = await this.entry(dn);
-    const view = entry && new EntryView(entry.dn, entry.attributes, this.ctx.norm);
+    const view = entry && EntryView.of(entry, this.ctx.norm);
     const to = view?.values('mail')[0];
     if (!entry || !view || !to) return undefined;
     const now = this.ctx.now();

@@ -21,7 +21,7 @@ const INVALID = () => new LdapError(ResultCode.invalidCredentials, 'invalid cred
 
 /** The identity a bound entry gets: administrators are members of cn=admins, services live in ou=services. */
 export function identityOf(ctx: DirectoryContext, entry: StoredEntry): UserIdentity {
-  const view = new EntryView(entry.dn, entry.attributes, ctx.norm);
+  const view = EntryView.of(entry, ctx.norm);
   const adminsNdn = ctx.norm.normalizeDN(adminsGroupDN(ctx.namingContext)).ndn;
   const isAdmin = view.values('memberof').some((g) => ctx.norm.rule('distinguishedNameMatch')!(g) === adminsNdn);
   const isDevice = deviceCredentialTest(ctx.norm, ctx.namingContext)(entry.ndn);

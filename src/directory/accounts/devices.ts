@@ -53,7 +53,7 @@ export class DeviceCredentials {
   async add(who: Identity, owner: StoredEntry, device: string): Promise<DeviceCredential & { password: string }> {
     this.ctx.acl.checkOwnOrAdministrator(who, owner.ndn, owner.dn, 'make a Wi-Fi credential for');
     if (!DEVICE_NAME.test(device)) throw new InputError(`device name "${device}": lower-case letters, digits and "-", at most 24 characters`);
-    const uid = new EntryView(owner.dn, owner.attributes, this.ctx.norm).values('uid')[0];
+    const uid = EntryView.of(owner, this.ctx.norm).values('uid')[0];
     if (uid === undefined) throw new InputError(`${owner.dn} has no uid`);
     if (!(await this.inWifiGroup(owner)))
       throw new LdapError(
@@ -110,7 +110,7 @@ export class DeviceCredentials {
 
   /** Whether a device credential may authenticate now: its owner exists, is not locked, and is in a Wi-Fi group. */
   async usable(device: StoredEntry): Promise<boolean> {
-    const ownerDn = new EntryView(device.dn, device.attributes, this.ctx.norm).values('cairnowner')[0];
+    const ownerDn = EntryView.of(device, this.ctx.norm).values('cairnowner')[0];
     if (ownerDn === undefined) return false;
     const owner = await this.ctx.store.entryByNdn(this.ctx.norm.normalizeDN(ownerDn).ndn);
     if (!owner || this.policy.isLocked(owner, await this.policy.policyFor(owner))) return false;
@@ -134,7 +134,7 @@ export class DeviceCredentials {
   private async inWifiGroup(owner: StoredEntry): Promise<boolean> {
     const names = this.ctx.config.wifi.groups;
     if (names.length === 0) return false;
-    const uid = new EntryView(owner.dn, owner.attributes, this.ctx.norm).values('uid')[0];
+    const uid = EntryView.of(owner, this.ctx.norm).values('uid')[0];
     const groups = await findEntries(
       this.searcher,
       SYSTEM,

@@ -47,7 +47,7 @@ export async function expiringPasswords(ctx: DirectoryContext, policy: PasswordP
   for (const dn of candidates) {
     const entry = await ctx.store.entryByNdn(ctx.norm.normalizeDN(dn).ndn);
     if (!entry) continue;
-    const view = new EntryView(entry.dn, entry.attributes, ctx.norm);
+    const view = EntryView.of(entry, ctx.norm);
     const rules = await policy.policyFor(entry);
     if (rules.maxAge <= 0) continue;
     const changed = view.values('pwdchangedtime')[0];
@@ -81,7 +81,7 @@ export async function passwordExpiryOf(ctx: DirectoryContext, policy: PasswordPo
   const entry = await ctx.store.entryByNdn(ctx.norm.normalizeDN(dn).ndn);
   if (!entry) return { warn: false };
   const rules = await policy.policyFor(entry);
-  const changedAt = parseGeneralizedTime(new EntryView(entry.dn, entry.attributes, ctx.norm).values('pwdchangedtime')[0] ?? '');
+  const changedAt = parseGeneralizedTime(EntryView.of(entry, ctx.norm).values('pwdchangedtime')[0] ?? '');
   if (rules.maxAge <= 0 || changedAt === undefined) return { warn: false };
   const expiresAt = changedAt + rules.maxAge * 1000;
   return { expiresAt, warn: rules.expireWarning > 0 && ctx.now() >= expiresAt - rules.expireWarning * 1000 };

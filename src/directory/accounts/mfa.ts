@@ -56,7 +56,7 @@ export class MfaLayer {
     const dn = (v: string) => this.ctx.norm.rule('distinguishedNameMatch')!(v);
     const policyDn = (await this.policy.policyFor(entry)).dn;
     const policyEntry = await this.ctx.store.entryByNdn(this.ctx.norm.normalizeDN(policyDn).ndn);
-    const fromPolicy = policyEntry ? new EntryView(policyEntry.dn, policyEntry.attributes, this.ctx.norm).values('cairnmfarequiredgroup') : [];
+    const fromPolicy = policyEntry ? EntryView.of(policyEntry, this.ctx.norm).values('cairnmfarequiredgroup') : [];
     return new Set([...this.config.requiredGroups, ...fromPolicy].map(dn).filter((v): v is string => v !== undefined));
   }
 
@@ -69,7 +69,7 @@ export class MfaLayer {
     const groups = await this.requiredGroups(entry);
     if (groups.size === 0) return { required: false, enrolled };
     const dn = this.ctx.norm.rule('distinguishedNameMatch')!;
-    const memberOf = new EntryView(entry.dn, entry.attributes, this.ctx.norm).values('memberof');
+    const memberOf = EntryView.of(entry, this.ctx.norm).values('memberof');
     return { required: memberOf.some((g) => groups.has(dn(g) ?? '')), enrolled };
   }
 
@@ -100,7 +100,7 @@ export class MfaLayer {
     const s = (secret ?? generateTotpSecret()).replace(/\s+/g, '').toUpperCase();
     await this.ctx.store.write((tx) => tx.setTotp(entry.id, this.box.seal(s), false, this.now()));
     await this.setEnabled(entry, false);
-    const account = new EntryView(entry.dn, entry.attributes, this.ctx.norm).values('uid')[0] ?? entry.dn;
+    const account = EntryView.of(entry, this.ctx.norm).values('uid')[0] ?? entry.dn;
     return { secret: s, uri: totpUri(account, this.config.issuer, s) };
   }
 

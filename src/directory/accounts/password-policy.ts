@@ -48,14 +48,14 @@ export class PasswordPolicyLayer {
 
   /** The entry's policy: its pwdPolicySubentry, else cn=default,ou=policies, else Cairn's defaults. */
   async policyFor(entry: Pick<StoredEntry, 'dn' | 'attributes'>): Promise<PasswordPolicy> {
-    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    const view = EntryView.of(entry, this.norm);
     const named = view.values('pwdpolicysubentry')[0];
     const dn = named ?? `cn=default,ou=policies,${this.ctx.namingContext}`;
     const policyEntry = await this.ctx.store.entryByNdn(this.norm.normalizeDN(dn).ndn);
     if (!policyEntry) return { dn, ...DEFAULT_POLICY };
     let policy = this.parsed.get(policyEntry);
     if (!policy) {
-      const pv = new EntryView(policyEntry.dn, policyEntry.attributes, this.norm);
+      const pv = EntryView.of(policyEntry, this.norm);
       policy = Object.freeze(policyFromEntry(policyEntry.dn, (k) => pv.values(k)[0]));
       this.parsed.set(policyEntry, policy);
     }
@@ -63,7 +63,7 @@ export class PasswordPolicyLayer {
   }
 
   personalData(entry: Pick<StoredEntry, 'dn' | 'attributes'>): PersonalData {
-    const v = new EntryView(entry.dn, entry.attributes, this.norm);
+    const v = EntryView.of(entry, this.norm);
     return {
       uid: v.values('uid')[0],
       givenName: v.values('givenname')[0],
@@ -78,7 +78,7 @@ export class PasswordPolicyLayer {
    */
   async checkNewPassword(entry: StoredEntry, password: string, setter: PasswordSetter, hasher: PasswordHasher, currentHash?: string): Promise<PasswordPolicy> {
     const policy = await this.policyFor(entry);
-    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    const view = EntryView.of(entry, this.norm);
     if (setter.self) {
       if (!policy.allowUserChange) {
         throw new PolicyRefusal(
@@ -156,7 +156,7 @@ export class PasswordPolicyLayer {
 
   /** Locked (pwdAccountLockedTime) and not yet released by pwdLockoutDuration; OpenLDAP's 000001010000Z locks for good. */
   isLocked(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now = this.ctx.now()): boolean {
-    return lockedIn(new EntryView(entry.dn, entry.attributes, this.norm), policy, now);
+    return lockedIn(EntryView.of(entry, this.norm), policy, now);
   }
 
   /** Whether failed binds can lock this account (pwdLockout with a pwdMaxFailure). */
@@ -171,7 +171,7 @@ export class PasswordPolicyLayer {
    * failures still counted, one check may run, and its failure locks again, as before.
    */
   checksAllowed(entry: Pick<StoredEntry, 'dn' | 'attributes'>, policy: PasswordPolicy, now = this.ctx.now()): number | 'locked' {
-    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    const view = EntryView.of(entry, this.norm);
     if (lockedIn(view, policy, now)) return 'locked';
     return Math.max(1, policy.maxFailure - recentFailures(view, policy, now).length);
   }
@@ -201,7 +201,7 @@ export class PasswordPolicyLayer {
 
   /** A successful bind resets the failure count, and a lock whose duration has passed; `attempt` ends with it. */
   hasFailures(entry: Pick<StoredEntry, 'dn' | 'attributes'>): boolean {
-    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    const view = EntryView.of(entry, this.norm);
     return view.values('pwdfailuretime').length > 0 || view.values('pwdaccountlockedtime').length > 0;
   }
 
@@ -235,7 +235,7 @@ export class PasswordPolicyLayer {
     /** false for an app password: the person's grace logins are theirs to spend, and the app is refused meanwhile. */
     spendGrace = true,
   ): Promise<{ response?: PolicyResponse; mustChange: boolean }> {
-    const view = new EntryView(entry.dn, entry.attributes, this.norm);
+    const view = EntryView.of(entry, this.norm);
     // As slapd's ppolicy: a password without pwdChangedTime (migrated from a directory that kept none) does
     // not expire until it is next changed. Counting from the import instead would expire everyone at once.
     const changed = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '');
