@@ -96,6 +96,8 @@ export async function startCairn(
   delete env.CAIRN_SECURITY_BIND_CACHE_SECONDS;
   if (logLevel !== undefined) env.CAIRN_LOG_LEVEL = logLevel;
   if (bindCache === 'off') env.CAIRN_SECURITY_BIND_CACHE_SECONDS = '0';
+  // The metrics endpoint stays on, as by default, on a port of its own: another Cairn may hold 9389.
+  env.CAIRN_METRICS_LISTEN = `127.0.0.1:${await freePort()}`;
   const levelName = logLevel ?? 'default';
   const label = `cairn[log=${levelName}${bindCache === 'off' ? ', no bind cache' : ''}]`;
   log(`${label}: starting on ${url}`);
