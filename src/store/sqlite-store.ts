@@ -540,6 +540,27 @@ export class SqliteStore implements Store {
     for (const row of index) ins.run(row.attr, row.norm, id);
   }
 
+  /**
+   * Makes an entry's index rows what `index` says, deleting and inserting only the rows that differ: a
+   * group's new member gains one memberOf row, not all twenty of its rows deleted and written again. Old
+   * rows are compared as the exact text SQLite holds (textFromSqlite) and deleted by their bytes.
+   */
+  private rewriteIndex(id: number, index: IndexRow[]) {
+    const key = (attr: string, norm: string) => `${attr}\0${norm}`;
+    const wanted = new Set(index.map((r) => key(r.attr, r.norm)));
+    const kept = new Set<string>();
+    const old = this.stmt('SELECT attr, CAST(norm AS BLOB) FROM attr_index WHERE entry_id = ?').raw().all(id) as [string, Buffer][];
+    for (const [attr, bytes] of old) {
+      const k = key(attr, textFromSqlite(bytes));
+      if (wanted.has(k)) kept.add(k);
+      else this.stmt('DELETE FROM attr_index WHERE entry_id = ? AND attr = ? AND CAST(norm AS BLOB) = ?').run(id, attr, bytes);
+    }
+    this.writeIndex(
+      id,
+      index.filter((r) => !kept.has(key(r.attr, r.norm))),
+    );
+  }
+
   private makeWriteTx(): WriteTx {
     return {
       entryByNdn: (ndn) => this.getByNdn(ndn),
@@ -577,8 +598,7 @@ export class SqliteStore implements Store {
       updateEntry: (id, attributes, index) => {
         this.byNdnCache.clear();
         this.stmt('UPDATE entries SET attrs = ? WHERE id = ?').run(JSON.stringify(attributes), id);
-        this.stmt('DELETE FROM attr_index WHERE entry_id = ?').run(id);
-        this.writeIndex(id, index);
+        this.rewriteIndex(id, index);
       },
       moveEntry: (id, parentId, dn, ndn, path) => {
         this.byNdnCache.clear();
