@@ -1,6 +1,6 @@
-// Drops a server's database files from the kernel's page cache, so that the next searches read the disk as
+// Drops a server's database files from the kernel's page cache, so that its first searches read the disk as
 // after a reboot. posix_fadvise(DONTNEED) through `dd iflag=nocache count=0` needs no root. It drops only
-// clean pages no process has mapped, so it runs right after the server starts and before any search.
+// clean pages no process has mapped (slapd maps its whole database), so it runs before the server starts.
 import { readdirSync } from 'fs';
 import { join } from 'path';
 import { log, runChecked } from './proc';
@@ -9,6 +9,11 @@ function databaseFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isFile() && e.name !== 'audit.log')
     .map((e) => join(dir, e.name));
+}
+
+/** Bytes of a data folder's database files that are in the page cache. */
+export function cachedDatabaseBytes(dir: string): Promise<number> {
+  return cachedBytes(databaseFiles(dir));
 }
 
 /** Bytes of the files that are in the page cache (util-linux fincore). */

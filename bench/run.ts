@@ -20,7 +20,7 @@ import { measureStorm } from './bind-storm';
 import { cairnAvailable, prepareCairn, startCairn } from './cairn';
 import { Kind, measure, SAMPLE_SECONDS } from './ldclt';
 import { digitsFor, generateLdif, groupsFor, GROUPS_DN, passwordOf, PEOPLE_DN, uidOf, userDn } from './ldif';
-import { dropFromPageCache } from './page-cache';
+import { cachedDatabaseBytes, dropFromPageCache } from './page-cache';
 import { BenchError, installSignalHandlers, interruptedBy, killAllChildren, log, run } from './proc';
 import { startSlapd } from './slapd';
 import { renderSizeRun, type ServerInfo, type SizeRun } from './report';
@@ -142,14 +142,15 @@ async function sanityChecks(target: Target, ctx: SizeContext): Promise<void> {
 
 /**
  * Every measure of one running server, in an order that keeps them apart: memory before any search, the cold
- * searches right after the database left the page cache, then the warm ones, the binds and the storm.
+ * searches first (the database left the page cache before the server started; the sanity checks read a few
+ * pages), then the warm ones, the binds and the storm.
  * Cairn's cold binds run on a server of their own, without the bind cache (coldBinds).
  */
 async function benchTarget(target: Target, ctx: SizeContext): Promise<void> {
   await sanityChecks(target, ctx);
   const sizes = loadAndMemory(target);
-  const evicted = await dropFromPageCache(target.label, target.data.dir);
-  target.notes.push(`cold searches: ${(evicted.after / 1024 / 1024).toFixed(1)} MB of the database still in the page cache when they began`);
+  const cached = await cachedDatabaseBytes(target.data.dir);
+  target.notes.push(`cold searches: ${(cached / 1024 / 1024).toFixed(1)} MB of the database in the page cache when they began`);
   await measureKind(target, ctx, 'coldSearch', 0);
   sizes.push(await enumeration(target, ctx.users));
   log(`${target.label}: ${sizes.map((m) => `${m.measure} ${m.value.toFixed(2)}`).join(', ')}`);
@@ -189,13 +190,20 @@ async function benchSize(root: string, ctx: SizeContext, servicePassword: string
   await generateLdif(users, servicePassword, slapdLdif, cairnLdif, bcrypt);
 
   if (opts.only !== 'cairn') {
-    const slapd = await startSlapd({ workDir, ldifPath: slapdLdif, servicePassword, rootPassword: secret() });
+    const slapd = await startSlapd({
+      workDir,
+      ldifPath: slapdLdif,
+      servicePassword,
+      rootPassword: secret(),
+      beforeStart: async (dir) => void (await dropFromPageCache('slapd', dir)),
+    });
     await track(slapd, { label: slapd.label, passwordScheme: slapd.passwordScheme, notes: slapd.notes }, (t) => benchTarget(t, ctx));
   }
   if (opts.only !== 'slapd') {
     if (!cairnAvailable(root)) throw new BenchError(`${join(root, 'bin', 'cairn')} does not exist yet; run with --only slapd, or build the CLI`);
     const data = await prepareCairn(root, workDir, cairnLdif, users, secret(), servicePassword);
     for (const level of opts.cairnLog) {
+      await dropFromPageCache('cairn', data.dataDir);
       const cairn = await startCairn(root, workDir, data, level);
       await track(cairn, { label: cairn.label, passwordScheme: cairn.passwordScheme, notes: cairn.notes }, (t) => benchTarget(t, ctx));
     }

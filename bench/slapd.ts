@@ -11,6 +11,8 @@ export interface SlapdOptions {
   ldifPath: string;
   servicePassword: string;
   rootPassword: string;
+  /** Runs after the load, before slapd starts (with the folder of its database). */
+  beforeStart?: (dbDir: string) => Promise<void>;
 }
 
 /** Loads the LDIF with slapadd and starts slapd on a free loopback port. */
@@ -34,6 +36,7 @@ export async function startSlapd(opts: SlapdOptions): Promise<Target> {
   const loadSeconds = (Date.now() - t0) / 1000;
   log(`slapd: loaded in ${loadSeconds.toFixed(1)} s`);
 
+  await opts.beforeStart?.(paths.dbDir);
   log('slapd: starting on a free loopback port (-d 0 keeps it in the foreground, loglevel none)');
   const slapd = await serveSlapd(paths);
   const target: Target = {
