@@ -1,13 +1,13 @@
 import type { AttributeMap } from '../store/types';
 import type { Normalization } from './normalize';
 
+/** Views of stored entries, by their attributes object (EntryView.of). */
+const shared = new WeakMap<AttributeMap, EntryView>();
+
 /**
  * An entry's values looked up by canonical attribute key, whatever case or alias they were stored under.
  * Keys carry options (`cn;lang-de`) where the values have them; `values('cn')` is the values without options.
  */
-/** Views of stored entries, by their attributes object (EntryView.of). */
-const shared = new WeakMap<AttributeMap, EntryView>();
-
 export class EntryView {
   private byKey?: Map<string, { name: string; values: string[] }>;
   private byType?: Map<string, string[]>;

@@ -199,12 +199,13 @@ export class PasswordPolicyLayer {
     );
   }
 
-  /** A successful bind resets the failure count, and a lock whose duration has passed; `attempt` ends with it. */
+  /** Failures or a lock recorded on the entry: what a successful bind clears. */
   hasFailures(entry: Pick<StoredEntry, 'dn' | 'attributes'>): boolean {
     const view = EntryView.of(entry, this.norm);
     return view.values('pwdfailuretime').length > 0 || view.values('pwdaccountlockedtime').length > 0;
   }
 
+  /** A successful bind resets the failure count, and a lock whose duration has passed; `attempt` ends with it. */
   async recordSuccess(entry: StoredEntry, attempt?: (tx: WriteTx) => void) {
     if (!this.hasFailures(entry)) {
       // Nothing to clear: only the check ends, which need not wait for the disk.
