@@ -14,7 +14,7 @@ import { compileFilter } from '../src/directory/search/compile-filter';
 import { evaluateFilter } from '../src/directory/search/evaluate';
 import { checkFilterSize } from '../src/directory/search/filter-size';
 import { EntryView } from '../src/directory/entry-view';
-import { fromAttributeMap, indexRows } from '../src/directory/write/entry-attributes';
+import { SchemaIndexer } from '../src/directory/entry-indexer';
 import { loadSchema } from '../src/directory/schema/load';
 import { SqliteStore } from '../src/store/sqlite-store';
 import type { AttributeMap, ScopeQuery } from '../src/store/types';
@@ -167,12 +167,13 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-filter-bench-'));
   const store = new SqliteStore(join(dir, 'db.sqlite'));
   try {
+    await store.useIndexer(new SchemaIndexer(norm));
     const entries: { dn: string; attributes: AttributeMap }[] = [];
     const insert = (dn: string, parentId: number | null, attributes: AttributeMap) =>
       store.write((tx) => {
         const n = norm.normalizeDN(dn);
         entries.push({ dn, attributes });
-        return tx.insertEntry({ parentId, dn, ndn: n.ndn, path: n.path, attributes, index: indexRows(norm, fromAttributeMap(norm, attributes)) });
+        return tx.insertEntry({ parentId, dn, ndn: n.ndn, path: n.path, attributes });
       });
     const base = await insert('dc=example,dc=com', null, { objectClass: ['dcObject', 'organization'], dc: ['example'], o: ['example'] });
     const ou = await insert('ou=people,dc=example,dc=com', base, { objectClass: ['organizationalUnit'], ou: ['people'] });
@@ -192,7 +193,7 @@ async function main() {
         };
         if (i % 10 === 0) attributes.telephoneNumber = [`+1 555 ${i}`];
         entries.push({ dn, attributes });
-        tx.insertEntry({ parentId: ou, dn, ndn: n.ndn, path: n.path, attributes, index: indexRows(norm, fromAttributeMap(norm, attributes)) });
+        tx.insertEntry({ parentId: ou, dn, ndn: n.ndn, path: n.path, attributes });
       }
     });
     const scope: ScopeQuery = { kind: 'sub', id: base, path: norm.normalizeDN('dc=example,dc=com').path };

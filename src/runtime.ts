@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync, rmSync, readdirSync } from 'node:
 import { join } from 'node:path';
 import type { Config } from './config';
 import { Directory } from './directory/directory';
+import { Normalization } from './directory/normalize';
 import { SYSTEM } from './directory/identity';
 import { adminsGroupDN, defaultPolicyDN, groupDN, initialAdminDN, unitDN, UNITS } from './directory/layout';
 import type { Schema } from './directory/schema/registry';
@@ -60,6 +61,21 @@ export async function checkMfaKey(dataDir: string, config: Config): Promise<void
   const store = new SqliteStore(paths.database);
   try {
     await mfaKeyFor(store, config, paths.dir);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Rebuilds the index when the schema changed since it was built (see Directory.prepareIndex): once, in the
+ * primary before any server worker starts, so that workers never wait on each other's rebuild.
+ */
+export async function prepareIndex(dataDir: string, config: Config, log: Logger): Promise<void> {
+  const paths = dataPaths(dataDir);
+  requireDirectory(paths, dataDir);
+  const store = new SqliteStore(paths.database, { synchronous: config.store.synchronous });
+  try {
+    await Directory.prepareIndex(store, new Normalization(loadSchema(config)), log);
   } finally {
     await store.close();
   }

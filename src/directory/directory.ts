@@ -15,6 +15,7 @@ import { EntryView } from './entry-view';
 import { LdapError } from './errors';
 import type { Identity } from './identity';
 import type { StoredEntry } from '../store/types';
+import { SchemaIndexer } from './entry-indexer';
 import { Normalization } from './normalize';
 import { ResultCode } from '../ldap/result-codes';
 import type { Schema } from './schema/registry';
@@ -57,11 +58,21 @@ export class Directory {
     this.accounts = new Accounts(ctx, this.writer, audit, secrets, policy);
   }
 
+  /**
+   * Gives the store the schema's indexer; when the index was built under another schema (or by an older
+   * Cairn), the store rebuilds it first, which is logged.
+   */
+  static async prepareIndex(store: Store, norm: Normalization, log: Logger): Promise<void> {
+    const reindexed = await store.useIndexer(new SchemaIndexer(norm));
+    if (reindexed > 0) log.info('the index was rebuilt for the schema in use', { entries: reindexed });
+  }
+
   static async open(o: DirectoryOptions): Promise<Directory> {
     const now = o.clock ?? systemClock;
     const base = await o.store.meta('base');
     if (!base) throw new Error('the data folder holds no initialised directory (run "cairn init")');
     const norm = new Normalization(o.schema);
+    await Directory.prepareIndex(o.store, norm, o.log);
     const ctx: DirectoryContext = {
       store: o.store,
       norm,

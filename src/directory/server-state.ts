@@ -1,7 +1,7 @@
 import type { WriteTx } from '../store/types';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
-import { fromAttributeMap, indexRows, setValues, toAttributeMap } from './write/entry-attributes';
+import { fromAttributeMap, setValues, toAttributeMap } from './write/entry-attributes';
 
 export type SetValues = (name: string, values: string[]) => void;
 
@@ -28,7 +28,7 @@ export async function updateServerState(
         if (setValues(ctx.norm, attrs, name, values)) changed = true;
       };
       change(new EntryView(entry.dn, entry.attributes, ctx.norm), set);
-      if (changed) tx.updateEntry(entryId, toAttributeMap(attrs), indexRows(ctx.norm, attrs));
+      if (changed) tx.updateEntry(entryId, toAttributeMap(attrs));
     })
     .catch((err: unknown) => ctx.log.error('server state not saved', { entryId, error: String(err) }));
 }

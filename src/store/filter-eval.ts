@@ -184,3 +184,10 @@ export function filterAttrs(f: PlanFilter, into = new Set<string>()): Set<string
   else if ('attrs' in f) for (const a of f.attrs) into.add(a);
   return into;
 }
+
+/** Whether a filter tests the entry's DN (entryDN assertions): only then does filterPredicate read `ndn`. */
+export function testsDn(f: PlanFilter): boolean {
+  if (f.kind === 'and' || f.kind === 'or') return f.items.some(testsDn);
+  if (f.kind === 'not') return testsDn(f.item);
+  return f.kind === 'ndn' || f.kind === 'ndnIn';
+}

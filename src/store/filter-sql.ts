@@ -215,28 +215,16 @@ function leafCondition(f: Leaf, p: SqlParams): string {
   return v ? `${attrs} AND ${v}` : attrs;
 }
 
-/**
- * The value conditions of merged leaves: every equality in one IN list, each other leaf on its own. `seek`
- * false writes `+norm`, so that the list is a membership test on the entry's few rows, not a seek per value.
- */
-function anyOfConditions(leaves: ValueLeaf[], seek: boolean): ((p: SqlParams) => string)[] {
+/** The value conditions of merged leaves: every equality in one IN list, each other leaf on its own. */
+function anyOfConditions(leaves: ValueLeaf[]): ((p: SqlParams) => string)[] {
   const norms = leaves.flatMap((l) => (l.kind === 'equal' ? [l.norm] : []));
   const conditions = leaves.filter((l) => l.kind !== 'equal').map((l) => (p: SqlParams) => valueCondition(l, p)!);
   if (norms.length === 1) conditions.unshift((p) => `norm = ${p.ref(norms[0])}`);
-  if (norms.length > 1) conditions.unshift((p) => `${seek ? '' : '+'}norm IN (${p.list(norms)})`);
+  if (norms.length > 1) conditions.unshift((p) => `norm IN (${p.list(norms)})`);
   return conditions;
 }
 
 type AnyOf = Extract<PlanFilter, { kind: 'anyOf' }>;
-
-/** The condition on one attribute_index row that merged leaves express. */
-function anyOfCondition(f: AnyOf, p: SqlParams): string {
-  const attrs = attrTerm(f.attrs, p);
-  return `${attrs} AND ${balanced(
-    anyOfConditions(f.leaves, false).map((c) => c(p)),
-    'OR',
-  )}`;
-}
 
 /** A per-entry condition, with `test` for each leaf: whether some index row of the entry satisfies it. */
 function condition(f: PlanFilter, p: SqlParams, test: (f: Leaf | AnyOf, p: SqlParams) => string): string {
@@ -262,13 +250,45 @@ function condition(f: PlanFilter, p: SqlParams, test: (f: Leaf | AnyOf, p: SqlPa
   }
 }
 
-/** A leaf as a subquery of its own: an index seek for the entry. */
+/**
+ * A leaf as a subquery of its own: a seek of the primary key (attr, norm, entry_id) for the entry. Only
+ * equalities can be tested this way (see isSqlTestable).
+ */
 function existsTest(f: Leaf | AnyOf, p: SqlParams): string {
-  // Equality seeks the primary key (attr, norm, entry_id). Other leaves seek the entry's own rows: on the
-  // primary key SQLite would walk the range of values (every entry's) for each entry tested.
   if (f.kind === 'equal') return `EXISTS (SELECT 1 FROM attr_index WHERE ${leafCondition(f, p)} AND entry_id = e.id)`;
-  const c = f.kind === 'anyOf' ? anyOfCondition(f, p) : leafCondition(f, p);
-  return `EXISTS (SELECT 1 FROM attr_index INDEXED BY attr_index_entry WHERE entry_id = e.id AND ${c})`;
+  if (f.kind !== 'anyOf' || !f.leaves.every((l) => l.kind === 'equal')) throw new Error(`a ${f.kind} test is not evaluated in SQL`);
+  const conditions = anyOfConditions(f.leaves).map((c) => c(p));
+  return `EXISTS (SELECT 1 FROM attr_index WHERE ${attrTerm(f.attrs, p)} AND ${conditions[0]} AND entry_id = e.id)`;
+}
+
+/**
+ * Values of an IN list that SQL tests on an entry with one seek each. A group sync's OR of 10,000 uids
+ * tested that way took 25 s over 5,000 entries: a longer list is a set in JavaScript.
+ */
+const SQL_IN_SEEKS = 16;
+
+/**
+ * Whether SQL can test the filter on an entry: when every leaf is an equality, each one is a seek of the
+ * index's primary key. A presence, substring or range test would walk the values of every entry (the index
+ * has no second order by entry, to keep each value once): such a filter is evaluated in JavaScript over
+ * the values of the candidates instead (filter-eval.ts).
+ */
+export function isSqlTestable(f: PlanFilter): boolean {
+  switch (f.kind) {
+    case 'and':
+    case 'or':
+      return f.items.every(isSqlTestable);
+    case 'not':
+      return isSqlTestable(f.item);
+    case 'present':
+    case 'substrings':
+    case 'range':
+      return false;
+    case 'anyOf':
+      return f.leaves.length <= SQL_IN_SEEKS && f.leaves.every((l) => l.kind === 'equal');
+    default:
+      return true;
+  }
 }
 
 function countLeaves(f: PlanFilter): number {
@@ -290,16 +310,29 @@ function countLeaves(f: PlanFilter): number {
 
 /**
  * A filter with more leaves than this is not compiled to SQL conditions: the store evaluates it in
- * JavaScript over the index rows of the driver's candidates (filter-eval.ts). SQLite's cost per subquery
+ * JavaScript over the values of the driver's candidates (filter-eval.ts). SQLite's cost per subquery
  * grows with the number of subqueries in the statement, and even one aggregate subquery per entry stayed
  * quadratic for some shapes: an OR of 3,333 ANDs of a presence and a substring took 10 s over 5,000 entries.
  */
 export const SQL_LEAVES = 32;
 
-/** Whether the store evaluates this filter in JavaScript rather than in SQL (see SQL_LEAVES). */
-export const isWide = (f: PlanFilter) => countLeaves(f) > SQL_LEAVES;
+/** Whether the store evaluates this filter in JavaScript rather than in SQL (see SQL_LEAVES, isSqlTestable). */
+export const isEvaluatedInJs = (f: PlanFilter) => countLeaves(f) > SQL_LEAVES || !isSqlTestable(f);
 
-/** Compiles a filter that is not wide to a per-entry condition: one index subquery per leaf. */
+/**
+ * A filter evaluated in JavaScript split in two: the conjuncts SQL can test (each a seek), and the rest.
+ * Testing an objectClass in SQL spares JavaScript normalising every class of every candidate.
+ */
+export function splitForSql(f: PlanFilter): { sql: PlanFilter; js: PlanFilter } {
+  const items = f.kind === 'and' ? f.items : [f];
+  const sql = items.filter((i) => isSqlTestable(i));
+  if (sql.length === 0 || countLeaves({ kind: 'and', items: sql }) > SQL_LEAVES) return { sql: TRUE, js: f };
+  const js = items.filter((i) => !isSqlTestable(i));
+  const all = (parts: PlanFilter[]): PlanFilter => (parts.length === 0 ? TRUE : parts.length === 1 ? parts[0] : { kind: 'and', items: parts });
+  return { sql: all(sql), js: all(js) };
+}
+
+/** Compiles a filter SQL can test (not isEvaluatedInJs) to a per-entry condition: one index seek per leaf. */
 export function filterCondition(f: PlanFilter, p: SqlParams): string {
   return condition(f, p, existsTest);
 }
@@ -310,6 +343,8 @@ export interface Driver {
   cost: number;
   /** The leaf the driver is, when it is one equality on one attribute: its index rows come in entry order. */
   equality?: Extract<StoreFilter, { kind: 'equal' }>;
+  /** The leaf the driver is, when it is one: every entry it yields satisfies that leaf. */
+  leaf?: PlanFilter;
   /** When the driver is a union of equality lookups: its (attribute, value) pairs. */
   pairs?: [string, string][];
 }
@@ -334,7 +369,11 @@ function pairsDriver(pairs: [string, string][], cost: number): Driver {
   };
 }
 
-/** How selective a leaf is likely to be, lower is better; objectClass and presence match most entries. */
+/**
+ * How selective a leaf is likely to be, lower is better; objectClass and presence match most entries. A
+ * substring with no initial part scans every value of its attribute, for every page: as a driver it made
+ * an enumeration with `(cn=*9*)` quadratic (5.4 s at 100k people, against 1.1 s walking the scope).
+ */
 function leafCost(f: Leaf): number {
   const isClass = f.attrs.includes('objectclass');
   switch (f.kind) {
@@ -363,8 +402,9 @@ const indexSelect = (condition: string) => `SELECT entry_id FROM attr_index WHER
 /**
  * A set of entry ids, computed from the index alone, that contains every match: the most selective leaf of
  * a conjunction, or the union of drivers of a disjunction. Undefined when no index can narrow the search.
+ * With `broad` false, a presence or an objectClass equality (which yield most of a directory) is no driver.
  */
-export function chooseDriver(f: PlanFilter): Driver | undefined {
+export function chooseDriver(f: PlanFilter, broad = true): Driver | undefined {
   switch (f.kind) {
     case 'false':
       return { sql: () => 'SELECT NULL WHERE 0', cost: 0 };
@@ -375,13 +415,13 @@ export function chooseDriver(f: PlanFilter): Driver | undefined {
     case 'and': {
       let best: Driver | undefined;
       for (const item of f.items) {
-        const d = chooseDriver(item);
+        const d = chooseDriver(item, broad);
         if (d && (!best || d.cost < best.cost)) best = d;
       }
       return best;
     }
     case 'or': {
-      const ds = f.items.map(chooseDriver);
+      const ds = f.items.map((i) => chooseDriver(i, broad));
       if (ds.some((d) => !d)) return undefined;
       const all = ds as Driver[];
       const cost = unionCost(all.map((d) => d.cost));
@@ -393,21 +433,26 @@ export function chooseDriver(f: PlanFilter): Driver | undefined {
       return { sql: (p) => union(all.map((d) => d.sql(p))), cost };
     }
     case 'anyOf': {
+      if (!broad && f.attrs.includes('objectclass')) return undefined;
       const cost = unionCost([...(f.leaves.some((l) => l.kind === 'equal') ? [1] : []), ...f.leaves.filter((l) => l.kind !== 'equal').map(leafCost)]);
       if (f.leaves.every((l) => l.kind === 'equal'))
-        return pairsDriver(
-          f.attrs.flatMap((a) => f.leaves.flatMap((l): [string, string][] => (l.kind === 'equal' ? [[a, l.norm]] : []))),
-          cost,
-        );
-      return { sql: (p) => union(anyOfConditions(f.leaves, true).map((c) => indexSelect(`${attrTerm(f.attrs, p)} AND ${c(p)}`))), cost };
+        return {
+          ...pairsDriver(
+            f.attrs.flatMap((a) => f.leaves.flatMap((l): [string, string][] => (l.kind === 'equal' ? [[a, l.norm]] : []))),
+            cost,
+          ),
+          leaf: f,
+        };
+      return { sql: (p) => union(anyOfConditions(f.leaves).map((c) => indexSelect(`${attrTerm(f.attrs, p)} AND ${c(p)}`))), cost };
     }
     case 'equal':
     case 'present':
     case 'substrings':
     case 'range': {
+      if (!broad && (f.kind === 'present' || (f.kind === 'equal' && f.attrs.includes('objectclass')))) return undefined;
       const equality = f.kind === 'equal' && f.attrs.length === 1 ? f : undefined;
       const pairs = f.kind === 'equal' ? f.attrs.map((a): [string, string] => [a, f.norm]) : undefined;
-      return { sql: (p) => indexSelect(leafCondition(f, p)), cost: leafCost(f), equality, pairs };
+      return { sql: (p) => indexSelect(leafCondition(f, p)), cost: leafCost(f), equality, pairs, leaf: f };
     }
     default:
       return undefined;
@@ -440,6 +485,18 @@ export function usefulDriver(scope: ScopeQuery, f: PlanFilter): Driver | undefin
   if (scope.kind === 'base') return undefined;
   const d = chooseDriver(f);
   return d && d.cost <= 4 ? d : undefined;
+}
+
+/**
+ * For a filter evaluated in JavaScript over a large subtree: a driver that narrows it, however costly its
+ * scan of the index (a substring with no initial part reads every value of its attribute). Reading index
+ * rows costs far less than reading and testing every entry of the scope, but a scan done again for every
+ * page made an enumeration quadratic: the store reads it once per search (see jsSearchPage).
+ */
+export function scanDriver(f: PlanFilter): Driver | undefined {
+  const d = chooseDriver(f, false);
+  // Not a union of many scans (see unionCost).
+  return d && d.cost < 10 ? d : undefined;
 }
 
 /**

@@ -13,13 +13,20 @@ export function migrate(db: Database.Database, dir: string): number {
   if (current > latest) {
     throw new Error(`the database is at schema version ${current}, newer than this Cairn (${latest}); upgrade Cairn`);
   }
-  for (const { file, version } of files) {
-    if (version <= current) continue;
-    const sql = readFileSync(join(dir, file), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${version}`);
-    })();
+  // A migration may edit a table's definition in place (PRAGMA writable_schema, for changes that leave the
+  // stored rows as they are), which better-sqlite3's defensive mode forbids: it is lifted for migrations only.
+  db.unsafeMode(true);
+  try {
+    for (const { file, version } of files) {
+      if (version <= current) continue;
+      const sql = readFileSync(join(dir, file), 'utf8');
+      db.transaction(() => {
+        db.exec(sql);
+        db.pragma(`user_version = ${version}`);
+      })();
+    }
+  } finally {
+    db.unsafeMode(false);
   }
   return latest;
 }

@@ -3,13 +3,15 @@ import { migrationsDir } from '../paths';
 import {
   filterCondition,
   isConjunct,
-  isWide,
+  isEvaluatedInJs,
   LONG_GLOB_FUNCTION,
   longGlobMatches,
   planFilter,
   scopeCondition,
   SMALL_SUBTREE,
   SqlParams,
+  scanDriver,
+  splitForSql,
   usefulDriver,
   walkingEquality,
   withoutConjunct,
@@ -17,11 +19,12 @@ import {
   type PlanFilter,
   type SubtreeWalk,
 } from './filter-sql';
-import { filterAttrs, filterPredicate, textFromSqlite, type IndexedEntry } from './filter-eval';
+import { filterAttrs, filterPredicate, testsDn, textFromSqlite, type IndexedEntry } from './filter-eval';
 import { migrate } from './migrate';
 import type {
   AppPasswordRecord,
   AttributeMap,
+  EntryIndexer,
   IndexRow,
   NewEntry,
   SearchPageQuery,
@@ -53,18 +56,53 @@ const toEntry = (r: EntryRow): StoredEntry => ({
 });
 
 const ENTRY_COLUMNS = 'e.id, e.parent_id, e.dn, e.ndn, e.path, e.attrs';
-/** Candidates a wide filter is evaluated on at a time (see wideSearchPage). */
-const CANDIDATES = 2048;
+/** Candidates read at most at a time for a filter evaluated in JavaScript (see jsSearchPage). */
+const MAX_CANDIDATES = 2048;
 /** SQL longer than this (characters) is a wide filter's: see searchStmt. */
 const LARGE_SQL = 20000;
 
-/** The ids (and normalised DNs) of a wide filter's next candidates: the driver's entries in scope, in id order. */
-function candidateSql(q: SearchPageQuery, driver: Driver | undefined, walk: SubtreeWalk, afterId: number, chunk: number) {
+/** The next candidates of a filter evaluated in JavaScript: the driver's entries in scope, in id order. */
+function candidateSql(q: SearchPageQuery, { driver, lead, walk }: PagePlan, afterId: number, chunk: number, dnBytes: boolean, tested: PlanFilter) {
   const p = new SqlParams();
+  // The DN's exact text, for a filter that tests it (as a Buffer per row, which costs: only then).
+  const columns = dnBytes ? `${ENTRY_COLUMNS}, CAST(e.ndn AS BLOB) AS ndn_bytes` : ENTRY_COLUMNS;
+  if (lead) {
+    const sql =
+      `SELECT ${columns} FROM attr_index d JOIN entries e ON e.id = d.entry_id WHERE ${leadCondition(lead, p)} AND ` +
+      `${scopeCondition(q.scope, false, p)} AND ${filterCondition(tested, p)} AND d.entry_id > ${p.ref(afterId)} ORDER BY d.entry_id LIMIT ${chunk}`;
+    return { sql, params: p.values };
+  }
   const parts = driver ? [`e.id IN (${driver.sql(p)})`] : [];
   parts.push(scopeCondition(q.scope, driver === undefined && walk === 'index', p));
+  parts.push(filterCondition(tested, p));
   parts.push(`e.id > ${p.ref(afterId)}`);
-  return { sql: `SELECT e.id, CAST(e.ndn AS BLOB) FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ${chunk}`, params: p.values };
+  return { sql: `SELECT ${columns} FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ${chunk}`, params: p.values };
+}
+
+/** An equality whose index rows lead a page: they come in entry order, so the page joins the entries to them. */
+type Leading = Extract<StoreFilter, { kind: 'equal' }>;
+
+const leadCondition = (lead: Leading, p: SqlParams) => `d.attr = ${p.ref(lead.attrs[0])} AND d.norm = ${p.ref(lead.norm)}`;
+
+/** A filter as jsSearchPage runs it: the conjuncts SQL tests, and the rest as a JavaScript predicate. */
+interface JsFilter {
+  /** The equality leading the walk, or the scan driver, that the candidates already satisfy. */
+  given?: PlanFilter;
+  sql: PlanFilter;
+  test: (e: IndexedEntry) => boolean;
+  /** The attribute keys the predicate reads, and whether it reads the DN. */
+  keys: ReadonlySet<string>;
+  dn: boolean;
+}
+
+/** A candidate as jsSearchPage reads it: with the DN's exact bytes when the filter tests the DN. */
+type CandidateRow = EntryRow & { ndn_bytes?: Buffer };
+
+/** How a page is found: the driver (if any), the equality that leads it (if any), how it walks the scope. */
+interface PagePlan {
+  driver?: Driver;
+  lead?: Leading;
+  walk: SubtreeWalk;
 }
 
 /**
@@ -83,7 +121,11 @@ export class SqliteStore implements Store {
   private readonly largeStatements = new Map<string, Database.Statement>();
   private readonly plans = new WeakMap<StoreFilter, PlanFilter>();
   private readonly walks = new WeakMap<SearchPageQuery['scope'], SubtreeWalk>();
-  private readonly predicates = new WeakMap<StoreFilter, { test: (e: IndexedEntry) => boolean; attrs: string }>();
+  private readonly predicates = new WeakMap<StoreFilter, JsFilter>();
+  /** The ids of a scan driver, per search (see scannedIds); null when the filter has none. */
+  private readonly scans = new WeakMap<StoreFilter, { ids: number[]; leaf?: PlanFilter } | null>();
+  /** How values become index rows (the directory's schema); set by useIndexer before any write or search. */
+  private indexer?: EntryIndexer;
   private readonly tx: WriteTx;
   private readonly byNdnCache = new Map<string, StoredEntry | null>();
   private savepoints = 0;
@@ -339,31 +381,39 @@ export class SqliteStore implements Store {
     return r?.value;
   }
 
+  /** The driver of a page, and whether an equality leads it (see SubtreeWalk). */
+  private pagePlan(q: SearchPageQuery, filter: PlanFilter): PagePlan {
+    const useful = usefulDriver(q.scope, filter);
+    const walk = useful ? 'index' : this.subtreeWalk(q.scope);
+    const driver = useful ?? (walk === 'rows' ? walkingEquality(filter) : undefined);
+    const lead = driver?.equality && isConjunct(filter, driver.equality) ? driver.equality : undefined;
+    return { driver, lead, walk };
+  }
+
   /**
    * The SQL for one page: an index driver when one is selective, the scope, the filter, id order. The limit
    * is written into the text (as a bound parameter it made SQLite several times slower here).
    */
-  private searchSql(q: SearchPageQuery): { sql: string; params: (string | number)[] } {
+  private searchSql(q: SearchPageQuery, filter: PlanFilter): { sql: string; params: (string | number)[] } {
     const limit = Math.max(1, Math.floor(q.limit));
-    const filter = planFilter(q.filter);
     // Parameters are positional: every piece of SQL is built in the order it is written.
     const p = new SqlParams();
-    const useful = usefulDriver(q.scope, filter);
-    const walk = useful ? 'index' : this.subtreeWalk(q.scope);
-    const driver = useful ?? (walk === 'rows' ? walkingEquality(filter) : undefined);
-    if (driver?.equality && isConjunct(filter, driver.equality)) {
+    const { driver, lead, walk } = this.pagePlan(q, filter);
+    if (lead) {
       // One equality leads: walk its index rows (already in entry order) and join the entries.
-      const lead = `d.attr = ${p.ref(driver.equality.attrs[0])} AND d.norm = ${p.ref(driver.equality.norm)}`;
+      const condition = leadCondition(lead, p);
       const scope = scopeCondition(q.scope, false, p);
-      const rest = filterCondition(withoutConjunct(filter, driver.equality), p);
+      const rest = filterCondition(withoutConjunct(filter, lead), p);
       const sql =
         `SELECT ${ENTRY_COLUMNS} FROM attr_index d JOIN entries e ON e.id = d.entry_id ` +
-        `WHERE ${lead} AND ${scope} AND ${rest} AND d.entry_id > ${p.ref(q.afterId)} ORDER BY d.entry_id LIMIT ${limit}`;
+        `WHERE ${condition} AND ${scope} AND ${rest} AND d.entry_id > ${p.ref(q.afterId)} ORDER BY d.entry_id LIMIT ${limit}`;
       return { sql, params: p.values };
     }
     const parts = driver ? [`e.id IN (${driver.sql(p)})`] : [];
     parts.push(scopeCondition(q.scope, driver === undefined && walk === 'index', p));
-    parts.push(filterCondition(filter, p));
+    // A driver that is a leaf of the top conjunction needs no second test.
+    const given = driver?.leaf && isConjunct(filter, driver.leaf) ? driver.leaf : undefined;
+    parts.push(filterCondition(given ? withoutConjunct(filter, given) : filter, p));
     parts.push(`e.id > ${p.ref(q.afterId)}`);
     return { sql: `SELECT ${ENTRY_COLUMNS} FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ${limit}`, params: p.values };
   }
@@ -383,51 +433,93 @@ export class SqliteStore implements Store {
     return s;
   }
 
+  /** The indexer, which every write and every filter evaluated in JavaScript needs. */
+  private requireIndexer(): EntryIndexer {
+    if (!this.indexer) throw new Error('the store has no indexer: the directory sets one when it opens (useIndexer)');
+    return this.indexer;
+  }
+
   /**
-   * A page of a wide filter's matches: the driver and the scope, in SQL, give candidates (ids in order, a
-   * chunk at a time); the filter is evaluated in JavaScript over their index rows; the matches are read.
-   * Each candidate costs one walk of the filter, whatever its shape.
+   * The ids a scan driver yields for a search (see scanDriver), sorted, read once for all its pages (the
+   * pages of one search share its filter object); undefined when the filter has no such driver.
    */
-  private wideSearchPage(q: SearchPageQuery, filter: PlanFilter): StoredEntry[] {
+  private scannedIds(key: StoreFilter, filter: PlanFilter): { ids: number[]; leaf?: PlanFilter } | undefined {
+    let scan = this.scans.get(key);
+    if (scan === undefined) {
+      const driver = scanDriver(filter);
+      const p = new SqlParams();
+      scan = driver ? { ids: [...new Set(this.searchStmt(driver.sql(p)).pluck().all(p.values) as number[])].sort((x, y) => x - y), leaf: driver.leaf } : null;
+      this.scans.set(key, scan);
+    }
+    return scan ?? undefined;
+  }
+
+  /**
+   * A page of the matches of a filter SQL cannot test (isEvaluatedInJs): the driver and the scope, in SQL,
+   * give candidates in id order (over a large subtree, a scan driver's ids when there is one); the filter is
+   * evaluated in JavaScript over the values of each candidate, normalised by the indexer as they were
+   * indexed. Each candidate costs one walk of the filter, whatever its shape.
+   */
+  private jsSearchPage(q: SearchPageQuery, filter: PlanFilter): StoredEntry[] {
     const limit = Math.max(1, Math.floor(q.limit));
+    const walking = this.pagePlan(q, filter);
+    const scanned = walking.walk === 'rows' ? this.scannedIds(q.filter, filter) : undefined;
+    const plan: PagePlan = scanned ? { walk: 'rows' } : walking;
+    // A leaf of the top conjunction that drives the page holds for every candidate: it need not be tested.
+    const driving = scanned ? scanned.leaf : plan.driver?.leaf;
+    const given = driving && isConjunct(filter, driving) ? driving : undefined;
     let compiled = this.predicates.get(q.filter);
-    if (!compiled) {
-      compiled = { test: filterPredicate(filter), attrs: JSON.stringify([...filterAttrs(filter)]) };
+    if (!compiled || compiled.given !== given) {
+      const { sql, js } = splitForSql(given ? withoutConjunct(filter, given) : filter);
+      compiled = { given, sql, test: filterPredicate(js), keys: filterAttrs(js), dn: testsDn(js) };
       this.predicates.set(q.filter, compiled);
     }
-    const { test, attrs } = compiled;
-    const matched: number[] = [];
+    const { test, keys, dn, sql: tested } = compiled;
+    /** The next candidates after afterId, at most `chunk`: their rows, where the next read starts, whether there are more. */
+    const read = (afterId: number, chunk: number): { rows: CandidateRow[]; last: number; more: boolean } => {
+      if (!scanned) {
+        const { sql, params } = candidateSql(q, plan, afterId, chunk, dn, tested);
+        const rows = this.searchStmt(sql).all(params) as CandidateRow[];
+        return { rows, last: rows.length ? rows[rows.length - 1].id : afterId, more: rows.length === chunk };
+      }
+      const all = scanned.ids;
+      let lo = 0;
+      for (let hi = all.length; lo < hi;) {
+        const mid = (lo + hi) >> 1;
+        if (all[mid] <= afterId) lo = mid + 1;
+        else hi = mid;
+      }
+      const ids = all.slice(lo, lo + chunk);
+      if (ids.length === 0) return { rows: [], last: afterId, more: false };
+      const p = new SqlParams();
+      const sql =
+        `SELECT ${dn ? `${ENTRY_COLUMNS}, CAST(e.ndn AS BLOB) AS ndn_bytes` : ENTRY_COLUMNS} FROM entries e ` +
+        `WHERE e.id IN (SELECT value FROM json_each(${p.ref(JSON.stringify(ids))})) AND ${scopeCondition(q.scope, false, p)} AND ${filterCondition(tested, p)} ORDER BY e.id`;
+      // Ids that left the scope or were deleted are not read; the next chunk still starts after the last id.
+      return { rows: this.stmt(sql).all(p.values) as CandidateRow[], last: ids[ids.length - 1], more: lo + chunk < all.length };
+    };
+    const indexer = this.requireIndexer();
+    const matched: StoredEntry[] = [];
     let afterId = q.afterId;
-    // Few candidates first (most pages end early), then more: a page costs about what it returns.
-    let chunk = Math.min(CANDIDATES, 2 * limit);
-    const driver = usefulDriver(q.scope, filter);
-    const walk = driver ? 'index' : this.subtreeWalk(q.scope);
-    for (; matched.length < limit; chunk = Math.min(CANDIDATES, 2 * chunk)) {
-      const { sql, params } = candidateSql(q, driver, walk, afterId, chunk);
-      const candidates = this.searchStmt(sql).raw().all(params) as [number, Buffer][];
-      if (candidates.length === 0) break;
-      const entries = new Map<number, IndexedEntry>(candidates.map(([id, ndn]) => [id, { ndn: textFromSqlite(ndn), values: new Map() }]));
-      const rows = this.stmt(
-        'SELECT entry_id, attr, CAST(norm AS BLOB) FROM attr_index WHERE entry_id IN (SELECT value FROM json_each(?)) AND attr IN (SELECT value FROM json_each(?))',
-      )
-        .raw()
-        .all(JSON.stringify(candidates.map((c) => c[0])), attrs) as [number, string, Buffer][];
-      for (const [id, attr, norm] of rows) {
-        const values = entries.get(id)!.values;
-        const list = values.get(attr);
-        if (list) list.push(textFromSqlite(norm));
-        else values.set(attr, [textFromSqlite(norm)]);
-      }
-      for (const [id, e] of entries) {
+    // A page's worth of candidates first (an enumeration's all match), then more and more: a page reads
+    // about what it returns. (Iterating the statement row by row instead cost twice as much per row.)
+    for (let chunk = limit; matched.length < limit; chunk = Math.min(MAX_CANDIDATES, 2 * chunk)) {
+      const { rows, last, more } = read(afterId, Math.min(chunk, MAX_CANDIDATES));
+      for (const row of rows) {
+        const entry = toEntry(row);
+        const values = new Map<string, string[]>();
+        for (const { attr, norm } of keys.size ? indexer.rows(entry.attributes, keys) : []) {
+          const list = values.get(attr);
+          if (list) list.push(norm);
+          else values.set(attr, [norm]);
+        }
+        if (test({ ndn: row.ndn_bytes ? textFromSqlite(row.ndn_bytes) : '', values })) matched.push(entry);
         if (matched.length >= limit) break;
-        if (test(e)) matched.push(id);
       }
-      if (candidates.length < chunk) break;
-      afterId = candidates[candidates.length - 1][0];
+      if (!more) break;
+      afterId = last;
     }
-    if (matched.length === 0) return [];
-    const read = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id`);
-    return (read.all(JSON.stringify(matched)) as EntryRow[]).map(toEntry);
+    return matched;
   }
 
   /**
@@ -456,16 +548,18 @@ export class SqliteStore implements Store {
       filter = planFilter(q.filter);
       this.plans.set(q.filter, filter);
     }
-    if (isWide(filter)) return this.wideSearchPage(q, filter);
-    const { sql, params } = this.searchSql(q);
+    if (isEvaluatedInJs(filter)) return this.jsSearchPage(q, filter);
+    const { sql, params } = this.searchSql(q, filter);
     return (this.searchStmt(sql).all(params) as EntryRow[]).map(toEntry);
   }
 
-  /** How SQLite runs a search (for a wide filter: its candidates); tests use it to show that filters use the index. */
+  /** How SQLite runs a search (for a filter evaluated in JavaScript: its candidates); tests use it to show that filters use the index. */
   explainSearch(q: SearchPageQuery): string[] {
     const filter = planFilter(q.filter);
-    const driver = usefulDriver(q.scope, filter);
-    const { sql, params } = isWide(filter) ? candidateSql(q, driver, driver ? 'index' : this.subtreeWalk(q.scope), q.afterId, CANDIDATES) : this.searchSql(q);
+    const plan = this.pagePlan(q, filter);
+    const { sql, params } = isEvaluatedInJs(filter)
+      ? candidateSql(q, plan, q.afterId, MAX_CANDIDATES, true, splitForSql(filter).sql)
+      : this.searchSql(q, filter);
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
   }
 
@@ -540,25 +634,66 @@ export class SqliteStore implements Store {
     for (const row of index) ins.run(row.attr, row.norm, id);
   }
 
+  private deleteIndex(id: number, index: IndexRow[]) {
+    const del = this.stmt('DELETE FROM attr_index WHERE attr = ? AND norm = ? AND entry_id = ?');
+    for (const row of index) del.run(row.attr, row.norm, id);
+  }
+
+  /** The stored attributes of an entry, as the indexer reads them. */
+  private storedAttributes(id: number): AttributeMap | undefined {
+    const attrs = this.stmt('SELECT attrs FROM entries WHERE id = ?').pluck().get(id) as string | undefined;
+    return attrs === undefined ? undefined : (JSON.parse(attrs) as AttributeMap);
+  }
+
   /**
-   * Makes an entry's index rows what `index` says, deleting and inserting only the rows that differ: a
-   * group's new member gains one memberOf row, not all twenty of its rows deleted and written again. Old
-   * rows are compared as the exact text SQLite holds (textFromSqlite) and deleted by their bytes.
+   * Makes an entry's index rows follow its new attributes, deleting and inserting only the rows that differ:
+   * a group's new member gains one memberOf row, not all twenty of its rows deleted and written again. The
+   * old rows are the indexer's rows of the old attributes: the same strings were bound when they were
+   * written, so they are deleted by the same bytes.
    */
-  private rewriteIndex(id: number, index: IndexRow[]) {
-    const key = (attr: string, norm: string) => `${attr}\0${norm}`;
-    const wanted = new Set(index.map((r) => key(r.attr, r.norm)));
-    const kept = new Set<string>();
-    const old = this.stmt('SELECT attr, CAST(norm AS BLOB) FROM attr_index WHERE entry_id = ?').raw().all(id) as [string, Buffer][];
-    for (const [attr, bytes] of old) {
-      const k = key(attr, textFromSqlite(bytes));
-      if (wanted.has(k)) kept.add(k);
-      else this.stmt('DELETE FROM attr_index WHERE entry_id = ? AND attr = ? AND CAST(norm AS BLOB) = ?').run(id, attr, bytes);
-    }
+  private rewriteIndex(id: number, before: AttributeMap, after: AttributeMap) {
+    const indexer = this.requireIndexer();
+    const key = (r: IndexRow) => `${r.attr}\0${r.norm}`;
+    const old = indexer.rows(before);
+    const wanted = indexer.rows(after);
+    const had = new Set(old.map(key));
+    const keep = new Set(wanted.map(key));
+    this.deleteIndex(
+      id,
+      old.filter((r) => !keep.has(key(r))),
+    );
     this.writeIndex(
       id,
-      index.filter((r) => !kept.has(key(r.attr, r.norm))),
+      wanted.filter((r) => !had.has(key(r))),
     );
+  }
+
+  /** Rebuilds every entry's index rows with the current indexer, in one transaction (see useIndexer). */
+  private reindexAll(): number {
+    const indexer = this.requireIndexer();
+    this.db.exec('DELETE FROM attr_index');
+    const page = this.stmt('SELECT id, attrs FROM entries WHERE id > ? ORDER BY id LIMIT 1000');
+    let count = 0;
+    for (let after = 0; ;) {
+      const rows = page.all(after) as { id: number; attrs: string }[];
+      for (const r of rows) this.writeIndex(r.id, indexer.rows(JSON.parse(r.attrs) as AttributeMap));
+      count += rows.length;
+      if (rows.length < 1000) return count;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  async useIndexer(indexer: EntryIndexer): Promise<number> {
+    this.indexer = indexer;
+    const built = () => this.stmt("SELECT value FROM meta WHERE key = 'index_fingerprint'").pluck().get() as string | undefined;
+    if (built() === indexer.fingerprint) return 0;
+    return this.write((tx) => {
+      // Another process may have rebuilt it while this one waited for the write lock.
+      if (built() === indexer.fingerprint) return 0;
+      const count = this.reindexAll();
+      tx.setMeta('index_fingerprint', indexer.fingerprint);
+      return count;
+    });
   }
 
   private makeWriteTx(): WriteTx {
@@ -592,13 +727,15 @@ export class SqliteStore implements Store {
           JSON.stringify(e.attributes),
         );
         const id = Number(info.lastInsertRowid);
-        this.writeIndex(id, e.index);
+        this.writeIndex(id, this.requireIndexer().rows(e.attributes));
         return id;
       },
-      updateEntry: (id, attributes, index) => {
+      updateEntry: (id, attributes) => {
         this.byNdnCache.clear();
+        const before = this.storedAttributes(id);
+        if (!before) return;
         this.stmt('UPDATE entries SET attrs = ? WHERE id = ?').run(JSON.stringify(attributes), id);
-        this.rewriteIndex(id, index);
+        this.rewriteIndex(id, before, attributes);
       },
       moveEntry: (id, parentId, dn, ndn, path) => {
         this.byNdnCache.clear();
@@ -616,7 +753,8 @@ export class SqliteStore implements Store {
       },
       deleteEntry: (id) => {
         this.byNdnCache.clear();
-        this.stmt('DELETE FROM attr_index WHERE entry_id = ?').run(id);
+        const attributes = this.storedAttributes(id);
+        if (attributes) this.deleteIndex(id, this.requireIndexer().rows(attributes));
         this.stmt('DELETE FROM credentials WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM password_history WHERE entry_id = ?').run(id);
         this.stmt('DELETE FROM totp WHERE entry_id = ?').run(id);

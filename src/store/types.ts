@@ -17,6 +17,18 @@ export interface IndexRow {
 }
 
 /**
+ * How an entry's attributes become index rows: the directory's schema decides (matching rules, object class
+ * superclasses). The store computes the rows it writes and the rows it deletes with the same indexer, so it
+ * keeps no second copy of them to look up by entry.
+ */
+export interface EntryIndexer {
+  /** The entry's index rows; with `keys`, only those under these attribute keys (a filter's). */
+  rows(attributes: AttributeMap, keys?: ReadonlySet<string>): IndexRow[];
+  /** Changes whenever rows would come out differently (another schema): the index is then rebuilt. */
+  readonly fingerprint: string;
+}
+
+/**
  * A two-valued filter over indexed values, already resolved by the directory against the schema
  * (attribute keys include subtypes, values are normalised). The store turns it into SQL.
  */
@@ -48,7 +60,6 @@ export interface NewEntry {
   ndn: string;
   path: string;
   attributes: AttributeMap;
-  index: IndexRow[];
 }
 
 /** Synchronous operations inside one write transaction; all of them commit together or not at all. */
@@ -61,7 +72,8 @@ export interface WriteTx {
   /** Ids of entries having this normalised value, optionally limited. */
   entriesWithValue(attr: string, norm: string, limit?: number): number[];
   insertEntry(entry: NewEntry): number;
-  updateEntry(id: number, attributes: AttributeMap, index: IndexRow[]): void;
+  /** Replaces an entry's attributes; its index rows follow (the indexer's). */
+  updateEntry(id: number, attributes: AttributeMap): void;
   /** Moves an entry and its whole subtree: every descendant's dn, ndn and path change suffix. */
   moveEntry(id: number, parentId: number | null, dn: string, ndn: string, path: string): void;
   deleteEntry(id: number): void;
@@ -170,6 +182,12 @@ export interface Store {
    * (a password check in flight): it commits without waiting for the disk, whatever `synchronous` says.
    */
   write<T>(fn: (tx: WriteTx) => T, options?: { durable?: boolean }): Promise<T>;
+  /**
+   * Tells the store how values are indexed (before any write or search). When the index was built by
+   * another indexer (its fingerprint differs), it is rebuilt from the entries first: the number of entries
+   * reindexed, 0 when nothing was to do.
+   */
+  useIndexer(indexer: EntryIndexer): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Config } from '../../config';
-import { checkMfaKey } from '../../runtime';
+import { checkMfaKey, prepareIndex } from '../../runtime';
+import type { Logger } from '../../log';
 import { dataPaths } from '../../data-folder';
 import { parseAddress, type ListenAddress } from '../../config';
 import { loadTls, type TlsMaterial } from '../../wire/tls';
@@ -29,10 +30,12 @@ function probe(a: ListenAddress): Promise<void> {
 
 /**
  * What would stop every worker, checked once in the primary before any starts: the data folder and the
- * MFA key, the certificate and key, and the listening addresses. A worker still checks it all again.
+ * MFA key, the certificate and key, and the listening addresses. A worker still checks it all again. An
+ * index built under another schema is rebuilt here too, once.
  */
-export async function checkBeforeWorkers(data: string, config: Config): Promise<void> {
+export async function checkBeforeWorkers(data: string, config: Config, log: Logger): Promise<void> {
   await checkMfaKey(data, config);
+  await prepareIndex(data, config, log);
   tlsFor(config, data);
   const addresses = [config.server.listen, ...(config.server.ldaps === 'none' ? [] : [config.server.ldaps])].map(parseAddress);
   for (const a of addresses) if (a.port !== 0) await probe(a);

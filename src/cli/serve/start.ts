@@ -66,7 +66,7 @@ async function serve(data: string, readConfig: () => Config, initIfMissing: bool
   if (count === 1) return runServer(data, config, log, readConfig);
   // A missing data folder, a lost or wrong MFA key, a bad certificate or a taken port stops start-up
   // here, with its message, before any worker starts.
-  await checkBeforeWorkers(data, config);
+  await checkBeforeWorkers(data, config, log);
   const reminders = new Reminders(data, config, log);
   reminders.start();
   watchCertificate(data, config, log);

@@ -1,5 +1,5 @@
 import type { AttributeValues } from '../../ldap/types';
-import type { AttributeMap, IndexRow } from '../../store/types';
+import type { AttributeMap } from '../../store/types';
 import { LdapError } from '../errors';
 import type { AttributeInfo, Normalization } from '../normalize';
 import { ResultCode } from '../../ldap/result-codes';
@@ -74,31 +74,4 @@ export function toAttributeMap(keyed: KeyedAttributes): AttributeMap {
   const out: AttributeMap = {};
   for (const slot of keyed.values()) if (slot.values.length) out[slot.name] = slot.values;
   return out;
-}
-
-/**
- * The normalised values filters search: every value by its equality rule, object classes with their
- * superclasses. A value with options is indexed under its type (a filter on `cn` matches `cn;lang-de`)
- * and under its type with options (a filter on `cn;lang-de` matches only those).
- */
-export function indexRows(norm: Normalization, keyed: KeyedAttributes): IndexRow[] {
-  const rows: IndexRow[] = [];
-  const seen = new Set<string>();
-  const add = (attr: string, n: string) => {
-    const id = attr + '\0' + n;
-    if (!seen.has(id)) rows.push({ attr, norm: n });
-    seen.add(id);
-  };
-  for (const [slotKey, slot] of keyed) {
-    const key = slot.info.key;
-    for (const v of slot.values) {
-      const n = norm.equalityKey(slot.info, v) ?? v;
-      add(key, n);
-      if (slotKey !== key) add(slotKey, n);
-      if (key === 'objectclass') {
-        for (const sup of norm.schema.objectClass(v)?.superclasses ?? []) add(key, sup.key);
-      }
-    }
-  }
-  return rows;
 }

@@ -2,7 +2,7 @@ import type { WriteTx } from '../../store/types';
 import type { Normalization } from '../normalize';
 import { LdapError } from '../errors';
 import { ResultCode } from '../../ldap/result-codes';
-import { fromAttributeMap, indexRows, setValues, toAttributeMap, type KeyedAttributes } from './entry-attributes';
+import { fromAttributeMap, setValues, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 
 /**
  * Keeps group membership consistent, as OpenLDAP's memberof and refint overlays do: `memberOf` on every
@@ -26,7 +26,7 @@ export class GroupMembership {
   }
 
   private save(tx: WriteTx, id: number, attrs: KeyedAttributes) {
-    tx.updateEntry(id, toAttributeMap(attrs), indexRows(this.norm, attrs));
+    tx.updateEntry(id, toAttributeMap(attrs));
   }
 
   /** Adds or removes one group DN in a member's memberOf. */

@@ -9,7 +9,7 @@ import { PolicyError } from '../../security/policy/types';
 import { identityDN, type Identity } from '../identity';
 import type { Normalization, NormalizedDN } from '../normalize';
 import { ResultCode } from '../../ldap/result-codes';
-import { assertDistinct, assertOptionsAllowed, fromAttributeMap, indexRows, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
+import { assertDistinct, assertOptionsAllowed, fromAttributeMap, keyAttributes, toAttributeMap, type KeyedAttributes } from './entry-attributes';
 import { GroupMembership } from './group-membership';
 import { stampCreated, stampModified, stampPasswordChanged, stampStructural } from './operational';
 import { toStoredHash } from './passwords';
@@ -115,7 +115,6 @@ export class Writer {
         ndn: dn.ndn,
         path: dn.path,
         attributes: toAttributeMap(attrs),
-        index: indexRows(this.norm, attrs),
       });
       if (hash) tx.setCredential(id, hash, now);
       if (options.deviceNtHash) tx.setDeviceSecret(id, options.deviceNtHash);
@@ -200,7 +199,7 @@ export class Writer {
       if (!restoresTimestamps) stampModified(this.norm, attrs, identityDN(who), now);
       if (outcome.kind === 'set' && policy) this.policy.applyNewPassword(tx, entry.id, attrs, policy, setter, current?.hash, now);
       this.groups.prepareGroup(tx, attrs, original, !options.migration);
-      tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
+      tx.updateEntry(entry.id, toAttributeMap(attrs));
       if (outcome.kind === 'set') tx.setCredential(entry.id, outcome.hash, now);
       else if (outcome.kind === 'remove') tx.deleteCredential(entry.id);
       // A new or removed password signs the person out of the portal everywhere.
@@ -273,7 +272,7 @@ export class Writer {
         { oldNdn: entry.ndn, newDn },
         ...tx.descendants(entry.id).map((d) => ({ oldNdn: d.ndn, suffix: d.dn.slice(0, d.dn.length - entry.dn.length) })),
       ].map((r) => ('suffix' in r ? { oldNdn: r.oldNdn, newDn: `${r.suffix}${newDn}` } : r));
-      tx.updateEntry(entry.id, toAttributeMap(attrs), indexRows(this.norm, attrs));
+      tx.updateEntry(entry.id, toAttributeMap(attrs));
       tx.moveEntry(entry.id, parent.id, newDn, target.ndn, target.path);
       this.groups.afterRename(tx, moved);
       this.groups.uidsChanged(tx, oldUids, attrs.get('uid')?.values ?? []);
