@@ -7,6 +7,7 @@ export interface Config {
     listen: string;
     ldaps: string;
     workers: number;
+    connectionBalancing: 'kernel' | 'primary';
     tlsCert: string;
     tlsKey: string;
     allowCleartextBind: boolean;
@@ -70,6 +71,7 @@ const checks: Record<string, (v: never) => string | undefined> = {
   'server.listen': (v: string) => (ADDRESS.test(v) ? undefined : 'must be HOST:PORT'),
   'server.ldaps': (v: string) => (v === 'none' || ADDRESS.test(v) ? undefined : 'must be HOST:PORT or "none"'),
   'server.workers': (v: number) => (Number.isInteger(v) && v >= 0 && v <= 64 ? undefined : 'must be 0 (one per CPU) to 64'),
+  'server.connectionBalancing': (v: string) => (v === 'kernel' || v === 'primary' ? undefined : 'must be "kernel" or "primary"'),
   'server.maxConnections': (v: number) => (Number.isInteger(v) && v >= 1 ? undefined : 'must be a whole number of at least 1'),
   'server.idleTimeoutSeconds': (v: number) => (v >= 0 ? undefined : 'must be 0 (never) or more'),
   'server.maxMessageBytes': (v: number) => (Number.isInteger(v) && v >= 1024 ? undefined : 'must be at least 1024'),

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** The process ids whose parent is pid (a server's workers). */
 export function childrenOf(pid: number): number[] {
@@ -13,4 +13,17 @@ export function childrenOf(pid: number): number[] {
     }
   }
   return out;
+}
+
+/** How many sockets a process holds open (its listening sockets, its IPC channel, its connections). */
+export function socketCount(pid: number): number {
+  let n = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
 }

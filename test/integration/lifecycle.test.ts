@@ -9,7 +9,7 @@ import { generateSelfSignedCertificate } from '../../src/security/certificate';
 import { CAIRN, TEST_ENV, initData, removeData, startServer, type RunningServer } from '../helpers/server';
 import { RawClient, equality, extended, message, search, TAG } from '../helpers/raw-ldap';
 import { BASE } from '../helpers/server';
-import { childrenOf } from '../helpers/processes';
+import { childrenOf, socketCount } from '../helpers/processes';
 import { findEvent } from '../helpers/log-events';
 
 const STARTTLS = '1.3.6.1.4.1.1466.20037';
@@ -225,6 +225,12 @@ describe('server lifecycle', function () {
       expect(done).to.be.above(100);
     });
 
+    it('connections reach both workers (server.connectionBalancing primary: handed to each in turn)', async () => {
+      const gained = await connectionsPerWorker(server, 40);
+      expect(gained.reduce((a, b) => a + b)).to.equal(40);
+      expect(Math.min(...gained), `connections per worker: ${gained.join(', ')}`).to.be.above(14);
+    });
+
     it('logrotate: the log moved away, SIGHUP, new lines go to a new file at the configured path', async () => {
       const moved = logFile + '.1';
       renameSync(logFile, moved);
@@ -332,4 +338,42 @@ describe('server lifecycle', function () {
       expect(server.process.exitCode).to.equal(null);
     });
   });
+
+  describe('server.connectionBalancing kernel (2 workers)', () => {
+    let server: RunningServer;
+    let data: string;
+    before(async () => {
+      data = initData();
+      server = await startServer(data, { CAIRN_SERVER_WORKERS: '2', CAIRN_SERVER_CONNECTION_BALANCING: 'kernel' });
+    });
+    after(async () => {
+      await server?.stop();
+      removeData(data);
+    });
+
+    // How the kernel spreads them is its own business: a burst may land mostly in one worker.
+    it('the workers accept on the shared socket: every connection is served', async () => {
+      const gained = await connectionsPerWorker(server, 40);
+      expect(gained.reduce((a, b) => a + b)).to.equal(40);
+    });
+  });
 });
+
+/** Opens `count` connections that bind, and counts how many each worker of the server took. */
+async function connectionsPerWorker(server: RunningServer, count: number): Promise<number[]> {
+  const workers = childrenOf(server.process.pid!);
+  expect(workers).to.have.length(2);
+  // Connections an earlier test closed may still be closing on the server's side: wait for steady counts.
+  let before = workers.map(socketCount);
+  for (let tries = 0; tries < 50; tries++) {
+    await sleep(150);
+    const now = workers.map(socketCount);
+    if (now.every((n, i) => n === before[i])) break;
+    before = now;
+  }
+  const clients = await Promise.all(Array.from({ length: count }, () => RawClient.open(server.port)));
+  await Promise.all(clients.map((c) => c.bindAdmin()));
+  const gained = workers.map((pid, i) => socketCount(pid) - before[i]);
+  for (const c of clients) c.destroy();
+  return gained;
+}

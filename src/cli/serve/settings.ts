@@ -8,6 +8,7 @@ export const RESTART_ONLY: readonly string[] = [
   'server.listen',
   'server.ldaps',
   'server.workers',
+  'server.connectionBalancing',
   'server.maxConnections',
   'server.maxUnauthenticatedPerAddress',
   'server.messageTimeoutSeconds',

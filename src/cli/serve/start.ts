@@ -64,6 +64,10 @@ async function serve(data: string, readConfig: () => Config, initIfMissing: bool
   }
   const count = config.server.workers || availableParallelism();
   if (count === 1) return runServer(data, config, log, readConfig);
+  // primary: Node's round robin, where the primary accepts each connection and hands it to a worker in
+  // turn. kernel: every worker accepts on the shared socket, with no hand-off (a sixth of the server's CPU
+  // when each bind comes on a new connection), but a burst of connections can land mostly in one worker.
+  cluster.schedulingPolicy = config.server.connectionBalancing === 'kernel' ? cluster.SCHED_NONE : cluster.SCHED_RR;
   // A missing data folder, a lost or wrong MFA key, a bad certificate or a taken port stops start-up
   // here, with its message, before any worker starts.
   await checkBeforeWorkers(data, config, log);
