@@ -64,8 +64,7 @@ const LARGE_SQL = 20000;
 /** The next candidates of a filter evaluated in JavaScript: the driver's entries in scope, in id order. */
 function candidateSql(q: SearchPageQuery, { driver, lead, walk }: PagePlan, afterId: number, chunk: number, dnBytes: boolean, tested: PlanFilter) {
   const p = new SqlParams();
-  // The DN's exact text, for a filter that tests it (as a Buffer per row, which costs: only then).
-  const columns = dnBytes ? `${ENTRY_COLUMNS}, CAST(e.ndn AS BLOB) AS ndn_bytes` : ENTRY_COLUMNS;
+  const columns = candidateColumns(dnBytes);
   if (lead) {
     const sql =
       `SELECT ${columns} FROM attr_index d JOIN entries e ON e.id = d.entry_id WHERE ${leadCondition(lead, p)} AND ` +
@@ -78,6 +77,9 @@ function candidateSql(q: SearchPageQuery, { driver, lead, walk }: PagePlan, afte
   parts.push(`e.id > ${p.ref(afterId)}`);
   return { sql: `SELECT ${columns} FROM entries e WHERE ${parts.join(' AND ')} ORDER BY e.id LIMIT ${chunk}`, params: p.values };
 }
+
+/** A candidate's columns: with the DN's exact text for a filter that tests it (a Buffer per row costs: only then). */
+const candidateColumns = (dnBytes: boolean) => (dnBytes ? `${ENTRY_COLUMNS}, CAST(e.ndn AS BLOB) AS ndn_bytes` : ENTRY_COLUMNS);
 
 /** An equality whose index rows lead a page: they come in entry order, so the page joins the entries to them. */
 type Leading = Extract<StoreFilter, { kind: 'equal' }>;
@@ -376,9 +378,12 @@ export class SqliteStore implements Store {
     }));
   }
 
+  private readMeta(key: string): string | undefined {
+    return this.stmt('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
   async meta(key: string) {
-    const r = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-    return r?.value;
+    return this.readMeta(key);
   }
 
   /** The driver of a page, and whether an equality leads it (see SubtreeWalk). */
@@ -493,7 +498,7 @@ export class SqliteStore implements Store {
       if (ids.length === 0) return { rows: [], last: afterId, more: false };
       const p = new SqlParams();
       const sql =
-        `SELECT ${dn ? `${ENTRY_COLUMNS}, CAST(e.ndn AS BLOB) AS ndn_bytes` : ENTRY_COLUMNS} FROM entries e ` +
+        `SELECT ${candidateColumns(dn)} FROM entries e ` +
         `WHERE e.id IN (SELECT value FROM json_each(${p.ref(JSON.stringify(ids))})) AND ${scopeCondition(q.scope, false, p)} AND ${filterCondition(tested, p)} ORDER BY e.id`;
       // Ids that left the scope or were deleted are not read; the next chunk still starts after the last id.
       return { rows: this.stmt(sql).all(p.values) as CandidateRow[], last: ids[ids.length - 1], more: lo + chunk < all.length };
@@ -685,11 +690,10 @@ export class SqliteStore implements Store {
 
   async useIndexer(indexer: EntryIndexer): Promise<number> {
     this.indexer = indexer;
-    const built = () => this.stmt("SELECT value FROM meta WHERE key = 'index_fingerprint'").pluck().get() as string | undefined;
-    if (built() === indexer.fingerprint) return 0;
+    if (this.readMeta('index_fingerprint') === indexer.fingerprint) return 0;
     return this.write((tx) => {
       // Another process may have rebuilt it while this one waited for the write lock.
-      if (built() === indexer.fingerprint) return 0;
+      if (this.readMeta('index_fingerprint') === indexer.fingerprint) return 0;
       const count = this.reindexAll();
       tx.setMeta('index_fingerprint', indexer.fingerprint);
       return count;
