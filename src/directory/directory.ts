@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { Logger } from '../log';
+import type { LogFields, Logger } from '../log';
 import type { PasswordHasher } from '../security/passwords';
 import type { Store } from '../store/types';
 import type { AttributeValues, Change } from '../ldap/types';
@@ -9,7 +9,7 @@ import { Accounts } from './accounts/accounts';
 import { systemClock, type Clock } from './accounts/clock';
 import type { SecretBox } from '../security/secret-box';
 import { loadBlocklist } from '../security/policy/blocklist';
-import { audited } from './audit';
+import { AuditTrail, type BulkAuditRecord } from './audit';
 import type { DirectoryContext } from './context';
 import { EntryView } from './entry-view';
 import { LdapError } from './errors';
@@ -50,7 +50,7 @@ export class Directory {
 
   private constructor(
     private readonly ctx: DirectoryContext,
-    private readonly audit: Logger,
+    private readonly audit: AuditTrail,
     secrets: SecretBox,
   ) {
     const policy = new PasswordPolicyLayer(ctx, loadBlocklist());
@@ -87,7 +87,7 @@ export class Directory {
       now,
       matchedDN: (ndn: string) => matchedDNOf(o.store, norm.normalizeDN(ndn)),
     };
-    return new Directory(ctx, o.audit ?? o.log, o.secrets);
+    return new Directory(ctx, new AuditTrail(o.audit ?? o.log), o.secrets);
   }
 
   get namingContext() {
@@ -164,24 +164,29 @@ export class Directory {
     return this.accounts.current(who);
   }
 
+  /** A bulk load (an import) as one audited operation: see AuditTrail.bulk. */
+  bulk<T>(who: Identity, record: BulkAuditRecord, run: () => Promise<T>, outcome: (result: T) => LogFields): Promise<T> {
+    return this.audit.bulk(who, record, run, outcome);
+  }
+
   add(who: Identity, dn: string, attributes: AttributeValues[], options?: WriteOptions) {
-    return audited(this.audit, who, { op: 'add', dn, attributes: attributes.map((a) => a.type) }, async () =>
+    return this.audit.audited(who, { op: 'add', dn, attributes: attributes.map((a) => a.type) }, async () =>
       this.writer.add(await this.current(who), dn, attributes, options),
     );
   }
 
   modify(who: Identity, dn: string, changes: Change[], options?: WriteOptions) {
     const attributes = changes.map((c) => `${c.operation}:${c.modification.type}`);
-    return audited(this.audit, who, { op: 'modify', dn, attributes }, async () => this.writer.modify(await this.current(who), dn, changes, options));
+    return this.audit.audited(who, { op: 'modify', dn, attributes }, async () => this.writer.modify(await this.current(who), dn, changes, options));
   }
 
   modifyDN(who: Identity, dn: string, newRdn: string, deleteOldRdn: boolean, newSuperior?: string) {
-    return audited(this.audit, who, { op: 'modifyDN', dn, newDN: newSuperior ? `${newRdn},${newSuperior}` : newRdn }, async () =>
+    return this.audit.audited(who, { op: 'modifyDN', dn, newDN: newSuperior ? `${newRdn},${newSuperior}` : newRdn }, async () =>
       this.writer.modifyDN(await this.current(who), dn, newRdn, deleteOldRdn, newSuperior),
     );
   }
 
   delete(who: Identity, dn: string) {
-    return audited(this.audit, who, { op: 'delete', dn }, async () => this.writer.delete(await this.current(who), dn));
+    return this.audit.audited(who, { op: 'delete', dn }, async () => this.writer.delete(await this.current(who), dn));
   }
 }

@@ -26,6 +26,19 @@ export class SchemaIndexer implements EntryIndexer {
       .digest('base64url');
   }
 
+  private info(name: string): AttributeInfo | undefined {
+    let info = this.infos.get(name);
+    if (info === undefined && !this.infos.has(name)) {
+      info = this.norm.attribute(name);
+      if (this.infos.size < 10000) this.infos.set(name, info);
+    }
+    return info;
+  }
+
+  typeKey(name: string): string | undefined {
+    return this.info(name)?.key;
+  }
+
   rows(attributes: AttributeMap, keys?: ReadonlySet<string>): IndexRow[] {
     const rows: IndexRow[] = [];
     // Equal values under one key (cn and cn;lang-de both give cn rows; classes share superclasses) make one row.
@@ -38,11 +51,7 @@ export class SchemaIndexer implements EntryIndexer {
       rows.push({ attr, norm: n });
     };
     for (const name in attributes) {
-      let info = this.infos.get(name);
-      if (info === undefined && !this.infos.has(name)) {
-        info = this.norm.attribute(name);
-        if (this.infos.size < 10000) this.infos.set(name, info);
-      }
+      const info = this.info(name);
       if (!info || (keys && !keys.has(info.key) && !keys.has(info.slotKey))) continue;
       const { key, slotKey } = info;
       for (const v of attributes[name]) {

@@ -24,6 +24,8 @@ export interface IndexRow {
 export interface EntryIndexer {
   /** The entry's index rows; with `keys`, only those under these attribute keys (a filter's). */
   rows(attributes: AttributeMap, keys?: ReadonlySet<string>): IndexRow[];
+  /** The key an attribute name's rows go under (its type's, without options); undefined: it has none. */
+  typeKey(name: string): string | undefined;
   /** Changes whenever rows would come out differently (another schema): the index is then rebuilt. */
   readonly fingerprint: string;
 }

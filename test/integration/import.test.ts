@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ADMIN_PASSWORD, BASE, cairn, freshData, initData, ldapTool, removeData, startServer } from '../helpers/server';
 import { parseEntries } from '../helpers/ldap-output';
@@ -135,13 +135,42 @@ describe('cairn import (migration)', function () {
     return f;
   };
   after(() => folders.forEach(removeData));
+  const auditLines = (data: string): Record<string, unknown>[] => {
+    const path = join(data, 'audit.log');
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
 
   describe('into a fresh cairn init', () => {
     let data: string;
     let out: { status: number | null; stdout: string; stderr: string };
+    let auditedBefore: number;
     before(() => {
       data = fresh();
+      auditedBefore = auditLines(data).length;
       out = cairn(['import', file(data, slapcat())], { data });
+    });
+
+    it('leaves one audit record for the whole import, with its counts, not a line per entry', () => {
+      const added = auditLines(data).slice(auditedBefore);
+      expect(added).to.have.length(1);
+      expect(added[0]).to.include({
+        message: 'audit',
+        who: 'cn=cairn',
+        op: 'import',
+        dn: BASE,
+        file: join(dirname(data), 'in.ldif'),
+        dryRun: false,
+        written: true,
+        records: 10,
+        added: 6,
+        replaced: 4,
+        problems: 0,
+        result: 0,
+      });
     });
 
     it('goes in one go: the base, ou=People and the policy that init made are taken over, and the summary says so', () => {
@@ -319,6 +348,9 @@ describe('cairn import (migration)', function () {
       expect(r.stderr).to.match(/^cairn: 5 problems in .*; nothing was imported:\n/);
       expect(r.stdout).not.to.match(/Imported/);
       expect(exported(data)).to.equal(before);
+      // The audit log says nothing was written, where it used to list the rolled-back adds as done.
+      expect(auditLines(data).filter((l) => l.op !== 'import' && l.result === 0 && String(l.dn).includes('uid=ok'))).to.deep.equal([]);
+      expect(auditLines(data).at(-1)).to.include({ op: 'import', written: false, records: 7, problems: 5, result: 0 });
     });
 
     it('a clean file: exit 0, the summary of what would be done, nothing written', () => {
@@ -392,6 +424,23 @@ describe('cairn import (migration)', function () {
       expect(lines[1]).to.equal(`  line 1: cn=refs,ou=groups,${BASE}: member: uid=never,ou=people,${BASE} does not exist (in the file or the directory)`);
       expect(lines[2]).to.equal(
         `  line 13: uid=pp,ou=people,${BASE}: pwdPolicySubentry: cn=nosuch,ou=policies,${BASE} does not exist (in the file or the directory)`,
+      );
+    });
+
+    it('a reference a modify record adds is checked the same way, at its line', () => {
+      const data = relaxed();
+      const change = [
+        `dn: uid=later,ou=people,${BASE}`,
+        'changetype: modify',
+        'add: pwdPolicySubentry',
+        `pwdPolicySubentry: cn=gone,ou=policies,${BASE}`,
+        '-',
+        '',
+      ];
+      const r = cairn(['import', '--dry-run', file(data, [...person('later'), ...change].join('\n'))], { data });
+      expect(r.status).to.equal(1);
+      expect(r.stderr.trim()).to.equal(
+        `cairn: line 7: uid=later,ou=people,${BASE}: pwdPolicySubentry: cn=gone,ou=policies,${BASE} does not exist (in the file or the directory); dry run: nothing was written`,
       );
     });
 

@@ -80,6 +80,20 @@ describe("an entry's index rows", () => {
     expect(allRows(), 'a deleted entry leaves no row').to.deep.equal(expected(other, before));
   });
 
+  it('a modify rewrites only the types that changed, and keeps a row that an unchanged value shares', async () => {
+    const id = await store.write((tx) => tx.insertEntry({ parentId: null, dn: 'cn=pat', ndn: 'cn=pat', path: 'cn=pat', attributes: before }));
+    // cn;lang-de goes; cn keeps the same value, whose cn row both gave.
+    const withoutLang: AttributeMap = { ...before };
+    delete withoutLang['cn;lang-de'];
+    await store.write((tx) => tx.updateEntry(id, withoutLang));
+    expect(allRows()).to.deep.equal(expected(id, withoutLang));
+    expect(allRows()).to.include(`${id} cn=${boundHex('pat')}`);
+    await store.write((tx) => tx.updateEntry(id, { ...withoutLang, memberOf: ['cn=Staff'] }));
+    expect(allRows()).to.deep.equal(expected(id, { ...withoutLang, memberOf: ['cn=Staff'] }));
+    await store.write((tx) => tx.updateEntry(id, before));
+    expect(allRows()).to.deep.equal(expected(id, before));
+  });
+
   it('are rebuilt when the store opens with another indexer (another schema), and only then', async () => {
     const id = await store.write((tx) => tx.insertEntry({ parentId: null, dn: 'cn=pat', ndn: 'cn=pat', path: 'cn=pat', attributes: before }));
     const db = new Database(join(dir, 'cairn.sqlite'));
@@ -87,7 +101,7 @@ describe("an entry's index rows", () => {
     db.close();
     expect(await store.useIndexer(indexer), 'the same schema: nothing to do').to.equal(0);
     expect(allRows()).to.have.length(expected(id, before).length + 1);
-    const other = { rows: indexer.rows.bind(indexer), fingerprint: 'another schema' };
+    const other = { rows: indexer.rows.bind(indexer), typeKey: indexer.typeKey.bind(indexer), fingerprint: 'another schema' };
     expect(await store.useIndexer(other)).to.equal(1);
     expect(allRows()).to.deep.equal(expected(id, before));
   });

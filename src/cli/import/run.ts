@@ -12,7 +12,7 @@ import { makeImportedAdministrator } from './admins';
 import { hashScheme } from '../../security/passwords';
 import { entryKind, looksLikeRootDn } from './kinds';
 import { countMemberUidChanges } from './member-uid';
-import { danglingReferences } from './references';
+import { danglingReferences, namesReferences } from './references';
 import { alignShadow } from './shadow';
 import { ImportSummary } from './summary';
 import { replaceEntry } from './takeover';
@@ -60,12 +60,40 @@ export async function runImport(
   o: ImportOptions,
   tick: (n: number) => void,
 ): Promise<ImportSummary> {
+  // One audit record for the import, with what it did; not one line per entry (nor lines for a rolled-back one).
+  return d.bulk(
+    SYSTEM,
+    { op: 'import', dn: d.namingContext, file: o.file },
+    () => importRecords(d, store, ldif, o, tick),
+    (s) => ({
+      dryRun: s.dryRun,
+      written: s.ok && !s.dryRun,
+      records: s.records,
+      added: [...s.added.values()].reduce((a, b) => a + b, 0),
+      replaced: s.replaced + s.takenOver.length,
+      modified: s.modified,
+      deleted: s.deleted,
+      renamed: s.renamed,
+      problems: s.problems.length,
+    }),
+  );
+}
+
+async function importRecords(
+  d: Directory,
+  store: SqliteStore,
+  ldif: AsyncIterable<Uint8Array>,
+  o: ImportOptions,
+  tick: (n: number) => void,
+): Promise<ImportSummary> {
   const now = Date.now();
   const summary = new ImportSummary(o.file, o.dryRun, o.passwordChangedNow, formatGeneralizedTime(now));
   const norm = d.norm;
   const failed = new Map<string, number>();
   /** Entries the file added or replaced, with the line of their record. */
   const imported = new Map<string, number>();
+  /** Those of them, and entries the file modified, that now hold references (member, pwdPolicySubentry). */
+  const referencing = new Map<string, number>();
   /** rfc2307bis groups' memberUid as the file gave it, to count what following member changed. */
   const memberUids = new Map<string, string[]>();
   const adminNdns = new Set(o.admins.map((dn) => safeNdn(d, dn)));
@@ -102,6 +130,7 @@ export async function runImport(
       case 'content':
       case 'add': {
         const ndn = norm.normalizeDN(r.dn).ndn;
+        const classes = valuesOf(p.attrs, 'objectclass');
         const fromInit = await untouchedInit(ndn);
         if (fromInit) {
           const { kept, dropped } = await replaceEntry(d, fromInit, r.dn, p.attrs);
@@ -119,25 +148,32 @@ export async function runImport(
               p.attrs.map((a) => ({ type: a.name, values: a.values })),
               { migration: true },
             );
-            summary.count(summary.added, entryKind(valuesOf(p.attrs, 'objectclass'), isService(ndn)));
+            summary.count(summary.added, entryKind(classes, isService(ndn)));
           }
         }
         imported.set(ndn, r.line);
-        const classes = valuesOf(p.attrs, 'objectclass').map((c) => c.toLowerCase());
-        if (classes.includes('groupofnames') && classes.includes('posixgroup')) memberUids.set(ndn, valuesOf(p.attrs, 'memberuid'));
+        if (
+          namesReferences(
+            norm,
+            p.attrs.map((a) => a.name),
+          )
+        )
+          referencing.set(ndn, r.line);
+        const lower = classes.map((c) => c.toLowerCase());
+        if (lower.includes('groupofnames') && lower.includes('posixgroup')) memberUids.set(ndn, valuesOf(p.attrs, 'memberuid'));
         for (const a of p.skipped) summary.count(summary.skipped, a);
         for (const s of p.schemes) summary.count(summary.hashes, s);
         if (p.noChangedTime) summary.noChangedTime++;
         const rdnValue = norm.normalizeDN(r.dn).rdns[0]?.[0]?.value ?? '';
         // A service (below ou=services) is what it was on OpenLDAP: an account that binds and reads.
-        if (!adminNdns.has(ndn) && !isService(ndn) && looksLikeRootDn(valuesOf(p.attrs, 'objectclass'), rdnValue)) summary.rootLike.push(r.dn);
+        if (!adminNdns.has(ndn) && !isService(ndn) && looksLikeRootDn(classes, rdnValue)) summary.rootLike.push(r.dn);
         return;
       }
       case 'delete':
         await d.delete(SYSTEM, r.dn);
         summary.deleted++;
         return;
-      case 'modify':
+      case 'modify': {
         await d.modify(
           SYSTEM,
           r.dn,
@@ -145,7 +181,11 @@ export async function runImport(
           { migration: true },
         );
         summary.modified++;
+        const ndn = safeNdn(d, r.dn);
+        const names = r.changes.map((c) => c.attribute);
+        if (!referencing.has(ndn) && namesReferences(norm, names)) referencing.set(ndn, r.line);
         return;
+      }
       case 'modrdn':
         await d.modifyDN(SYSTEM, r.dn, r.newRdn, r.deleteOldRdn, r.newSuperior);
         summary.renamed++;
@@ -202,7 +242,7 @@ export async function runImport(
         });
       }
       await run(batch);
-      summary.problems.push(...(await danglingReferences(d, imported)));
+      summary.problems.push(...(await danglingReferences(d, referencing)));
       if (summary.ok) {
         await alignShadow(d, imported.keys(), summary);
         await countMemberUidChanges(d, memberUids, summary);

@@ -18,11 +18,11 @@ export async function alignShadow(d: Directory, ndns: Iterable<string>, summary:
     if (!entry) continue;
     const view = new EntryView(entry.dn, entry.attributes, d.norm);
     if (!view.values('objectclass').some((c) => c.toLowerCase() === 'shadowaccount')) continue;
-    if (!(await d.accounts.hasPassword(entry.dn))) continue;
-    const policy = await d.accounts.policyOf(entry.dn);
     // Without pwdChangedTime the password does not expire (as in slapd): the shadow values stay as imported.
     const changedAt = parseGeneralizedTime(view.values('pwdchangedtime')[0] ?? '');
     if (changedAt === undefined) continue;
+    if (!(await d.accounts.hasPassword(entry.dn))) continue;
+    const policy = await d.accounts.policyOf(entry.dn);
     const want = shadowValues(policy, changedAt);
     const changes: Change[] = [];
     const replace = (type: string, values: string[], what: string) => {

@@ -1,10 +1,9 @@
-import type { Logger } from '../../log';
 import type { SecretBox } from '../../security/secret-box';
 import type { PasswordPolicy } from '../../security/policy/types';
 import { PolicyError } from '../../security/policy/types';
 import { loadBlocklist } from '../../security/policy/blocklist';
 import type { StoredEntry } from '../../store/types';
-import { audited } from '../audit';
+import type { AuditTrail } from '../audit';
 import type { DirectoryContext } from '../context';
 import { LdapError, MfaEnrolmentRequired, PolicyRefusal } from '../errors';
 import { ANONYMOUS, SYSTEM, type Identity } from '../identity';
@@ -74,7 +73,7 @@ export class Accounts {
   constructor(
     private readonly ctx: DirectoryContext,
     private readonly writer: Writer,
-    private readonly audit: Logger,
+    private readonly audit: AuditTrail,
     secrets: SecretBox,
     policy: PasswordPolicyLayer = new PasswordPolicyLayer(ctx, loadBlocklist()),
   ) {
@@ -168,7 +167,7 @@ export class Accounts {
     const last = await this.ctx.store.resetTokenRequestedAt(entry.id);
     if (last !== undefined && now - last < RESET_SPACING_MS) return undefined;
     const token = randomBytes(32).toString('base64url');
-    await audited(this.audit, SYSTEM, { op: 'modify', dn: entry.dn, attributes: ['passwordResetRequested'] }, () =>
+    await this.audit.audited(SYSTEM, { op: 'modify', dn: entry.dn, attributes: ['passwordResetRequested'] }, () =>
       this.ctx.store.setResetToken(entry.id, tokenHash(token), now, now + RESET_VALID_MS),
     );
     return { token, to, name: view.values('displayname')[0] ?? view.values('cn')[0] ?? entry.dn, expiresAt: now + RESET_VALID_MS };
@@ -249,8 +248,7 @@ export class Accounts {
     restriction?: SessionRestriction,
     options: { reset?: boolean; origin?: BindOrigin; proven?: boolean } = {},
   ) {
-    return audited(
-      this.audit,
+    return this.audit.audited(
       who,
       { op: 'modify', dn: req.userIdentity ?? (who.kind === 'user' ? who.dn : ''), attributes: ['passwordModify:userPassword'] },
       async () =>
@@ -267,7 +265,7 @@ export class Accounts {
 
   /** Lifts a lockout: pwdAccountLockedTime and the failure count go (administrators and the CLI). */
   unlock(who: Identity, dn: string) {
-    return audited(this.audit, who, { op: 'modify', dn, attributes: ['unlock:pwdAccountLockedTime'] }, async () => {
+    return this.audit.audited(who, { op: 'modify', dn, attributes: ['unlock:pwdAccountLockedTime'] }, async () => {
       const actor = await this.current(who);
       this.ctx.acl.checkWrite(actor, 'unlock', dn);
       await this.writer.modify(
@@ -296,7 +294,7 @@ export class Accounts {
    * once: each signs in to the portal, or completes a reset link, in place of the app's code.
    */
   mfaRecoveryCodes(who: Identity, dn: string): Promise<string[]> {
-    return audited(this.audit, who, { op: 'modify', dn, attributes: ['mfaRecoveryCodes'] }, async () => {
+    return this.audit.audited(who, { op: 'modify', dn, attributes: ['mfaRecoveryCodes'] }, async () => {
       const actor = await this.current(who);
       const entry = await this.entry(dn);
       this.ctx.acl.checkOwnSecondFactor(actor, entry?.ndn ?? '', dn);
@@ -313,7 +311,7 @@ export class Accounts {
 
   /** A Wi-Fi credential for one of a person's devices (the person, or an administrator); its password is shown once. */
   addWifiCredential(who: Identity, ownerDn: string, device: string) {
-    return audited(this.audit, who, { op: 'add', dn: ownerDn, attributes: [`wifiCredential:${device}`] }, async () =>
+    return this.audit.audited(who, { op: 'add', dn: ownerDn, attributes: [`wifiCredential:${device}`] }, async () =>
       this.devices.add(await this.current(who), await this.existing(ownerDn), device),
     );
   }
@@ -325,7 +323,7 @@ export class Accounts {
 
   /** Revokes one of a person's Wi-Fi credentials (a lost device), or all of them. */
   revokeWifiCredentials(who: Identity, ownerDn: string, name?: string) {
-    return audited(this.audit, who, { op: 'delete', dn: ownerDn, attributes: [`wifiCredential:${name ?? '*'}`] }, async () => {
+    return this.audit.audited(who, { op: 'delete', dn: ownerDn, attributes: [`wifiCredential:${name ?? '*'}`] }, async () => {
       const owner = await this.existing(ownerDn);
       const actor = await this.current(who);
       const names = name !== undefined ? [name] : (await this.devices.list(owner)).map((c) => c.name);
@@ -336,7 +334,7 @@ export class Accounts {
 
   /** An app password for a program that binds with the person's name (the person, or an administrator); shown once. */
   addAppPassword(who: Identity, dn: string, name: string, scope: AppPasswordScope) {
-    return audited(this.audit, who, { op: 'modify', dn, attributes: [`appPassword:${name}`] }, async () => {
+    return this.audit.audited(who, { op: 'modify', dn, attributes: [`appPassword:${name}`] }, async () => {
       const owner = await this.existing(dn);
       this.ctx.acl.checkOwnOrAdministrator(await this.current(who), owner.ndn, dn, 'make an app password for');
       return this.apps.add(owner, name, scope);
@@ -349,7 +347,7 @@ export class Accounts {
 
   /** Revokes one app password by name, or all of the person's. */
   revokeAppPasswords(who: Identity, dn: string, name?: string) {
-    return audited(this.audit, who, { op: 'modify', dn, attributes: [`appPassword:${name ?? '*'}`] }, async () => {
+    return this.audit.audited(who, { op: 'modify', dn, attributes: [`appPassword:${name ?? '*'}`] }, async () => {
       const owner = await this.existing(dn);
       this.ctx.acl.checkOwnOrAdministrator(await this.current(who), owner.ndn, dn, 'revoke an app password of');
       return this.apps.revoke(owner, name);
@@ -383,7 +381,7 @@ export class Accounts {
 
   /** An audited MFA change; `selfEnrolment`: a person may do it to their own entry (acl.checkMfaEnrolment). */
   private mfaChange<T>(who: Identity, dn: string, what: string, verb: string, run: (entry: StoredEntry) => Promise<T>, selfEnrolment = false): Promise<T> {
-    return audited(this.audit, who, { op: 'modify', dn, attributes: [`${what}:cairnMfaEnabled`] }, async () => {
+    return this.audit.audited(who, { op: 'modify', dn, attributes: [`${what}:cairnMfaEnabled`] }, async () => {
       const actor = await this.current(who);
       const entry = await this.entry(dn);
       if (selfEnrolment && entry) this.ctx.acl.checkMfaEnrolment(actor, entry.ndn, dn, (await this.ctx.store.totp(entry.id))?.confirmed === true, verb);

@@ -28,6 +28,12 @@ export function setValues(norm: Normalization, attrs: KeyedAttributes, name: str
  * that are equal under the attribute's equality rule are attributeOrValueExists (20).
  */
 export function keyAttributes(norm: Normalization, attrs: AttributeValues[]): KeyedAttributes {
+  const keyed = keyWithoutChecks(norm, attrs);
+  for (const slot of keyed.values()) assertDistinct(norm, slot.info, slot.values);
+  return keyed;
+}
+
+function keyWithoutChecks(norm: Normalization, attrs: AttributeValues[]): KeyedAttributes {
   const keyed: KeyedAttributes = new Map();
   for (const a of attrs) {
     const info = norm.requireAttribute(a.type);
@@ -37,7 +43,6 @@ export function keyAttributes(norm: Normalization, attrs: AttributeValues[]): Ke
     slot.values.push(...a.values);
     keyed.set(info.slotKey, slot);
   }
-  for (const slot of keyed.values()) assertDistinct(norm, slot.info, slot.values);
   return keyed;
 }
 
@@ -63,8 +68,9 @@ export function assertDistinct(norm: Normalization, info: AttributeInfo, values:
   });
 }
 
+/** A stored entry's attributes, keyed. Their values were found distinct when they were written, so they are not compared again. */
 export function fromAttributeMap(norm: Normalization, map: AttributeMap): KeyedAttributes {
-  return keyAttributes(
+  return keyWithoutChecks(
     norm,
     Object.entries(map).map(([type, values]) => ({ type, values })),
   );

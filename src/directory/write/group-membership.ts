@@ -116,11 +116,8 @@ export class GroupMembership {
     this.syncMemberUid(tx, attrs, before);
   }
 
-  /** After an entry is added: its members learn memberOf; if it is a person, groups already naming it. */
-  afterAdd(tx: WriteTx, id: number) {
-    const loaded = this.load(tx, id);
-    if (!loaded) return;
-    const { entry, attrs } = loaded;
+  /** After an entry is added (as stored): its members learn memberOf; if it is a person, groups already naming it. */
+  afterAdd(tx: WriteTx, entry: { dn: string; ndn: string }, attrs: KeyedAttributes) {
     for (const m of attrs.get('member')?.values ?? []) {
       const ndn = this.dnKey(m);
       if (ndn) this.updateMemberOf(tx, ndn, entry.dn, true);

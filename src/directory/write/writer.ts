@@ -119,7 +119,7 @@ export class Writer {
       if (hash) tx.setCredential(id, hash, now);
       if (options.deviceNtHash) tx.setDeviceSecret(id, options.deviceNtHash);
       for (const h of history) tx.addPasswordHistory(id, h.hash, h.at, history.length);
-      this.groups.afterAdd(tx, id);
+      this.groups.afterAdd(tx, { dn: storedDn, ndn: dn.ndn }, attrs);
       return storedDn;
     });
   }
