@@ -12,6 +12,15 @@ export type Rdn = Ava[];
 const SPECIAL = new Set([',', '+', '"', '\\', '<', '>', ';', '=', ' ', '#']);
 const HEX = /^[0-9a-fA-F]{2}$/;
 
+/** A value with no escape and no surrogate (the common case), which parseDN takes as it is. */
+const PLAIN_VALUE = /^[^\\\uD800-\uDFFF]*$/;
+
+/** Where an unquoted value starting at `i` ends: at its RDN's separator or the end. */
+function valueEnd(dn: string, i: number): number {
+  while (i < dn.length && dn[i] !== ',' && dn[i] !== '+' && dn[i] !== ';') i++;
+  return i;
+}
+
 /** Parses an RFC 4514 DN string (also the RFC 2253 leniencies OpenLDAP accepts: `;`, quotes, spaces). */
 export function parseDN(dn: string): Rdn[] {
   const rdns: Rdn[] = [];
@@ -34,6 +43,7 @@ export function parseDN(dn: string): Rdn[] {
     while (i < n && dn[i] === ' ') i++;
     const bytes: number[] = [];
     let value: string;
+    let plain: string;
     if (dn[i] === '#') {
       i++;
       const start = i;
@@ -51,6 +61,12 @@ export function parseDN(dn: string): Rdn[] {
       if (i >= n) fail('unterminated quoted value');
       i++;
       value = s;
+    } else if (PLAIN_VALUE.test((plain = dn.slice(i, valueEnd(dn, i))))) {
+      // Nothing escaped, no surrogate: the value is the text itself (what the byte loop below gives back).
+      const forbidden = /[="<>]/.exec(plain);
+      if (forbidden) fail(`unescaped "${forbidden[0]}" in value`);
+      value = plain.replace(/ +$/, '');
+      i += plain.length;
     } else {
       let lastSignificant = 0;
       while (i < n && dn[i] !== ',' && dn[i] !== '+' && dn[i] !== ';') {

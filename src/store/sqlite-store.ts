@@ -134,7 +134,6 @@ export class SqliteStore implements Store {
   private indexer?: EntryIndexer;
   private readonly tx: WriteTx;
   private readonly byNdnCache = new Map<string, StoredEntry | null>();
-  private savepoints = 0;
   private readonly dataVersion: Database.Statement;
   private seenDataVersion = -1;
 
@@ -637,16 +636,17 @@ export class SqliteStore implements Store {
    * passes on), so the batch can go on with the next piece of work.
    */
   async savepoint<T>(fn: () => Promise<T>): Promise<T> {
-    const name = `sp${++this.savepoints}`;
-    this.db.exec(`SAVEPOINT ${name}`);
+    // Nested savepoints may share a name: RELEASE and ROLLBACK TO take the innermost one. One name lets
+    // the statements be prepared once (an import runs them for every record).
+    this.stmt('SAVEPOINT record').run();
     try {
       const result = await fn();
-      this.db.exec(`RELEASE ${name}`);
+      this.stmt('RELEASE record').run();
       return result;
     } catch (err) {
       if (this.db.inTransaction) {
-        this.db.exec(`ROLLBACK TO ${name}`);
-        this.db.exec(`RELEASE ${name}`);
+        this.stmt('ROLLBACK TO record').run();
+        this.stmt('RELEASE record').run();
       }
       this.byNdnCache.clear();
       throw err;

@@ -21,6 +21,26 @@ describe('DNs', () => {
     expect(parseDN('')).to.deep.equal([]);
   });
 
+  it('reads a value with nothing escaped exactly as the same value with its characters hex-escaped', () => {
+    const hex = (v: string) => [...Buffer.from(v, 'utf8')].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('');
+    const parsed = (dn: string) => {
+      try {
+        return parseDN(dn);
+      } catch (err) {
+        return (err as LdapError).resultCode;
+      }
+    };
+    for (const value of ['Ada Lovelace', 'alé', '日本', 'ok \u{1F600} ok', 'trailing   ', 'in  side', 'a-b_c.d', '']) {
+      const escaped = value.length ? hex(value[0]) + value.slice(1) : '';
+      expect(parsed(`cn=${value},dc=x`), value).to.deep.equal(parsed(`cn=${escaped},dc=x`));
+      expect(parsed(`cn=${value}+sn=${value};dc=x`), value).to.deep.equal(parsed(`cn=${escaped}+sn=${escaped};dc=x`));
+    }
+    for (const bad of ['a=b', 'say "hi"', 'a<b', 'a>b']) {
+      expect(parsed(`cn=${bad},dc=x`), bad).to.equal(34);
+      expect(parsed(`cn=\\41${bad},dc=x`), bad).to.equal(34);
+    }
+  });
+
   it('accepts the spaces and semicolons older clients write', () => {
     expect(parseDN('uid = alice , ou=people; dc=example')).to.deep.equal([
       [{ type: 'uid', value: 'alice' }],

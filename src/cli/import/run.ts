@@ -13,7 +13,7 @@ import { hashScheme } from '../../security/passwords';
 import { entryKind, looksLikeRootDn } from './kinds';
 import { countMemberUidChanges } from './member-uid';
 import { danglingReferences, namesReferences } from './references';
-import { alignShadow } from './shadow';
+import { alignShadow, touchesShadowAlignment } from './shadow';
 import { ImportSummary } from './summary';
 import { replaceEntry } from './takeover';
 
@@ -90,9 +90,9 @@ async function importRecords(
   const summary = new ImportSummary(o.file, o.dryRun, o.passwordChangedNow, formatGeneralizedTime(now));
   const norm = d.norm;
   const failed = new Map<string, number>();
-  /** Entries the file added or replaced, with the line of their record. */
-  const imported = new Map<string, number>();
-  /** Those of them, and entries the file modified, that now hold references (member, pwdPolicySubentry). */
+  /** Entries the file added, replaced or modified whose shadow attributes may need aligning (see alignShadow). */
+  const shadowed = new Set<string>();
+  /** Entries the file added, replaced or modified that hold references (member, pwdPolicySubentry), with the line of that record. */
   const referencing = new Map<string, number>();
   /** rfc2307bis groups' memberUid as the file gave it, to count what following member changed. */
   const memberUids = new Map<string, string[]>();
@@ -151,14 +151,9 @@ async function importRecords(
             summary.count(summary.added, entryKind(classes, isService(ndn)));
           }
         }
-        imported.set(ndn, r.line);
-        if (
-          namesReferences(
-            norm,
-            p.attrs.map((a) => a.name),
-          )
-        )
-          referencing.set(ndn, r.line);
+        const names = p.attrs.map((a) => a.name);
+        if (touchesShadowAlignment(norm, names, true)) shadowed.add(ndn);
+        if (namesReferences(norm, names)) referencing.set(ndn, r.line);
         const lower = classes.map((c) => c.toLowerCase());
         if (lower.includes('groupofnames') && lower.includes('posixgroup')) memberUids.set(ndn, valuesOf(p.attrs, 'memberuid'));
         for (const a of p.skipped) summary.count(summary.skipped, a);
@@ -184,6 +179,7 @@ async function importRecords(
         const ndn = safeNdn(d, r.dn);
         const names = r.changes.map((c) => c.attribute);
         if (!referencing.has(ndn) && namesReferences(norm, names)) referencing.set(ndn, r.line);
+        if (touchesShadowAlignment(norm, names, false)) shadowed.add(ndn);
         return;
       }
       case 'modrdn':
@@ -244,7 +240,7 @@ async function importRecords(
       await run(batch);
       summary.problems.push(...(await danglingReferences(d, referencing)));
       if (summary.ok) {
-        await alignShadow(d, imported.keys(), summary);
+        await alignShadow(d, shadowed, summary);
         await countMemberUidChanges(d, memberUids, summary);
       }
       for (const dn of o.admins) {

@@ -2,9 +2,17 @@ import type { Change } from '../../ldap/types';
 import { SYSTEM } from '../../directory/identity';
 import type { Directory } from '../../directory/directory';
 import { EntryView } from '../../directory/entry-view';
+import type { Normalization } from '../../directory/normalize';
 import { parseGeneralizedTime } from '../../directory/matching';
 import { shadowValues } from '../../directory/accounts/password-policy';
 import type { ImportSummary } from './summary';
+
+/** What alignShadow reads: attributes by these names (a record's) may leave an entry it changes. */
+export function touchesShadowAlignment(norm: Normalization, names: string[], added: boolean): boolean {
+  const keys = names.map((n) => norm.attribute(n)?.key);
+  // An added entry without pwdChangedTime is left as it is; a modify may add it, the class or the password.
+  return keys.includes('pwdchangedtime') || (!added && (keys.includes('objectclass') || keys.includes('userpassword')));
+}
 
 /**
  * After the import (when every policy entry is in place): on each imported shadowAccount with a password,
