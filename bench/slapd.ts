@@ -22,6 +22,8 @@ export async function startSlapd(opts: SlapdOptions): Promise<Target> {
     suffix: BASE_DN,
     rootDn: SLAPD_ROOT_DN,
     rootPw: ssha(opts.rootPassword),
+    // The map is reserved address space, not memory or disk: 1 GiB (the default here) is full at about 830,000 people.
+    maxsize: 16 * 1024 ** 3,
     database: [
       'index objectClass eq',
       'index uid,uidNumber,gidNumber,memberUid,member,cn,mail eq',
