@@ -22,7 +22,7 @@ export interface ServeOptions {
   initIfMissing?: boolean;
 }
 
-const makeLog = (config: Config) => createLogger(config.log.level, config.log.file || undefined);
+const makeLog = (config: Config) => createLogger(config.log.level, config.log.file || undefined, { mayWait: true });
 
 /** cairn serve: the primary and its workers, or one process serving alone. */
 export async function startServe(opts: ServeOptions, cmd: Command): Promise<void> {
