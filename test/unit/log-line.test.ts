@@ -50,6 +50,6 @@ describe('log lines of plain fields', () => {
     expect(flatLine('info', 'm', { error: new Error('x') })).to.equal(undefined);
     const [line] = written((log) => log.info('m', { filter: 'f'.repeat(200 * 1024) }));
     expect(line.length).to.be.below(2 * MAX_LOG_STRING);
-    expect(JSON.parse(line).filter).to.match(/…\(\+\d+ chars\)$/);
+    expect((JSON.parse(line) as { filter: string }).filter).to.match(/…\(\+\d+ chars\)$/);
   });
 });
