@@ -21,20 +21,16 @@ export interface Logger {
 /**
  * Where log lines go: stderr or a file opened for appending. A write per log line would cost a busy
  * server a large part of its time (stderr through a pipe is written synchronously on Linux), so lines are
- * gathered and written once per turn of the event loop, or, for a sink that may wait (the server's main
- * log), at most GATHER_MS later or once GATHER_CHARS are waiting; whatever is left is written when the
- * process exits. A file can be reopened at its path (SIGHUP after logrotate moved it away): lines written
+ * gathered and written once per turn of the event loop, and whatever is left is written when the process
+ * exits. A file can be reopened at its path (SIGHUP after logrotate moved it away): lines written
  * before the reopen go to the old file, later ones to the new.
  */
 class LineSink {
   private pending: string[] = [];
-  private pendingChars = 0;
   private scheduled = false;
   private fd: number;
   /** Whether the lines go to a regular file (a log file, or stderr sent to one), not a pipe or a terminal. */
   private readonly toFile: boolean;
-  /** Whether every logger of this sink lets its lines wait up to GATHER_MS (else: this turn of the loop). */
-  mayWait = true;
 
   /** `path` undefined: stderr. */
   constructor(readonly path?: string) {
@@ -46,12 +42,9 @@ class LineSink {
   /** One whole line, with its newline (pino's destination interface). */
   write(line: string): void {
     this.pending.push(line);
-    this.pendingChars += line.length;
-    if (this.pendingChars >= GATHER_CHARS) return this.flush();
     if (this.scheduled) return;
     this.scheduled = true;
-    if (this.mayWait) setTimeout(() => this.flush(), GATHER_MS).unref();
-    else setImmediate(() => this.flush());
+    setImmediate(() => this.flush());
   }
 
   /**
@@ -94,7 +87,6 @@ class LineSink {
     const lines = this.pending;
     if (lines.length === 0) return;
     this.pending = [];
-    this.pendingChars = 0;
     let chunk = '';
     let bytes = 0;
     if (this.fd < 0 && this.path !== undefined) {
@@ -155,12 +147,7 @@ let stderrSink: LineSink | undefined;
 /** One sink per file in this process: the main log and the audit log may even be the same file. */
 const fileSinks = new Map<string, LineSink>();
 
-/** A line may wait this long before it is written (a sink whose loggers all allow it). */
-const GATHER_MS = 20;
-/** …unless this many characters are waiting. */
-const GATHER_CHARS = 64 * 1024;
-
-const sinkFor = (file: string | undefined, mayWait: boolean): LineSink => {
+const sinkFor = (file: string | undefined): LineSink => {
   let sink: LineSink;
   if (!file) {
     sink = stderrSink ??= new LineSink();
@@ -169,7 +156,6 @@ const sinkFor = (file: string | undefined, mayWait: boolean): LineSink => {
     sink = fileSinks.get(path) ?? new LineSink(path);
     fileSinks.set(path, sink);
   }
-  sink.mayWait &&= mayWait;
   return sink;
 };
 
@@ -277,10 +263,9 @@ export function flatLine(level: LogLevel, message: string, fields: LogFields): s
 /**
  * One JSON line per event, to stderr or a file: level, time, the fields, the message. Every field is
  * bounded (capFields): a client's 200 KB filter makes a line of about 1 KB, not 200 KB. Callers never
- * pass secrets. With mayWait, lines may be written up to GATHER_MS late (a busy server's operation lines:
- * one write for many), and a process killed outright loses at most that much of them.
+ * pass secrets.
  */
-export function createLogger(level: string, file?: string, o: { mayWait?: boolean } = {}): Logger {
+export function createLogger(level: string, file?: string): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: undefined,
@@ -288,7 +273,7 @@ export function createLogger(level: string, file?: string, o: { mayWait?: boolea
     timestamp: () => `,"timestamp":"${isoNow()}"`,
     formatters: { level: (label) => ({ level: label }), log: (fields) => capFields(fields) },
   };
-  const sink = sinkFor(file, o.mayWait === true);
+  const sink = sinkFor(file);
   return new PinoLogger(pino(options, sink), sink);
 }
 

@@ -19,6 +19,11 @@ export interface LdapServerOptions {
   config: Config;
   log: Logger;
   tls?: TlsMaterial;
+  /**
+   * Asked for each new plain LDAP connection before a byte of it is read: true when it was passed to
+   * another process to serve (connection balancing between workers).
+   */
+  passOn?: (socket: Socket) => boolean;
 }
 
 /** The LDAP listeners: plain LDAP with StartTLS, and LDAPS. Owns every connection until shutdown. */
@@ -140,7 +145,18 @@ export class LdapServer implements ConnectionHost {
     return this.admission.holding(conn);
   }
 
-  private accept(socket: Socket, secure: boolean) {
+  /** How many connections this server holds. */
+  get connectionCount(): number {
+    return this.admission.size;
+  }
+
+  /** A plain LDAP connection another process accepted and passed on: served here as if accepted here. */
+  adopt(socket: Socket) {
+    this.accept(socket, false, true);
+  }
+
+  private accept(socket: Socket, secure: boolean, adopted = false) {
+    if (!secure && !adopted && this.o.passOn?.(socket)) return;
     const refusal = this.admission.admit(socket.remoteAddress ?? '');
     if (refusal) {
       connectionRefused();
@@ -151,6 +167,8 @@ export class LdapServer implements ConnectionHost {
       return;
     }
     const conn = new Connection(socket, secure, this);
+    // Held unread while it could still be passed on (pauseOnConnect).
+    if (socket.isPaused()) socket.resume();
     connectionOpened();
     this.admission.add(conn);
     this.log('connect', { conn: conn.id, peer: conn.peer, tls: secure });
@@ -179,7 +197,7 @@ export class LdapServer implements ConnectionHost {
         });
       });
     this.startSweeping();
-    const tcp = createTcpServer((s) => this.accept(s, false));
+    const tcp = createTcpServer({ pauseOnConnect: this.o.passOn !== undefined }, (s) => this.accept(s, false));
     this.listeners.push(tcp);
     const bound = { ldap: await start(tcp, plain), ldaps: undefined as ListenAddress | undefined };
     if (ldaps) {

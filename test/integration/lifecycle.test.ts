@@ -183,7 +183,10 @@ describe('server lifecycle', function () {
       configFile = join(data, '..', 'cairn.json');
       writeFileSync(configFile, settings());
       // The configuration file's log.level (info), not the tests' CAIRN_LOG_LEVEL.
-      server = await startServer(data, { CAIRN_SERVER_WORKERS: '2', CAIRN_LOG_LEVEL: undefined }, ['--config', configFile]);
+      server = await startServer(data, { CAIRN_SERVER_WORKERS: '2', CAIRN_SERVER_CONNECTION_BALANCING: 'primary', CAIRN_LOG_LEVEL: undefined }, [
+        '--config',
+        configFile,
+      ]);
     });
     after(async () => {
       await server?.stop();
@@ -339,7 +342,7 @@ describe('server lifecycle', function () {
     });
   });
 
-  describe('server.connectionBalancing kernel (2 workers)', () => {
+  describe('server.connectionBalancing kernel, the default (2 workers)', () => {
     let server: RunningServer;
     let data: string;
     before(async () => {
@@ -351,10 +354,14 @@ describe('server lifecycle', function () {
       removeData(data);
     });
 
-    // How the kernel spreads them is its own business: a burst may land mostly in one worker.
-    it('the workers accept on the shared socket: every connection is served', async () => {
-      const gained = await connectionsPerWorker(server, 40);
-      expect(gained.reduce((a, b) => a + b)).to.equal(40);
+    // The kernel may land a burst mostly in one worker (libuv accepts all that wait): that worker passes
+    // what it holds beyond the others' count plus 8 on to them, through the primary, before reading it.
+    it('the workers accept on the shared socket; a burst of 40 is spread, each worker holding at least 10', async () => {
+      for (let round = 0; round < 3; round++) {
+        const gained = await connectionsPerWorker(server, 40);
+        expect(gained.reduce((a, b) => a + b)).to.equal(40);
+        expect(Math.min(...gained), `40 connections split ${gained.join('/')}`).to.be.at.least(10);
+      }
     });
   });
 });
@@ -363,17 +370,23 @@ describe('server lifecycle', function () {
 async function connectionsPerWorker(server: RunningServer, count: number): Promise<number[]> {
   const workers = childrenOf(server.process.pid!);
   expect(workers).to.have.length(2);
-  // Connections an earlier test closed may still be closing on the server's side: wait for steady counts.
-  let before = workers.map(socketCount);
-  for (let tries = 0; tries < 50; tries++) {
-    await sleep(150);
-    const now = workers.map(socketCount);
-    if (now.every((n, i) => n === before[i])) break;
-    before = now;
-  }
+  // Connections an earlier test closed may still be closing on the server's side, and one passed on is
+  // briefly held by both workers: counts are read once steady.
+  const steady = async () => {
+    let counts = workers.map(socketCount);
+    for (let tries = 0; tries < 50; tries++) {
+      await sleep(150);
+      const now = workers.map(socketCount);
+      if (now.every((n, i) => n === counts[i])) break;
+      counts = now;
+    }
+    return counts;
+  };
+  const before = await steady();
   const clients = await Promise.all(Array.from({ length: count }, () => RawClient.open(server.port)));
   await Promise.all(clients.map((c) => c.bindAdmin()));
-  const gained = workers.map((pid, i) => socketCount(pid) - before[i]);
+  const after = await steady();
+  const gained = workers.map((_, i) => after[i] - before[i]);
   for (const c of clients) c.destroy();
   return gained;
 }

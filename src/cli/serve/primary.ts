@@ -4,6 +4,7 @@ import type { Logger } from '../../log';
 import { describeListening, type ReloadRequest, type WorkerMessage } from './messages';
 import { emptyOutcome, logOutcome, mergeOutcomes, reloadConfig, type ReloadOutcome } from './reload';
 import type { Reminders } from './reminders';
+import { PrimaryBalance } from './balance';
 
 /** A dead worker is started again after this long, doubling at each death up to MAX_RESTART_DELAY_MS. */
 const FIRST_RESTART_DELAY_MS = 1000;
@@ -43,6 +44,7 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
     let restartDelay = FIRST_RESTART_DELAY_MS;
     let lastDeath = 0;
     const failures = new Map<number, string>();
+    const balance = config.server.connectionBalancing === 'kernel' ? new PrimaryBalance() : undefined;
     let round: { waiting: Set<number>; outcomes: ReloadOutcome[]; timer: NodeJS.Timeout } | undefined;
 
     let failure: string | undefined;
@@ -74,6 +76,7 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
         if (!announced) failStart(m.message);
       } else if (m?.type === 'listening') {
         serving.add(worker.id);
+        balance?.add(worker);
         // A SIGHUP while it was starting: it may have opened the logs or read the files before.
         if ((startedAfter.get(worker.id) ?? reloads) < reloads) worker.send({ type: 'reload' } satisfies ReloadRequest);
         if (announced) log.info('server worker serving again', { pid: worker.process.pid, workers: serving.size });
@@ -99,6 +102,7 @@ export function runPrimary(o: PrimaryOptions): Promise<void> {
     };
 
     cluster.on('exit', (worker, code, signal) => {
+      balance?.remove(worker);
       const failed = failures.get(worker.id);
       failures.delete(worker.id);
       serving.delete(worker.id);

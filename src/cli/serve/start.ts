@@ -22,7 +22,7 @@ export interface ServeOptions {
   initIfMissing?: boolean;
 }
 
-const makeLog = (config: Config) => createLogger(config.log.level, config.log.file || undefined, { mayWait: true });
+const makeLog = (config: Config) => createLogger(config.log.level, config.log.file || undefined);
 
 /** cairn serve: the primary and its workers, or one process serving alone. */
 export async function startServe(opts: ServeOptions, cmd: Command): Promise<void> {
@@ -64,9 +64,9 @@ async function serve(data: string, readConfig: () => Config, initIfMissing: bool
   }
   const count = config.server.workers || availableParallelism();
   if (count === 1) return runServer(data, config, log, readConfig);
-  // primary: Node's round robin, where the primary accepts each connection and hands it to a worker in
-  // turn. kernel: every worker accepts on the shared socket, with no hand-off (a sixth of the server's CPU
-  // when each bind comes on a new connection), but a burst of connections can land mostly in one worker.
+  // kernel: every worker accepts on the shared socket, with no hand-off (which costs more CPU than a cached
+  // bind when each bind comes on a new connection); a worker a burst overloads passes the excess on
+  // (balance.ts). primary: Node's round robin, where the primary accepts each connection and hands it on.
   cluster.schedulingPolicy = config.server.connectionBalancing === 'kernel' ? cluster.SCHED_NONE : cluster.SCHED_RR;
   // A missing data folder, a lost or wrong MFA key, a bad certificate or a taken port stops start-up
   // here, with its message, before any worker starts.

@@ -12,6 +12,7 @@ import { tlsFiles, tlsFor } from './preflight';
 import { logOutcome, reloadServing } from './reload';
 import { Reminders } from './reminders';
 import { startPortalIfOn } from './portal';
+import { WorkerBalance } from './balance';
 
 const send = (m: WorkerMessage): Promise<void> => new Promise((resolve) => (process.send ? process.send(m, undefined, {}, () => resolve()) : resolve()));
 
@@ -42,7 +43,15 @@ export async function runServer(data: string, config: Config, log: Logger, readC
   const tls = tlsFor(config, data);
   const vitals = await (await import('../../metrics/vitals')).startVitals(config, dataPaths(data).database, log, 1);
   const opened = await openDirectory(data, config, log);
-  const ldap = new LdapServer({ directory: opened.directory, config, log, tls });
+  // Workers that accept on the shared socket themselves pass on what a burst brings them beyond their share.
+  const balance: WorkerBalance | undefined =
+    cluster.isWorker && config.server.connectionBalancing === 'kernel'
+      ? new WorkerBalance(
+          () => ldap.connectionCount,
+          (socket) => ldap.adopt(socket),
+        )
+      : undefined;
+  const ldap: LdapServer = new LdapServer({ directory: opened.directory, config, log, tls, passOn: balance && ((socket) => balance.passOn(socket)) });
   const ldapsAddress = config.server.ldaps === 'none' ? undefined : parseAddress(config.server.ldaps);
   let bound;
   try {
