@@ -36,6 +36,7 @@ import type {
   WriteTx,
 } from './types';
 import { StoreBusy } from './types';
+import { EntryCache } from './entry-cache';
 
 interface EntryRow {
   id: number;
@@ -133,7 +134,7 @@ export class SqliteStore implements Store {
   /** How values become index rows (the directory's schema); set by useIndexer before any write or search. */
   private indexer?: EntryIndexer;
   private readonly tx: WriteTx;
-  private readonly byNdnCache = new Map<string, StoredEntry | null>();
+  private readonly byNdnCache = new EntryCache();
   private readonly dataVersion: Database.Statement;
   private seenDataVersion = -1;
 
@@ -181,9 +182,8 @@ export class SqliteStore implements Store {
     return s;
   }
 
-  private getByNdn(ndn: string): StoredEntry | undefined {
-    const r = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.ndn = ?`).get(ndn) as EntryRow | undefined;
-    return r && toEntry(r);
+  private rowByNdn(ndn: string): EntryRow | undefined {
+    return this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.ndn = ?`).get(ndn) as EntryRow | undefined;
   }
 
   private getById(id: number): StoredEntry | undefined {
@@ -229,9 +229,9 @@ export class SqliteStore implements Store {
   private cachedByNdn(ndn: string) {
     let e = this.byNdnCache.get(ndn);
     if (e === undefined) {
-      e = this.getByNdn(ndn) ?? null;
-      if (this.byNdnCache.size >= 1000) this.byNdnCache.clear();
-      this.byNdnCache.set(ndn, e);
+      const row = this.rowByNdn(ndn);
+      e = row ? toEntry(row) : null;
+      this.byNdnCache.set(ndn, e, row?.attrs.length ?? 0);
     }
     return e ?? undefined;
   }
