@@ -22,8 +22,8 @@ export interface Logger {
  * Where log lines go: stderr or a file opened for appending. A write per log line would cost a busy
  * server a large part of its time (stderr through a pipe is written synchronously on Linux), so lines are
  * gathered and written once per turn of the event loop, and whatever is left is written when the process
- * exits. A file can be reopened at its path (SIGHUP after logrotate moved it away): lines written
- * before the reopen go to the old file, later ones to the new.
+ * exits. A file can be reopened at its path (SIGHUP after logrotate moved it away): lines written before
+ * the reopen go to the old file, later ones to the new.
  */
 class LineSink {
   private pending: string[] = [];
@@ -42,9 +42,10 @@ class LineSink {
   /** One whole line, with its newline (pino's destination interface). */
   write(line: string): void {
     this.pending.push(line);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   /**
@@ -147,15 +148,11 @@ let stderrSink: LineSink | undefined;
 /** One sink per file in this process: the main log and the audit log may even be the same file. */
 const fileSinks = new Map<string, LineSink>();
 
-const sinkFor = (file: string | undefined): LineSink => {
-  let sink: LineSink;
-  if (!file) {
-    sink = stderrSink ??= new LineSink();
-  } else {
-    const path = resolve(file);
-    sink = fileSinks.get(path) ?? new LineSink(path);
-    fileSinks.set(path, sink);
-  }
+const sinkFor = (file?: string): LineSink => {
+  if (!file) return (stderrSink ??= new LineSink());
+  const path = resolve(file);
+  let sink = fileSinks.get(path);
+  if (!sink) fileSinks.set(path, (sink = new LineSink(path)));
   return sink;
 };
 
