@@ -37,6 +37,7 @@ import type {
 } from './types';
 import { StoreBusy } from './types';
 import { EntryCache } from './entry-cache';
+import { attributesFromJson, attributesToJson } from './attributes-json';
 
 interface EntryRow {
   id: number;
@@ -53,7 +54,7 @@ const toEntry = (r: EntryRow): StoredEntry => ({
   dn: r.dn,
   ndn: r.ndn,
   path: r.path,
-  attributes: JSON.parse(r.attrs) as AttributeMap,
+  attributes: attributesFromJson(r.attrs),
 });
 
 const ENTRY_COLUMNS = 'e.id, e.parent_id, e.dn, e.ndn, e.path, e.attrs';
@@ -715,7 +716,7 @@ export class SqliteStore implements Store {
     const row = this.stmt('SELECT ndn, attrs FROM entries WHERE id = ?').get(id) as { ndn: string; attrs: string } | undefined;
     if (!row) return undefined;
     this.byNdnCache.delete(row.ndn);
-    return JSON.parse(row.attrs) as AttributeMap;
+    return attributesFromJson(row.attrs);
   }
 
   /**
@@ -761,7 +762,7 @@ export class SqliteStore implements Store {
     let count = 0;
     for (let after = 0; ;) {
       const rows = page.all(after) as { id: number; attrs: string }[];
-      for (const r of rows) this.writeIndex(r.id, indexer.rows(JSON.parse(r.attrs) as AttributeMap));
+      for (const r of rows) this.writeIndex(r.id, indexer.rows(attributesFromJson(r.attrs)));
       count += rows.length;
       if (rows.length < 1000) return count;
       after = rows[rows.length - 1].id;
@@ -807,7 +808,7 @@ export class SqliteStore implements Store {
           e.dn,
           e.ndn,
           e.path,
-          JSON.stringify(e.attributes),
+          attributesToJson(e.attributes),
         );
         const id = Number(info.lastInsertRowid);
         this.writeIndex(id, this.requireIndexer().rows(e.attributes));
@@ -816,7 +817,7 @@ export class SqliteStore implements Store {
       updateEntry: (id, attributes) => {
         const before = this.storedAttributes(id);
         if (!before) return;
-        this.stmt('UPDATE entries SET attrs = ? WHERE id = ?').run(JSON.stringify(attributes), id);
+        this.stmt('UPDATE entries SET attrs = ? WHERE id = ?').run(attributesToJson(attributes), id);
         this.rewriteIndex(id, before, attributes);
       },
       moveEntry: (id, parentId, dn, ndn, path) => {
