@@ -1,4 +1,4 @@
-import { verifyHash } from './hash-schemes';
+import { verifiesNatively, verifyHash } from './hash-schemes';
 import { bcryptHash } from './hashes/bcrypt';
 
 /**
@@ -11,4 +11,9 @@ export type HashResponse = { id: number; ok: true; result: string | boolean } | 
 
 export async function runHashJob(req: HashRequest): Promise<string | boolean> {
   return req.op === 'hash' ? bcryptHash(req.password, req.cost) : verifyHash(req.password, req.stored);
+}
+
+/** Whether a job runs off the event loop by itself (native bcrypt): no hash thread is needed for it. */
+export function runsNatively(req: HashRequest): boolean {
+  return req.op === 'hash' || verifiesNatively(req.stored);
 }

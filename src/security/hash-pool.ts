@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { runHashJob, type HashRequest, type HashResponse } from './hash-jobs';
+import { runHashJob, runsNatively, type HashRequest, type HashResponse } from './hash-jobs';
 import { hashPoolMetrics as metrics } from '../metrics/counts';
 import { secondsSince } from '../metrics/slots';
 
@@ -8,17 +8,20 @@ type Job = { req: HashRequest; resolve: (v: string | boolean) => void; reject: (
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
- * A pool of worker threads for hashing and verifying passwords; jobs queue when every worker is busy.
- * Threads start when work first needs them, up to the pool's size: a CLI command that hashes one password
- * starts one thread, and a server that nobody has bound to yet holds none (each costs about 130 ms of CPU
- * and 10 MB to start). An inline pool has no thread: its jobs run on the caller's thread, for a one-shot
- * CLI command, where a thread would cost more to start than the one hash it is for.
+ * Hashing and verifying passwords off the event loop, at most `size` jobs at once (one per CPU by default);
+ * the rest queue. bcrypt (every hash Cairn writes, so nearly every bind) is native code that runs on
+ * libuv's thread pool by itself. The schemes of imported hashes that are not (sha-crypt, md5-crypt,
+ * yescrypt, argon2, PBKDF2, DES) run on worker threads of the pool, started when one is first needed: a
+ * server whose people all have bcrypt holds none (each costs about 130 ms of CPU and 10 MB to start).
+ * An inline pool has no thread: its jobs run on the caller's thread, for a one-shot CLI command.
  */
 export class HashPool {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
   private readonly queue: Job[] = [];
   private readonly running = new Map<Worker, Job>();
+  /** Jobs running now, on a thread or natively. */
+  private busy = 0;
   private nextId = 1;
   private closed = false;
 
@@ -30,45 +33,53 @@ export class HashPool {
     this.size = size === 'inline' ? 0 : Math.max(1, size);
   }
 
-  private spawn() {
+  private spawn(): Worker {
     const w = new Worker(join(__dirname, 'hash-worker.js'));
     w.unref();
     w.on('message', (res: HashResponse) => {
       const job = this.running.get(w);
       this.running.delete(w);
-      if (job) {
-        metrics.busy(-1);
-        metrics.done(job.req.op, secondsSince(job.queued));
-        if (res.ok) job.resolve(res.result);
-        else job.reject(new Error(res.error));
-      }
       this.idle.push(w);
-      this.pump();
+      if (job) this.finished(job, res.ok ? undefined : new Error(res.error), res.ok ? res.result : undefined);
     });
     w.on('error', (err) => {
       const job = this.running.get(w);
       this.running.delete(w);
-      if (job) metrics.busy(-1);
-      job?.reject(err);
       this.all.splice(this.all.indexOf(w), 1);
       if (this.idle.includes(w)) this.idle.splice(this.idle.indexOf(w), 1);
       metrics.threads(-1);
-      if (!this.closed) this.pump();
+      if (job) this.finished(job, err);
     });
     this.all.push(w);
-    this.idle.push(w);
     metrics.threads(1);
+    return w;
+  }
+
+  private finished(job: Job, err: Error | undefined, result?: string | boolean) {
+    this.busy--;
+    metrics.busy(-1);
+    metrics.done(job.req.op, secondsSince(job.queued));
+    if (err) job.reject(err);
+    else job.resolve(result!);
+    if (!this.closed) this.pump();
   }
 
   private pump() {
-    while (this.queue.length > this.idle.length && this.all.length < this.size) this.spawn();
-    while (this.idle.length && this.queue.length) {
-      const w = this.idle.pop()!;
+    while (this.queue.length > 0 && this.busy < this.size) {
       const job = this.queue.shift()!;
       metrics.queued(-1);
       metrics.busy(1);
-      this.running.set(w, job);
-      w.postMessage(job.req);
+      this.busy++;
+      if (runsNatively(job.req)) {
+        runHashJob(job.req).then(
+          (result) => this.finished(job, undefined, result),
+          (err: unknown) => this.finished(job, err instanceof Error ? err : new Error(String(err))),
+        );
+      } else {
+        const w = this.idle.pop() ?? this.spawn();
+        this.running.set(w, job);
+        w.postMessage(job.req);
+      }
     }
   }
 

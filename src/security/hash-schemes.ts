@@ -22,13 +22,15 @@ interface Family {
   name: string;
   /** Cheap enough to run on the event loop (a single digest); everything else goes to the worker threads. */
   fast: boolean;
+  /** Native code that leaves the event loop by itself (libuv's thread pool): no hash thread is needed. */
+  native?: boolean;
   wellFormed(text: string): boolean;
   verify(password: Buffer, text: string): boolean | Promise<boolean>;
 }
 
 /** The `{CRYPT}` families, tried in order on the text after `{CRYPT}`. */
 const CRYPT_FAMILIES: [RegExp, Family][] = [
-  [/^\$2[a-z]\$/, { name: 'BCRYPT', fast: false, wellFormed: isBcryptHash, verify: (pw, t) => bcryptCheck(pw, t) }],
+  [/^\$2[a-z]\$/, { name: 'BCRYPT', fast: false, native: true, wellFormed: isBcryptHash, verify: (pw, t) => bcryptCheck(pw, t) }],
   [/^\$1\$/, { name: 'CRYPT-MD5', fast: false, wellFormed: (t) => MD5_CRYPT.test(t), verify: md5Verify }],
   [/^\$apr1\$/, { name: 'CRYPT-APR1', fast: false, wellFormed: (t) => MD5_CRYPT.test(t), verify: md5Verify }],
   [/^\$5\$/, { name: 'CRYPT-SHA256', fast: false, wellFormed: isShaCrypt, verify: shaVerify }],
@@ -114,6 +116,11 @@ export function isBcrypt(stored: string): boolean {
 /** True when verifying against this stored hash is a single digest, cheap enough for the event loop. */
 export function verifiesInline(stored: string): boolean {
   return classify(stored)?.family?.fast === true;
+}
+
+/** True when verifying against this stored hash runs off the event loop without a hash thread. */
+export function verifiesNatively(stored: string): boolean {
+  return classify(stored)?.family?.native === true;
 }
 
 /**

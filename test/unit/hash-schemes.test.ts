@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { scryptSync } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
 import { valueFromBytes } from '../../src/bytes';
-import { hashThreads } from '../../src/metrics/counts';
+import { hashQueue, hashThreads } from '../../src/metrics/counts';
 import { HashPool } from '../../src/security/hash-pool';
 import { hashScheme, isBcrypt, isSupportedHash, looksLikeUnsupportedHash, verifiesInline, verifyHash } from '../../src/security/hash-schemes';
 import { encodeLittleEndian64 } from '../../src/security/hashes/crypt64';
@@ -175,7 +175,7 @@ describe('password hash schemes', function () {
       expect(String(refused)).to.match(/at most 4096 bytes/);
     });
 
-    it('bcrypt written by hash-wasm verifies with bcryptjs, and the other way round', async () => {
+    it('bcrypt Cairn writes (@node-rs/bcrypt) verifies with bcryptjs, and the other way round', async () => {
       const ours = (await hasher.hash('Correct horse 1')).slice(7);
       expect(bcryptjs.compareSync('Correct horse 1', ours)).to.equal(true);
       expect(bcryptjs.compareSync('Correct horse 2', ours)).to.equal(false);
@@ -187,6 +187,25 @@ describe('password hash schemes', function () {
       const stored = await hasher.hash(long + 'tail');
       expect(await hasher.verify(long + 'other', stored)).to.equal(true);
       expect(bcryptjs.compareSync(long, stored.slice(7))).to.equal(true);
+    });
+
+    it('bcrypt runs natively with no hash thread, at most the pool size at once; an imported scheme starts a thread', async () => {
+      const threads = async () => (await hashThreads.get()).values[0].value;
+      const queued = async () => (await hashQueue.get()).values[0].value;
+      const fresh = new HashPool(2);
+      const h = new PasswordHasher(fresh, 4);
+      const before = await threads();
+      const stored = await h.hash('Native pass 1');
+      const five = Array.from({ length: 5 }, (_, i) => h.verify(i % 2 ? 'Native pass 1' : 'wrong', stored));
+      expect(await queued(), 'two run, three wait').to.equal(3);
+      expect(await Promise.all(five)).to.deep.equal([false, true, false, true, false]);
+      expect(await queued()).to.equal(0);
+      expect(await threads(), 'no thread for bcrypt').to.equal(before);
+      const sha512 = vectors.find((x) => x.hash.startsWith('{CRYPT}$6$') && !x.hash.includes('rounds='))!;
+      expect(await h.verify(valueFromBytes(sha512.password), sha512.hash)).to.equal(true);
+      expect(await threads(), 'one thread for sha-crypt').to.equal(before + 1);
+      await fresh.close();
+      expect(await threads()).to.equal(before);
     });
   });
 
