@@ -104,8 +104,20 @@ export function countTlsHandshake(kind: 'ldaps' | 'starttls', ok: boolean): void
   tlsHandshakes.inc((kind === 'ldaps' ? 0 : 2) + (ok ? 0 : 1));
 }
 
-export const hashQueue = new Slots('cairn_hash_queue_length', 'Password hash jobs waiting for their turn (at most security.hashWorkers run at once)', 'gauge', [{}], true);
-export const hashBusy = new Slots('cairn_hash_threads_busy', 'Password hash jobs running now (bcrypt natively, other schemes on hashing threads)', 'gauge', [{}], true);
+export const hashQueue = new Slots(
+  'cairn_hash_queue_length',
+  'Password hash jobs waiting for their turn (at most security.hashWorkers run at once)',
+  'gauge',
+  [{}],
+  true,
+);
+export const hashBusy = new Slots(
+  'cairn_hash_threads_busy',
+  'Password hash jobs running now (bcrypt natively, other schemes on hashing threads)',
+  'gauge',
+  [{}],
+  true,
+);
 export const hashThreads = new Slots(
   'cairn_hash_threads',
   'Hashing threads started for imported schemes other than bcrypt (on first need, up to security.hashWorkers each server process)',
