@@ -38,12 +38,14 @@ export class Normalization {
   private readonly infos = new Map<string, AttributeInfo | null>();
   private readonly normalizers: Map<string, Normalizer>;
   private readonly dnCache = new Map<string, NormalizedDN>();
+  /** Normal forms of DN-valued values and assertions (member=…): only the ndn, which is all they need. */
+  private readonly ndnCache = new Map<string, string>();
 
   constructor(readonly schema: Schema) {
     this.normalizers = standardNormalizers({
       dn: (v) => {
         try {
-          return this.normalizeDN(v).ndn;
+          return this.ndnOf(v);
         } catch {
           return undefined;
         }
@@ -111,6 +113,18 @@ export class Normalization {
       this.dnCache.set(dn, n);
     }
     return n;
+  }
+
+  /** The normal form of a DN alone, without the rest of NormalizedDN (re-serialised DN, path). */
+  ndnOf(dn: string): string {
+    const known = this.dnCache.get(dn)?.ndn ?? this.ndnCache.get(dn);
+    if (known !== undefined) return known;
+    const ndn = parseDN(dn)
+      .map((rdn) => this.normalizeRdn(rdn, dn))
+      .join(',');
+    if (this.ndnCache.size >= 10000) this.ndnCache.clear();
+    this.ndnCache.set(dn, ndn);
+    return ndn;
   }
 
   private computeNormalizedDN(dn: string): NormalizedDN {

@@ -127,6 +127,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly largeStatements = new Map<string, Database.Statement>();
+  private readonly kinds = new WeakMap<Database.Statement, 'reader' | 'readonly' | 'write'>();
   private readonly plans = new WeakMap<StoreFilter, PlanFilter>();
   private readonly walks = new WeakMap<SearchPageQuery['scope'], SubtreeWalk>();
   private readonly predicates = new WeakMap<StoreFilter, JsFilter>();
@@ -183,11 +184,18 @@ export class SqliteStore implements Store {
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
-      s = this.db.prepare(sql);
+      s = this.prepare(sql);
       if (this.statements.size > 2000) this.statements.clear();
       this.statements.set(sql, s);
     }
     return this.inTurn(s);
+  }
+
+  /** A statement, with what inTurn asks of it read once (each is a call into better-sqlite3). */
+  private prepare(sql: string): Database.Statement {
+    const s = this.db.prepare(sql);
+    this.kinds.set(s, s.readonly ? (s.reader ? 'reader' : 'readonly') : 'write');
+    return s;
   }
 
   /**
@@ -198,8 +206,9 @@ export class SqliteStore implements Store {
    * write ends it first (a read transaction cannot become a write once another process has committed).
    */
   private inTurn(s: Database.Statement): Database.Statement {
-    if (!s.readonly) this.endReadTurn();
-    else if (s.reader && !this.db.inTransaction) this.beginReadTurn();
+    const kind = this.kinds.get(s) ?? (s.readonly ? (s.reader ? 'reader' : 'readonly') : 'write');
+    if (kind === 'write') this.endReadTurn();
+    else if (kind === 'reader' && !this.readTurn && !this.db.inTransaction) this.beginReadTurn();
     return s;
   }
 
@@ -483,7 +492,7 @@ export class SqliteStore implements Store {
     if (sql.length <= LARGE_SQL) return this.stmt(sql);
     let s = this.largeStatements.get(sql);
     if (!s) {
-      s = this.db.prepare(sql);
+      s = this.prepare(sql);
       if (this.largeStatements.size >= 4) this.largeStatements.delete(this.largeStatements.keys().next().value!);
       this.largeStatements.set(sql, s);
     }
