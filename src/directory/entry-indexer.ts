@@ -6,11 +6,11 @@ import type { AttributeInfo, Normalization } from './normalize';
  * Raise when the code that turns values into index rows changes (a matching rule's normaliser, what is
  * indexed): stores built before then are reindexed when they open.
  */
-const INDEX_FORMAT = 1;
+const INDEX_FORMAT = 2;
 
 /**
- * The normalised values filters search: every value by its equality rule, object classes with their
- * superclasses. A value with options is indexed under its type (a filter on `cn` matches `cn;lang-de`)
+ * The normalised values filters search: every value by its equality rule (a long binary value by its
+ * digest: Normalization.indexKey), object classes with their superclasses. A value with options is indexed under its type (a filter on `cn` matches `cn;lang-de`)
  * and under its type with options (a filter on `cn;lang-de` matches only those). An attribute the schema
  * no longer knows is not indexed: no filter can name it.
  */
@@ -55,7 +55,7 @@ export class SchemaIndexer implements EntryIndexer {
       if (!info || (keys && !keys.has(info.key) && !keys.has(info.slotKey))) continue;
       const { key, slotKey } = info;
       for (const v of attributes[name]) {
-        const n = this.norm.equalityKey(info, v) ?? v;
+        const n = this.norm.indexKey(info, v) ?? v;
         add(key, n);
         if (slotKey !== key) add(slotKey, n);
         if (key === 'objectclass') {

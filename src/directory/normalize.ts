@@ -3,6 +3,17 @@ import { escapeDNValue, formatDN, parseDN, type Rdn } from './dn';
 import { LdapError, ldapError } from './errors';
 import { caseExact, standardNormalizers, type Normalizer } from './matching';
 import { ResultCode } from '../ldap/result-codes';
+import { createHash } from 'node:crypto';
+import { valueBytes } from '../bytes';
+
+/**
+ * Binary syntaxes (RFC 4517 Octet String, RFC 2252 JPEG, Fax, Audio, Binary, RFC 4523 certificates,
+ * certificate lists and pairs): their long values are indexed by digest (Normalization.indexKey).
+ */
+const BINARY_SYNTAXES = new Set(['40', '28', '23', '4', '5', '8', '9', '10'].map((n) => `1.3.6.1.4.1.1466.115.121.1.${n}`));
+const DIGEST_OVER = 48;
+/** With the 44 characters of the digest, 54: longer than any value kept verbatim. */
+const DIGEST_PREFIX = '{sha256}: ';
 
 /** An attribute type with the normalisers of its matching rules, resolved once. */
 export interface AttributeInfo {
@@ -18,6 +29,8 @@ export interface AttributeInfo {
   equality?: Normalizer;
   ordering?: Normalizer;
   substrings?: Normalizer;
+  /** Long values are indexed by their digest (see indexKey). */
+  digestIndexed: boolean;
 }
 
 export interface NormalizedDN {
@@ -82,8 +95,10 @@ export class Normalization {
           equality: this.rule(type.equality),
           ordering: this.rule(type.ordering),
           substrings: this.rule(type.substr) ?? this.rule(type.equality),
+          digestIndexed: false,
         }
       : null;
+    if (info) info.digestIndexed = BINARY_SYNTAXES.has(type?.syntax ?? '') && !info.ordering && !type?.substr;
     this.infos.set(lookup, info);
     return info ?? undefined;
   }
@@ -102,6 +117,19 @@ export class Normalization {
   /** The equality normal form of a value; attributes without an equality rule compare exactly. */
   equalityKey(info: AttributeInfo, value: string): string | undefined {
     return (info.equality ?? caseExact)(value);
+  }
+
+  /**
+   * The form a value takes in the index (attr_index.norm), which equality filters look up: its equality
+   * normal form, or for a long value of a binary syntax (a photo, a certificate: types with no ordering and
+   * no substrings rule, so equality and presence are all a filter can ask, as in slapd) the SHA-256 of its bytes. A
+   * photo's index row was the photo again, most of a photo directory's database. Verbatim forms are at most
+   * DIGEST_OVER characters and digests longer, so the two never meet.
+   */
+  indexKey(info: AttributeInfo, value: string): string | undefined {
+    const key = this.equalityKey(info, value);
+    if (key === undefined || !info.digestIndexed || key.length <= DIGEST_OVER) return key;
+    return DIGEST_PREFIX + createHash('sha256').update(valueBytes(key)).digest('base64');
   }
 
   /** Search bases and bind DNs repeat: their normal forms are kept (a bounded cache, cleared when full). */

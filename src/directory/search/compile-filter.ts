@@ -77,7 +77,7 @@ export function compileFilter(filter: Filter, norm: Normalization, hidden: Reado
         const info = visible(f.attribute);
         if (!info) return UNDEFINED;
         if (info.key === 'hassubordinates') return APPROXIMATE;
-        const value = norm.equalityKey(info, f.value);
+        const value = norm.indexKey(info, f.value);
         if (value === undefined) return UNDEFINED;
         if (info.key === 'entrydn') return exact({ kind: 'ndn', ndn: value });
         return exact({ kind: 'equal', attrs: keysOf(info), norm: value });
@@ -92,7 +92,8 @@ export function compileFilter(filter: Filter, norm: Normalization, hidden: Reado
       }
       case 'substrings': {
         const info = visible(f.attribute);
-        if (!info || !info.substrings) return UNDEFINED;
+        // A binary type without a substrings rule (a photo, a certificate) has none: Undefined, as in slapd.
+        if (!info || !info.substrings || info.digestIndexed) return UNDEFINED;
         const n = info.substrings;
         const parts = [f.initial, ...f.any, f.final].map((p) => (p === undefined ? undefined : n(p)));
         if (parts.some((p, i) => p === undefined && [f.initial, ...f.any, f.final][i] !== undefined)) return UNDEFINED;
