@@ -4,13 +4,18 @@ import type { Socket } from 'node:net';
 /**
  * Connection balancing `kernel`: every worker accepts on the shared socket, with no hand-off through the
  * primary (which costs a connection more CPU than a cached bind). A burst of connections may then land
- * mostly in one worker (libuv accepts all that are waiting): a worker holding more than SLACK connections
+ * mostly in one worker (libuv accepts all that are waiting): a worker holding more than slack() connections
  * above the least busy other worker passes each new one (before reading a byte of it) through the primary
  * to that worker. Workers tell the primary how many connections they hold every REPORT_MS when it changed;
  * the primary tells each worker the lowest count among the others.
  */
 const REPORT_MS = 250;
 const SLACK = 8;
+/**
+ * Under 4 x SLACK connections, a quarter of them (at least 2): an application's pool of 8 opened at once
+ * (ldclt's 8 threads) all landing in one worker left the other idle, and the searches at half speed.
+ */
+const slack = (held: number) => Math.min(SLACK, Math.max(2, held >> 2));
 
 /** A worker's count (worker → primary). */
 interface ConnectionCount {
@@ -67,7 +72,8 @@ export class WorkerBalance {
 
   /** Whether `socket` (accepted, nothing read yet) was passed on to a less busy worker. */
   passOn(socket: Socket): boolean {
-    if (!process.send || this.connections() <= this.othersLowest + this.passedOn + SLACK) return false;
+    const held = this.connections();
+    if (!process.send || held <= this.othersLowest + this.passedOn + slack(held)) return false;
     if (!send(process, { type: 'cairn:handoff' }, socket)) return false;
     this.passedOn++;
     return true;
