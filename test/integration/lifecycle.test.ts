@@ -365,10 +365,10 @@ describe('server lifecycle', function () {
       }
     });
 
-    it('a pool of 8 opened at once is shared too, each worker holding at least 3', async () => {
+    it('a pool of 8 opened at once is shared too, each worker holding at least 2 (before the quarter rule: 7/1 seen)', async () => {
       for (let round = 0; round < 4; round++) {
         const gained = await connectionsPerWorker(server, 8);
-        expect(Math.min(...gained), `8 connections split ${gained.join('/')}`).to.be.at.least(3);
+        expect(Math.min(...gained), `8 connections split ${gained.join('/')}`).to.be.at.least(2);
       }
     });
   });
