@@ -95,10 +95,9 @@ export class Normalization {
           equality: this.rule(type.equality),
           ordering: this.rule(type.ordering),
           substrings: this.rule(type.substr) ?? this.rule(type.equality),
-          digestIndexed: false,
+          digestIndexed: BINARY_SYNTAXES.has(type.syntax ?? '') && !type.ordering && !type.substr,
         }
       : null;
-    if (info) info.digestIndexed = BINARY_SYNTAXES.has(type?.syntax ?? '') && !info.ordering && !type?.substr;
     this.infos.set(lookup, info);
     return info ?? undefined;
   }
