@@ -146,9 +146,7 @@ export class Normalization {
   ndnOf(dn: string): string {
     const known = this.dnCache.get(dn)?.ndn ?? this.ndnCache.get(dn);
     if (known !== undefined) return known;
-    const ndn = parseDN(dn)
-      .map((rdn) => this.normalizeRdn(rdn, dn))
-      .join(',');
+    const ndn = this.normalizeRdns(dn, parseDN(dn)).join(',');
     if (this.ndnCache.size >= 10000) this.ndnCache.clear();
     this.ndnCache.set(dn, ndn);
     return ndn;
@@ -156,7 +154,7 @@ export class Normalization {
 
   private computeNormalizedDN(dn: string): NormalizedDN {
     const rdns = parseDN(dn);
-    const nrdns = rdns.map((rdn) => this.normalizeRdn(rdn, dn));
+    const nrdns = this.normalizeRdns(dn, rdns);
     return {
       rdns,
       dn: formatDN(rdns),
@@ -164,6 +162,10 @@ export class Normalization {
       path: [...nrdns].reverse().join(','),
       nrdns,
     };
+  }
+
+  private normalizeRdns(dn: string, rdns: Rdn[]): string[] {
+    return rdns.map((rdn) => this.normalizeRdn(rdn, dn));
   }
 
   private normalizeRdn(rdn: Rdn, dn: string): string {

@@ -214,7 +214,7 @@ export class SqliteStore implements Store {
    * write ends it first (a read transaction cannot become a write once another process has committed).
    */
   private inTurn(s: Database.Statement): Database.Statement {
-    const kind = this.kinds.get(s) ?? (s.readonly ? (s.reader ? 'reader' : 'readonly') : 'write');
+    const kind = this.kinds.get(s)!; // every statement here comes from prepare()
     if (kind === 'write') this.endReadTurn();
     else if (kind === 'reader' && !this.readTurn && !this.db.inTransaction) this.beginReadTurn();
     return s;
