@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import { generateSelfSignedCertificate } from '../../src/security/certificate';
 import { CAIRN, TEST_ENV, initData, removeData, startServer, type RunningServer } from '../helpers/server';
@@ -362,6 +363,26 @@ describe('server lifecycle', function () {
         const gained = await connectionsPerWorker(server, 40);
         expect(gained.reduce((a, b) => a + b)).to.equal(40);
         expect(Math.min(...gained), `40 connections split ${gained.join('/')}`).to.be.at.least(10);
+      }
+    });
+
+    it("every process's thread pool (where bcrypt runs) is niced below its event loop: all of its threads at 10, the loop at 0", async () => {
+      const processes = [server.process.pid!, ...childrenOf(server.process.pid!)];
+      expect(processes).to.have.length(3);
+      for (const pid of processes) {
+        const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+        // bin/cairn sets the size (CPUs + 4) when it is not given: the primary's environ is as it was before.
+        const poolSize = Number(env.find((v) => v.startsWith('UV_THREADPOOL_SIZE='))?.split('=')[1] ?? availableParallelism() + 4);
+        const nice = (tid: string) => {
+          const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        };
+        const tids = readdirSync(`/proc/${pid}/task`);
+        expect(nice(String(pid)), `process ${pid}'s event loop`).to.equal(0);
+        expect(
+          tids.filter((t) => nice(t) === 10),
+          `process ${pid}: threads at nice 10`,
+        ).to.have.length(poolSize);
       }
     });
 

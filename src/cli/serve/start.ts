@@ -8,6 +8,7 @@ import { dataPaths } from '../../data-folder';
 import { initDirectory, loadSchema } from '../../runtime';
 import { configFor, fail, globalOptions } from '../context';
 import { generatePassword } from '../init';
+import { lowerThreadPoolPriority } from '../../security/thread-pool-priority';
 import { checkBeforeWorkers } from './preflight';
 import { runPrimary } from './primary';
 import { Reminders } from './reminders';
@@ -39,6 +40,8 @@ export async function startServe(opts: ServeOptions, cmd: Command): Promise<void
   const data = globalOptions(cmd).data;
   // SIGHUP ends a process by default: from here on it never does (serving, it reloads).
   process.on('SIGHUP', () => undefined);
+  // First, before anything starts the thread pool: bcrypt there gives way to the event loop.
+  await lowerThreadPoolPriority();
   if (cluster.isWorker) return runWorker(data, readConfig, makeLog);
   try {
     await serve(data, readConfig, opts.initIfMissing === true);
